@@ -1,0 +1,237 @@
+/*
+ * main.c - the `tcplens` command line: `tcplens decode FILE|-` prints the capture document
+ * of the shared decoder as JSON (one document), NDJSON (one flow per line) or tcpdump text.
+ *
+ * Exit status: 0 success, 1 the input is not a readable capture, 2 usage error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+#include "render.h"
+
+enum format {
+    FMT_JSON,
+    FMT_NDJSON,
+    FMT_TCPDUMP,
+};
+
+struct decode_ctx {
+    enum format format;
+    struct tl_render_opts ropts;
+    FILE *out;   /* where flows go as they end */
+    FILE *flows; /* json: flows spooled here until the capture object is known */
+    uint64_t n_flows_written;
+    struct tl_buf line;
+    bool failed;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: tcplens decode [--format json|ndjson|tcpdump] [--no-timeline] FILE|-\n"
+               "       tcplens --help | --version\n"
+               "\n"
+               "Decode a pcap or pcapng capture and print every TCP connection in it:\n"
+               "  --format json     one JSON document: the capture and its flows (default)\n"
+               "  --format ndjson   one flow per line, then a line with the capture\n"
+               "  --format tcpdump  each TCP packet as `tcpdump -nn -v` prints it\n"
+               "  --no-timeline     flows without their packets\n"
+               "FILE may be - for standard input.\n"
+               "Exit status: 0 success, 1 not a readable capture, 2 usage error.\n");
+}
+
+static void on_packet(void *arg, const struct tl_packet *p, const struct tl_flow_pkt *fp)
+{
+    struct decode_ctx *c = arg;
+    if (c->format != FMT_TCPDUMP || !tl_tcpdump_wants(p)) {
+        return;
+    }
+    tl_buf_reset(&c->line);
+    tl_tcpdump_packet(&c->line, p, fp);
+    if (c->line.len && fwrite(c->line.data, 1, c->line.len, c->out) != c->line.len) {
+        c->failed = true;
+    }
+}
+
+static void on_flow(struct tl_flow *f, void *arg)
+{
+    struct decode_ctx *c = arg;
+    if (c->format == FMT_TCPDUMP) {
+        return;
+    }
+    json_t *j = tl_json_flow(f, &c->ropts);
+    if (!j) {
+        c->failed = true;
+        return;
+    }
+    FILE *dst = c->format == FMT_JSON ? c->flows : c->out;
+    if (c->format == FMT_JSON && c->n_flows_written > 0) {
+        fputs(",\n", dst);
+    }
+    if (json_dumpf(j, dst, JSON_COMPACT) != 0) {
+        c->failed = true;
+    }
+    if (c->format == FMT_NDJSON) {
+        fputc('\n', dst);
+    }
+    c->n_flows_written++;
+    json_decref(j);
+}
+
+static int copy_stream(FILE *from, FILE *to)
+{
+    char buf[65536];
+    size_t n;
+    rewind(from);
+    while ((n = fread(buf, 1, sizeof buf, from)) > 0) {
+        if (fwrite(buf, 1, n, to) != n) {
+            return -1;
+        }
+    }
+    return ferror(from) ? -1 : 0;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static int cmd_decode(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "format", required_argument, NULL, 'f' },
+        { "no-timeline", no_argument, NULL, 'n' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct decode_ctx c = { .format = FMT_JSON, .ropts = { .timeline = true }, .out = stdout };
+    struct tl_errbuf err = { { 0 } };
+    struct tl_reader *r = NULL;
+    int opt, status = 0;
+
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "f:nh", opts, NULL)) != -1) {
+        switch (opt) {
+            case 'f':
+                if (strcmp(optarg, "json") == 0) {
+                    c.format = FMT_JSON;
+                } else if (strcmp(optarg, "ndjson") == 0) {
+                    c.format = FMT_NDJSON;
+                } else if (strcmp(optarg, "tcpdump") == 0) {
+                    c.format = FMT_TCPDUMP;
+                } else {
+                    fprintf(stderr, "tcplens: unknown format '%s' (json, ndjson, tcpdump)\n",
+                            optarg);
+                    return 2;
+                }
+                break;
+            case 'n':
+                c.ropts.timeline = false;
+                break;
+            case 'h':
+                usage(stdout);
+                return 0;
+            default:
+                usage(stderr);
+                return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "tcplens: decode needs exactly one FILE (or - for stdin)\n");
+        usage(stderr);
+        return 2;
+    }
+    const char *path = argv[optind];
+    enum tl_err e = tl_reader_open(path, &r, &err);
+    if (e != TL_OK) {
+        fprintf(stderr, "tcplens: %s: %s\n", strcmp(path, "-") ? path : "stdin", err.msg);
+        return e == TL_E_NOMEM ? 1 : 1;
+    }
+    c.ropts.nsec = tl_reader_stats(r)->nsec;
+    tl_buf_init(&c.line, 1 << 20);
+    if (c.format == FMT_JSON) {
+        c.flows = tmpfile();
+        if (!c.flows) {
+            perror("tcplens: tmpfile");
+            status = 1;
+            goto out;
+        }
+    }
+    struct tl_pipeline pl = {
+        .packet = on_packet,
+        .flow_done = on_flow,
+        .arg = &c,
+        .keep_records = c.format != FMT_TCPDUMP && c.ropts.timeline,
+    };
+    e = tl_pipeline_run(r, &pl, &err);
+    if (e != TL_OK) {
+        fprintf(stderr, "tcplens: %s\n", err.msg);
+        status = 1;
+        goto out;
+    }
+    const struct tl_capture_stats *s = tl_reader_stats(r);
+    for (unsigned i = 0; i < s->n_warnings; i++) {
+        fprintf(stderr, "tcplens: warning: %s\n", s->warnings[i]);
+    }
+    if (c.format != FMT_TCPDUMP) {
+        json_t *cap =
+            tl_json_capture(s, NULL, strcmp(path, "-") ? base_name(path) : "stdin", &c.ropts);
+        if (!cap) {
+            status = 1;
+            goto out;
+        }
+        if (c.format == FMT_JSON) {
+            fputs("{\"capture\": ", stdout);
+            json_dumpf(cap, stdout, JSON_COMPACT);
+            fputs(",\n\"flows\": [\n", stdout);
+            if (copy_stream(c.flows, stdout) != 0) {
+                c.failed = true;
+            }
+            fputs("\n]}\n", stdout);
+        } else {
+            json_t *line = json_pack("{s:o}", "capture", cap);
+            json_dumpf(line, stdout, JSON_COMPACT);
+            fputc('\n', stdout);
+            json_decref(line);
+            cap = NULL;
+        }
+        json_decref(cap);
+    }
+    if (c.failed || fflush(stdout) != 0) {
+        fprintf(stderr, "tcplens: writing the output failed\n");
+        status = 1;
+    }
+
+out:
+    if (c.flows) {
+        fclose(c.flows);
+    }
+    tl_buf_cleanup(&c.line);
+    tl_reader_close(r);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("tcplens %s\n", TL_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "decode") == 0) {
+        return cmd_decode(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "tcplens: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,600 @@
+/*
+ * flow.c - the flow table: canonical-key hash over a slot array, port reuse, orientation,
+ * relative sequence numbers (Wireshark's and tcpdump's), window scaling, and per-flow
+ * record chunks for timelines.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+
+#define REC_CHUNK_SIZE   2048
+#define REC_MAX_BYTES    1024 /* header bytes kept per packet (IP + TCP headers) */
+#define HASH_MIN_BUCKETS 1024
+
+struct tl_rec_chunk {
+    struct tl_rec_chunk *next;
+    uint32_t used;
+    uint32_t pad;
+    unsigned char data[REC_CHUNK_SIZE - 16];
+};
+
+struct tl_flow_table {
+    uint64_t max_flows;
+    bool keep_records;
+    bool cap_hit;
+    struct tl_flow *slots; /* flow storage, reused through free_slots */
+    uint64_t n_slots, cap_slots;
+    uint64_t *free_slots;
+    uint64_t n_free;
+    uint64_t *hash; /* slot + 1, 0 empty; open addressing, linear probing */
+    uint64_t n_buckets, n_used;
+    uint64_t n_flows; /* flows ever created: next index */
+    struct tl_rec_chunk *free_chunks;
+    size_t chunk_bytes;
+};
+
+const char *tl_orientation_name(enum tl_orientation o)
+{
+    switch (o) {
+        case TL_ORIENT_SYN:
+            return "syn";
+        case TL_ORIENT_SYN_ACK:
+            return "syn-ack";
+        case TL_ORIENT_GUESSED:
+            break;
+    }
+    return "guessed";
+}
+
+struct tl_flow_table *tl_flow_table_new(uint64_t max_flows, bool keep_records)
+{
+    struct tl_flow_table *t = calloc(1, sizeof *t);
+    if (!t) {
+        return NULL;
+    }
+    t->max_flows = max_flows ? max_flows : TL_FLOW_CAP_DEFAULT;
+    t->keep_records = keep_records;
+    t->n_buckets = HASH_MIN_BUCKETS;
+    t->hash = calloc(t->n_buckets, sizeof *t->hash);
+    if (!t->hash) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+static void chunks_free(struct tl_rec_chunk *c)
+{
+    while (c) {
+        struct tl_rec_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+}
+
+void tl_flow_table_free(struct tl_flow_table *t)
+{
+    if (!t) {
+        return;
+    }
+    for (uint64_t i = 0; i < t->n_slots; i++) {
+        chunks_free(t->slots[i].rec_head);
+    }
+    chunks_free(t->free_chunks);
+    free(t->slots);
+    free(t->free_slots);
+    free(t->hash);
+    free(t);
+}
+
+/* FNV-1a over the canonical key, then a final mix. */
+static uint64_t key_hash(int version, const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
+{
+    size_t alen = version == 6 ? 16 : 4;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < alen; i++) {
+        h = (h ^ a[i]) * 1099511628211ull;
+        h = (h ^ b[i]) * 1099511628211ull;
+    }
+    h ^= ((uint64_t)pa << 16 | pb) * 0x9e3779b97f4a7c15ull;
+    h ^= h >> 29;
+    return h;
+}
+
+/* Order the endpoints: lower (address, port) first, tcpdump's "arbitrary collating order". */
+static int endpoint_cmp(int version, const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
+{
+    int c = memcmp(a, b, version == 6 ? 16 : 4);
+    if (c != 0) {
+        return c;
+    }
+    return (int)pa - (int)pb;
+}
+
+static bool flow_matches(const struct tl_flow *f, int version, const uint8_t *src, uint16_t sp,
+                         const uint8_t *dst, uint16_t dp, enum tl_dir *dir)
+{
+    size_t alen = version == 6 ? 16 : 4;
+    if (f->ip_version != version) {
+        return false;
+    }
+    if (f->port[0] == sp && f->port[1] == dp && !memcmp(f->addr[0], src, alen) &&
+        !memcmp(f->addr[1], dst, alen)) {
+        *dir = TL_C2S;
+        return true;
+    }
+    if (f->port[0] == dp && f->port[1] == sp && !memcmp(f->addr[0], dst, alen) &&
+        !memcmp(f->addr[1], src, alen)) {
+        *dir = TL_S2C;
+        return true;
+    }
+    return false;
+}
+
+static bool hash_grow(struct tl_flow_table *t)
+{
+    uint64_t nb = t->n_buckets * 2;
+    uint64_t *nh = calloc(nb, sizeof *nh);
+    if (!nh) {
+        return false;
+    }
+    for (uint64_t i = 0; i < t->n_buckets; i++) {
+        uint64_t v = t->hash[i];
+        if (!v) {
+            continue;
+        }
+        const struct tl_flow *f = &t->slots[v - 1];
+        const uint8_t *a = f->addr[0], *b = f->addr[1];
+        uint16_t pa = f->port[0], pb = f->port[1];
+        if (endpoint_cmp(f->ip_version, a, pa, b, pb) > 0) {
+            a = f->addr[1], b = f->addr[0], pa = f->port[1], pb = f->port[0];
+        }
+        uint64_t j = key_hash(f->ip_version, a, pa, b, pb) & (nb - 1);
+        while (nh[j]) {
+            j = (j + 1) & (nb - 1);
+        }
+        nh[j] = v;
+    }
+    free(t->hash);
+    t->hash = nh;
+    t->n_buckets = nb;
+    return true;
+}
+
+/* Remove bucket i, re-seating the probe run after it (linear-probing deletion). */
+static void hash_delete(struct tl_flow_table *t, uint64_t i)
+{
+    uint64_t mask = t->n_buckets - 1;
+    t->hash[i] = 0;
+    t->n_used--;
+    for (uint64_t j = (i + 1) & mask; t->hash[j]; j = (j + 1) & mask) {
+        uint64_t v = t->hash[j];
+        t->hash[j] = 0;
+        t->n_used--;
+        const struct tl_flow *f = &t->slots[v - 1];
+        const uint8_t *a = f->addr[0], *b = f->addr[1];
+        uint16_t pa = f->port[0], pb = f->port[1];
+        if (endpoint_cmp(f->ip_version, a, pa, b, pb) > 0) {
+            a = f->addr[1], b = f->addr[0], pa = f->port[1], pb = f->port[0];
+        }
+        uint64_t k = key_hash(f->ip_version, a, pa, b, pb) & mask;
+        while (t->hash[k]) {
+            k = (k + 1) & mask;
+        }
+        t->hash[k] = v;
+        t->n_used++;
+    }
+}
+
+static struct tl_flow *slot_alloc(struct tl_flow_table *t, uint64_t *slot)
+{
+    if (t->n_free > 0) {
+        *slot = t->free_slots[--t->n_free];
+        return &t->slots[*slot];
+    }
+    if (t->n_slots == t->cap_slots) {
+        uint64_t nc = t->cap_slots ? t->cap_slots * 2 : 1024;
+        struct tl_flow *ns = realloc(t->slots, nc * sizeof *ns);
+        if (!ns) {
+            return NULL;
+        }
+        uint64_t *nf = realloc(t->free_slots, nc * sizeof *nf);
+        if (!nf) {
+            t->slots = ns;
+            return NULL;
+        }
+        t->slots = ns;
+        t->free_slots = nf;
+        t->cap_slots = nc;
+    }
+    *slot = t->n_slots++;
+    return &t->slots[*slot];
+}
+
+static struct tl_rec_chunk *chunk_get(struct tl_flow_table *t)
+{
+    struct tl_rec_chunk *c = t->free_chunks;
+    if (c) {
+        t->free_chunks = c->next;
+    } else {
+        c = malloc(sizeof *c);
+        if (!c) {
+            return NULL;
+        }
+        t->chunk_bytes += sizeof *c;
+    }
+    c->next = NULL;
+    c->used = 0;
+    return c;
+}
+
+static size_t rec_size(size_t len)
+{
+    return (offsetof(struct tl_rec, bytes) + len + 7) & ~(size_t)7;
+}
+
+static enum tl_err rec_append(struct tl_flow_table *t, struct tl_flow *f, const struct tl_packet *p,
+                              const struct tl_flow_pkt *fp)
+{
+    const struct tl_ip *ip = tl_packet_ip(p);
+    size_t want = (size_t)p->tcp.offset + p->tcp.header_length;
+    if (want > p->l3_avail) {
+        want = p->l3_avail;
+    }
+    if (want > REC_MAX_BYTES) {
+        want = REC_MAX_BYTES;
+    }
+    size_t need = rec_size(want);
+    struct tl_rec_chunk *c = f->rec_tail;
+    if (!c || sizeof c->data - c->used < need) {
+        struct tl_rec_chunk *n = chunk_get(t);
+        if (!n) {
+            return TL_E_NOMEM;
+        }
+        if (c) {
+            c->next = n;
+        } else {
+            f->rec_head = n;
+        }
+        f->rec_tail = n;
+        c = n;
+    }
+    struct tl_rec *r = (struct tl_rec *)(void *)(c->data + c->used);
+    c->used += (uint32_t)need;
+    r->frame = p->frame;
+    r->ts_sec = p->ts_sec;
+    r->ts_nsec = p->ts_nsec;
+    r->l3_caplen = p->l3_caplen;
+    r->l3_wirelen = p->l3_wirelen;
+    r->len = (uint16_t)want;
+    r->dir = (uint8_t)fp->dir;
+    r->tcp_cksum = (uint8_t)p->tcp.checksum_status;
+    r->tcp_cksum_expected = p->tcp.checksum_expected;
+    r->n_anomalies = p->n_anomalies;
+    memcpy(r->anomalies, p->anomalies, sizeof r->anomalies);
+    r->td_seq_sub = fp->td_seq_sub;
+    r->td_ack_sub = fp->td_ack_sub;
+    r->td_sack_sub = fp->td_sack_sub;
+    r->seq_rel = fp->seq_rel;
+    r->ack_rel = fp->ack_rel;
+    r->ack_rel_known = fp->ack_rel_known;
+    r->scale = fp->scale;
+    memcpy(r->bytes, p->l3, want);
+    (void)ip;
+    f->n_recs++;
+    return TL_OK;
+}
+
+void tl_rec_iter_init(struct tl_rec_iter *it, const struct tl_flow *f)
+{
+    it->chunk = f->rec_head;
+    it->pos = 0;
+}
+
+const struct tl_rec *tl_rec_iter_next(struct tl_rec_iter *it)
+{
+    while (it->chunk && it->pos >= it->chunk->used) {
+        it->chunk = it->chunk->next;
+        it->pos = 0;
+    }
+    if (!it->chunk) {
+        return NULL;
+    }
+    const struct tl_rec *r = (const struct tl_rec *)(const void *)(it->chunk->data + it->pos);
+    it->pos += rec_size(r->len);
+    return r;
+}
+
+static void flow_init(struct tl_flow *f, uint64_t index, const struct tl_packet *p,
+                      const struct tl_ip *ip)
+{
+    uint16_t fl = p->tcp.flags;
+    bool src_is_client = true;
+    memset(f, 0, sizeof *f);
+    f->index = index;
+    f->ip_version = ip->version;
+    if ((fl & (TL_TH_SYN | TL_TH_ACK)) == TL_TH_SYN) {
+        f->orientation = TL_ORIENT_SYN;
+    } else if ((fl & (TL_TH_SYN | TL_TH_ACK)) == (TL_TH_SYN | TL_TH_ACK)) {
+        f->orientation = TL_ORIENT_SYN_ACK;
+        src_is_client = false;
+    } else {
+        f->orientation = TL_ORIENT_GUESSED;
+    }
+    size_t alen = ip->version == 6 ? 16 : 4;
+    memcpy(f->addr[src_is_client ? TL_C2S : TL_S2C], ip->src, alen);
+    memcpy(f->addr[src_is_client ? TL_S2C : TL_C2S], ip->dst, alen);
+    f->port[src_is_client ? TL_C2S : TL_S2C] = p->tcp.src_port;
+    f->port[src_is_client ? TL_S2C : TL_C2S] = p->tcp.dst_port;
+    f->first_sec = f->last_sec = p->ts_sec;
+    f->first_nsec = f->last_nsec = p->ts_nsec;
+    for (int d = 0; d < 2; d++) {
+        f->side[d].mss = -1;
+        f->side[d].wscale = -1;
+        f->scale[d] = -1;
+    }
+}
+
+/* tcpdump print-tcp.c: relative numbers keyed in its collating order, ACK packets only. */
+static void tcpdump_numbers(struct tl_flow *f, const struct tl_packet *p, const struct tl_ip *ip,
+                            struct tl_flow_pkt *out)
+{
+    const struct tl_tcp *tcp = &p->tcp;
+    out->td_seq_sub = out->td_ack_sub = out->td_sack_sub = 0;
+    if (!(tcp->flags & TL_TH_ACK)) {
+        return;
+    }
+    bool rev =
+        tcp->src_port > tcp->dst_port ||
+        (tcp->src_port == tcp->dst_port && memcmp(ip->src, ip->dst, ip->version == 6 ? 16 : 4) > 0);
+    if (!f->td_valid || (tcp->flags & TL_TH_SYN)) {
+        f->td_valid = true;
+        if (rev) {
+            f->td_ack = tcp->seq;
+            f->td_seq = tcp->ack - 1;
+        } else {
+            f->td_seq = tcp->seq;
+            f->td_ack = tcp->ack - 1;
+        }
+    } else {
+        out->td_seq_sub = rev ? f->td_ack : f->td_seq;
+        out->td_ack_sub = rev ? f->td_seq : f->td_ack;
+    }
+    out->td_sack_sub = rev ? f->td_seq : f->td_ack;
+}
+
+/* Window scaling (RFC 7323 §2.2): in effect once SYN and SYN-ACK both carried the option. */
+static void handshake_scale(struct tl_flow *f, enum tl_dir d, const struct tl_tcp *tcp)
+{
+    enum tl_dir o = d == TL_C2S ? TL_S2C : TL_C2S;
+    int16_t mine = tcp->wscale_used;
+    if (f->side[o].syn_seen) {
+        bool on = mine >= 0 && f->side[o].wscale >= 0;
+        int16_t theirs = f->side[o].wscale > 14 ? 14 : f->side[o].wscale;
+        f->scale[d] = on ? mine : 0;
+        f->scale[o] = on ? theirs : 0;
+    } else if (mine >= 0) {
+        /* the peer's SYN was not captured, but a SYN-ACK may carry the option only when the
+         * SYN did (RFC 7323 §1.3): our own shift is known, the peer's is not */
+        f->scale[d] = mine;
+        f->scale[o] = -1;
+    } else {
+        f->scale[d] = f->scale[o] = 0;
+    }
+}
+
+enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p,
+                              struct tl_flow_pkt *out)
+{
+    const struct tl_ip *ip = tl_packet_ip(p);
+    const struct tl_tcp *tcp = &p->tcp;
+    const uint8_t *a = ip->src, *b = ip->dst;
+    uint16_t pa = tcp->src_port, pb = tcp->dst_port;
+    struct tl_flow *f = NULL;
+    enum tl_dir dir = TL_C2S;
+    uint64_t bucket, slot;
+    bool pure_syn = (tcp->flags & (TL_TH_SYN | TL_TH_ACK)) == TL_TH_SYN;
+
+    memset(out, 0, sizeof *out);
+    if (endpoint_cmp(ip->version, a, pa, b, pb) > 0) {
+        a = ip->dst, b = ip->src, pa = tcp->dst_port, pb = tcp->src_port;
+    }
+    uint64_t mask = t->n_buckets - 1;
+    for (bucket = key_hash(ip->version, a, pa, b, pb) & mask; t->hash[bucket];
+         bucket = (bucket + 1) & mask) {
+        struct tl_flow *c = &t->slots[t->hash[bucket] - 1];
+        if (flow_matches(c, ip->version, ip->src, tcp->src_port, ip->dst, tcp->dst_port, &dir)) {
+            f = c;
+            break;
+        }
+    }
+    /* Port reuse: a new SYN after the connection closed, or with another ISN (Wireshark). */
+    bool reuse = f && pure_syn &&
+                 (f->closed ||
+                  (dir == TL_C2S && f->side[TL_C2S].syn_seen && f->side[TL_C2S].isn != tcp->seq &&
+                   (f->syn_ack_seen || f->side[TL_S2C].packets > 0)));
+    if (!f || reuse) {
+        if (t->n_slots - t->n_free >= t->max_flows) { /* live flows, checked before growing */
+            t->cap_hit = true;
+            return TL_E_TOO_LARGE;
+        }
+        bool td_valid = false;
+        uint32_t td_seq = 0, td_ack = 0;
+        if (reuse) { /* tcpdump's table is keyed by the tuple alone: carry it over */
+            td_valid = f->td_valid;
+            td_seq = f->td_seq;
+            td_ack = f->td_ack;
+        } else if ((t->n_used + 1) * 2 > t->n_buckets) {
+            if (!hash_grow(t)) {
+                return TL_E_NOMEM;
+            }
+            mask = t->n_buckets - 1;
+            for (bucket = key_hash(ip->version, a, pa, b, pb) & mask; t->hash[bucket];
+                 bucket = (bucket + 1) & mask) {
+            }
+        }
+        f = slot_alloc(t, &slot);
+        if (!f) {
+            return TL_E_NOMEM;
+        }
+        flow_init(f, t->n_flows++, p, ip);
+        f->td_valid = td_valid;
+        f->td_seq = td_seq;
+        f->td_ack = td_ack;
+        if (!reuse) {
+            t->n_used++;
+        }
+        t->hash[bucket] = slot + 1;
+        out->new_flow = true;
+        dir = f->orientation == TL_ORIENT_SYN_ACK ? TL_S2C : TL_C2S;
+    }
+
+    enum tl_dir o = dir == TL_C2S ? TL_S2C : TL_C2S;
+    struct tl_flow_side *s = &f->side[dir], *r = &f->side[o];
+    out->flow = f;
+    out->dir = dir;
+    f->last_sec = p->ts_sec;
+    f->last_nsec = p->ts_nsec;
+    s->packets++;
+    s->bytes += tcp->payload_length;
+
+    /* relative sequence numbers, Wireshark's way */
+    if (tcp->flags & TL_TH_SYN) {
+        if (!s->syn_seen) {
+            s->syn_seen = true;
+            s->isn = tcp->seq;
+            s->mss = tcp->mss;
+            s->wscale = tcp->wscale;
+            s->sack_permitted = tcp->sack_permitted;
+            s->timestamps = tcp->has_ts;
+            if (tcp->flags & TL_TH_ACK) {
+                f->syn_ack_seen = true;
+                handshake_scale(f, dir, tcp);
+            }
+        }
+        s->base = s->isn;
+        s->base_set = true;
+    } else if (!s->base_set) {
+        s->base = tcp->seq - 1;
+        s->base_set = true;
+    }
+    if ((tcp->flags & TL_TH_ACK) && !r->base_set) {
+        r->base = tcp->ack - 1;
+        r->base_set = true;
+    }
+    out->seq_rel = tcp->seq - s->base;
+    out->ack_rel_known = (tcp->flags & TL_TH_ACK) && r->base_set;
+    out->ack_rel = out->ack_rel_known ? tcp->ack - r->base : 0;
+    out->scale = (tcp->flags & TL_TH_SYN) ? -1 : (int8_t)f->scale[dir];
+
+    tcpdump_numbers(f, p, ip, out);
+
+    if (tcp->flags & TL_TH_FIN) {
+        s->fin_seen = true;
+    }
+    if (tcp->flags & TL_TH_RST) {
+        s->rst_seen = true;
+    }
+    if ((s->fin_seen && r->fin_seen) || s->rst_seen || r->rst_seen) {
+        f->closed = true;
+    }
+    if (t->keep_records) {
+        return rec_append(t, f, p, out);
+    }
+    return TL_OK;
+}
+
+uint64_t tl_flow_table_count(const struct tl_flow_table *t)
+{
+    return t->n_flows;
+}
+
+bool tl_flow_table_cap_hit(const struct tl_flow_table *t)
+{
+    return t->cap_hit;
+}
+
+struct tl_flow *tl_flow_table_get(struct tl_flow_table *t, uint64_t slot)
+{
+    return slot < t->n_slots ? &t->slots[slot] : NULL;
+}
+
+size_t tl_flow_table_bytes(const struct tl_flow_table *t)
+{
+    return sizeof *t + t->cap_slots * (sizeof *t->slots + sizeof *t->free_slots) +
+           t->n_buckets * sizeof *t->hash + t->chunk_bytes;
+}
+
+static int cmp_index(const void *x, const void *y, void *arg)
+{
+    const struct tl_flow_table *t = arg;
+    uint64_t a = t->slots[*(const uint64_t *)x].index;
+    uint64_t b = t->slots[*(const uint64_t *)y].index;
+    return a < b ? -1 : a > b;
+}
+
+/* Give a flow back: out of the hash if it is the tuple's current flow, records recycled. */
+static void flow_release(struct tl_flow_table *t, uint64_t slot)
+{
+    struct tl_flow *f = &t->slots[slot];
+    const uint8_t *a = f->addr[0], *b = f->addr[1];
+    uint16_t pa = f->port[0], pb = f->port[1];
+    if (endpoint_cmp(f->ip_version, a, pa, b, pb) > 0) {
+        a = f->addr[1], b = f->addr[0], pa = f->port[1], pb = f->port[0];
+    }
+    uint64_t mask = t->n_buckets - 1;
+    for (uint64_t i = key_hash(f->ip_version, a, pa, b, pb) & mask; t->hash[i];
+         i = (i + 1) & mask) {
+        if (t->hash[i] == slot + 1) {
+            hash_delete(t, i);
+            break;
+        }
+    }
+    if (f->rec_tail) {
+        f->rec_tail->next = t->free_chunks;
+        t->free_chunks = f->rec_head;
+    }
+    f->rec_head = f->rec_tail = NULL;
+    f->retired = true;
+    t->free_slots[t->n_free++] = slot;
+}
+
+void tl_flow_table_retire(struct tl_flow_table *t, int64_t now_sec, int64_t grace_sec, bool all,
+                          tl_flow_cb cb, void *arg)
+{
+    uint64_t n = 0;
+    uint64_t *list = NULL;
+
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint64_t i = 0; i < t->n_slots; i++) {
+            const struct tl_flow *f = &t->slots[i];
+            if (f->retired || !(all || (f->closed && now_sec - f->last_sec > grace_sec))) {
+                continue;
+            }
+            if (pass == 1) {
+                list[n] = i;
+            }
+            n++;
+        }
+        if (pass == 0) {
+            if (n == 0) {
+                return;
+            }
+            list = malloc(n * sizeof *list);
+            if (!list) {
+                return; /* retried on the next call; `all` at the end of input frees anyway */
+            }
+            n = 0;
+        }
+    }
+    qsort_r(list, n, sizeof *list, cmp_index, t);
+    for (uint64_t i = 0; i < n; i++) {
+        if (cb) {
+            cb(&t->slots[list[i]], arg);
+        }
+        flow_release(t, list[i]);
+    }
+    free(list);
+}

@@ -1,0 +1,273 @@
+/*
+ * link.c - link-layer headers: Ethernet (with 802.1Q/802.1ad tags and 802.2 SNAP), Linux
+ * cooked v1 and v2, BSD NULL/LOOP, raw IP, PPP and FDDI.
+ *
+ * The result is where the first IP header starts (p->link.l3_offset) and which network
+ * protocol it is; anything else is a non-IP frame counted by kind.
+ */
+#include "decode_int.h"
+
+#define FDDI_HDR_LEN  13
+#define MAX_VLAN_WALK 8
+
+static const struct {
+    uint16_t type;
+    const char *kind;
+} ethertypes[] = {
+    { ETHERTYPE_ARP, "arp" },     { 0x8035, "rarp" }, { 0x8137, "ipx" },
+    { 0x8847, "mpls" },           { 0x8848, "mpls" }, { 0x8863, "pppoe-discovery" },
+    { 0x8864, "pppoe" },          { 0x88cc, "lldp" }, { 0x888e, "eapol" },
+    { 0x8809, "slow-protocols" }, { 0x88f7, "ptp" },  { 0x9000, "loopback" },
+    { 0x0800, "ipv4" },           { 0x86dd, "ipv6" },
+};
+
+const char *tl_ethertype_kind(uint16_t ethertype)
+{
+    for (size_t i = 0; i < sizeof ethertypes / sizeof ethertypes[0]; i++) {
+        if (ethertypes[i].type == ethertype) {
+            return ethertypes[i].kind;
+        }
+    }
+    if (ethertype <= 1500) {
+        return "llc";
+    }
+    return "ethertype-other";
+}
+
+bool tl_linktype_supported(int dlt)
+{
+    switch (dlt) {
+        case TL_DLT_NULL:
+        case TL_DLT_EN10MB:
+        case TL_DLT_PPP:
+        case TL_DLT_FDDI:
+        case TL_DLT_RAW:
+        case TL_DLT_RAW_OPENBSD:
+        case TL_DLT_PPP_SERIAL:
+        case TL_DLT_LINKTYPE_RAW:
+        case TL_DLT_LINUX_SLL:
+        case TL_DLT_LOOP:
+        case TL_DLT_IPV4:
+        case TL_DLT_IPV6:
+        case TL_DLT_LINUX_SLL2:
+            return true;
+        default:
+            return false;
+    }
+}
+
+const char *tl_linktype_name(int dlt)
+{
+    switch (dlt) {
+        case TL_DLT_NULL:
+            return "NULL";
+        case TL_DLT_EN10MB:
+            return "EN10MB";
+        case TL_DLT_PPP:
+            return "PPP";
+        case TL_DLT_FDDI:
+            return "FDDI";
+        case TL_DLT_RAW:
+        case TL_DLT_RAW_OPENBSD:
+        case TL_DLT_LINKTYPE_RAW:
+            return "RAW";
+        case TL_DLT_PPP_SERIAL:
+            return "PPP_SERIAL";
+        case TL_DLT_LINUX_SLL:
+            return "LINUX_SLL";
+        case TL_DLT_LOOP:
+            return "LOOP";
+        case TL_DLT_IPV4:
+            return "IPV4";
+        case TL_DLT_IPV6:
+            return "IPV6";
+        case TL_DLT_LINUX_SLL2:
+            return "LINUX_SLL2";
+        default:
+            return "unknown";
+    }
+}
+
+/* The network protocol found, from the IP version nibble of the byte at c->off. */
+static uint16_t version_ethertype(const struct tl_cur *c)
+{
+    uint8_t b;
+    if (!tl_cur_peek_u8(c, c->off, &b)) {
+        return 0;
+    }
+    switch (b >> 4) {
+        case 4:
+            return ETHERTYPE_IPV4;
+        case 6:
+            return ETHERTYPE_IPV6;
+        default:
+            return 0;
+    }
+}
+
+/* Ethertype, then any stacked VLAN tags (IEEE 802.1Q / 802.1ad), then 802.2 SNAP. */
+static enum tl_anomaly ethertype_walk(struct tl_link *l, struct tl_cur *c, uint16_t type)
+{
+    for (int depth = 0; type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ9;
+         depth++) {
+        uint16_t tci;
+        if (depth >= MAX_VLAN_WALK) {
+            return TL_AN_VLAN_TOO_DEEP;
+        }
+        if (!tl_cur_be16(c, &tci) || !tl_cur_be16(c, &type)) {
+            return TL_AN_LINK_TRUNC;
+        }
+        if (l->n_vlan < TL_MAX_VLAN) {
+            l->vlan[l->n_vlan++] = tci & 0x0fff;
+        }
+    }
+    if (type <= 1500) { /* IEEE 802.3 length: 802.2 LLC follows */
+        uint8_t dsap, ssap, ctl;
+        if (!tl_cur_u8(c, &dsap) || !tl_cur_u8(c, &ssap) || !tl_cur_u8(c, &ctl)) {
+            return TL_AN_LINK_TRUNC;
+        }
+        if (dsap == 0xaa && ssap == 0xaa && ctl == 0x03) {
+            if (!tl_cur_skip(c, 3) || !tl_cur_be16(c, &type)) {
+                return TL_AN_LINK_TRUNC;
+            }
+        } else {
+            l->non_ip = type;
+            l->ethertype = 0;
+            return TL_AN_NONE;
+        }
+    }
+    l->ethertype = type;
+    return TL_AN_NONE;
+}
+
+enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data, uint32_t caplen)
+{
+    struct tl_link *l = &p->link;
+    struct tl_cur c;
+    enum tl_anomaly an = TL_AN_NONE;
+
+    tl_cur_init(&c, data, caplen);
+    l->dlt = (uint16_t)dlt;
+    switch (dlt) {
+        case TL_DLT_EN10MB: {
+            uint16_t type;
+            if (!tl_cur_skip(&c, 12) || !tl_cur_be16(&c, &type)) {
+                return TL_AN_LINK_TRUNC;
+            }
+            an = ethertype_walk(l, &c, type);
+            break;
+        }
+        case TL_DLT_LINUX_SLL: {
+            uint16_t pkttype, type;
+            if (!tl_cur_be16(&c, &pkttype) || !tl_cur_skip(&c, 12) || !tl_cur_be16(&c, &type)) {
+                return TL_AN_LINK_TRUNC;
+            }
+            l->sll_pkttype = pkttype;
+            an = ethertype_walk(l, &c, type);
+            break;
+        }
+        case TL_DLT_LINUX_SLL2: {
+            uint16_t type;
+            uint32_t ifindex;
+            uint8_t pkttype;
+            if (!tl_cur_be16(&c, &type) || !tl_cur_skip(&c, 2) || !tl_cur_be32(&c, &ifindex) ||
+                !tl_cur_skip(&c, 2) || !tl_cur_u8(&c, &pkttype) || !tl_cur_skip(&c, 9)) {
+                return TL_AN_LINK_TRUNC;
+            }
+            l->sll_ifindex = ifindex;
+            l->sll_pkttype = pkttype;
+            an = ethertype_walk(l, &c, type);
+            break;
+        }
+        case TL_DLT_NULL:
+        case TL_DLT_LOOP: {
+            uint32_t family;
+            if (dlt == TL_DLT_LOOP ? !tl_cur_be32(&c, &family) : !tl_cur_le32(&c, &family)) {
+                return TL_AN_LINK_TRUNC;
+            }
+            /* NULL is in the capturing host's byte order: a big value is a swapped one. */
+            if ((family & 0xffff0000u) != 0) {
+                family = (family >> 24) | ((family >> 8) & 0xff00u) | ((family << 8) & 0xff0000u) |
+                         (family << 24);
+            }
+            switch (family) {
+                case 2:
+                    l->ethertype = ETHERTYPE_IPV4;
+                    break;
+                case 10: /* Linux */
+                case 24: /* NetBSD, OpenBSD */
+                case 28: /* FreeBSD */
+                case 30: /* Darwin */
+                    l->ethertype = ETHERTYPE_IPV6;
+                    break;
+                default:
+                    p->non_tcp = "loopback-other";
+                    return TL_AN_NONE;
+            }
+            break;
+        }
+        case TL_DLT_RAW:
+        case TL_DLT_RAW_OPENBSD:
+        case TL_DLT_LINKTYPE_RAW:
+            l->ethertype = version_ethertype(&c);
+            break;
+        case TL_DLT_IPV4:
+            l->ethertype = ETHERTYPE_IPV4;
+            break;
+        case TL_DLT_IPV6:
+            l->ethertype = ETHERTYPE_IPV6;
+            break;
+        case TL_DLT_PPP:
+        case TL_DLT_PPP_SERIAL: {
+            uint8_t b0, b1;
+            uint16_t proto;
+            if (!tl_cur_peek_u8(&c, 0, &b0) || !tl_cur_peek_u8(&c, 1, &b1)) {
+                return TL_AN_LINK_TRUNC;
+            }
+            if (b0 == 0xff && b1 == 0x03) { /* HDLC address and control */
+                tl_cur_skip(&c, 2);
+            }
+            if (!tl_cur_peek_u8(&c, c.off, &b0)) {
+                return TL_AN_LINK_TRUNC;
+            }
+            if (b0 & 1) { /* protocol field compressed to one byte (RFC 1661 §6.5) */
+                tl_cur_skip(&c, 1);
+                proto = b0;
+            } else if (!tl_cur_be16(&c, &proto)) {
+                return TL_AN_LINK_TRUNC;
+            }
+            if (proto == 0x0021) {
+                l->ethertype = ETHERTYPE_IPV4;
+            } else if (proto == 0x0057) {
+                l->ethertype = ETHERTYPE_IPV6;
+            } else {
+                p->non_tcp = "ppp-other";
+                return TL_AN_NONE;
+            }
+            break;
+        }
+        case TL_DLT_FDDI:
+            if (!tl_cur_skip(&c, FDDI_HDR_LEN)) {
+                return TL_AN_LINK_TRUNC;
+            }
+            an = ethertype_walk(l, &c, 0); /* an 802.2 LLC header always follows */
+            break;
+        default:
+            return TL_AN_LINK_UNKNOWN;
+    }
+    if (an != TL_AN_NONE) {
+        return an;
+    }
+    if (l->ethertype != ETHERTYPE_IPV4 && l->ethertype != ETHERTYPE_IPV6) {
+        if (l->ethertype != 0) {
+            p->non_tcp = tl_ethertype_kind(l->ethertype);
+        } else if (l->non_ip != 0) {
+            p->non_tcp = "llc";
+        } else {
+            p->non_tcp = "not-ip";
+        }
+        return TL_AN_NONE;
+    }
+    l->l3_offset = (uint16_t)c.off;
+    return TL_AN_NONE;
+}

@@ -1,0 +1,53 @@
+/*
+ * render.h - turning decoded packets and flows into text: the JSON capture document
+ * (SPEC §4, through Jansson) and tcpdump's -nn -v lines.
+ *
+ * JSON values are returned new (the caller owns the reference and json_decref()s it) or
+ * NULL when out of memory. The tcpdump renderers append to a struct tl_buf.
+ */
+#ifndef TL_RENDER_H
+#define TL_RENDER_H
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "capture.h"
+#include "flow.h"
+
+/* RFC 3339 UTC time with 6 (or 9 when nsec) fractional digits, into buf (>= 40 bytes). */
+const char *tl_rfc3339(int64_t sec, uint32_t nsec, bool nsec_digits, char *buf, size_t size);
+
+/* Options for rendering a capture document. */
+struct tl_render_opts {
+    bool nsec;     /* timestamps with nanoseconds */
+    bool timeline; /* include each flow's packets */
+};
+
+/* One packet of a flow's timeline: the record re-decoded into p (caller's scratch). */
+json_t *tl_json_packet(const struct tl_flow *f, const struct tl_rec *r, uint64_t index,
+                       struct tl_packet *p, const struct tl_render_opts *o);
+
+/* One flow, with its timeline when o->timeline (records must still be held). */
+json_t *tl_json_flow(const struct tl_flow *f, const struct tl_render_opts *o);
+
+/* The "capture" object of the document. `id` may be NULL. */
+json_t *tl_json_capture(const struct tl_capture_stats *s, const char *id, const char *name,
+                        const struct tl_render_opts *o);
+
+/*
+ * tcpdump -nn -v text of one packet whose transport is TCP (see tl_tcpdump_wants): the
+ * timestamp in local time, the link prefix where tcpdump prints one, the IP line(s) and the
+ * TCP line, each line ending in '\n'. Numbers are made relative with the subtrahends of fp
+ * (NULL: printed absolute).
+ */
+bool tl_tcpdump_wants(const struct tl_packet *p);
+void tl_tcpdump_packet(struct tl_buf *b, const struct tl_packet *p, const struct tl_flow_pkt *fp);
+
+/*
+ * Only the TCP part, from "src.port > dst.port: Flags [" to "length N" (what the JSON
+ * "summary" holds), with tcpdump's subtrahends for seq, ack and SACK edges.
+ */
+void tl_tcpdump_tcp(struct tl_buf *b, const struct tl_packet *p, uint32_t seq_sub, uint32_t ack_sub,
+                    uint32_t sack_sub);
+
+#endif

@@ -1,0 +1,280 @@
+/*
+ * tcplens.h - public interface of the tcplens TCP decoder library.
+ *
+ * The decoder turns the bytes of one captured frame into a struct tl_packet (every IP and
+ * TCP header field, the TCP options, checksum verdicts and anomalies), groups packets into
+ * flows (struct tl_flow, both directions of one connection) and renders them as JSON or as
+ * tcpdump text. It never allocates per packet: struct tl_packet lives on the caller's stack
+ * and points into the caller's frame buffer. The decoder knows nothing of HTTP or SQL.
+ */
+#ifndef TCPLENS_H
+#define TCPLENS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TL_VERSION "0.1.0"
+
+/* One error enum for the whole library; tl_strerror() gives its text. */
+enum tl_err {
+    TL_OK = 0,
+    TL_E_TRUNCATED,   /* input ends early */
+    TL_E_MALFORMED,   /* input contradicts itself */
+    TL_E_TOO_LARGE,   /* a configured limit was reached */
+    TL_E_NOMEM,       /* allocation failed */
+    TL_E_IO,          /* read or write failed */
+    TL_E_FORMAT,      /* not a capture file libpcap can read */
+    TL_E_UNSUPPORTED, /* a capture libpcap reads, with a link type we do not decode */
+    TL_E_USAGE,       /* bad argument */
+};
+
+const char *tl_strerror(enum tl_err err);
+
+/* Detail for an error: filled with snprintf by the function that fails. */
+#define TL_ERRBUF_SIZE 512
+struct tl_errbuf {
+    char msg[TL_ERRBUF_SIZE];
+};
+
+/*
+ * Anomalies: everything a packet does wrong, each with a stable dotted name
+ * (tl_anomaly_name). "Fatal" ones leave no usable TCP header: the packet is counted as
+ * malformed by that reason and kept out of the flows. The others are reported on the packet.
+ */
+enum tl_anomaly {
+    TL_AN_NONE = 0,
+    TL_AN_LINK_TRUNC,          /* frame shorter than its link-layer header */
+    TL_AN_LINK_UNKNOWN,        /* link type we do not decode */
+    TL_AN_VLAN_TOO_DEEP,       /* more stacked VLAN tags than we walk */
+    TL_AN_IPV4_TRUNC_HDR,      /* captured bytes end inside the IPv4 header */
+    TL_AN_IPV4_BAD_VERSION,    /* version field is not 4 */
+    TL_AN_IPV4_HLEN_TOO_SMALL, /* IHL*4 < 20 */
+    TL_AN_IPV4_LEN_LT_HLEN,    /* total length < header length */
+    TL_AN_IPV4_LEN_GT_WIRE,    /* total length > bytes on the wire: invalid */
+    TL_AN_IPV4_LEN_ZERO,       /* total length 0 (segmentation offload): wire length used */
+    TL_AN_IPV4_OPT_INVALID,    /* malformed IPv4 option */
+    TL_AN_IPV4_FRAGMENT,       /* first fragment: segment incomplete, not reassembled */
+    TL_AN_IPV6_TRUNC_HDR,      /* captured bytes end inside the IPv6 header */
+    TL_AN_IPV6_BAD_VERSION,    /* version field is not 6 */
+    TL_AN_IPV6_LEN_GT_WIRE,    /* payload length > bytes on the wire: invalid */
+    TL_AN_IPV6_EXT_TRUNC,      /* extension header runs past the captured bytes */
+    TL_AN_IPV6_EXT_TOO_MANY,   /* more extension headers than we walk */
+    TL_AN_IPV6_FRAGMENT,       /* non-atomic fragment: segment incomplete */
+    TL_AN_TUNNEL_TOO_DEEP,     /* IP-in-IP nested deeper than we walk */
+    TL_AN_TCP_TRUNC_HDR,       /* captured bytes end inside the fixed 20-byte TCP header */
+    TL_AN_TCP_HLEN_TOO_SMALL,  /* data offset*4 < 20 */
+    TL_AN_TCP_HLEN_TOO_LARGE,  /* data offset*4 > segment length */
+    TL_AN_TCP_TRUNC_OPTS,      /* snapshot length cut inside the options */
+    TL_AN_TCP_TRUNC_PAYLOAD,   /* snapshot length cut inside the payload */
+    TL_AN_TCP_OPT_INVALID_LEN, /* option length < 2, past the header, or wrong for its kind */
+    TL_AN_TCP_OPT_DUPLICATE,   /* the same option twice */
+    TL_AN_TCP_OPT_WSCALE_BIG,  /* window scale shift > 14: treated as 14 (RFC 7323 §2.3) */
+    TL_AN_TCP_OPT_AFTER_EOL,   /* non-zero bytes after end-of-options */
+    TL_AN_TCP_CKSUM_FFFF,      /* checksum field 0xffff where 0x0000 was computed (RFC 1624) */
+    TL_AN_COUNT
+};
+
+const char *tl_anomaly_name(enum tl_anomaly a);
+const char *tl_anomaly_text(enum tl_anomaly a);
+bool tl_anomaly_is_fatal(enum tl_anomaly a);
+
+/* Checksum verdicts (RFC 1071 ones' complement sums). */
+enum tl_cksum {
+    TL_CKSUM_UNVERIFIED = 0, /* not all bytes captured, or a fragment */
+    TL_CKSUM_CORRECT,
+    TL_CKSUM_INCORRECT,
+};
+
+const char *tl_cksum_name(enum tl_cksum c);
+
+/* Link types we decode (values are LINKTYPE_/DLT_ numbers as libpcap reports them). */
+#define TL_DLT_NULL         0
+#define TL_DLT_EN10MB       1
+#define TL_DLT_PPP          9
+#define TL_DLT_FDDI         10
+#define TL_DLT_RAW          12 /* DLT_RAW on most platforms */
+#define TL_DLT_RAW_OPENBSD  14 /* DLT_RAW on OpenBSD */
+#define TL_DLT_PPP_SERIAL   50
+#define TL_DLT_LINKTYPE_RAW 101
+#define TL_DLT_LINUX_SLL    113
+#define TL_DLT_LOOP         108
+#define TL_DLT_IPV4         228
+#define TL_DLT_IPV6         229
+#define TL_DLT_LINUX_SLL2   276
+
+bool tl_linktype_supported(int dlt);
+const char *tl_linktype_name(int dlt);
+
+#define TL_MAX_ANOMALIES   8
+#define TL_MAX_TCP_OPTS    40 /* 40 option bytes at most, each option at least one */
+#define TL_MAX_SACK_BLOCKS 4
+#define TL_MAX_IP6_EXT     8
+#define TL_MAX_VLAN        2
+#define TL_MAX_IP_LAYERS   2 /* outer + inner for IP-in-IP (6in4, 4in4, ...) */
+
+/* What the link layer said about the frame (kept so a stored packet can be re-rendered). */
+struct tl_link {
+    uint16_t dlt;
+    uint16_t l3_offset; /* offset of the first IP header in the frame */
+    uint16_t ethertype; /* of the network layer found */
+    uint8_t n_vlan;
+    uint16_t vlan[TL_MAX_VLAN];
+    uint16_t sll_pkttype; /* Linux cooked captures: packet type (0 host ... 4 outgoing) */
+    uint32_t sll_ifindex; /* Linux cooked v2: interface index */
+    uint16_t non_ip;      /* 802.3 length of a non-SNAP LLC frame */
+};
+
+/* One IPv6 extension header as walked (RFC 8200 §4). */
+struct tl_ip6_ext {
+    uint8_t type;    /* next-header value that announced it */
+    uint8_t next;    /* its own next-header field */
+    uint16_t offset; /* from the start of the IPv6 header */
+    uint16_t len;    /* bytes */
+};
+
+/* One IP header (v4 or v6). Offsets are relative to the l3 buffer given to the decoder. */
+struct tl_ip {
+    uint8_t version;
+    uint16_t offset;        /* where this header starts */
+    uint16_t header_length; /* v4: IHL*4; v6: 40 + extension headers */
+    uint8_t tos;            /* v4 DS byte / v6 traffic class */
+    uint32_t total_length;  /* v4 total length; v6 40 + payload length */
+    /* IPv4 */
+    uint16_t id;
+    bool rf, df, mf;
+    uint16_t frag_offset; /* in 8-byte units as on the wire */
+    uint8_t ttl;          /* v4 TTL / v6 hop limit */
+    uint8_t protocol;     /* v4 protocol / v6 upper-layer protocol after extensions */
+    uint16_t checksum;
+    uint16_t checksum_expected;
+    enum tl_cksum checksum_status;
+    /* IPv6 */
+    uint32_t flow_label;
+    uint16_t payload_length;
+    uint8_t next_header; /* fixed header's next-header */
+    uint8_t n_ext;
+    struct tl_ip6_ext ext[TL_MAX_IP6_EXT];
+    bool has_frag_hdr; /* any fragment header, atomic or not */
+    bool has_hoa;      /* Mobile-IPv6 home address option (RFC 6275) */
+    uint8_t hoa[16];
+    bool has_rt_dst; /* routing header with segments left: the final destination */
+    uint8_t rt_dst[16];
+    /* both */
+    uint8_t src[16], dst[16]; /* IPv4 in the first 4 bytes */
+    bool fragment;            /* a piece of a fragmented datagram */
+    uint32_t l4_length;       /* upper-layer bytes per the IP lengths */
+};
+
+/* One TCP option as walked (RFC 9293 §3.2, RFC 7323, RFC 2018). */
+struct tl_tcp_opt {
+    uint8_t kind;
+    uint8_t length; /* bytes consumed: 1 for eol/nop, else the length byte (0 if unreadable) */
+    uint8_t offset; /* from the start of the TCP header */
+    uint8_t error;  /* enum tl_anomaly, 0 when well formed */
+    union {
+        uint16_t mss;
+        uint8_t wscale; /* shift as sent (see tl_tcp.wscale_used for the one applied) */
+        struct {
+            uint32_t val, ecr;
+        } ts;
+        struct {
+            uint8_t count;
+            uint32_t edge[TL_MAX_SACK_BLOCKS][2];
+        } sack;
+    } v;
+};
+
+struct tl_tcp {
+    uint16_t offset; /* from the start of the l3 buffer */
+    uint16_t src_port, dst_port;
+    uint32_t seq, ack;
+    uint8_t data_offset;    /* 32-bit words */
+    uint16_t header_length; /* bytes */
+    uint8_t reserved;       /* the 3 reserved bits */
+    uint16_t flags;         /* the 9 flag bits incl. AE (0x100), as tshark's tcp.flags */
+    uint16_t window;
+    uint16_t checksum;
+    uint16_t checksum_expected;
+    enum tl_cksum checksum_status;
+    uint16_t urgent_pointer;
+    uint32_t payload_length;   /* from the IP lengths */
+    uint32_t payload_captured; /* bytes of payload present */
+    uint8_t n_opts;
+    struct tl_tcp_opt opts[TL_MAX_TCP_OPTS];
+    uint16_t opts_captured; /* option bytes present (< options length when cut) */
+    /* the handshake options, -1 / false when absent */
+    int32_t mss;
+    int16_t wscale;      /* shift as sent */
+    int16_t wscale_used; /* shift applied: min(shift, 14) */
+    bool sack_permitted;
+    bool has_ts;
+    uint32_t ts_val, ts_ecr;
+};
+
+#define TL_TH_FIN 0x001
+#define TL_TH_SYN 0x002
+#define TL_TH_RST 0x004
+#define TL_TH_PSH 0x008
+#define TL_TH_ACK 0x010
+#define TL_TH_URG 0x020
+#define TL_TH_ECE 0x040
+#define TL_TH_CWR 0x080
+#define TL_TH_AE  0x100
+
+/*
+ * A decoded packet. Pointers borrow the frame buffer given to tl_packet_decode(); the struct
+ * is valid only while that buffer is.
+ */
+struct tl_packet {
+    uint64_t frame; /* 1-based frame number in the capture */
+    int64_t ts_sec;
+    uint32_t ts_nsec;
+    uint32_t caplen;  /* bytes captured of the frame */
+    uint32_t wirelen; /* bytes on the wire */
+    struct tl_link link;
+    const uint8_t *l3;   /* first IP header */
+    uint32_t l3_avail;   /* bytes at l3 present in memory */
+    uint32_t l3_caplen;  /* bytes at l3 that were captured (>= l3_avail) */
+    uint32_t l3_wirelen; /* bytes at l3 on the wire */
+    uint8_t n_ip;        /* IP layers, outermost first */
+    struct tl_ip ip[TL_MAX_IP_LAYERS];
+    bool has_tcp; /* tcp is valid (the fixed header at least) */
+    struct tl_tcp tcp;
+    enum tl_anomaly fatal; /* why there is no usable TCP header, or TL_AN_NONE */
+    const char *non_tcp;   /* kind of non-TCP packet ("arp", "udp", ...), or NULL */
+    uint8_t n_anomalies;
+    uint8_t anomalies[TL_MAX_ANOMALIES];
+};
+
+/* The innermost IP header, the one that carries TCP. */
+static inline const struct tl_ip *tl_packet_ip(const struct tl_packet *p)
+{
+    return &p->ip[p->n_ip ? p->n_ip - 1 : 0];
+}
+
+/*
+ * Decode one frame. Never fails: whatever cannot be decoded is recorded in p->fatal,
+ * p->non_tcp and p->anomalies. `data` holds `caplen` bytes; checksums are computed.
+ */
+void tl_packet_decode(struct tl_packet *p, int dlt, const uint8_t *data, uint32_t caplen,
+                      uint32_t wirelen);
+
+/*
+ * Decode from the first IP header, for packets stored as their header bytes: `avail` bytes
+ * are present, `caplen`/`wirelen` are what the capture held. With `verify` false, the
+ * checksum verdicts are left for the caller to fill in from what was stored.
+ */
+void tl_packet_decode_l3(struct tl_packet *p, const uint8_t *l3, uint32_t avail, uint32_t caplen,
+                         uint32_t wirelen, bool verify);
+
+/* tcpdump's name of a TCP option kind ("mss", "TS", ...), or NULL for an unknown kind. */
+const char *tl_tcp_option_name(uint8_t kind);
+
+/* The TCP flags in tcpdump's letters ("S", "S.", "F.", "none"...), into buf (>= 16 bytes). */
+const char *tl_tcp_flags_tcpdump(uint16_t flags, char *buf, size_t size);
+
+/* Format an address of `version` 4 or 6 as text (inet_ntop), into buf (>= 46 bytes). */
+const char *tl_addr_str(int version, const uint8_t *addr, char *buf, size_t size);
+
+#endif
