@@ -24,6 +24,7 @@ struct decode_ctx {
     FILE *out;   /* where flows go as they end */
     FILE *flows; /* json: flows spooled here until the capture object is known */
     uint64_t n_flows_written;
+    bool frame_numbers; /* tcpdump -# */
     struct tl_buf line;
     bool failed;
 };
@@ -38,6 +39,7 @@ static void usage(FILE *f)
                "  --format ndjson   one flow per line, then a line with the capture\n"
                "  --format tcpdump  each TCP packet as `tcpdump -nn -v` prints it\n"
                "  --no-timeline     flows without their packets\n"
+               "  -#, --frame-numbers  with --format tcpdump: frame numbers as tcpdump -# prints\n"
                "FILE may be - for standard input.\n"
                "Exit status: 0 success, 1 not a readable capture, 2 usage error.\n");
 }
@@ -49,6 +51,11 @@ static void on_packet(void *arg, const struct tl_packet *p, const struct tl_flow
         return;
     }
     tl_buf_reset(&c->line);
+    if (c->frame_numbers) { /* tcpdump -#: the frame number, right-aligned in 5, two spaces */
+        char num[32];
+        snprintf(num, sizeof num, "%5llu  ", (unsigned long long)p->frame);
+        tl_buf_puts(&c->line, num);
+    }
     tl_tcpdump_packet(&c->line, p, fp);
     if (c->line.len && fwrite(c->line.data, 1, c->line.len, c->out) != c->line.len) {
         c->failed = true;
@@ -104,6 +111,7 @@ static int cmd_decode(int argc, char **argv)
     static const struct option opts[] = {
         { "format", required_argument, NULL, 'f' },
         { "no-timeline", no_argument, NULL, 'n' },
+        { "frame-numbers", no_argument, NULL, '#' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -113,7 +121,7 @@ static int cmd_decode(int argc, char **argv)
     int opt, status = 0;
 
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "f:nh", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "f:nh#", opts, NULL)) != -1) {
         switch (opt) {
             case 'f':
                 if (strcmp(optarg, "json") == 0) {
@@ -130,6 +138,9 @@ static int cmd_decode(int argc, char **argv)
                 break;
             case 'n':
                 c.ropts.timeline = false;
+                break;
+            case '#':
+                c.frame_numbers = true;
                 break;
             case 'h':
                 usage(stdout);
