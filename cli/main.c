@@ -24,6 +24,7 @@ struct decode_ctx {
     FILE *out;   /* where flows go as they end */
     FILE *flows; /* json: flows spooled here until the capture object is known */
     uint64_t n_flows_written;
+    bool opened;        /* json: the document's opening is written (lazily, at the first flow) */
     bool frame_numbers; /* tcpdump -# */
     struct tl_buf line;
     bool failed;
@@ -68,36 +69,26 @@ static void on_flow(struct tl_flow *f, void *arg)
     if (c->format == FMT_TCPDUMP) {
         return;
     }
-    json_t *j = tl_json_flow(f, &c->ropts);
-    if (!j) {
-        c->failed = true;
-        return;
+    struct tl_jw w;
+    FILE *dst = c->out;
+    tl_buf_reset(&c->line);
+    if (c->format == FMT_JSON && !c->opened) {
+        /* flows stream out as they end; the capture's totals follow them */
+        tl_buf_puts(&c->line, "{\"flows\":[\n");
+        c->opened = true;
     }
-    FILE *dst = c->format == FMT_JSON ? c->flows : c->out;
     if (c->format == FMT_JSON && c->n_flows_written > 0) {
-        fputs(",\n", dst);
+        tl_buf_puts(&c->line, ",\n");
     }
-    if (json_dumpf(j, dst, JSON_COMPACT) != 0) {
-        c->failed = true;
-    }
+    tl_jw_init(&w, &c->line);
+    tl_json_flow(&w, f, &c->ropts);
     if (c->format == FMT_NDJSON) {
-        fputc('\n', dst);
+        tl_buf_putc(&c->line, '\n');
+    }
+    if (c->line.overflow || fwrite(c->line.data, 1, c->line.len, dst) != c->line.len) {
+        c->failed = true;
     }
     c->n_flows_written++;
-    json_decref(j);
-}
-
-static int copy_stream(FILE *from, FILE *to)
-{
-    char buf[65536];
-    size_t n;
-    rewind(from);
-    while ((n = fread(buf, 1, sizeof buf, from)) > 0) {
-        if (fwrite(buf, 1, n, to) != n) {
-            return -1;
-        }
-    }
-    return ferror(from) ? -1 : 0;
 }
 
 static const char *base_name(const char *path)
@@ -162,15 +153,14 @@ static int cmd_decode(int argc, char **argv)
         return e == TL_E_NOMEM ? 1 : 1;
     }
     c.ropts.nsec = tl_reader_stats(r)->nsec;
-    tl_buf_init(&c.line, 1 << 20);
-    if (c.format == FMT_JSON) {
-        c.flows = tmpfile();
-        if (!c.flows) {
-            perror("tcplens: tmpfile");
-            status = 1;
-            goto out;
-        }
+    c.ropts.scratch = malloc(sizeof *c.ropts.scratch);
+    if (!c.ropts.scratch) {
+        fprintf(stderr, "tcplens: out of memory\n");
+        status = 1;
+        goto out;
     }
+    memset(c.ropts.scratch, 0, sizeof *c.ropts.scratch);
+    tl_buf_init(&c.line, (size_t)1 << 31);
     struct tl_pipeline pl = {
         .packet = on_packet,
         .flow_done = on_flow,
@@ -184,32 +174,39 @@ static int cmd_decode(int argc, char **argv)
         goto out;
     }
     const struct tl_capture_stats *s = tl_reader_stats(r);
+    if (s->packets == 0 && s->truncated) { /* libpcap gave up before the first packet */
+        fprintf(stderr, "tcplens: %s: not a readable capture: %s\n",
+                strcmp(path, "-") ? path : "stdin", s->warnings[0]);
+        status = 1;
+        goto out;
+    }
     for (unsigned i = 0; i < s->n_warnings; i++) {
         fprintf(stderr, "tcplens: warning: %s\n", s->warnings[i]);
     }
     if (c.format != FMT_TCPDUMP) {
-        json_t *cap =
-            tl_json_capture(s, NULL, strcmp(path, "-") ? base_name(path) : "stdin", &c.ropts);
-        if (!cap) {
-            status = 1;
-            goto out;
-        }
+        struct tl_jw w;
+        tl_buf_reset(&c.line);
         if (c.format == FMT_JSON) {
-            fputs("{\"capture\": ", stdout);
-            json_dumpf(cap, stdout, JSON_COMPACT);
-            fputs(",\n\"flows\": [\n", stdout);
-            if (copy_stream(c.flows, stdout) != 0) {
-                c.failed = true;
-            }
-            fputs("\n]}\n", stdout);
-        } else {
-            json_t *line = json_pack("{s:o}", "capture", cap);
-            json_dumpf(line, stdout, JSON_COMPACT);
-            fputc('\n', stdout);
-            json_decref(line);
-            cap = NULL;
+            tl_buf_puts(&c.line, c.opened ? "\n],\n" : "{\"flows\":[],\n");
         }
-        json_decref(cap);
+        tl_jw_init(&w, &c.line);
+        if (c.format == FMT_JSON) {
+            w.after_key = false;
+            w.need_comma[0] = false;
+        } else {
+            tl_jw_obj(&w);
+        }
+        tl_jw_key(&w, "capture");
+        tl_json_capture(&w, s, NULL, strcmp(path, "-") ? base_name(path) : "stdin", &c.ropts);
+        if (c.format == FMT_NDJSON) {
+            tl_jw_obj_end(&w);
+        } else {
+            tl_buf_putc(&c.line, '}');
+        }
+        tl_buf_putc(&c.line, '\n');
+        if (fwrite(c.line.data, 1, c.line.len, c.out) != c.line.len) {
+            c.failed = true;
+        }
     }
     if (c.failed || fflush(stdout) != 0) {
         fprintf(stderr, "tcplens: writing the output failed\n");
@@ -217,9 +214,7 @@ static int cmd_decode(int argc, char **argv)
     }
 
 out:
-    if (c.flows) {
-        fclose(c.flows);
-    }
+    free(c.ropts.scratch);
     tl_buf_cleanup(&c.line);
     tl_reader_close(r);
     return status;

@@ -13,11 +13,22 @@ void tl_buf_init(struct tl_buf *b, size_t max)
     b->len = b->cap = 0;
     b->max = max;
     b->overflow = false;
+    b->fixed = false;
+}
+
+void tl_buf_init_fixed(struct tl_buf *b, char *mem, size_t size)
+{
+    tl_buf_init(b, size ? size - 1 : 0);
+    b->data = mem;
+    b->cap = size;
+    b->fixed = true;
 }
 
 void tl_buf_cleanup(struct tl_buf *b)
 {
-    free(b->data);
+    if (!b->fixed) {
+        free(b->data);
+    }
     tl_buf_init(b, b->max);
 }
 
@@ -35,7 +46,7 @@ bool tl_buf_reserve(struct tl_buf *b, size_t extra)
     if (extra + 1 <= b->cap - b->len && b->cap > 0) {
         return true;
     }
-    if (extra > b->max || b->len + extra > b->max) {
+    if (b->fixed || extra > b->max || b->len + extra > b->max) {
         b->overflow = true;
         return false;
     }
@@ -56,26 +67,13 @@ bool tl_buf_reserve(struct tl_buf *b, size_t extra)
     return true;
 }
 
-void tl_buf_put(struct tl_buf *b, const char *s, size_t n)
+void tl_buf_put_slow(struct tl_buf *b, const char *s, size_t n)
 {
     if (!tl_buf_reserve(b, n)) {
         return;
     }
     memcpy(b->data + b->len, s, n);
     b->len += n;
-}
-
-void tl_buf_puts(struct tl_buf *b, const char *s)
-{
-    tl_buf_put(b, s, strlen(s));
-}
-
-void tl_buf_putc(struct tl_buf *b, char c)
-{
-    if (!tl_buf_reserve(b, 1)) {
-        return;
-    }
-    b->data[b->len++] = c;
 }
 
 void tl_buf_u64(struct tl_buf *b, uint64_t v)

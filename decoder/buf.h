@@ -11,20 +11,47 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct tl_buf {
     char *data;
     size_t len, cap, max;
     bool overflow; /* an append hit max or allocation failed */
+    bool fixed;    /* memory is the caller's: never reallocated or freed */
 };
 
 void tl_buf_init(struct tl_buf *b, size_t max);
+/* A buffer over caller memory that never grows: appends past `size - 1` set overflow. */
+void tl_buf_init_fixed(struct tl_buf *b, char *mem, size_t size);
 void tl_buf_cleanup(struct tl_buf *b);
 void tl_buf_reset(struct tl_buf *b); /* len = 0, memory kept */
 bool tl_buf_reserve(struct tl_buf *b, size_t extra);
-void tl_buf_put(struct tl_buf *b, const char *s, size_t n);
-void tl_buf_puts(struct tl_buf *b, const char *s);
-void tl_buf_putc(struct tl_buf *b, char c);
+void tl_buf_put_slow(struct tl_buf *b, const char *s, size_t n);
+
+/* Append n bytes (inline fast path when they fit). */
+static inline void tl_buf_put(struct tl_buf *b, const char *s, size_t n)
+{
+    if (b->cap - b->len > n && !b->overflow) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        return;
+    }
+    tl_buf_put_slow(b, s, n);
+}
+
+static inline void tl_buf_putc(struct tl_buf *b, char c)
+{
+    if (b->cap - b->len > 1 && !b->overflow) {
+        b->data[b->len++] = c;
+        return;
+    }
+    tl_buf_put_slow(b, &c, 1);
+}
+
+static inline void tl_buf_puts(struct tl_buf *b, const char *s)
+{
+    tl_buf_put(b, s, strlen(s));
+}
 void tl_buf_u64(struct tl_buf *b, uint64_t v);
 void tl_buf_i64(struct tl_buf *b, int64_t v);
 void tl_buf_hex(struct tl_buf *b, uint64_t v, int min_digits); /* lower case, no 0x */

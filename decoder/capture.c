@@ -18,6 +18,7 @@
 #include "capture.h"
 
 #define SNIFF_MAX        65536
+#define READ_BUFFER_SIZE (1 << 20)
 #define RETIRE_EVERY     65536 /* packets between looks for ended flows */
 #define RETIRE_GRACE_SEC 5     /* Zeek's tcp_close_delay */
 
@@ -163,8 +164,16 @@ enum tl_err tl_reader_open(const char *path, struct tl_reader **out, struct tl_e
             r->stats.nsec = magic == 0xa1b23c4d || magic == 0x4d3cb2a1;
         }
     }
-    cookie_io_functions_t io = { .read = replay_read, .close = replay_close };
-    r->replay = fopencookie(r, "rb", io);
+    if (r->own_src && fseek(r->src, 0, SEEK_SET) == 0) {
+        r->replay = r->src; /* a seekable file: libpcap reads it directly */
+        r->own_src = false;
+    } else {
+        cookie_io_functions_t io = { .read = replay_read, .close = replay_close };
+        r->replay = fopencookie(r, "rb", io);
+    }
+    if (r->replay) {
+        setvbuf(r->replay, NULL, _IOFBF, READ_BUFFER_SIZE);
+    }
     if (!r->replay) {
         snprintf(err->msg, sizeof err->msg, "cannot open stream: %s", strerror(errno));
         rc = TL_E_IO;
@@ -249,8 +258,12 @@ int tl_reader_next(struct tl_reader *r, struct tl_packet *p)
         s->truncated = true;
         tl_stats_warn(s, "capture ends early after %llu packets: %s",
                       (unsigned long long)s->packets, pcap_geterr(r->pcap));
-        pcap_close(r->pcap);
+        pcap_close(r->pcap); /* closes the stream it read */
         r->pcap = NULL;
+        r->replay = NULL;
+        if (r->own_src == false) {
+            r->src = NULL;
+        }
         return 0;
     }
     s->packets++;

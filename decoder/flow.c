@@ -33,6 +33,9 @@ struct tl_flow_table {
     uint64_t n_flows; /* flows ever created: next index */
     struct tl_rec_chunk *free_chunks;
     size_t chunk_bytes;
+    /* slots of flows that closed, in closing order: the candidates for retirement */
+    uint64_t *closed_q;
+    uint64_t closed_head, closed_len, closed_cap;
 };
 
 const char *tl_orientation_name(enum tl_orientation o)
@@ -83,6 +86,7 @@ void tl_flow_table_free(struct tl_flow_table *t)
         chunks_free(t->slots[i].rec_head);
     }
     chunks_free(t->free_chunks);
+    free(t->closed_q);
     free(t->slots);
     free(t->free_slots);
     free(t->hash);
@@ -211,6 +215,27 @@ static struct tl_flow *slot_alloc(struct tl_flow_table *t, uint64_t *slot)
     }
     *slot = t->n_slots++;
     return &t->slots[*slot];
+}
+
+/* Remember a flow that closed; if the queue cannot grow, the flow waits for the end. */
+static void closed_push(struct tl_flow_table *t, uint64_t slot)
+{
+    if (t->closed_head + t->closed_len == t->closed_cap) {
+        if (t->closed_head > 0) { /* slide down before growing */
+            memmove(t->closed_q, t->closed_q + t->closed_head, t->closed_len * sizeof *t->closed_q);
+            t->closed_head = 0;
+        }
+        if (t->closed_len == t->closed_cap) {
+            uint64_t nc = t->closed_cap ? t->closed_cap * 2 : 1024;
+            uint64_t *nq = realloc(t->closed_q, nc * sizeof *nq);
+            if (!nq) {
+                return;
+            }
+            t->closed_q = nq;
+            t->closed_cap = nc;
+        }
+    }
+    t->closed_q[t->closed_head + t->closed_len++] = slot;
 }
 
 static struct tl_rec_chunk *chunk_get(struct tl_flow_table *t)
@@ -462,17 +487,25 @@ enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p
 
     /* relative sequence numbers, Wireshark's way */
     if (tcp->flags & TL_TH_SYN) {
-        if (!s->syn_seen) {
+        bool first_syn = !s->syn_seen;
+        if (first_syn) {
             s->syn_seen = true;
             s->isn = tcp->seq;
             s->mss = tcp->mss;
             s->wscale = tcp->wscale;
             s->sack_permitted = tcp->sack_permitted;
             s->timestamps = tcp->has_ts;
-            if (tcp->flags & TL_TH_ACK) {
-                f->syn_ack_seen = true;
-                handshake_scale(f, dir, tcp);
+            if (!(tcp->flags & TL_TH_ACK) && tcp->wscale < 0 && !f->syn_ack_seen &&
+                tcp->opts_captured + 20u == tcp->header_length) {
+                f->scale[TL_C2S] = f->scale[TL_S2C] = 0; /* not offered: never in effect */
             }
+        }
+        if ((tcp->flags & TL_TH_ACK) && !f->syn_ack_seen) {
+            f->syn_ack_seen = true;
+            if (!first_syn) { /* simultaneous open: this side's SYN came first */
+                s->wscale = tcp->wscale >= 0 ? tcp->wscale : s->wscale;
+            }
+            handshake_scale(f, dir, tcp);
         }
         s->base = s->isn;
         s->base_set = true;
@@ -497,8 +530,9 @@ enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p
     if (tcp->flags & TL_TH_RST) {
         s->rst_seen = true;
     }
-    if ((s->fin_seen && r->fin_seen) || s->rst_seen || r->rst_seen) {
+    if (!f->closed && ((s->fin_seen && r->fin_seen) || s->rst_seen || r->rst_seen)) {
         f->closed = true;
+        closed_push(t, (uint64_t)(f - t->slots));
     }
     if (t->keep_records) {
         return rec_append(t, f, p, out);
@@ -564,30 +598,39 @@ static void flow_release(struct tl_flow_table *t, uint64_t slot)
 void tl_flow_table_retire(struct tl_flow_table *t, int64_t now_sec, int64_t grace_sec, bool all,
                           tl_flow_cb cb, void *arg)
 {
-    uint64_t n = 0;
-    uint64_t *list = NULL;
+    uint64_t n = 0, *list = NULL;
 
-    for (int pass = 0; pass < 2; pass++) {
+    if (all) {
+        list = malloc((t->n_slots ? t->n_slots : 1) * sizeof *list);
+        if (!list) {
+            return;
+        }
         for (uint64_t i = 0; i < t->n_slots; i++) {
-            const struct tl_flow *f = &t->slots[i];
-            if (f->retired || !(all || (f->closed && now_sec - f->last_sec > grace_sec))) {
+            if (!t->slots[i].retired) {
+                list[n++] = i;
+            }
+        }
+        t->closed_head = t->closed_len = 0;
+    } else {
+        /* closed flows quiet for grace_sec, taken from the front of the closing order */
+        list = malloc((t->closed_len ? t->closed_len : 1) * sizeof *list);
+        if (!list) {
+            return;
+        }
+        uint64_t kept = 0, end = t->closed_head + t->closed_len;
+        for (uint64_t i = t->closed_head; i < end; i++) {
+            uint64_t slot = t->closed_q[i];
+            const struct tl_flow *f = &t->slots[slot];
+            if (f->retired) {
                 continue;
             }
-            if (pass == 1) {
-                list[n] = i;
+            if (now_sec - f->last_sec > grace_sec) {
+                list[n++] = slot;
+            } else {
+                t->closed_q[t->closed_head + kept++] = slot;
             }
-            n++;
         }
-        if (pass == 0) {
-            if (n == 0) {
-                return;
-            }
-            list = malloc(n * sizeof *list);
-            if (!list) {
-                return; /* retried on the next call; `all` at the end of input frees anyway */
-            }
-            n = 0;
-        }
+        t->closed_len = kept;
     }
     qsort_r(list, n, sizeof *list, cmp_index, t);
     for (uint64_t i = 0; i < n; i++) {

@@ -126,7 +126,7 @@ enum tl_anomaly tl_ipv6_decode(struct tl_packet *p, struct tl_ip *ip, size_t off
         e->offset = (uint16_t)(pos - off);
         e->len = (uint16_t)len;
         if (nxt == IPPROTO_NUM_FRAGMENT) {
-            uint16_t offm;
+            uint16_t offm = 0;
             tl_cur_peek_be16(&c, pos + 2, &offm);
             ip->has_frag_hdr = true;
             ip->frag_offset = offm >> 3;

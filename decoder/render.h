@@ -1,38 +1,35 @@
 /*
  * render.h - turning decoded packets and flows into text: the JSON capture document
- * (SPEC §4, through Jansson) and tcpdump's -nn -v lines.
- *
- * JSON values are returned new (the caller owns the reference and json_decref()s it) or
- * NULL when out of memory. The tcpdump renderers append to a struct tl_buf.
+ * (SPEC §4) and tcpdump's -nn -v lines, both appended to a struct tl_buf as streaming text.
  */
 #ifndef TL_RENDER_H
 #define TL_RENDER_H
 
-#include <jansson.h>
-
 #include "buf.h"
 #include "capture.h"
 #include "flow.h"
+#include "json_writer.h"
 
 /* RFC 3339 UTC time with 6 (or 9 when nsec) fractional digits, into buf (>= 40 bytes). */
 const char *tl_rfc3339(int64_t sec, uint32_t nsec, bool nsec_digits, char *buf, size_t size);
 
 /* Options for rendering a capture document. */
 struct tl_render_opts {
-    bool nsec;     /* timestamps with nanoseconds */
-    bool timeline; /* include each flow's packets */
+    bool nsec;                 /* timestamps with nanoseconds */
+    bool timeline;             /* include each flow's packets */
+    struct tl_packet *scratch; /* a packet to re-decode records into (caller's) */
 };
 
-/* One packet of a flow's timeline: the record re-decoded into p (caller's scratch). */
-json_t *tl_json_packet(const struct tl_flow *f, const struct tl_rec *r, uint64_t index,
-                       struct tl_packet *p, const struct tl_render_opts *o);
+/* One packet of a flow's timeline: the record is re-decoded into o->scratch. */
+void tl_json_packet(struct tl_jw *w, const struct tl_flow *f, const struct tl_rec *r,
+                    uint64_t index, const struct tl_render_opts *o);
 
 /* One flow, with its timeline when o->timeline (records must still be held). */
-json_t *tl_json_flow(const struct tl_flow *f, const struct tl_render_opts *o);
+void tl_json_flow(struct tl_jw *w, const struct tl_flow *f, const struct tl_render_opts *o);
 
 /* The "capture" object of the document. `id` may be NULL. */
-json_t *tl_json_capture(const struct tl_capture_stats *s, const char *id, const char *name,
-                        const struct tl_render_opts *o);
+void tl_json_capture(struct tl_jw *w, const struct tl_capture_stats *s, const char *id,
+                     const char *name, const struct tl_render_opts *o);
 
 /*
  * tcpdump -nn -v text of one packet whose transport is TCP (see tl_tcpdump_wants): the

@@ -47,7 +47,7 @@ void tl_tcp_options_parse(struct tl_packet *p, struct tl_tcp *tcp, const struct 
     }
     while (pos < captured && tcp->n_opts < TL_MAX_TCP_OPTS) {
         struct tl_tcp_opt *o = &tcp->opts[tcp->n_opts];
-        uint8_t kind, olen;
+        uint8_t kind = 0, olen = 0;
         tl_cur_peek_u8(c, off + pos, &kind);
         memset(o, 0, sizeof *o);
         o->kind = kind;
@@ -58,7 +58,7 @@ void tl_tcp_options_parse(struct tl_packet *p, struct tl_tcp *tcp, const struct 
             pos++;
             if (kind == TCPOPT_EOL) {
                 for (size_t k = pos; k < captured; k++) {
-                    uint8_t b;
+                    uint8_t b = 0;
                     tl_cur_peek_u8(c, off + k, &b);
                     if (b != 0) {
                         tl_pkt_anomaly(p, TL_AN_TCP_OPT_AFTER_EOL);
