@@ -28,7 +28,7 @@ struct tl_flow_table {
     uint64_t n_slots, cap_slots;
     uint64_t *free_slots;
     uint64_t n_free;
-    uint64_t *hash; /* slot + 1, 0 empty; open addressing, linear probing */
+    uint64_t *hash; /* (hash32 << 32) | (slot + 1), 0 empty; open addressing, linear probing */
     uint64_t n_buckets, n_used;
     uint64_t n_flows; /* flows ever created: next index */
     struct tl_rec_chunk *free_chunks;
@@ -93,8 +93,12 @@ void tl_flow_table_free(struct tl_flow_table *t)
     free(t);
 }
 
-/* FNV-1a over the canonical key, then a final mix. */
-static uint64_t key_hash(int version, const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
+#define BUCKET_SLOT(v)    (((v)&0xffffffffu) - 1)
+#define BUCKET_TAG(v)     ((uint32_t)((v) >> 32))
+#define BUCKET(tag, slot) ((uint64_t)(tag) << 32 | ((slot) + 1))
+
+/* FNV-1a over the canonical key, then a final mix, folded to 32 bits. */
+static uint32_t key_hash(int version, const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
 {
     size_t alen = version == 6 ? 16 : 4;
     uint64_t h = 1469598103934665603ull;
@@ -104,7 +108,7 @@ static uint64_t key_hash(int version, const uint8_t *a, uint16_t pa, const uint8
     }
     h ^= ((uint64_t)pa << 16 | pb) * 0x9e3779b97f4a7c15ull;
     h ^= h >> 29;
-    return h;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 /* Order the endpoints: lower (address, port) first, tcpdump's "arbitrary collating order". */
@@ -149,13 +153,7 @@ static bool hash_grow(struct tl_flow_table *t)
         if (!v) {
             continue;
         }
-        const struct tl_flow *f = &t->slots[v - 1];
-        const uint8_t *a = f->addr[0], *b = f->addr[1];
-        uint16_t pa = f->port[0], pb = f->port[1];
-        if (endpoint_cmp(f->ip_version, a, pa, b, pb) > 0) {
-            a = f->addr[1], b = f->addr[0], pa = f->port[1], pb = f->port[0];
-        }
-        uint64_t j = key_hash(f->ip_version, a, pa, b, pb) & (nb - 1);
+        uint64_t j = BUCKET_TAG(v) & (nb - 1);
         while (nh[j]) {
             j = (j + 1) & (nb - 1);
         }
@@ -176,19 +174,11 @@ static void hash_delete(struct tl_flow_table *t, uint64_t i)
     for (uint64_t j = (i + 1) & mask; t->hash[j]; j = (j + 1) & mask) {
         uint64_t v = t->hash[j];
         t->hash[j] = 0;
-        t->n_used--;
-        const struct tl_flow *f = &t->slots[v - 1];
-        const uint8_t *a = f->addr[0], *b = f->addr[1];
-        uint16_t pa = f->port[0], pb = f->port[1];
-        if (endpoint_cmp(f->ip_version, a, pa, b, pb) > 0) {
-            a = f->addr[1], b = f->addr[0], pa = f->port[1], pb = f->port[0];
-        }
-        uint64_t k = key_hash(f->ip_version, a, pa, b, pb) & mask;
+        uint64_t k = BUCKET_TAG(v) & mask;
         while (t->hash[k]) {
             k = (k + 1) & mask;
         }
         t->hash[k] = v;
-        t->n_used++;
     }
 }
 
@@ -427,9 +417,12 @@ enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p
         a = ip->dst, b = ip->src, pa = tcp->dst_port, pb = tcp->src_port;
     }
     uint64_t mask = t->n_buckets - 1;
-    for (bucket = key_hash(ip->version, a, pa, b, pb) & mask; t->hash[bucket];
-         bucket = (bucket + 1) & mask) {
-        struct tl_flow *c = &t->slots[t->hash[bucket] - 1];
+    uint32_t tag = key_hash(ip->version, a, pa, b, pb);
+    for (bucket = tag & mask; t->hash[bucket]; bucket = (bucket + 1) & mask) {
+        if (BUCKET_TAG(t->hash[bucket]) != tag) {
+            continue;
+        }
+        struct tl_flow *c = &t->slots[BUCKET_SLOT(t->hash[bucket])];
         if (flow_matches(c, ip->version, ip->src, tcp->src_port, ip->dst, tcp->dst_port, &dir)) {
             f = c;
             break;
@@ -456,8 +449,7 @@ enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p
                 return TL_E_NOMEM;
             }
             mask = t->n_buckets - 1;
-            for (bucket = key_hash(ip->version, a, pa, b, pb) & mask; t->hash[bucket];
-                 bucket = (bucket + 1) & mask) {
+            for (bucket = tag & mask; t->hash[bucket]; bucket = (bucket + 1) & mask) {
             }
         }
         f = slot_alloc(t, &slot);
@@ -471,7 +463,7 @@ enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p
         if (!reuse) {
             t->n_used++;
         }
-        t->hash[bucket] = slot + 1;
+        t->hash[bucket] = BUCKET(tag, slot);
         out->new_flow = true;
         dir = f->orientation == TL_ORIENT_SYN_ACK ? TL_S2C : TL_C2S;
     }
@@ -579,9 +571,9 @@ static void flow_release(struct tl_flow_table *t, uint64_t slot)
         a = f->addr[1], b = f->addr[0], pa = f->port[1], pb = f->port[0];
     }
     uint64_t mask = t->n_buckets - 1;
-    for (uint64_t i = key_hash(f->ip_version, a, pa, b, pb) & mask; t->hash[i];
-         i = (i + 1) & mask) {
-        if (t->hash[i] == slot + 1) {
+    uint32_t tag = key_hash(f->ip_version, a, pa, b, pb);
+    for (uint64_t i = tag & mask; t->hash[i]; i = (i + 1) & mask) {
+        if (t->hash[i] == BUCKET(tag, slot)) {
             hash_delete(t, i);
             break;
         }

@@ -109,14 +109,9 @@ void tl_jw_key(struct tl_jw *w, const char *key)
 {
     size_t n = strlen(key);
     sep(w);
-    if (strpbrk(key, "\"\\") || memchr(key, '\n', n)) {
-        put_string(w->b, key, n);
-    } else { /* the usual case: a plain key needs no escaping */
-        tl_buf_putc(w->b, '"');
-        tl_buf_put(w->b, key, n);
-        tl_buf_putc(w->b, '"');
-    }
-    tl_buf_putc(w->b, ':');
+    tl_buf_putc(w->b, '"');
+    tl_buf_put(w->b, key, n);
+    tl_buf_put(w->b, "\":", 2);
     w->after_key = true;
 }
 

@@ -25,6 +25,7 @@ void tl_jw_obj(struct tl_jw *w);     /* { */
 void tl_jw_obj_end(struct tl_jw *w); /* } */
 void tl_jw_arr(struct tl_jw *w);     /* [ */
 void tl_jw_arr_end(struct tl_jw *w); /* ] */
+/* A key: the program's own names (plain ASCII, nothing to escape), never input data. */
 void tl_jw_key(struct tl_jw *w, const char *key);
 void tl_jw_str(struct tl_jw *w, const char *s);
 void tl_jw_strn(struct tl_jw *w, const char *s, size_t n);
