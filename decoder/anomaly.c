@@ -15,7 +15,7 @@ static const struct anomaly_desc anomalies[TL_AN_COUNT] = {
     [TL_AN_NONE] = { "none", "no anomaly", false },
     [TL_AN_LINK_TRUNC] = { "link.trunc_hdr", "frame shorter than its link-layer header", true },
     [TL_AN_LINK_UNKNOWN] = { "link.unsupported", "link type not decoded", true },
-    [TL_AN_VLAN_TOO_DEEP] = { "link.vlan_too_deep", "more than 2 stacked VLAN tags", true },
+    [TL_AN_VLAN_TOO_DEEP] = { "link.vlan_too_deep", "more than 8 stacked VLAN tags", true },
     [TL_AN_IPV4_TRUNC_HDR] = { "ipv4.trunc_hdr", "captured bytes end inside the IPv4 header",
                                true },
     [TL_AN_IPV4_BAD_VERSION] = { "ipv4.bad_version", "IP version field is not 4", true },

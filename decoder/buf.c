@@ -43,7 +43,7 @@ bool tl_buf_reserve(struct tl_buf *b, size_t extra)
     if (b->overflow) {
         return false;
     }
-    if (extra + 1 <= b->cap - b->len && b->cap > 0) {
+    if (b->cap > 0 && extra < b->cap - b->len) {
         return true;
     }
     if (b->fixed || extra > b->max || b->len + extra > b->max) {

@@ -209,6 +209,9 @@ enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data
         case TL_DLT_RAW:
         case TL_DLT_RAW_OPENBSD:
         case TL_DLT_LINKTYPE_RAW:
+            if (!tl_cur_has(&c, 1)) {
+                return TL_AN_LINK_TRUNC;
+            }
             l->ethertype = version_ethertype(&c);
             break;
         case TL_DLT_IPV4:

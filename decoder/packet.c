@@ -44,7 +44,8 @@ static void decode_ip_layers(struct tl_packet *p, bool verify)
     uint8_t b;
 
     if (!p->l3 || p->l3_avail == 0) {
-        p->fatal = TL_AN_IPV4_TRUNC_HDR;
+        p->fatal =
+            p->link.ethertype == ETHERTYPE_IPV6 ? TL_AN_IPV6_TRUNC_HDR : TL_AN_IPV4_TRUNC_HDR;
         return;
     }
     b = p->l3[0];

@@ -93,7 +93,8 @@ enum tl_anomaly tl_tcp_decode(struct tl_packet *p, const struct tl_ip *ip, size_
     size_t optlen = (size_t)tcp->header_length - TCP_HDR_MIN_LEN;
     size_t optcap = avail - TCP_HDR_MIN_LEN < optlen ? avail - TCP_HDR_MIN_LEN : optlen;
     tcp->opts_captured = (uint16_t)optcap;
-    if (optcap < optlen) {
+    bool snapped = p->l3_caplen < p->l3_wirelen; /* cut by the snapshot length, not invalid */
+    if (optcap < optlen && snapped) {
         tl_pkt_anomaly(p, TL_AN_TCP_TRUNC_OPTS);
     }
     if (optlen > 0) {
@@ -104,7 +105,7 @@ enum tl_anomaly tl_tcp_decode(struct tl_packet *p, const struct tl_ip *ip, size_
     if (tcp->payload_captured > tcp->payload_length) {
         tcp->payload_captured = tcp->payload_length;
     }
-    if (optcap == optlen && cap < seg) {
+    if (optcap == optlen && cap < seg && snapped) {
         tl_pkt_anomaly(p, TL_AN_TCP_TRUNC_PAYLOAD);
     }
     if (verify && !ip->fragment && avail >= seg) {
