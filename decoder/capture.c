@@ -298,11 +298,6 @@ const struct tl_capture_stats *tl_reader_stats(const struct tl_reader *r)
     return &r->stats;
 }
 
-struct tl_capture_stats *tl_reader_stats_mut(struct tl_reader *r)
-{
-    return &r->stats;
-}
-
 enum tl_err tl_pipeline_run(struct tl_reader *r, const struct tl_pipeline *pl,
                             struct tl_errbuf *err)
 {

@@ -56,7 +56,6 @@ void tl_reader_close(struct tl_reader *r);
 int tl_reader_next(struct tl_reader *r, struct tl_packet *p);
 
 const struct tl_capture_stats *tl_reader_stats(const struct tl_reader *r);
-struct tl_capture_stats *tl_reader_stats_mut(struct tl_reader *r);
 
 /* Add a warning to the capture (dropped silently past TL_MAX_WARNINGS). */
 void tl_stats_warn(struct tl_capture_stats *s, const char *fmt, ...)

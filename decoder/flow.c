@@ -253,7 +253,6 @@ static size_t rec_size(size_t len)
 static enum tl_err rec_append(struct tl_flow_table *t, struct tl_flow *f, const struct tl_packet *p,
                               const struct tl_flow_pkt *fp)
 {
-    const struct tl_ip *ip = tl_packet_ip(p);
     size_t want = (size_t)p->tcp.offset + p->tcp.header_length;
     if (want > p->l3_avail) {
         want = p->l3_avail;
@@ -297,7 +296,6 @@ static enum tl_err rec_append(struct tl_flow_table *t, struct tl_flow *f, const 
     r->ack_rel_known = fp->ack_rel_known;
     r->scale = fp->scale;
     memcpy(r->bytes, p->l3, want);
-    (void)ip;
     f->n_recs++;
     return TL_OK;
 }
@@ -540,17 +538,6 @@ uint64_t tl_flow_table_count(const struct tl_flow_table *t)
 bool tl_flow_table_cap_hit(const struct tl_flow_table *t)
 {
     return t->cap_hit;
-}
-
-struct tl_flow *tl_flow_table_get(struct tl_flow_table *t, uint64_t slot)
-{
-    return slot < t->n_slots ? &t->slots[slot] : NULL;
-}
-
-size_t tl_flow_table_bytes(const struct tl_flow_table *t)
-{
-    return sizeof *t + t->cap_slots * (sizeof *t->slots + sizeof *t->free_slots) +
-           t->n_buckets * sizeof *t->hash + t->chunk_bytes;
 }
 
 static int cmp_index(const void *x, const void *y, void *arg)

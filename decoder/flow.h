@@ -130,11 +130,7 @@ enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p
                               struct tl_flow_pkt *out);
 
 uint64_t tl_flow_table_count(const struct tl_flow_table *t);
-struct tl_flow *tl_flow_table_get(struct tl_flow_table *t, uint64_t index);
 bool tl_flow_table_cap_hit(const struct tl_flow_table *t);
-
-/* Bytes held by the table now and at most so far (flows, hash, record chunks). */
-size_t tl_flow_table_bytes(const struct tl_flow_table *t);
 
 /*
  * Hand every flow that is closed and quiet for `grace_sec` of capture time before `now_sec`
