@@ -32,7 +32,7 @@ struct decode_ctx {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tcplens decode [--format json|ndjson|tcpdump] [--no-timeline] FILE|-\n"
+    fprintf(f, "usage: tcplens decode [--format json|ndjson|tcpdump] [--no-timeline] [--lang en|zh] FILE|-\n"
                "       tcplens --help | --version\n"
                "\n"
                "Decode a pcap or pcapng capture and print every TCP connection in it:\n"
@@ -40,6 +40,7 @@ static void usage(FILE *f)
                "  --format ndjson   one flow per line, then a line with the capture\n"
                "  --format tcpdump  each TCP packet as `tcpdump -nn -v` prints it\n"
                "  --no-timeline     flows without their packets\n"
+               "  --lang en|zh      language of explanations and summaries (default en)\n"
                "  -#, --frame-numbers  with --format tcpdump: frame numbers as tcpdump -# prints\n"
                "FILE may be - for standard input.\n"
                "Exit status: 0 success, 1 not a readable capture, 2 usage error.\n");
@@ -103,6 +104,7 @@ static int cmd_decode(int argc, char **argv)
         { "format", required_argument, NULL, 'f' },
         { "no-timeline", no_argument, NULL, 'n' },
         { "frame-numbers", no_argument, NULL, '#' },
+        { "lang", required_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -112,7 +114,7 @@ static int cmd_decode(int argc, char **argv)
     int opt, status = 0;
 
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "f:nh#", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "f:nh#l:", opts, NULL)) != -1) {
         switch (opt) {
             case 'f':
                 if (strcmp(optarg, "json") == 0) {
@@ -133,6 +135,15 @@ static int cmd_decode(int argc, char **argv)
             case '#':
                 c.frame_numbers = true;
                 break;
+            case 'l': {
+                int lang = tl_lang_parse(optarg);
+                if (lang < 0) {
+                    fprintf(stderr, "tcplens: unknown language '%s' (en, zh)\n", optarg);
+                    return 2;
+                }
+                c.ropts.lang = (enum tl_lang)lang;
+                break;
+            }
             case 'h':
                 usage(stdout);
                 return 0;
@@ -160,6 +171,12 @@ static int cmd_decode(int argc, char **argv)
         goto out;
     }
     memset(c.ropts.scratch, 0, sizeof *c.ropts.scratch);
+    c.ropts.story = malloc(sizeof *c.ropts.story);
+    if (!c.ropts.story) {
+        fprintf(stderr, "tcplens: out of memory\n");
+        status = 1;
+        goto out;
+    }
     tl_buf_init(&c.line, (size_t)1 << 31);
     struct tl_pipeline pl = {
         .packet = on_packet,
@@ -215,6 +232,7 @@ static int cmd_decode(int argc, char **argv)
 
 out:
     free(c.ropts.scratch);
+    free(c.ropts.story);
     tl_buf_cleanup(&c.line);
     tl_reader_close(r);
     return status;

@@ -295,6 +295,7 @@ static enum tl_err rec_append(struct tl_flow_table *t, struct tl_flow *f, const 
     r->ack_rel = fp->ack_rel;
     r->ack_rel_known = fp->ack_rel_known;
     r->scale = fp->scale;
+    r->conn = fp->conn;
     memcpy(r->bytes, p->l3, want);
     f->n_recs++;
     return TL_OK;
@@ -523,6 +524,10 @@ enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p
     if (!f->closed && ((s->fin_seen && r->fin_seen) || s->rst_seen || r->rst_seen)) {
         f->closed = true;
         closed_push(t, (uint64_t)(f - t->slots));
+    }
+    tl_conn_packet(f, dir, p, out->new_flow, &out->conn);
+    if (out->new_flow && reuse && dir == TL_C2S) {
+        out->conn.analysis |= TL_AF_REUSED_PORTS;
     }
     if (t->keep_records) {
         return rec_append(t, f, p, out);

@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 
+#include "conn.h"
 #include "tcplens.h"
 
 enum tl_orientation {
@@ -61,6 +62,7 @@ struct tl_flow {
     /* tcpdump's relative numbering (print-tcp.c tcp_seq_hash), in its collating order */
     bool td_valid;
     uint32_t td_seq, td_ack;
+    struct tl_conn conn; /* the classifier's view (conn.h) */
     /* timeline records */
     struct tl_rec_chunk *rec_head, *rec_tail;
     uint64_t n_recs;
@@ -85,6 +87,7 @@ struct tl_rec {
     uint32_t seq_rel, ack_rel;
     uint8_t ack_rel_known;
     int8_t scale; /* shift applied to the window, -1 when unknown */
+    struct tl_conn_pkt conn; /* event, states, analysis */
     uint8_t bytes[];
 };
 
@@ -108,6 +111,7 @@ struct tl_flow_pkt {
     int8_t scale; /* shift applied to the window, -1 when unknown */
     /* what tcpdump subtracts from seq, ack and SACK edges when printing (0: absolute) */
     uint32_t td_seq_sub, td_ack_sub, td_sack_sub;
+    struct tl_conn_pkt conn; /* the classifier's verdict */
 };
 
 struct tl_flow_table;

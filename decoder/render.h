@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "capture.h"
+#include "explain.h"
 #include "flow.h"
 #include "json_writer.h"
 
@@ -18,11 +19,13 @@ struct tl_render_opts {
     bool nsec;                 /* timestamps with nanoseconds */
     bool timeline;             /* include each flow's packets */
     struct tl_packet *scratch; /* a packet to re-decode records into (caller's) */
+    struct tl_story *story;    /* replay state for explanations (caller's; NULL: none) */
+    enum tl_lang lang;         /* of explanations and summaries */
 };
 
 /* One packet of a flow's timeline: the record is re-decoded into o->scratch. */
 void tl_json_packet(struct tl_jw *w, const struct tl_flow *f, const struct tl_rec *r,
-                    uint64_t index, const struct tl_render_opts *o);
+                    uint64_t index, struct tl_story *st, const struct tl_render_opts *o);
 
 /* One flow, with its timeline when o->timeline (records must still be held). */
 void tl_json_flow(struct tl_jw *w, const struct tl_flow *f, const struct tl_render_opts *o);

@@ -502,33 +502,8 @@ static void tcp_write(struct tl_jw *w, const struct tl_packet *p, const struct t
     tl_jw_obj_end(w);
 }
 
-/* A first-cut event from the flags alone; the classifier refines it with flow state. */
-static const char *basic_event(const struct tl_tcp *t)
-{
-    uint16_t f = t->flags;
-    if (f & TL_TH_RST) {
-        return "rst";
-    }
-    if ((f & (TL_TH_SYN | TL_TH_ACK)) == TL_TH_SYN) {
-        return "syn";
-    }
-    if (f & TL_TH_SYN) {
-        return "syn-ack";
-    }
-    if (f & TL_TH_FIN) {
-        return "fin";
-    }
-    if (t->payload_length > 0) {
-        return "data";
-    }
-    if (f & TL_TH_ACK) {
-        return "ack";
-    }
-    return "other";
-}
-
 void tl_json_packet(struct tl_jw *w, const struct tl_flow *f, const struct tl_rec *r,
-                    uint64_t index, const struct tl_render_opts *o)
+                    uint64_t index, struct tl_story *st, const struct tl_render_opts *o)
 {
     struct tl_packet *p = o->scratch;
     char ts[48];
@@ -543,16 +518,44 @@ void tl_json_packet(struct tl_jw *w, const struct tl_flow *f, const struct tl_re
     memcpy(p->anomalies, r->anomalies, sizeof p->anomalies);
     const struct tl_ip *ip = tl_packet_ip(p);
 
+    int64_t t_us = us_between(f->first_sec, f->first_nsec, r->ts_sec, r->ts_nsec);
     tl_jw_obj(w);
     tl_jw_kuint(w, "index", index);
     tl_jw_kuint(w, "frame", r->frame);
     tl_jw_kstr(w, "ts", tl_rfc3339(r->ts_sec, r->ts_nsec, o->nsec, ts, sizeof ts));
-    tl_jw_kint(w, "t_us", us_between(f->first_sec, f->first_nsec, r->ts_sec, r->ts_nsec));
+    tl_jw_kint(w, "t_us", t_us);
     tl_jw_kstr(w, "dir", r->dir == TL_C2S ? "c2s" : "s2c");
-    tl_jw_kstr(w, "event", p->has_tcp ? basic_event(&p->tcp) : "other");
-    tl_jw_knull(w, "explanation");
-    tl_jw_knull(w, "states");
-    tl_jw_knull(w, "acks");
+    tl_jw_kstr(w, "event", tl_event_name((enum tl_event)r->conn.event));
+    tl_jw_key(w, "explanation");
+    int64_t acks = -1;
+    if (st && p->has_tcp) {
+        char stack[2048];
+        struct tl_buf e;
+        tl_buf_init_fixed(&e, stack, sizeof stack);
+        acks = tl_story_packet(st, p, r, index, t_us, &e);
+        tl_jw_strn(w, e.data, e.len);
+    } else {
+        tl_jw_null(w);
+    }
+    tl_jw_key(w, "states");
+    tl_jw_obj(w);
+    tl_jw_kstr(w, "client", tl_state_name((enum tl_state)r->conn.state[0]));
+    tl_jw_kstr(w, "server", tl_state_name((enum tl_state)r->conn.state[1]));
+    tl_jw_obj_end(w);
+    tl_jw_key(w, "acks");
+    if (acks >= 0) {
+        tl_jw_uint(w, (uint64_t)acks);
+    } else {
+        tl_jw_null(w);
+    }
+    tl_jw_key(w, "analysis");
+    tl_jw_arr(w);
+    for (unsigned i = 0; i < TL_AF_COUNT; i++) {
+        if (r->conn.analysis & (1u << i)) {
+            tl_jw_str(w, tl_analysis_name(i));
+        }
+    }
+    tl_jw_arr_end(w);
     tl_jw_key(w, "anomalies");
     tl_jw_arr(w);
     for (unsigned i = 0; i < p->n_anomalies; i++) {
@@ -588,6 +591,16 @@ void tl_json_packet(struct tl_jw *w, const struct tl_flow *f, const struct tl_re
     fields_tcp(w, &p->tcp, p->l3 + p->tcp.offset);
     tl_jw_arr_end(w);
     tl_jw_obj_end(w);
+}
+
+static void opt_int(struct tl_jw *w, const char *key, int64_t v)
+{
+    tl_jw_key(w, key);
+    if (v >= 0) {
+        tl_jw_int(w, v);
+    } else {
+        tl_jw_null(w);
+    }
 }
 
 static void side_write(struct tl_jw *w, const char *key, const struct tl_flow_side *s)
@@ -652,37 +665,74 @@ void tl_json_flow(struct tl_jw *w, const struct tl_flow *f, const struct tl_rend
     tl_jw_kuint(w, "c2s", f->side[TL_C2S].bytes);
     tl_jw_kuint(w, "s2c", f->side[TL_S2C].bytes);
     tl_jw_obj_end(w);
+    const struct tl_conn *c = &f->conn;
     tl_jw_key(w, "handshake");
     tl_jw_obj(w);
-    tl_jw_knull(w, "state");
+    tl_jw_kstr(w, "state", tl_handshake_name(tl_conn_handshake(f)));
     tl_jw_key(w, "rtt_us");
     tl_jw_obj(w);
-    tl_jw_knull(w, "syn_to_syn_ack");
-    tl_jw_knull(w, "syn_ack_to_ack");
-    tl_jw_knull(w, "total");
+    int64_t a_us = c->syn_ns && c->synack_ns ? (c->synack_ns - c->syn_ns) / 1000 : -1;
+    int64_t b_us = c->synack_ns && c->hsack_ns ? (c->hsack_ns - c->synack_ns) / 1000 : -1;
+    opt_int(w, "syn_to_syn_ack", a_us);
+    opt_int(w, "syn_ack_to_ack", b_us);
+    opt_int(w, "total", a_us >= 0 && b_us >= 0 ? a_us + b_us : -1);
     tl_jw_obj_end(w);
     side_write(w, "client", &f->side[TL_C2S]);
     side_write(w, "server", &f->side[TL_S2C]);
+    tl_jw_kuint(w, "syns", c->d[TL_C2S].syns);
+    tl_jw_kuint(w, "syn_acks", c->d[TL_S2C].synacks);
     tl_jw_obj_end(w);
+    unsigned initiator, reset_by;
+    enum tl_teardown td = tl_conn_teardown(f, &initiator, &reset_by);
     tl_jw_key(w, "teardown");
     tl_jw_obj(w);
-    tl_jw_knull(w, "state");
-    tl_jw_knull(w, "initiator");
-    tl_jw_knull(w, "reset_by");
+    tl_jw_kstr(w, "state", tl_teardown_name(td));
+    tl_jw_kstr(w, "initiator", tl_who_name(initiator));
+    tl_jw_kstr(w, "reset_by", tl_who_name(reset_by));
     tl_jw_obj_end(w);
-    tl_jw_knull(w, "conn_state");
-    tl_jw_knull(w, "history");
-    tl_jw_knull(w, "completeness");
-    tl_jw_knull(w, "summary");
+    tl_jw_kstr(w, "conn_state", tl_conn_zeek_state(f));
+    tl_jw_kstr(w, "history", tl_conn_history(f));
+    tl_jw_key(w, "completeness");
+    tl_jw_obj(w);
+    char ctext[24];
+    tl_jw_kuint(w, "value", c->completeness);
+    tl_jw_kstr(w, "text", tl_completeness_text(c->completeness, ctext, sizeof ctext));
+    tl_jw_obj_end(w);
+    tl_jw_key(w, "analysis");
+    tl_jw_obj(w);
+    tl_jw_kuint(w, "retransmissions", c->d[0].retransmissions + c->d[1].retransmissions);
+    tl_jw_kuint(w, "out_of_order", c->d[0].out_of_order + c->d[1].out_of_order);
+    tl_jw_kuint(w, "duplicate_acks", c->d[0].dup_acks + c->d[1].dup_acks);
+    tl_jw_kuint(w, "zero_windows", c->d[0].zero_windows + c->d[1].zero_windows);
+    tl_jw_kuint(w, "keep_alives", c->d[0].keep_alives + c->d[1].keep_alives);
+    tl_jw_kuint(w, "bad_checksums", c->d[0].cksum_bad + c->d[1].cksum_bad);
+    tl_jw_obj_end(w);
+    tl_jw_key(w, "final_states");
+    tl_jw_obj(w);
+    tl_jw_kstr(w, "client", tl_state_name((enum tl_state)c->d[0].state));
+    tl_jw_kstr(w, "server", tl_state_name((enum tl_state)c->d[1].state));
+    tl_jw_obj_end(w);
+    {
+        struct tl_buf sb;
+        char stack[4096];
+        tl_buf_init_fixed(&sb, stack, sizeof stack);
+        tl_story_summary(f, o->lang, &sb);
+        tl_jw_key(w, "summary");
+        tl_jw_strn(w, sb.data, sb.len);
+    }
     if (o->timeline) {
         struct tl_rec_iter it;
         const struct tl_rec *r;
         uint64_t i = 0;
         tl_jw_key(w, "timeline");
         tl_jw_arr(w);
+        struct tl_story *st = o->story;
+        if (st) {
+            tl_story_init(st, f, o->lang);
+        }
         tl_rec_iter_init(&it, f);
         while ((r = tl_rec_iter_next(&it)) != NULL) {
-            tl_json_packet(w, f, r, i++, o);
+            tl_json_packet(w, f, r, i++, st, o);
         }
         tl_jw_arr_end(w);
     }

@@ -1,0 +1,637 @@
+/*
+ * conn.c - the connection classifier (see conn.h and docs/connections.md).
+ *
+ * Four views of one connection are kept side by side, each updated once per packet:
+ *   - Wireshark's sequence analysis and completeness bits (ws_*),
+ *   - Zeek's endpoint states and history letters (zeek_*),
+ *   - the RFC 9293 state of each endpoint as an observer infers it (st_*),
+ *   - the handshake and teardown as they happen, which give each packet its event.
+ */
+#include <string.h>
+
+#include "conn.h"
+#include "flow.h"
+#include "tcplens.h"
+
+#define SEQ_LT(a, b)  ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define SEQ_GT(a, b)  SEQ_LT(b, a)
+#define SEQ_GEQ(a, b) SEQ_LEQ(b, a)
+
+static const char *const event_names[TL_EV_COUNT] = {
+    [TL_EV_OTHER] = "other",
+    [TL_EV_SYN] = "syn",
+    [TL_EV_SYN_ACK] = "syn-ack",
+    [TL_EV_HANDSHAKE_ACK] = "handshake-ack",
+    [TL_EV_SYN_RETX] = "syn-retransmission",
+    [TL_EV_SYN_ACK_RETX] = "syn-ack-retransmission",
+    [TL_EV_DATA] = "data",
+    [TL_EV_ACK] = "ack",
+    [TL_EV_RETX] = "retransmission",
+    [TL_EV_OUT_OF_ORDER] = "out-of-order",
+    [TL_EV_DUP_ACK] = "duplicate-ack",
+    [TL_EV_ZERO_WINDOW] = "zero-window",
+    [TL_EV_WINDOW_UPDATE] = "window-update",
+    [TL_EV_KEEP_ALIVE] = "keep-alive",
+    [TL_EV_FIN] = "fin",
+    [TL_EV_FIN_ACK_PIGGY] = "fin-ack-piggybacked",
+    [TL_EV_CLOSE_ACK] = "close-ack",
+    [TL_EV_RST] = "rst",
+};
+
+const char *tl_event_name(enum tl_event e)
+{
+    return (unsigned)e < TL_EV_COUNT ? event_names[e] : "other";
+}
+
+int tl_event_from_name(const char *name)
+{
+    for (int i = 0; i < TL_EV_COUNT; i++) {
+        if (!strcmp(event_names[i], name)) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static const char *const state_names[TL_ST_COUNT] = {
+    [TL_ST_CLOSED] = "CLOSED",
+    [TL_ST_LISTEN] = "LISTEN",
+    [TL_ST_SYN_SENT] = "SYN-SENT",
+    [TL_ST_SYN_RECEIVED] = "SYN-RECEIVED",
+    [TL_ST_ESTABLISHED] = "ESTABLISHED",
+    [TL_ST_FIN_WAIT_1] = "FIN-WAIT-1",
+    [TL_ST_FIN_WAIT_2] = "FIN-WAIT-2",
+    [TL_ST_CLOSE_WAIT] = "CLOSE-WAIT",
+    [TL_ST_CLOSING] = "CLOSING",
+    [TL_ST_LAST_ACK] = "LAST-ACK",
+    [TL_ST_TIME_WAIT] = "TIME-WAIT",
+};
+
+const char *tl_state_name(enum tl_state s)
+{
+    return (unsigned)s < TL_ST_COUNT ? state_names[s] : "CLOSED";
+}
+
+static const char *const analysis_names[TL_AF_COUNT] = {
+    "retransmission",   "fast_retransmission", "spurious_retransmission",
+    "out_of_order",     "lost_segment",        "ack_lost_segment",
+    "duplicate_ack",    "zero_window",         "zero_window_probe",
+    "zero_window_probe_ack", "window_update",  "window_full",
+    "keep_alive",       "keep_alive_ack",      "reused_ports",
+};
+
+const char *tl_analysis_name(unsigned bit_index)
+{
+    return bit_index < TL_AF_COUNT ? analysis_names[bit_index] : NULL;
+}
+
+const char *tl_handshake_name(enum tl_handshake h)
+{
+    switch (h) {
+        case TL_HS_COMPLETE:
+            return "complete";
+        case TL_HS_SIMULTANEOUS_OPEN:
+            return "simultaneous-open";
+        case TL_HS_NO_REPLY:
+            return "no-reply";
+        case TL_HS_REJECTED:
+            return "rejected";
+        case TL_HS_NO_FINAL_ACK:
+            return "no-final-ack";
+        case TL_HS_NOT_SEEN:
+            break;
+    }
+    return "not-seen";
+}
+
+const char *tl_teardown_name(enum tl_teardown t)
+{
+    switch (t) {
+        case TL_TD_FOUR_WAY:
+            return "four-way";
+        case TL_TD_THREE_SEGMENT:
+            return "three-segment";
+        case TL_TD_SIMULTANEOUS:
+            return "simultaneous-close";
+        case TL_TD_RESET:
+            return "reset";
+        case TL_TD_HALF_CLOSED:
+            return "half-closed";
+        case TL_TD_OPEN:
+            break;
+    }
+    return "open";
+}
+
+const char *tl_who_name(unsigned who)
+{
+    switch (who) {
+        case TL_WHO_CLIENT:
+            return "client";
+        case TL_WHO_SERVER:
+            return "server";
+        case TL_WHO_BOTH:
+            return "both";
+        default:
+            return NULL;
+    }
+}
+
+const char *tl_completeness_text(unsigned value, char *buf, unsigned size)
+{
+    static const char letters[6] = {'R', 'F', 'D', 'A', 'S', 'S'};
+    unsigned n = 0;
+    if (size < 16) {
+        if (size) {
+            buf[0] = '\0';
+        }
+        return buf;
+    }
+    if (value == 0) {
+        memcpy(buf, "[ Null ]", 9);
+        return buf;
+    }
+    for (int bit = 5; bit >= 0; bit--) {
+        if (value & (1u << bit)) {
+            buf[n++] = letters[5 - bit];
+        } else { /* U+00B7 MIDDLE DOT */
+            buf[n++] = (char)0xc2;
+            buf[n++] = (char)0xb7;
+        }
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static int64_t pkt_ns(const struct tl_packet *p)
+{
+    return p->ts_sec * 1000000000 + (int64_t)p->ts_nsec;
+}
+
+/* ---- Wireshark: tcp.completeness ------------------------------------------------------ */
+
+enum {
+    WS_C_SYN = 1,
+    WS_C_SYNACK = 2,
+    WS_C_ACK = 4,
+    WS_C_DATA = 8,
+    WS_C_FIN = 16,
+    WS_C_RST = 32,
+};
+
+static void ws_completeness(struct tl_conn *c, uint16_t fl, uint32_t len, bool first)
+{
+    if (first) {
+        if ((fl & (TL_TH_SYN | TL_TH_ACK)) == TL_TH_SYN) {
+            c->completeness |= WS_C_SYN;
+            if (len > 0) {
+                c->completeness |= WS_C_DATA;
+            }
+        }
+        return;
+    }
+    if ((fl & (TL_TH_SYN | TL_TH_ACK)) == (TL_TH_SYN | TL_TH_ACK)) {
+        c->completeness |= WS_C_SYNACK;
+    }
+    if ((fl & TL_TH_ACK) && !(fl & TL_TH_SYN)) {
+        c->completeness |= len > 0 ? WS_C_DATA : WS_C_ACK;
+    }
+    if ((fl & (TL_TH_FIN | TL_TH_ACK)) == (TL_TH_FIN | TL_TH_ACK)) {
+        c->completeness |= WS_C_FIN;
+    }
+    if (fl & TL_TH_RST) {
+        c->completeness |= WS_C_RST;
+    }
+}
+
+/* ---- Wireshark: sequence analysis ----------------------------------------------------- */
+
+/*
+ * A close reading of packet-tcp.c tcp_analyze_sequence_number(): the checks in its order,
+ * on the state of the sending direction (s) and the reverse one (r).
+ */
+static uint16_t ws_analyze(struct tl_conn *c, struct tl_conn_dir *s, struct tl_conn_dir *r,
+                           const struct tl_tcp *t, int64_t now)
+{
+    uint16_t fl = t->flags;
+    uint32_t seq = t->seq, ack = t->ack, len = t->payload_length;
+    uint16_t af = 0;
+    bool sfr = fl & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST);
+
+    /* the first segment of a direction sets its base; nothing to compare with yet */
+    if (!s->seq_valid) {
+        goto update;
+    }
+    /* zero window probe: one byte at nextseq while the peer's window is 0 */
+    if (len == 1 && seq == s->nextseq && r->ack_valid && r->window == 0) {
+        af |= TL_AF_ZERO_WINDOW_PROBE;
+        goto finished_fwd;
+    }
+    if (t->window == 0 && !sfr) {
+        af |= TL_AF_ZERO_WINDOW;
+    }
+    if (SEQ_GT(seq, s->nextseq) && !(fl & TL_TH_RST)) {
+        af |= TL_AF_LOST_SEGMENT;
+        s->maxseqtobeacked = 0;
+    }
+    if (len <= 1 && !sfr && seq == s->nextseq - 1) {
+        af |= TL_AF_KEEP_ALIVE;
+    }
+    if (len == 0 && t->window != 0 && t->window != s->window && seq == s->nextseq &&
+        s->ack_valid && ack == s->lastack && !sfr) {
+        af |= TL_AF_WINDOW_UPDATE;
+    }
+    if (len == 0 && t->window == s->window && seq == s->nextseq && s->ack_valid &&
+        ack == s->lastack && (r->lastsegflags & TL_AF_KEEP_ALIVE) && !sfr) {
+        af |= TL_AF_KEEP_ALIVE_ACK;
+        goto finished_fwd;
+    }
+    if (len == 0 && t->window == 0 && t->window == s->window && seq == s->nextseq &&
+        s->ack_valid && ack == s->lastack && (r->lastsegflags & TL_AF_ZERO_WINDOW_PROBE) &&
+        !sfr) {
+        af |= TL_AF_ZERO_WINDOW_PROBE_ACK;
+        goto finished_fwd;
+    }
+    if (len == 0 && t->window != 0 && t->window == s->window && seq == s->nextseq &&
+        s->ack_valid && ack == s->lastack && !sfr && r->seq_valid) {
+        s->dupacknum++;
+        af |= TL_AF_DUPLICATE_ACK;
+    }
+
+finished_fwd:
+    if (!(af & TL_AF_DUPLICATE_ACK)) {
+        s->dupacknum = 0;
+    }
+    /* an ACK of data the reverse direction was never seen to send */
+    if ((fl & TL_TH_ACK) && r->seq_valid && r->maxseqtobeacked && SEQ_GT(ack, r->maxseqtobeacked)) {
+        af |= TL_AF_ACK_LOST_SEGMENT;
+        r->maxseqtobeacked = r->nextseq;
+    }
+    /* retransmission, fast retransmission, spurious retransmission, out-of-order */
+    if ((len > 0 || (fl & (TL_TH_SYN | TL_TH_FIN))) && SEQ_LT(seq, s->nextseq) &&
+        !(af & TL_AF_KEEP_ALIVE)) {
+        int64_t ooo_thres = c->irtt_ns > 0 ? c->irtt_ns : 3000000;
+        uint32_t seg_end = seq + len;
+        if (r->dupacknum >= 2 && r->lastack == seq && now - r->lastack_ns < 20000000) {
+            af |= TL_AF_FAST_RETRANSMISSION;
+        } else if (now - s->lastseg_ns < ooo_thres && s->nextseq != seg_end) {
+            af |= TL_AF_OUT_OF_ORDER;
+        } else if (len > 0 && r->ack_valid && SEQ_GEQ(r->lastack, seg_end)) {
+            af |= TL_AF_SPURIOUS_RETRANSMISSION;
+        } else {
+            af |= TL_AF_RETRANSMISSION;
+        }
+    }
+
+update:;
+    uint32_t nextseq = seq + len + ((fl & TL_TH_SYN) ? 1 : 0) + ((fl & TL_TH_FIN) ? 1 : 0);
+    if (!s->seq_valid || SEQ_GT(nextseq, s->nextseq) || (fl & TL_TH_SYN)) {
+        if (!(af & (TL_AF_KEEP_ALIVE | TL_AF_ZERO_WINDOW_PROBE)) || !s->seq_valid) {
+            s->nextseq = nextseq;
+            s->lastseg_ns = now;
+            s->seq_valid = true;
+        }
+        if (!s->maxseqtobeacked || SEQ_GT(nextseq, s->maxseqtobeacked)) {
+            s->maxseqtobeacked = nextseq;
+        }
+    }
+    if (fl & TL_TH_ACK) {
+        if (!s->ack_valid || ack != s->lastack) {
+            s->lastack_ns = now;
+        }
+        s->lastack = ack;
+        s->ack_valid = true;
+    }
+    s->window = t->window;
+    s->lastsegflags = af;
+    return af;
+}
+
+/* ---- RFC 9293 states, as an observer infers them --------------------------------------- */
+
+/*
+ * The sender's state changes with what it sends, and with what its packet shows it has
+ * received (its ack covers the peer's SYN or FIN). The receiver's state changes on receipt
+ * only for acknowledgements of its own SYN or FIN, and for RST: a SYN or FIN is known to
+ * have arrived only once the receiver answers it.
+ */
+static void st_packet(struct tl_conn *c, int dir, const struct tl_tcp *t, bool new_fin,
+                      bool peer_fin_known, uint32_t peer_fin_end)
+{
+    struct tl_conn_dir *s = &c->d[dir], *r = &c->d[!dir];
+    uint16_t fl = t->flags;
+    bool ack = fl & TL_TH_ACK;
+
+    if (fl & TL_TH_RST) {
+        s->state = TL_ST_CLOSED;
+        if (r->state != TL_ST_LISTEN) {
+            r->state = TL_ST_CLOSED;
+        }
+        return;
+    }
+    /* the sender: what its ack shows it received */
+    if (ack && (fl & TL_TH_SYN)) {
+        if (s->state == TL_ST_CLOSED || s->state == TL_ST_LISTEN || s->state == TL_ST_SYN_SENT) {
+            s->state = TL_ST_SYN_RECEIVED;
+        }
+    } else if (ack && r->sent_syn && SEQ_GT(t->ack, r->syn_seq) && s->state == TL_ST_SYN_SENT) {
+        s->state = TL_ST_ESTABLISHED;
+    }
+    if (ack && peer_fin_known && SEQ_GEQ(t->ack, peer_fin_end)) {
+        switch (s->state) {
+            case TL_ST_ESTABLISHED:
+            case TL_ST_SYN_RECEIVED:
+                s->state = TL_ST_CLOSE_WAIT;
+                break;
+            case TL_ST_FIN_WAIT_1:
+                s->state = s->fin_acked ? TL_ST_TIME_WAIT : TL_ST_CLOSING;
+                break;
+            case TL_ST_FIN_WAIT_2:
+                s->state = TL_ST_TIME_WAIT;
+                break;
+            default:
+                break;
+        }
+    }
+    /* the sender: what it sends */
+    if ((fl & (TL_TH_SYN | TL_TH_ACK)) == TL_TH_SYN &&
+        (s->state == TL_ST_CLOSED || s->state == TL_ST_LISTEN)) {
+        s->state = TL_ST_SYN_SENT;
+    }
+    if (new_fin) {
+        switch (s->state) {
+            case TL_ST_ESTABLISHED:
+            case TL_ST_SYN_RECEIVED:
+            case TL_ST_SYN_SENT:
+                s->state = TL_ST_FIN_WAIT_1;
+                break;
+            case TL_ST_CLOSE_WAIT:
+                s->state = TL_ST_LAST_ACK;
+                break;
+            default:
+                break;
+        }
+    }
+    /* the receiver: acknowledgements of its own SYN and FIN */
+    if (!ack) {
+        return;
+    }
+    if ((r->sent_syn || r->sent_synack) && SEQ_GT(t->ack, r->syn_seq)) {
+        if (r->state == TL_ST_SYN_RECEIVED || (r->state == TL_ST_SYN_SENT && (fl & TL_TH_SYN))) {
+            r->state = TL_ST_ESTABLISHED;
+        }
+    } else if (r->state == TL_ST_SYN_SENT && (fl & TL_TH_SYN) && !r->sent_syn) {
+        r->state = TL_ST_ESTABLISHED; /* a SYN-ACK to a SYN the capture missed */
+    }
+    if (r->sent_fin && SEQ_GEQ(t->ack, r->fin_end)) {
+        r->fin_acked = true;
+        switch (r->state) {
+            case TL_ST_FIN_WAIT_1:
+                r->state = TL_ST_FIN_WAIT_2;
+                break;
+            case TL_ST_CLOSING:
+                r->state = TL_ST_TIME_WAIT;
+                break;
+            case TL_ST_LAST_ACK:
+                r->state = TL_ST_CLOSED;
+                break;
+            default:
+                break;
+        }
+    }
+}
+
+/* ---- the main entry --------------------------------------------------------------------- */
+
+static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, bool first);
+
+static unsigned who(int dir)
+{
+    return dir == TL_C2S ? TL_WHO_CLIENT : TL_WHO_SERVER;
+}
+
+void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool first,
+                    struct tl_conn_pkt *out)
+{
+    struct tl_conn *c = &f->conn;
+    const struct tl_tcp *t = &p->tcp;
+    struct tl_conn_dir *s = &c->d[dir], *r = &c->d[!dir];
+    uint16_t fl = t->flags;
+    uint32_t len = t->payload_length;
+    bool syn = fl & TL_TH_SYN, ack = fl & TL_TH_ACK, fin = fl & TL_TH_FIN, rst = fl & TL_TH_RST;
+    int64_t now = pkt_ns(p);
+
+    if (first) {
+        c->first_ns = now;
+        if (f->orientation == TL_ORIENT_GUESSED) {
+            c->d[0].state = c->d[1].state = TL_ST_ESTABLISHED;
+        } else {
+            c->d[0].state = f->orientation == TL_ORIENT_SYN ? TL_ST_CLOSED : TL_ST_SYN_SENT;
+            c->d[1].state = TL_ST_LISTEN;
+        }
+    }
+    ws_completeness(c, fl, len, first);
+    uint16_t af = ws_analyze(c, s, r, t, now);
+    zeek_packet(c, dir, p, first);
+
+    if (t->checksum_status != TL_CKSUM_UNVERIFIED) {
+        s->cksum_checked++;
+        s->cksum_bad += t->checksum_status == TL_CKSUM_INCORRECT;
+    }
+
+    /* the event, from what was known before this packet */
+    enum tl_event ev;
+    uint32_t fin_end = t->seq + len + 1;
+    bool peer_fin_acked_now = ack && r->sent_fin && SEQ_GEQ(t->ack, r->fin_end) && !s->acked_peer_fin;
+    if ((syn && (fin || rst)) || (fin && rst) || !(fl & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST | TL_TH_ACK))) {
+        ev = TL_EV_OTHER;
+    } else if (rst) {
+        ev = TL_EV_RST;
+    } else if (syn && !ack) {
+        ev = s->syns > 0 && s->syn_seq == t->seq ? TL_EV_SYN_RETX : TL_EV_SYN;
+    } else if (syn) {
+        ev = s->sent_synack && s->syn_seq == t->seq ? TL_EV_SYN_ACK_RETX : TL_EV_SYN_ACK;
+    } else if (fin) {
+        if (s->sent_fin && s->fin_end == fin_end) {
+            ev = TL_EV_RETX;
+        } else if (peer_fin_acked_now) {
+            ev = TL_EV_FIN_ACK_PIGGY;
+        } else {
+            ev = TL_EV_FIN;
+        }
+    } else if (dir == TL_C2S && ack && r->sent_synack && !c->hs_ack_seen &&
+               t->ack == r->syn_seq + 1) {
+        ev = TL_EV_HANDSHAKE_ACK;
+    } else if (af & (TL_AF_RETRANSMISSION | TL_AF_FAST_RETRANSMISSION |
+                     TL_AF_SPURIOUS_RETRANSMISSION)) {
+        ev = TL_EV_RETX;
+    } else if (af & TL_AF_OUT_OF_ORDER) {
+        ev = TL_EV_OUT_OF_ORDER;
+    } else if (af & TL_AF_KEEP_ALIVE) {
+        ev = TL_EV_KEEP_ALIVE;
+    } else if (af & (TL_AF_ZERO_WINDOW | TL_AF_ZERO_WINDOW_PROBE)) {
+        ev = TL_EV_ZERO_WINDOW;
+    } else if (af & TL_AF_DUPLICATE_ACK) {
+        ev = TL_EV_DUP_ACK;
+    } else if (af & TL_AF_WINDOW_UPDATE) {
+        ev = TL_EV_WINDOW_UPDATE;
+    } else if (len > 0) {
+        ev = TL_EV_DATA;
+    } else if (peer_fin_acked_now) {
+        ev = TL_EV_CLOSE_ACK;
+    } else {
+        ev = TL_EV_ACK;
+    }
+
+    /* counts for the summary */
+    switch (ev) {
+        case TL_EV_RETX:
+            s->retransmissions++;
+            break;
+        case TL_EV_OUT_OF_ORDER:
+            s->out_of_order++;
+            break;
+        case TL_EV_DUP_ACK:
+            s->dup_acks++;
+            break;
+        case TL_EV_ZERO_WINDOW:
+            s->zero_windows++;
+            break;
+        case TL_EV_KEEP_ALIVE:
+            s->keep_alives++;
+            break;
+        default:
+            break;
+    }
+
+    /* the handshake */
+    bool new_fin = false;
+    if (syn && !ack && !rst && !fin) {
+        if (s->syns < TL_SYN_TIMES_MAX) {
+            s->syn_us[s->syns] = (uint32_t)((now - c->first_ns) / 1000);
+        }
+        if (s->syns < 255) {
+            s->syns++;
+        }
+        s->sent_syn = true;
+        s->syn_seq = t->seq;
+        s->last_syn_ns = now;
+    } else if (syn && ack && !rst && !fin) {
+        if (!s->sent_synack) {
+            s->sent_synack = true;
+            if (!c->synack_ns) {
+                c->synack_ns = now;
+                c->syn_ns = r->syns ? r->last_syn_ns : 0;
+            }
+        }
+        s->syn_seq = t->seq;
+        if (s->synacks < 255) {
+            s->synacks++;
+        }
+    }
+    if (ev == TL_EV_HANDSHAKE_ACK) {
+        c->hs_ack_seen = true;
+        c->hsack_ns = now;
+    }
+    if (rst && !syn && !fin) {
+        if (!c->rst_who) {
+            c->first_rst_who = (uint8_t)who(dir);
+            if (dir == TL_S2C && c->d[0].sent_syn && !s->sent_synack && !r->sent_synack) {
+                c->rejected = true;
+            }
+        }
+        c->rst_who |= (uint8_t)who(dir);
+        s->sent_rst = true;
+    }
+    /* the teardown */
+    uint32_t peer_fin_end = r->fin_end;
+    bool peer_fin_known = r->sent_fin;
+    if (fin && !syn && !rst && !s->sent_fin) {
+        new_fin = true;
+        s->sent_fin = true;
+        s->fin_end = fin_end;
+        if (!c->first_fin_who) {
+            c->first_fin_who = (uint8_t)who(dir);
+        } else if (r->sent_fin) {
+            c->second_fin = true;
+            if (!ack || !SEQ_GEQ(t->ack, r->fin_end)) {
+                c->fin_kind = TL_TD_SIMULTANEOUS;
+            } else {
+                c->fin_kind = s->acked_peer_fin ? TL_TD_FOUR_WAY : TL_TD_THREE_SEGMENT;
+            }
+        }
+    }
+    if (peer_fin_acked_now) {
+        s->acked_peer_fin = true;
+    }
+    st_packet(c, dir, t, new_fin, peer_fin_known, peer_fin_end);
+
+    out->event = (uint8_t)ev;
+    out->state[0] = c->d[0].state;
+    out->state[1] = c->d[1].state;
+    out->analysis = af;
+}
+
+enum tl_handshake tl_conn_handshake(const struct tl_flow *f)
+{
+    const struct tl_conn *c = &f->conn;
+    const struct tl_conn_dir *cl = &c->d[0], *sv = &c->d[1];
+    if (!cl->sent_syn) {
+        return TL_HS_NOT_SEEN;
+    }
+    if (sv->syns > 0) {
+        return TL_HS_SIMULTANEOUS_OPEN;
+    }
+    if (sv->sent_synack) {
+        return c->hs_ack_seen ? TL_HS_COMPLETE : TL_HS_NO_FINAL_ACK;
+    }
+    if (c->rejected) {
+        return TL_HS_REJECTED;
+    }
+    if (f->side[1].packets == 0) {
+        return TL_HS_NO_REPLY;
+    }
+    return TL_HS_NOT_SEEN;
+}
+
+enum tl_teardown tl_conn_teardown(const struct tl_flow *f, unsigned *initiator, unsigned *reset_by)
+{
+    const struct tl_conn *c = &f->conn;
+    *reset_by = c->rst_who;
+    if (c->rst_who) {
+        *initiator = c->first_fin_who ? c->first_fin_who : c->first_rst_who;
+        return TL_TD_RESET;
+    }
+    if (c->second_fin) {
+        *initiator = c->fin_kind == TL_TD_SIMULTANEOUS ? TL_WHO_BOTH : c->first_fin_who;
+        return (enum tl_teardown)c->fin_kind;
+    }
+    if (c->first_fin_who) {
+        *initiator = c->first_fin_who;
+        return TL_TD_HALF_CLOSED;
+    }
+    *initiator = 0;
+    return TL_TD_OPEN;
+}
+
+/* ---- Zeek ------------------------------------------------------------------------------- */
+
+static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, bool first)
+{
+    (void)c;
+    (void)dir;
+    (void)p;
+    (void)first;
+}
+
+const char *tl_conn_zeek_state(const struct tl_flow *f)
+{
+    (void)f;
+    return "OTH";
+}
+
+const char *tl_conn_history(const struct tl_flow *f)
+{
+    return f->conn.history;
+}
