@@ -180,6 +180,31 @@ enum {
     WS_C_RST = 32,
 };
 
+/* The bits a packet adds to a conversation that already exists. */
+static uint8_t ws_completeness_bits(uint16_t fl, uint32_t len)
+{
+    uint8_t b = 0;
+    if ((fl & (TL_TH_SYN | TL_TH_ACK)) == (TL_TH_SYN | TL_TH_ACK)) {
+        b |= WS_C_SYNACK;
+    }
+    if ((fl & (TL_TH_SYN | TL_TH_ACK)) == TL_TH_ACK) {
+        b |= len > 0 ? WS_C_DATA : WS_C_ACK;
+    }
+    if ((fl & (TL_TH_FIN | TL_TH_ACK)) == (TL_TH_FIN | TL_TH_ACK)) {
+        b |= WS_C_FIN;
+    }
+    if (fl & TL_TH_RST) {
+        b |= WS_C_RST;
+    }
+    return b;
+}
+
+/*
+ * packet-tcp.c counts a conversation's first packet only when it is a pure SYN; `tshark -2`
+ * then shows, on every packet but the first, the first pass's value plus what the first
+ * packet would have added to an existing conversation (its second pass goes through the
+ * other branch). That final value is what we report.
+ */
 static void ws_completeness(struct tl_conn *c, uint16_t fl, uint32_t len, bool first)
 {
     if (first) {
@@ -189,122 +214,165 @@ static void ws_completeness(struct tl_conn *c, uint16_t fl, uint32_t len, bool f
                 c->completeness |= WS_C_DATA;
             }
         }
+        c->completeness_first = ws_completeness_bits(fl, len);
         return;
     }
-    if ((fl & (TL_TH_SYN | TL_TH_ACK)) == (TL_TH_SYN | TL_TH_ACK)) {
-        c->completeness |= WS_C_SYNACK;
-    }
-    if ((fl & TL_TH_ACK) && !(fl & TL_TH_SYN)) {
-        c->completeness |= len > 0 ? WS_C_DATA : WS_C_ACK;
-    }
-    if ((fl & (TL_TH_FIN | TL_TH_ACK)) == (TL_TH_FIN | TL_TH_ACK)) {
-        c->completeness |= WS_C_FIN;
-    }
-    if (fl & TL_TH_RST) {
-        c->completeness |= WS_C_RST;
-    }
+    c->completeness |= ws_completeness_bits(fl, len);
+    c->completeness_more = true;
+}
+
+unsigned tl_conn_completeness(const struct tl_flow *f)
+{
+    const struct tl_conn *c = &f->conn;
+    return c->completeness | (c->completeness_more ? c->completeness_first : 0);
 }
 
 /* ---- Wireshark: sequence analysis ----------------------------------------------------- */
 
+#define WS_UNSET_WINDOW 0xffffffffu
+
+static void ws_dir_init(struct tl_conn_dir *d)
+{
+    d->window = WS_UNSET_WINDOW;
+    d->ws_scale = -1;
+}
+
 /*
- * A close reading of packet-tcp.c tcp_analyze_sequence_number(): the checks in its order,
- * on the state of the sending direction (s) and the reverse one (r).
+ * packet-tcp.c tcp_analyze_sequence_number() as tshark 4.0 runs it on its first pass: the
+ * checks in its order, on the sending direction (s) and the reverse one (r). As there, 0 in
+ * nextseq, maxseqtobeacked and lastack means "not yet known", and lastack is the ack field
+ * whatever the ACK flag says.
  */
 static uint16_t ws_analyze(struct tl_conn *c, struct tl_conn_dir *s, struct tl_conn_dir *r,
-                           const struct tl_tcp *t, int64_t now)
+                           const struct tl_tcp *t, uint32_t len, int64_t now)
 {
     uint16_t fl = t->flags;
-    uint32_t seq = t->seq, ack = t->ack, len = t->payload_length;
+    uint32_t seq = t->seq, ack = t->ack, win = t->window;
     uint16_t af = 0;
     bool sfr = fl & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST);
 
-    /* the first segment of a direction sets its base; nothing to compare with yet */
-    if (!s->seq_valid) {
-        goto update;
+    /* a SYN repeated with its ISN: the next sequence number falls back to the ISN + 1 */
+    if ((fl & (TL_TH_SYN | TL_TH_ACK)) == TL_TH_SYN && s->ws_base_set && seq == s->ws_base) {
+        s->nextseq = s->maxseqtobeacked;
     }
-    /* zero window probe: one byte at nextseq while the peer's window is 0 */
-    if (len == 1 && seq == s->nextseq && r->ack_valid && r->window == 0) {
+    if ((fl & TL_TH_SYN) && (fl & TL_TH_ACK) && s->ws_base_set && seq != s->ws_base) {
+        af |= TL_AF_REUSED_PORTS;
+    }
+    if (!s->ws_base_set) {
+        s->ws_base = (fl & TL_TH_SYN) ? seq : seq - 1;
+        s->ws_base_set = true;
+    }
+    if (!r->ws_base_set && (fl & TL_TH_ACK)) {
+        r->ws_base = ack - 1;
+        r->ws_base_set = true;
+    }
+
+    if (len == 1 && seq == s->nextseq && r->window == 0) {
         af |= TL_AF_ZERO_WINDOW_PROBE;
         goto finished_fwd;
     }
-    if (t->window == 0 && !sfr) {
+    if (win == 0 && !sfr) {
         af |= TL_AF_ZERO_WINDOW;
     }
-    if (SEQ_GT(seq, s->nextseq) && !(fl & TL_TH_RST)) {
+    if (s->nextseq && SEQ_GT(seq, s->nextseq) && !(fl & TL_TH_RST)) {
         af |= TL_AF_LOST_SEGMENT;
-        s->maxseqtobeacked = 0;
     }
     if (len <= 1 && !sfr && seq == s->nextseq - 1) {
         af |= TL_AF_KEEP_ALIVE;
     }
-    if (len == 0 && t->window != 0 && t->window != s->window && seq == s->nextseq &&
-        s->ack_valid && ack == s->lastack && !sfr) {
+    if (len == 0 && win != 0 && win != s->window && seq == s->nextseq && ack == s->lastack && !sfr) {
         af |= TL_AF_WINDOW_UPDATE;
     }
-    if (len == 0 && t->window == s->window && seq == s->nextseq && s->ack_valid &&
-        ack == s->lastack && (r->lastsegflags & TL_AF_KEEP_ALIVE) && !sfr) {
+    if (len > 0 && r->ws_scale != -1 && !sfr) {
+        int sh = (r->is_first_ack || r->ws_scale == -2) ? 0 : r->ws_scale;
+        if (seq + len == r->lastack + (uint32_t)((uint64_t)r->window << sh)) {
+            af |= TL_AF_WINDOW_FULL;
+        }
+    }
+    if (len == 0 && win != 0 && win == s->window && seq == s->nextseq && ack == s->lastack &&
+        (r->lastsegflags & TL_AF_KEEP_ALIVE) && !sfr) {
         af |= TL_AF_KEEP_ALIVE_ACK;
         goto finished_fwd;
     }
-    if (len == 0 && t->window == 0 && t->window == s->window && seq == s->nextseq &&
-        s->ack_valid && ack == s->lastack && (r->lastsegflags & TL_AF_ZERO_WINDOW_PROBE) &&
-        !sfr) {
+    if (len == 0 && win == 0 && win == s->window && seq == s->nextseq && ack == s->lastack &&
+        (r->lastsegflags & TL_AF_ZERO_WINDOW_PROBE) && !sfr) {
         af |= TL_AF_ZERO_WINDOW_PROBE_ACK;
         goto finished_fwd;
     }
-    if (len == 0 && t->window != 0 && t->window == s->window && seq == s->nextseq &&
-        s->ack_valid && ack == s->lastack && !sfr && r->seq_valid) {
-        s->dupacknum++;
+    if (len == 0 && win != 0 && win == s->window && seq == s->nextseq && ack == s->lastack && !sfr) {
+        s->dupacknum = s->dupacknum == 0xffffffffu ? 1 : s->dupacknum + 1;
         af |= TL_AF_DUPLICATE_ACK;
     }
 
 finished_fwd:
-    if (!(af & TL_AF_DUPLICATE_ACK)) {
+    if (ack != s->lastack) {
         s->dupacknum = 0;
     }
-    /* an ACK of data the reverse direction was never seen to send */
-    if ((fl & TL_TH_ACK) && r->seq_valid && r->maxseqtobeacked && SEQ_GT(ack, r->maxseqtobeacked)) {
-        af |= TL_AF_ACK_LOST_SEGMENT;
-        r->maxseqtobeacked = r->nextseq;
-    }
-    /* retransmission, fast retransmission, spurious retransmission, out-of-order */
-    if ((len > 0 || (fl & (TL_TH_SYN | TL_TH_FIN))) && SEQ_LT(seq, s->nextseq) &&
-        !(af & TL_AF_KEEP_ALIVE)) {
-        int64_t ooo_thres = c->irtt_ns > 0 ? c->irtt_ns : 3000000;
-        uint32_t seg_end = seq + len;
-        if (r->dupacknum >= 2 && r->lastack == seq && now - r->lastack_ns < 20000000) {
-            af |= TL_AF_FAST_RETRANSMISSION;
-        } else if (now - s->lastseg_ns < ooo_thres && s->nextseq != seg_end) {
-            af |= TL_AF_OUT_OF_ORDER;
-        } else if (len > 0 && r->ack_valid && SEQ_GEQ(r->lastack, seg_end)) {
-            af |= TL_AF_SPURIOUS_RETRANSMISSION;
+    if (r->maxseqtobeacked && SEQ_GT(ack, r->maxseqtobeacked) && (fl & TL_TH_ACK)) {
+        if (r->maxseqtobeacked > r->nextseq) {
+            r->maxseqtobeacked = r->nextseq;
+            af |= TL_AF_ACK_LOST_SEGMENT;
         } else {
+            if (r->dupacknum == 0) {
+                af |= TL_AF_ACK_LOST_SEGMENT;
+            }
+            r->dupacknum = 0xffffffffu;
+        }
+    }
+    if ((len > 0 || (fl & (TL_TH_SYN | TL_TH_FIN))) && !(af & TL_AF_KEEP_ALIVE)) {
+        bool not_adv = s->nextseq && SEQ_LT(seq, s->nextseq);
+        if (len > 1 && seq == s->nextseq - 1) {
+            not_adv = false;
+        }
+        uint32_t seg_end = seq + len + ((fl & (TL_TH_SYN | TL_TH_FIN)) ? 1 : 0);
+        int64_t ooo_thres = c->irtt_ns > 0 ? c->irtt_ns : 3000000;
+        int64_t since_ack = now - r->lastack_ns, since_seg = now - s->nextseq_ns;
+        if (len > 0 && r->lastack && SEQ_LEQ(seq + len, r->lastack)) {
+            af |= TL_AF_SPURIOUS_RETRANSMISSION | TL_AF_RETRANSMISSION;
+        } else if (not_adv && r->dupacknum >= 2 && r->lastack == seq && since_ack >= 0 &&
+                   since_ack < 20000000) {
+            af |= TL_AF_FAST_RETRANSMISSION | TL_AF_RETRANSMISSION;
+        } else if (not_adv && since_seg >= 0 && since_seg < ooo_thres && s->nextseq != seg_end) {
+            af |= TL_AF_OUT_OF_ORDER;
+        } else if (not_adv) {
             af |= TL_AF_RETRANSMISSION;
         }
     }
 
-update:;
-    uint32_t nextseq = seq + len + ((fl & TL_TH_SYN) ? 1 : 0) + ((fl & TL_TH_FIN) ? 1 : 0);
-    if (!s->seq_valid || SEQ_GT(nextseq, s->nextseq) || (fl & TL_TH_SYN)) {
-        if (!(af & (TL_AF_KEEP_ALIVE | TL_AF_ZERO_WINDOW_PROBE)) || !s->seq_valid) {
-            s->nextseq = nextseq;
-            s->lastseg_ns = now;
-            s->seq_valid = true;
-        }
-        if (!s->maxseqtobeacked || SEQ_GT(nextseq, s->maxseqtobeacked)) {
-            s->maxseqtobeacked = nextseq;
-        }
+    /* the state, as packet-tcp.c updates it */
+    uint32_t nextseq = seq + len + ((fl & (TL_TH_SYN | TL_TH_FIN)) ? 1 : 0);
+    bool zwp = af & TL_AF_ZERO_WINDOW_PROBE;
+    if ((SEQ_GT(nextseq, s->nextseq) || s->nextseq == 0) && !zwp) {
+        s->nextseq = nextseq;
+        s->nextseq_ns = now;
     }
-    if (fl & TL_TH_ACK) {
-        if (!s->ack_valid || ack != s->lastack) {
-            s->lastack_ns = now;
-        }
-        s->lastack = ack;
-        s->ack_valid = true;
+    if ((seq == s->maxseqtobeacked || s->maxseqtobeacked == 0) && !zwp) {
+        s->maxseqtobeacked = s->nextseq;
     }
-    s->window = t->window;
+    s->window = win;
+    s->lastack = ack;
+    s->lastack_ns = now;
     s->lastsegflags = af;
+    /* window scaling as packet-tcp.c tracks it (for window_full) */
+    if (t->wscale >= 0) {
+        s->ws_scale = (int8_t)(t->wscale > 14 ? 14 : t->wscale);
+    }
+    if (fl & TL_TH_SYN) {
+        if (t->wscale < 0) {
+            s->ws_scale = r->ws_scale = -2;
+        } else if ((fl & TL_TH_ACK) && r->ws_scale == -2) {
+            s->ws_scale = -2;
+        }
+        s->is_first_ack = true;
+    } else if (fl & TL_TH_ACK) {
+        s->is_first_ack = false;
+    }
+    /* the initial RTT: from the latest pure SYN to the first ACK without SYN */
+    if ((fl & (TL_TH_SYN | TL_TH_ACK)) == TL_TH_SYN) {
+        c->mru_syn_ns = now;
+    } else if ((fl & (TL_TH_SYN | TL_TH_ACK)) == TL_TH_ACK && c->mru_syn_ns && !c->irtt_ns) {
+        c->irtt_ns = now - c->mru_syn_ns;
+    }
     return af;
 }
 
@@ -424,6 +492,8 @@ void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool 
 
     if (first) {
         c->first_ns = now;
+        ws_dir_init(&c->d[0]);
+        ws_dir_init(&c->d[1]);
         if (f->orientation == TL_ORIENT_GUESSED) {
             c->d[0].state = c->d[1].state = TL_ST_ESTABLISHED;
         } else {
@@ -432,7 +502,18 @@ void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool 
         }
     }
     ws_completeness(c, fl, len, first);
-    uint16_t af = ws_analyze(c, s, r, t, now);
+    /* fragments: the segment's length is unknown, Wireshark leaves them out of the analysis */
+    uint16_t af = 0;
+    bool fragment = false;
+    for (unsigned i = 0; i < p->n_anomalies; i++) {
+        fragment |= p->anomalies[i] == TL_AN_IPV4_FRAGMENT || p->anomalies[i] == TL_AN_IPV6_FRAGMENT;
+    }
+    if (!fragment) {
+        /* an IP length past the frame's end: Wireshark counts the bytes on the wire */
+        uint64_t hdr_end = (uint64_t)t->offset + t->header_length;
+        uint32_t on_wire = p->l3_wirelen > hdr_end ? (uint32_t)(p->l3_wirelen - hdr_end) : 0;
+        af = ws_analyze(c, s, r, t, len < on_wire ? len : on_wire, now);
+    }
     zeek_packet(c, dir, p, first);
 
     if (t->checksum_status != TL_CKSUM_UNVERIFIED) {

@@ -111,17 +111,18 @@ const char *tl_who_name(unsigned who); /* NULL for 0 */
 /* What the classifier keeps of one direction (the sender's). */
 struct tl_conn_dir {
     /* Wireshark's sequence analysis (packet-tcp.c tcp_analyze_sequence_number) */
-    uint32_t nextseq;        /* the sequence number after the highest segment seen */
-    uint32_t maxseqtobeacked;
-    uint32_t lastack;        /* the last ack sent */
-    uint32_t window;         /* the last window sent (raw) */
-    int64_t lastseg_ns;      /* time of the last segment */
-    int64_t lastack_ns;      /* time of the last ack that advanced */
+    uint32_t nextseq;         /* after the highest segment seen; 0 unknown */
+    uint32_t maxseqtobeacked; /* 0 unknown */
+    uint32_t lastack;         /* the last ack field sent */
+    uint32_t window;          /* the last raw window sent, 0xffffffff before any */
     uint32_t dupacknum;
-    uint16_t lastsegflags;
-    bool seq_valid;    /* nextseq known */
-    bool ack_valid;    /* lastack known */
-    bool zero_window;  /* the last window sent was 0 */
+    uint32_t ws_base;         /* Wireshark's relative base */
+    int64_t nextseq_ns;       /* when nextseq last advanced */
+    int64_t lastack_ns;       /* time of the last packet */
+    uint16_t lastsegflags;    /* TL_AF_* of the last packet */
+    int8_t ws_scale;          /* -1 unknown, -2 none, else the shift */
+    bool is_first_ack;
+    bool ws_base_set;
     /* the handshake and teardown */
     uint32_t syn_seq;    /* of the last SYN or SYN-ACK sent */
     uint32_t fin_end;    /* the FIN's sequence number + 1 */
@@ -147,8 +148,9 @@ struct tl_conn_dir {
 
 struct tl_conn {
     struct tl_conn_dir d[2]; /* [TL_C2S] the client's, [TL_S2C] the server's */
-    uint8_t completeness;    /* Wireshark's bits */
-    bool completeness_first; /* the first packet has been seen */
+    uint8_t completeness;       /* Wireshark's bits, as its first pass leaves them */
+    uint8_t completeness_first; /* what the first packet adds on tshark's second pass */
+    bool completeness_more;     /* more than one packet */
     /* handshake */
     bool hs_ack_seen;
     int64_t syn_ns, synack_ns, hsack_ns; /* the answered SYN, first SYN-ACK, handshake ACK */
@@ -167,6 +169,7 @@ struct tl_conn {
     uint8_t history_len;
     /* analysis */
     int64_t irtt_ns;         /* Wireshark's initial RTT, 0 when unknown */
+    int64_t mru_syn_ns;      /* the latest pure SYN */
 };
 
 /* One packet's verdict. */
@@ -188,6 +191,8 @@ enum tl_handshake tl_conn_handshake(const struct tl_flow *f);
 enum tl_teardown tl_conn_teardown(const struct tl_flow *f, unsigned *initiator, unsigned *reset_by);
 const char *tl_conn_zeek_state(const struct tl_flow *f);
 const char *tl_conn_history(const struct tl_flow *f);
+/* Wireshark's final completeness bits, as tshark -2 shows them. */
+unsigned tl_conn_completeness(const struct tl_flow *f);
 /* Completeness text "RFDASS" with U+00B7 for absent bits, or "[ Null ]" for 0 (buf >= 16). */
 const char *tl_completeness_text(unsigned value, char *buf, unsigned size);
 

@@ -173,7 +173,7 @@ static void syn_options(struct tl_buf *b, enum tl_lang l, const struct tl_tcp *t
         parts[n++] = l == TL_LANG_ZH ? "时间戳" : "timestamps";
     }
     if (n == 0) {
-        tl_buf_puts(b, l == TL_LANG_ZH ? "不带任何选项" : "with no options");
+        tl_buf_puts(b, l == TL_LANG_ZH ? "不带任何选项" : strcmp(verb, "offers ") ? "with no options" : "offers no options");
         return;
     }
     tl_buf_puts(b, verb);

@@ -695,8 +695,9 @@ void tl_json_flow(struct tl_jw *w, const struct tl_flow *f, const struct tl_rend
     tl_jw_key(w, "completeness");
     tl_jw_obj(w);
     char ctext[24];
-    tl_jw_kuint(w, "value", c->completeness);
-    tl_jw_kstr(w, "text", tl_completeness_text(c->completeness, ctext, sizeof ctext));
+    unsigned cval = tl_conn_completeness(f);
+    tl_jw_kuint(w, "value", cval);
+    tl_jw_kstr(w, "text", tl_completeness_text(cval, ctext, sizeof ctext));
     tl_jw_obj_end(w);
     tl_jw_key(w, "analysis");
     tl_jw_obj(w);

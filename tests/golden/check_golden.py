@@ -364,6 +364,10 @@ def compare_json(rep, doc, tpkts, tsummary, flow_fields):
             rep.check(fr, "presence", "absent (tshark sees no TCP in this frame)", "%d packet(s) in flows" % len(ours[fr]))
 
     stream_to_flows, flow_to_streams = {}, {}
+    last_of_stream = {}
+    for p in tpkts:
+        if (p.get("tcp") or {}).get("stream") is not None and not p.get("in_icmp"):
+            last_of_stream[p["tcp"]["stream"]] = p["frame"]
     for p in tpkts:
         fr = p["frame"]
         mine = ours.get(fr, [])
@@ -386,6 +390,15 @@ def compare_json(rep, doc, tpkts, tsummary, flow_fields):
         if flow_fields:
             for name, path, get, norm in FLOW_FIELDS:
                 compare_one(rep, fr, name, get(p), norm, dig(pk, path))
+            # Wireshark's final (two-pass) completeness: the value on the stream's last packet
+            if p.get("completeness") is not None and t.get("stream") is not None \
+                    and last_of_stream.get(t["stream"]) == fr:
+                rep.check(fr, "flow.completeness", p["completeness"],
+                          dig(flows[fi], "completeness.value"))
+            # tshark's sequence analysis flags (tcp.analysis.*)
+            rep.check(fr, "analysis", sorted(p.get("analysis") or []),
+                      sorted(pk.get("analysis") or []) if isinstance(pk.get("analysis"), list)
+                      else MISSING)
             if t.get("stream") is not None:
                 stream_to_flows.setdefault(t["stream"], {}).setdefault(fi, []).append(fr)
                 flow_to_streams.setdefault(fi, {}).setdefault(t["stream"], []).append(fr)
