@@ -588,7 +588,7 @@ void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool 
 
     /* the handshake */
     bool new_fin = false;
-    if (syn && !ack && !rst && !fin) {
+    if (syn && !ack) {
         if (s->syns < TL_SYN_TIMES_MAX) {
             s->syn_us[s->syns] = (uint32_t)((now - c->first_ns) / 1000);
         }
@@ -614,6 +614,9 @@ void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool 
     if (ev == TL_EV_HANDSHAKE_ACK) {
         c->hs_ack_seen = true;
         c->hsack_ns = now;
+    }
+    if (dir == TL_C2S && ack && !syn && !rst && s->sent_syn && SEQ_GT(t->seq, s->syn_seq)) {
+        c->client_acked = true; /* the client got an answer to its SYN, captured or not */
     }
     if (rst && !syn && !fin) {
         if (!c->rst_who) {
@@ -670,6 +673,9 @@ enum tl_handshake tl_conn_handshake(const struct tl_flow *f)
     if (c->rejected) {
         return TL_HS_REJECTED;
     }
+    if (c->client_acked) { /* the SYN-ACK went by without being captured */
+        return TL_HS_COMPLETE;
+    }
     if (f->side[1].packets == 0) {
         return TL_HS_NO_REPLY;
     }
@@ -698,17 +704,332 @@ enum tl_teardown tl_conn_teardown(const struct tl_flow *f, unsigned *initiator, 
 
 /* ---- Zeek ------------------------------------------------------------------------------- */
 
+/*
+ * Zeek's TCP analysis (TCPSessionAdapter.cc, TCP_Endpoint.cc, base/protocols/conn/main.zeek):
+ * each endpoint's state, the history letters (upper case for the originator), and at the
+ * end conn_state. Zeek's originator is the sender of the first packet unless Zeek flips the
+ * roles: at creation when a connection starts without a pure SYN from a likely server
+ * port, or (Zeek >= 5.1) when a connection that began with a SYN-ACK goes on with an ACK or
+ * data. Zeek splits connections where we do not (a SYN with a new ISN, attempts older than
+ * 5 s); here its rules run over our flow as one connection.
+ */
+enum {
+    ZS_INACTIVE = 0,
+    ZS_SYN_SENT,
+    ZS_SYN_ACK_SENT,
+    ZS_PARTIAL,
+    ZS_ESTABLISHED,
+    ZS_CLOSED,
+    ZS_RESET,
+};
+
+/* The ports of Zeek's default analyzers (likely_server_ports with the default scripts). */
+static bool zeek_likely_server_port(uint16_t port)
+{
+    static const uint16_t ports[] = {
+        21,   22,   23,   25,   53,   80,   81,   88,   110,  111,  135,  137,  139,  143,  179,
+        389,  443,  445,  465,  502,  563,  585,  587,  614,  636,  989,  990,  992,  993,  994,
+        995,  1080, 1194, 1433, 1521, 1723, 1812, 1813, 2049, 2123, 2152, 2404, 3128, 3306, 3389,
+        4443, 5060, 5061, 5222, 5223, 5269, 5432, 5672, 5900, 6379, 6666, 6667, 6668, 6669, 7000,
+        8000, 8080, 8081, 8443, 8888, 9200, 20000, 47808,
+    };
+    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++) {
+        if (ports[i] == port) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void zeek_add(struct tl_conn *c, char letter)
+{
+    if (c->history_len < TL_HISTORY_MAX) {
+        c->history[c->history_len++] = letter;
+        c->history[c->history_len] = '\0';
+    }
+}
+
+static char zeek_case(bool orig, char upper)
+{
+    return orig ? upper : (char)(upper - 'A' + 'a');
+}
+
+/* Once per direction: bit per letter in the endpoint's mask. */
+static void zeek_once(struct tl_conn *c, struct tl_conn_dir *e, bool orig, char upper, unsigned bit)
+{
+    if (!(e->zeek_letters & (1u << bit))) {
+        e->zeek_letters |= (uint16_t)(1u << bit);
+        zeek_add(c, zeek_case(orig, upper));
+    }
+}
+
+/* Logarithmic letters: at the 1st, 10th, 100th... event. */
+static void zeek_scaled(struct tl_conn *c, bool orig, char upper, uint32_t *count, uint32_t *thresh)
+{
+    if (*thresh == 0) {
+        *thresh = 1;
+    }
+    if (++*count == *thresh) {
+        zeek_add(c, zeek_case(orig, upper));
+        *thresh = *thresh > 100000000u ? 0xffffffffu : *thresh * 10;
+    }
+}
+
+enum { ZL_SYN = 0, ZL_FIN, ZL_RST, ZL_D, ZL_A, ZL_I, ZL_Q };
+
+static void zeek_flip(struct tl_conn *c)
+{
+    c->zeek_orig = !c->zeek_orig;
+    zeek_add(c, '^');
+}
+
 static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, bool first)
 {
-    (void)c;
-    (void)dir;
-    (void)p;
-    (void)first;
+    const struct tl_tcp *t = &p->tcp;
+    uint16_t fl = t->flags;
+    uint32_t len = t->payload_length;
+    bool syn = fl & TL_TH_SYN, fin = fl & TL_TH_FIN, rst = fl & TL_TH_RST, ack = fl & TL_TH_ACK;
+
+    if (first) {
+        c->zeek_orig = (uint8_t)dir;
+        if (!(syn && !ack) && zeek_likely_server_port(t->src_port)) {
+            bool flip = true;
+            if (zeek_likely_server_port(t->dst_port)) {
+                flip = !syn && t->src_port < t->dst_port;
+            }
+            if (flip) {
+                zeek_flip(c);
+            }
+        }
+        c->zeek_synack_first = syn && ack && c->zeek_orig == dir;
+    } else if (c->zeek_synack_first && !syn && !rst && (ack || len > 0)) {
+        /* Zeek >= 5.1: a connection that began with a SYN-ACK is flipped; "H^" reads "^h" */
+        c->zeek_synack_first = false;
+        c->zeek_orig = !c->zeek_orig;
+        if (c->history_len >= 1 && c->history[0] == 'H') {
+            memmove(c->history + 1, c->history, c->history_len);
+            c->history[0] = '^';
+            c->history[1] = 'h';
+            c->history_len++;
+            c->history[c->history_len] = '\0';
+        } else {
+            zeek_add(c, '^');
+        }
+        /* the SYN-ACK's sender is now the responder, established */
+        struct tl_conn_dir *sa = &c->d[!c->zeek_orig];
+        sa->zeek_prev = sa->zeek_state;
+        sa->zeek_state = ZS_ESTABLISHED;
+        uint16_t lt = c->d[0].zeek_letters;
+        c->d[0].zeek_letters = c->d[1].zeek_letters;
+        c->d[1].zeek_letters = lt;
+    } else {
+        c->zeek_synack_first = false;
+    }
+
+    bool orig = c->zeek_orig == dir;
+    struct tl_conn_dir *e = &c->d[dir], *pe = &c->d[!dir];
+
+    if (t->checksum_status == TL_CKSUM_INCORRECT) { /* counted, otherwise ignored */
+        zeek_scaled(c, orig, 'C', &e->zeek_c, &e->zeek_c_thresh);
+        return;
+    }
+    uint8_t e_pre = e->zeek_state, p_pre = pe->zeek_state;
+
+    /* the letter */
+    unsigned n = (unsigned)syn + fin + rst;
+    if (n >= 2) {
+        if (fin && rst) {
+            zeek_once(c, e, orig, 'I', ZL_I);
+        } else {
+            zeek_once(c, e, orig, 'Q', ZL_Q);
+        }
+    } else if (syn) {
+        if (!(e->zeek_letters & (1u << ZL_SYN)) || t->seq != e->zeek_syn_seq) {
+            e->zeek_letters |= 1u << ZL_SYN;
+            zeek_add(c, zeek_case(orig, ack ? 'H' : 'S'));
+        }
+        e->zeek_syn_seq = t->seq;
+    } else if (fin) {
+        uint32_t pos = t->seq + len;
+        if (!(e->zeek_letters & (1u << ZL_FIN)) || pos != e->zeek_fin_pos) {
+            e->zeek_letters |= 1u << ZL_FIN;
+            zeek_add(c, zeek_case(orig, 'F'));
+        }
+        e->zeek_fin_pos = pos;
+    } else if (rst) {
+        if (!(e->zeek_letters & (1u << ZL_RST)) || t->seq != e->zeek_rst_seq) {
+            e->zeek_letters |= 1u << ZL_RST;
+            zeek_add(c, zeek_case(orig, 'R'));
+        }
+        e->zeek_rst_seq = t->seq;
+    } else if (len > 0) {
+        zeek_once(c, e, orig, 'D', ZL_D);
+    } else if (ack) {
+        zeek_once(c, e, orig, 'A', ZL_A);
+    }
+    /* W: a zero window, not on RST, not once the peer closed or this side reset */
+    if (t->window == 0 && !rst && p_pre != ZS_CLOSED && e_pre != ZS_RESET) {
+        zeek_scaled(c, orig, 'W', &e->zeek_w, &e->zeek_w_thresh);
+    }
+    /* T: payload that does not reach past the highest sequence end seen */
+    uint32_t one_past = t->seq + (rst ? 0 : len) + (syn ? 1 : 0) + (fin ? 1 : 0);
+    if (!e->zeek_seq_init) {
+        e->zeek_seq_init = true;
+        e->zeek_last_seq = one_past;
+    } else if (e_pre != ZS_RESET) {
+        if ((int32_t)(one_past - e->zeek_last_seq) > 0) {
+            e->zeek_last_seq = one_past;
+        } else if (len > 0) {
+            zeek_scaled(c, orig, 'T', &e->zeek_t, &e->zeek_t_thresh);
+        }
+    }
+
+    /* the state machine (UpdateStateMachine) */
+    struct tl_conn_dir *o = orig ? e : pe, *r = orig ? pe : e;
+    (void)o;
+    (void)r;
+    uint8_t st = e->zeek_state;
+    switch (e_pre) {
+        case ZS_INACTIVE:
+            if (syn) {
+                if (orig) {
+                    st = ack ? ZS_SYN_ACK_SENT : ZS_SYN_SENT;
+                } else {
+                    if (!ack && pe->zeek_state == ZS_SYN_ACK_SENT && pe->zeek_seq_init &&
+                        t->ack == 0 && false) {
+                        /* the SYN/SYN-ACK reversal: covered by the late flip above */
+                    }
+                    if (pe->zeek_state == ZS_SYN_SENT) {
+                        pe->zeek_prev = pe->zeek_state;
+                        pe->zeek_state = ZS_ESTABLISHED;
+                    }
+                    st = ZS_ESTABLISHED;
+                }
+            }
+            if (fin) {
+                st = ZS_CLOSED;
+            }
+            if (rst) {
+                st = ZS_RESET;
+            }
+            if (!syn && !fin && !rst) {
+                const struct tl_conn_dir *zo = &c->d[c->zeek_orig];
+                if (!orig && len == 0 && zo->zeek_state == ZS_SYN_SENT) {
+                    /* an ACK before the SYN-ACK */
+                } else if (ack && pe->zeek_state == ZS_ESTABLISHED) {
+                    st = ZS_ESTABLISHED;
+                } else {
+                    st = ZS_PARTIAL;
+                }
+            }
+            break;
+        case ZS_SYN_SENT:
+        case ZS_SYN_ACK_SENT:
+            if (fin) {
+                st = ZS_CLOSED;
+            }
+            if (rst) {
+                st = ZS_RESET;
+            }
+            break;
+        case ZS_ESTABLISHED:
+        case ZS_PARTIAL:
+            if (syn && e_pre == ZS_PARTIAL && pe->zeek_state == ZS_INACTIVE && !ack) {
+                st = ZS_SYN_SENT;
+            }
+            if (fin && !rst) {
+                st = ZS_CLOSED;
+                if (pe->zeek_state == ZS_RESET && pe->zeek_prev == ZS_CLOSED) {
+                    pe->zeek_state = ZS_CLOSED;
+                }
+            }
+            if (rst) {
+                st = ZS_RESET;
+            }
+            break;
+        case ZS_CLOSED:
+            if (rst && pe->zeek_state != ZS_CLOSED) {
+                st = ZS_RESET;
+            }
+            break;
+        default: /* RESET is final */
+            break;
+    }
+    if (st != e->zeek_state) {
+        e->zeek_prev = e->zeek_state;
+        e->zeek_state = st;
+    }
+    /* G: the ACK covers data of the peer that never went by (both sides established) */
+    bool e_est = e->zeek_state == ZS_ESTABLISHED ||
+                 (e->zeek_state == ZS_CLOSED && e->zeek_prev == ZS_ESTABLISHED);
+    bool p_est = pe->zeek_state == ZS_ESTABLISHED ||
+                 (pe->zeek_state == ZS_CLOSED && pe->zeek_prev == ZS_ESTABLISHED);
+    if (ack && !rst && e_est && p_est && pe->zeek_seq_init) {
+        uint32_t upto = t->ack - ((pe->zeek_letters & (1u << ZL_FIN)) ? 1 : 0);
+        uint32_t have = pe->zeek_last_seq - ((pe->zeek_letters & (1u << ZL_FIN)) ? 1 : 0);
+        if ((int32_t)(upto - have) > 0 && (int32_t)(upto - pe->zeek_gap_acked) > 0) {
+            pe->zeek_gap_acked = upto;
+            zeek_scaled(c, !orig, 'G', &pe->zeek_g, &pe->zeek_g_thresh);
+        }
+    }
+}
+
+static bool zeek_rstos0(const char *h)
+{
+    if (*h == '^') {
+        h++;
+    }
+    if (*h++ != 'S') {
+        return false;
+    }
+    for (; *h; h++) {
+        if (*h == 'R') {
+            return true;
+        }
+        if (strchr("HAFGIQ", *h)) {
+            return false;
+        }
+    }
+    return false;
 }
 
 const char *tl_conn_zeek_state(const struct tl_flow *f)
 {
-    (void)f;
+    const struct tl_conn *c = &f->conn;
+    const struct tl_conn_dir *o = &c->d[c->zeek_orig], *r = &c->d[!c->zeek_orig];
+    uint8_t os = o->zeek_state, rs = r->zeek_state;
+    bool o_inact = os == ZS_INACTIVE || os == ZS_PARTIAL;
+    bool r_inact = rs == ZS_INACTIVE || rs == ZS_PARTIAL;
+    uint64_t osize = f->side[c->zeek_orig].bytes, rsize = f->side[!c->zeek_orig].bytes;
+
+    if (rs == ZS_RESET) {
+        if (os == ZS_SYN_SENT || os == ZS_SYN_ACK_SENT ||
+            (os == ZS_RESET && osize == 0 && rsize == 0)) {
+            return "REJ";
+        }
+        return o_inact ? "RSTRH" : "RSTR";
+    }
+    if (os == ZS_RESET) {
+        if (r_inact) {
+            return zeek_rstos0(c->history) ? "RSTOS0" : "OTH";
+        }
+        return "RSTO";
+    }
+    if (os == ZS_CLOSED && rs == ZS_CLOSED) {
+        return "SF";
+    }
+    if (os == ZS_CLOSED) {
+        return r_inact ? "SH" : "S2";
+    }
+    if (rs == ZS_CLOSED) {
+        return o_inact ? "SHR" : "S3";
+    }
+    if (os == ZS_SYN_SENT && rs == ZS_INACTIVE) {
+        return "S0";
+    }
+    if (os == ZS_ESTABLISHED && rs == ZS_ESTABLISHED) {
+        return "S1";
+    }
     return "OTH";
 }
 

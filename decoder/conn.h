@@ -133,13 +133,14 @@ struct tl_conn_dir {
     bool acked_peer_fin; /* this side acknowledged the peer's FIN */
     int64_t last_syn_ns;
     uint32_t syn_us[TL_SYN_TIMES_MAX]; /* when each SYN was sent, us after the first packet */
-    /* Zeek */
-    uint8_t zeek_state;
-    uint32_t zeek_syn_seq, zeek_fin_end, zeek_rst_seq;
-    uint8_t zeek_letters; /* once-per-direction letters recorded (bit per letter) */
+    /* Zeek (TCP_Endpoint) */
+    uint8_t zeek_state, zeek_prev;
+    uint16_t zeek_letters; /* once-per-direction letters recorded */
+    bool zeek_seq_init;
+    uint32_t zeek_syn_seq, zeek_fin_pos, zeek_rst_seq;
+    uint32_t zeek_last_seq, zeek_gap_acked;
     uint32_t zeek_c_thresh, zeek_t_thresh, zeek_w_thresh, zeek_g_thresh;
     uint32_t zeek_c, zeek_t, zeek_w, zeek_g;
-    uint64_t zeek_size;  /* highest seq offset reached (payload bytes) */
     /* counts for the summary */
     uint32_t retransmissions, out_of_order, dup_acks, zero_windows, keep_alives;
     uint32_t cksum_bad, cksum_checked;
@@ -153,6 +154,7 @@ struct tl_conn {
     bool completeness_more;     /* more than one packet */
     /* handshake */
     bool hs_ack_seen;
+    bool client_acked; /* the client sent an ACK past its SYN */
     int64_t syn_ns, synack_ns, hsack_ns; /* the answered SYN, first SYN-ACK, handshake ACK */
     int64_t first_ns;
     /* teardown */
@@ -163,8 +165,8 @@ struct tl_conn {
     uint8_t first_rst_who;
     bool rejected; /* the server's RST answered the client's SYN */
     /* Zeek */
-    bool zeek_flipped;       /* Zeek's originator is our server */
-    bool zeek_decided;
+    uint8_t zeek_orig;       /* our direction index of Zeek's originator */
+    bool zeek_synack_first;  /* began with a SYN-ACK from Zeek's originator: may flip */
     char history[TL_HISTORY_MAX + 1];
     uint8_t history_len;
     /* analysis */

@@ -500,12 +500,14 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
     }
     if (ev == TL_EV_SYN || ev == TL_EV_SYN_ACK || ev == TL_EV_FIN || ev == TL_EV_FIN_ACK_PIGGY ||
         ev == TL_EV_CLOSE_ACK || ev == TL_EV_HANDSHAKE_ACK || ev == TL_EV_RST) {
-        tl_buf_putc(b, ' ');
+        if (!zh) {
+            tl_buf_putc(b, ' ');
+        }
         states_words(b, l, r);
     }
     if (r->tcp_cksum == TL_CKSUM_INCORRECT) {
         if (zh) {
-            tl_buf_printf(b, " TCP 校验和错误：0x%04x，应为 0x%04x。", t->checksum, r->tcp_cksum_expected);
+            tl_buf_printf(b, "TCP 校验和错误：0x%04x，应为 0x%04x。", t->checksum, r->tcp_cksum_expected);
         } else {
             tl_buf_printf(b, " The TCP checksum is wrong: 0x%04x, should be 0x%04x.", t->checksum,
                           r->tcp_cksum_expected);
@@ -569,7 +571,9 @@ void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
     if (f->orientation == TL_ORIENT_GUESSED) {
         tl_buf_puts(b, zh ? "（没有看到 SYN，谁是客户端是按第一个报文猜的。）" : " (No SYN was seen: which end is the client is a guess from the first packet.)");
     }
-    tl_buf_putc(b, ' ');
+    if (!zh) {
+        tl_buf_putc(b, ' ');
+    }
 
     /* how it opened */
     int64_t a_us = c->syn_ns && c->synack_ns ? (c->synack_ns - c->syn_ns) / 1000 : -1;
@@ -634,7 +638,9 @@ void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
     }
 
     /* what flowed */
-    tl_buf_putc(b, ' ');
+    if (!zh) {
+        tl_buf_putc(b, ' ');
+    }
     if (zh) {
         tl_buf_printf(b, "客户端发送了 %llu 个报文、%llu 字节数据，服务器发送了 %llu 个报文、%llu 字节数据。",
                       (unsigned long long)f->side[0].packets, (unsigned long long)f->side[0].bytes,
@@ -668,7 +674,9 @@ void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
     }
 
     /* how it closed */
-    tl_buf_putc(b, ' ');
+    if (!zh) {
+        tl_buf_putc(b, ' ');
+    }
     int first_dir = initiator == TL_WHO_SERVER ? TL_S2C : TL_C2S;
     switch (td) {
         case TL_TD_FOUR_WAY:
@@ -719,7 +727,7 @@ void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
         if (zh) {
             tl_buf_printf(b, "最后客户端处于 %s，服务器处于 %s。", tl_state_name(c->d[0].state), tl_state_name(c->d[1].state));
         } else {
-            tl_buf_printf(b, " In the end the client is in %s and the server in %s.", tl_state_name(c->d[0].state), tl_state_name(c->d[1].state));
+            tl_buf_printf(b, " In the end the client is in %s and the server is %s.", tl_state_name(c->d[0].state), tl_state_name(c->d[1].state));
         }
     }
 
@@ -728,13 +736,13 @@ void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
         const struct tl_conn_dir *x = &c->d[d], *y = &c->d[!d];
         if (x->cksum_checked > 0 && x->cksum_bad == x->cksum_checked && y->cksum_bad == 0 && y->cksum_checked > 0) {
             if (zh) {
-                tl_buf_printf(b, " %s发出的每个报文 TCP 校验和都不对，而%s的都正确：这几乎可以肯定是校验和卸载（checksum offload）——抓包发生在%s所在的主机上，网卡在抓包之后才填入校验和——而不是数据损坏。", who(l, d), who(l, !d), who(l, d));
+                tl_buf_printf(b, "%s发出的每个报文 TCP 校验和都不对，而%s的都正确：这几乎可以肯定是校验和卸载（checksum offload）——抓包发生在%s所在的主机上，网卡在抓包之后才填入校验和——而不是数据损坏。", who(l, d), who(l, !d), who(l, d));
             } else {
                 tl_buf_printf(b, " Every packet from %s has an incorrect TCP checksum while %s's are correct: almost certainly checksum offload (the capture was taken on %s's host, before the network card filled the checksum in), not corruption.", who(l, d), who(l, !d), who(l, d));
             }
         } else if (x->cksum_bad > 0) {
             if (zh) {
-                tl_buf_printf(b, " %s有 %u 个报文的 TCP 校验和错误。", who(l, d), x->cksum_bad);
+                tl_buf_printf(b, "%s有 %u 个报文的 TCP 校验和错误。", who(l, d), x->cksum_bad);
             } else {
                 tl_buf_printf(b, " %u packets from %s have an incorrect TCP checksum.", x->cksum_bad, who(l, d));
             }
