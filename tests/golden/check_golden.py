@@ -571,7 +571,7 @@ sys.exit(int(os.environ.get("FAKE_RC", "0")))
 
 def doc_from_tshark(tpkts, tsummary):
     """A tcplens-shaped document holding exactly what tshark says (for the self-test)."""
-    flows = {}
+    flows, completeness = {}, {}
     for p in tpkts:
         t, ip = p.get("tcp") or {}, p.get("ip")
         if p.get("in_icmp") or t.get("stream") is None or not ip:
@@ -602,9 +602,12 @@ def doc_from_tshark(tpkts, tsummary):
                 o["blocks"], sack = sack, []
             opts.append(o)
         pk["tcp"]["options"] = opts
+        pk["analysis"] = list(p.get("analysis") or [])
         flows.setdefault(t["stream"], []).append(pk)
+        completeness[t["stream"]] = p.get("completeness")
     return {"capture": {"packets": tsummary["packets_total"]},
-            "flows": [{"index": i, "timeline": tl} for i, (s, tl) in enumerate(sorted(flows.items()))]}
+            "flows": [{"index": i, "timeline": tl, "completeness": {"value": completeness[s]}}
+                      for i, (s, tl) in enumerate(sorted(flows.items()))]}
 
 
 def self_test():
@@ -670,6 +673,12 @@ def self_test():
              "tcp.seq_rel", "presence", "capture.packets", "tcpdump"])
 
         run(good_doc, "".join(lines[2:]), "a missing tcpdump packet is reported", ["tcpdump.packets"])
+
+        bad3 = json.loads(json.dumps(good_doc))
+        bad3["flows"][0]["completeness"]["value"] = 31
+        bad3["flows"][0]["timeline"][3]["analysis"] = ["retransmission"]
+        run(bad3, good_txt, "a wrong completeness and a wrong analysis flag are reported",
+            ["flow.completeness", "analysis"])
 
         with open(os.path.join(case, "EXCEPTIONS"), "w") as f:
             f.write("# self-test\n3 tcp.seq self-test reason\n6 presence self-test reason\n")
