@@ -55,16 +55,11 @@ int tl_event_from_name(const char *name)
 }
 
 static const char *const state_names[TL_ST_COUNT] = {
-    [TL_ST_CLOSED] = "CLOSED",
-    [TL_ST_LISTEN] = "LISTEN",
-    [TL_ST_SYN_SENT] = "SYN-SENT",
-    [TL_ST_SYN_RECEIVED] = "SYN-RECEIVED",
-    [TL_ST_ESTABLISHED] = "ESTABLISHED",
-    [TL_ST_FIN_WAIT_1] = "FIN-WAIT-1",
-    [TL_ST_FIN_WAIT_2] = "FIN-WAIT-2",
-    [TL_ST_CLOSE_WAIT] = "CLOSE-WAIT",
-    [TL_ST_CLOSING] = "CLOSING",
-    [TL_ST_LAST_ACK] = "LAST-ACK",
+    [TL_ST_CLOSED] = "CLOSED",           [TL_ST_LISTEN] = "LISTEN",
+    [TL_ST_SYN_SENT] = "SYN-SENT",       [TL_ST_SYN_RECEIVED] = "SYN-RECEIVED",
+    [TL_ST_ESTABLISHED] = "ESTABLISHED", [TL_ST_FIN_WAIT_1] = "FIN-WAIT-1",
+    [TL_ST_FIN_WAIT_2] = "FIN-WAIT-2",   [TL_ST_CLOSE_WAIT] = "CLOSE-WAIT",
+    [TL_ST_CLOSING] = "CLOSING",         [TL_ST_LAST_ACK] = "LAST-ACK",
     [TL_ST_TIME_WAIT] = "TIME-WAIT",
 };
 
@@ -74,11 +69,21 @@ const char *tl_state_name(enum tl_state s)
 }
 
 static const char *const analysis_names[TL_AF_COUNT] = {
-    "retransmission",   "fast_retransmission", "spurious_retransmission",
-    "out_of_order",     "lost_segment",        "ack_lost_segment",
-    "duplicate_ack",    "zero_window",         "zero_window_probe",
-    "zero_window_probe_ack", "window_update",  "window_full",
-    "keep_alive",       "keep_alive_ack",      "reused_ports",
+    "retransmission",
+    "fast_retransmission",
+    "spurious_retransmission",
+    "out_of_order",
+    "lost_segment",
+    "ack_lost_segment",
+    "duplicate_ack",
+    "zero_window",
+    "zero_window_probe",
+    "zero_window_probe_ack",
+    "window_update",
+    "window_full",
+    "keep_alive",
+    "keep_alive_ack",
+    "reused_ports",
 };
 
 const char *tl_analysis_name(unsigned bit_index)
@@ -140,7 +145,7 @@ const char *tl_who_name(unsigned who)
 
 const char *tl_completeness_text(unsigned value, char *buf, unsigned size)
 {
-    static const char letters[6] = {'R', 'F', 'D', 'A', 'S', 'S'};
+    static const char letters[6] = { 'R', 'F', 'D', 'A', 'S', 'S' };
     unsigned n = 0;
     if (size < 16) {
         if (size) {
@@ -280,7 +285,8 @@ static uint16_t ws_analyze(struct tl_conn *c, struct tl_conn_dir *s, struct tl_c
     if (len <= 1 && !sfr && seq == s->nextseq - 1) {
         af |= TL_AF_KEEP_ALIVE;
     }
-    if (len == 0 && win != 0 && win != s->window && seq == s->nextseq && ack == s->lastack && !sfr) {
+    if (len == 0 && win != 0 && win != s->window && seq == s->nextseq && ack == s->lastack &&
+        !sfr) {
         af |= TL_AF_WINDOW_UPDATE;
     }
     if (len > 0 && r->ws_scale != -1 && !sfr) {
@@ -299,7 +305,8 @@ static uint16_t ws_analyze(struct tl_conn *c, struct tl_conn_dir *s, struct tl_c
         af |= TL_AF_ZERO_WINDOW_PROBE_ACK;
         goto finished_fwd;
     }
-    if (len == 0 && win != 0 && win == s->window && seq == s->nextseq && ack == s->lastack && !sfr) {
+    if (len == 0 && win != 0 && win == s->window && seq == s->nextseq && ack == s->lastack &&
+        !sfr) {
         s->dupacknum = s->dupacknum == 0xffffffffu ? 1 : s->dupacknum + 1;
         af |= TL_AF_DUPLICATE_ACK;
     }
@@ -506,7 +513,8 @@ void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool 
     uint16_t af = 0;
     bool fragment = false;
     for (unsigned i = 0; i < p->n_anomalies; i++) {
-        fragment |= p->anomalies[i] == TL_AN_IPV4_FRAGMENT || p->anomalies[i] == TL_AN_IPV6_FRAGMENT;
+        fragment |=
+            p->anomalies[i] == TL_AN_IPV4_FRAGMENT || p->anomalies[i] == TL_AN_IPV6_FRAGMENT;
     }
     if (!fragment) {
         /* an IP length past the frame's end: Wireshark counts the bytes on the wire */
@@ -524,8 +532,10 @@ void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool 
     /* the event, from what was known before this packet */
     enum tl_event ev;
     uint32_t fin_end = t->seq + len + 1;
-    bool peer_fin_acked_now = ack && r->sent_fin && SEQ_GEQ(t->ack, r->fin_end) && !s->acked_peer_fin;
-    if ((syn && (fin || rst)) || (fin && rst) || !(fl & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST | TL_TH_ACK))) {
+    bool peer_fin_acked_now =
+        ack && r->sent_fin && SEQ_GEQ(t->ack, r->fin_end) && !s->acked_peer_fin;
+    if ((syn && (fin || rst)) || (fin && rst) ||
+        !(fl & (TL_TH_SYN | TL_TH_FIN | TL_TH_RST | TL_TH_ACK))) {
         ev = TL_EV_OTHER;
     } else if (rst) {
         ev = TL_EV_RST;
@@ -544,8 +554,8 @@ void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool 
     } else if (dir == TL_C2S && ack && r->sent_synack && !c->hs_ack_seen &&
                t->ack == r->syn_seq + 1) {
         ev = TL_EV_HANDSHAKE_ACK;
-    } else if (af & (TL_AF_RETRANSMISSION | TL_AF_FAST_RETRANSMISSION |
-                     TL_AF_SPURIOUS_RETRANSMISSION)) {
+    } else if (af &
+               (TL_AF_RETRANSMISSION | TL_AF_FAST_RETRANSMISSION | TL_AF_SPURIOUS_RETRANSMISSION)) {
         ev = TL_EV_RETX;
     } else if (af & TL_AF_OUT_OF_ORDER) {
         ev = TL_EV_OUT_OF_ORDER;
@@ -727,11 +737,11 @@ enum {
 static bool zeek_likely_server_port(uint16_t port)
 {
     static const uint16_t ports[] = {
-        21,   22,   23,   25,   53,   80,   81,   88,   110,  111,  135,  137,  139,  143,  179,
-        389,  443,  445,  465,  502,  563,  585,  587,  614,  636,  989,  990,  992,  993,  994,
-        995,  1080, 1194, 1433, 1521, 1723, 1812, 1813, 2049, 2123, 2152, 2404, 3128, 3306, 3389,
-        4443, 5060, 5061, 5222, 5223, 5269, 5432, 5672, 5900, 6379, 6666, 6667, 6668, 6669, 7000,
-        8000, 8080, 8081, 8443, 8888, 9200, 20000, 47808,
+        21,   22,   23,   25,   53,   80,   81,   88,   110,  111,  135,   137,   139,  143,
+        179,  389,  443,  445,  465,  502,  563,  585,  587,  614,  636,   989,   990,  992,
+        993,  994,  995,  1080, 1194, 1433, 1521, 1723, 1812, 1813, 2049,  2123,  2152, 2404,
+        3128, 3306, 3389, 4443, 5060, 5061, 5222, 5223, 5269, 5432, 5672,  5900,  6379, 6666,
+        6667, 6668, 6669, 7000, 8000, 8080, 8081, 8443, 8888, 9200, 20000, 47808,
     };
     for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++) {
         if (ports[i] == port) {
@@ -763,15 +773,18 @@ static void zeek_once(struct tl_conn *c, struct tl_conn_dir *e, bool orig, char 
     }
 }
 
-/* Logarithmic letters: at the 1st, 10th, 100th... event. */
-static void zeek_scaled(struct tl_conn *c, bool orig, char upper, uint32_t *count, uint32_t *thresh)
+/* Logarithmic letters: at the 1st, 10th, 100th... event (Session::ScaledHistoryEntry). */
+static void zeek_scaled(struct tl_conn *c, bool orig, char upper, uint32_t *count)
 {
-    if (*thresh == 0) {
-        *thresh = 1;
+    if (*count == UINT32_MAX) {
+        return;
     }
-    if (++*count == *thresh) {
+    uint32_t n = ++*count;
+    while (n % 10 == 0) {
+        n /= 10;
+    }
+    if (n == 1) {
         zeek_add(c, zeek_case(orig, upper));
-        *thresh = *thresh > 100000000u ? 0xffffffffu : *thresh * 10;
     }
 }
 
@@ -830,7 +843,7 @@ static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, b
     struct tl_conn_dir *e = &c->d[dir], *pe = &c->d[!dir];
 
     if (t->checksum_status == TL_CKSUM_INCORRECT) { /* counted, otherwise ignored */
-        zeek_scaled(c, orig, 'C', &e->zeek_c, &e->zeek_c_thresh);
+        zeek_scaled(c, orig, 'C', &e->zeek_c);
         return;
     }
     uint8_t e_pre = e->zeek_state, p_pre = pe->zeek_state;
@@ -869,7 +882,7 @@ static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, b
     }
     /* W: a zero window, not on RST, not once the peer closed or this side reset */
     if (t->window == 0 && !rst && p_pre != ZS_CLOSED && e_pre != ZS_RESET) {
-        zeek_scaled(c, orig, 'W', &e->zeek_w, &e->zeek_w_thresh);
+        zeek_scaled(c, orig, 'W', &e->zeek_w);
     }
     /* T: payload that does not reach past the highest sequence end seen */
     uint32_t one_past = t->seq + (rst ? 0 : len) + (syn ? 1 : 0) + (fin ? 1 : 0);
@@ -880,7 +893,7 @@ static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, b
         if ((int32_t)(one_past - e->zeek_last_seq) > 0) {
             e->zeek_last_seq = one_past;
         } else if (len > 0) {
-            zeek_scaled(c, orig, 'T', &e->zeek_t, &e->zeek_t_thresh);
+            zeek_scaled(c, orig, 'T', &e->zeek_t);
         }
     }
 
@@ -969,7 +982,7 @@ static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, b
         uint32_t have = pe->zeek_last_seq - ((pe->zeek_letters & (1u << ZL_FIN)) ? 1 : 0);
         if ((int32_t)(upto - have) > 0 && (int32_t)(upto - pe->zeek_gap_acked) > 0) {
             pe->zeek_gap_acked = upto;
-            zeek_scaled(c, !orig, 'G', &pe->zeek_g, &pe->zeek_g_thresh);
+            zeek_scaled(c, !orig, 'G', &pe->zeek_g);
         }
     }
 }

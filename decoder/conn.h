@@ -106,7 +106,7 @@ enum { TL_WHO_CLIENT = 1, TL_WHO_SERVER = 2, TL_WHO_BOTH = 3 };
 const char *tl_who_name(unsigned who); /* NULL for 0 */
 
 #define TL_HISTORY_MAX   24
-#define TL_SYN_TIMES_MAX 8
+#define TL_SYN_TIMES_MAX 6
 
 /* What the classifier keeps of one direction (the sender's). */
 struct tl_conn_dir {
@@ -116,18 +116,18 @@ struct tl_conn_dir {
     uint32_t lastack;         /* the last ack field sent */
     uint32_t window;          /* the last raw window sent, 0xffffffff before any */
     uint32_t dupacknum;
-    uint32_t ws_base;         /* Wireshark's relative base */
-    int64_t nextseq_ns;       /* when nextseq last advanced */
-    int64_t lastack_ns;       /* time of the last packet */
-    uint16_t lastsegflags;    /* TL_AF_* of the last packet */
-    int8_t ws_scale;          /* -1 unknown, -2 none, else the shift */
+    uint32_t ws_base;      /* Wireshark's relative base */
+    int64_t nextseq_ns;    /* when nextseq last advanced */
+    int64_t lastack_ns;    /* time of the last packet */
+    uint16_t lastsegflags; /* TL_AF_* of the last packet */
+    int8_t ws_scale;       /* -1 unknown, -2 none, else the shift */
     bool is_first_ack;
     bool ws_base_set;
     /* the handshake and teardown */
-    uint32_t syn_seq;    /* of the last SYN or SYN-ACK sent */
-    uint32_t fin_end;    /* the FIN's sequence number + 1 */
-    uint8_t syns;        /* SYNs (without ACK) sent, saturating */
-    uint8_t synacks;     /* SYN-ACKs sent, saturating */
+    uint32_t syn_seq; /* of the last SYN or SYN-ACK sent */
+    uint32_t fin_end; /* the FIN's sequence number + 1 */
+    uint8_t syns;     /* SYNs (without ACK) sent, saturating */
+    uint8_t synacks;  /* SYN-ACKs sent, saturating */
     bool sent_syn, sent_synack, sent_fin, sent_rst;
     bool fin_acked;      /* the peer acknowledged this side's FIN */
     bool acked_peer_fin; /* this side acknowledged the peer's FIN */
@@ -139,7 +139,6 @@ struct tl_conn_dir {
     bool zeek_seq_init;
     uint32_t zeek_syn_seq, zeek_fin_pos, zeek_rst_seq;
     uint32_t zeek_last_seq, zeek_gap_acked;
-    uint32_t zeek_c_thresh, zeek_t_thresh, zeek_w_thresh, zeek_g_thresh;
     uint32_t zeek_c, zeek_t, zeek_w, zeek_g;
     /* counts for the summary */
     uint32_t retransmissions, out_of_order, dup_acks, zero_windows, keep_alives;
@@ -148,30 +147,30 @@ struct tl_conn_dir {
 };
 
 struct tl_conn {
-    struct tl_conn_dir d[2]; /* [TL_C2S] the client's, [TL_S2C] the server's */
+    struct tl_conn_dir d[2];    /* [TL_C2S] the client's, [TL_S2C] the server's */
     uint8_t completeness;       /* Wireshark's bits, as its first pass leaves them */
     uint8_t completeness_first; /* what the first packet adds on tshark's second pass */
     bool completeness_more;     /* more than one packet */
     /* handshake */
     bool hs_ack_seen;
-    bool client_acked; /* the client sent an ACK past its SYN */
+    bool client_acked;                   /* the client sent an ACK past its SYN */
     int64_t syn_ns, synack_ns, hsack_ns; /* the answered SYN, first SYN-ACK, handshake ACK */
     int64_t first_ns;
     /* teardown */
-    uint8_t first_fin_who;  /* TL_WHO_* of the first FIN */
-    uint8_t fin_kind;       /* enum tl_teardown of the second FIN, when seen */
+    uint8_t first_fin_who; /* TL_WHO_* of the first FIN */
+    uint8_t fin_kind;      /* enum tl_teardown of the second FIN, when seen */
     bool second_fin;
     uint8_t rst_who;
     uint8_t first_rst_who;
     bool rejected; /* the server's RST answered the client's SYN */
     /* Zeek */
-    uint8_t zeek_orig;       /* our direction index of Zeek's originator */
-    bool zeek_synack_first;  /* began with a SYN-ACK from Zeek's originator: may flip */
+    uint8_t zeek_orig;      /* our direction index of Zeek's originator */
+    bool zeek_synack_first; /* began with a SYN-ACK from Zeek's originator: may flip */
     char history[TL_HISTORY_MAX + 1];
     uint8_t history_len;
     /* analysis */
-    int64_t irtt_ns;         /* Wireshark's initial RTT, 0 when unknown */
-    int64_t mru_syn_ns;      /* the latest pure SYN */
+    int64_t irtt_ns;    /* Wireshark's initial RTT, 0 when unknown */
+    int64_t mru_syn_ns; /* the latest pure SYN */
 };
 
 /* One packet's verdict. */

@@ -151,7 +151,8 @@ static int64_t pend_ack(struct tl_story *s, int dir, uint32_t ack)
     return found;
 }
 
-/* The options of a SYN or SYN-ACK in words: "MSS 1460, window scale 5 (×32), SACK and timestamps". */
+/* The options of a SYN or SYN-ACK in words: "MSS 1460, window scale 5 (×32), SACK and timestamps".
+ */
 static void syn_options(struct tl_buf *b, enum tl_lang l, const struct tl_tcp *t, const char *verb)
 {
     const char *parts[4];
@@ -162,7 +163,8 @@ static void syn_options(struct tl_buf *b, enum tl_lang l, const struct tl_tcp *t
         parts[n++] = mss;
     }
     if (t->wscale >= 0) {
-        snprintf(ws, sizeof ws, l == TL_LANG_ZH ? "窗口扩大因子 %d（×%u）" : "window scale %d (×%u)",
+        snprintf(ws, sizeof ws,
+                 l == TL_LANG_ZH ? "窗口扩大因子 %d（×%u）" : "window scale %d (×%u)",
                  (int)t->wscale, 1u << (t->wscale_used > 14 ? 14 : t->wscale_used));
         parts[n++] = ws;
     }
@@ -173,13 +175,16 @@ static void syn_options(struct tl_buf *b, enum tl_lang l, const struct tl_tcp *t
         parts[n++] = l == TL_LANG_ZH ? "时间戳" : "timestamps";
     }
     if (n == 0) {
-        tl_buf_puts(b, l == TL_LANG_ZH ? "不带任何选项" : strcmp(verb, "offers ") ? "with no options" : "offers no options");
+        tl_buf_puts(b, l == TL_LANG_ZH           ? "不带任何选项"
+                       : strcmp(verb, "offers ") ? "with no options"
+                                                 : "offers no options");
         return;
     }
     tl_buf_puts(b, verb);
     for (unsigned i = 0; i < n; i++) {
         if (i > 0) {
-            tl_buf_puts(b, i + 1 == n ? (l == TL_LANG_ZH ? " 和 " : " and ") : (l == TL_LANG_ZH ? "、" : ", "));
+            tl_buf_puts(b, i + 1 == n ? (l == TL_LANG_ZH ? " 和 " : " and ")
+                                      : (l == TL_LANG_ZH ? "、" : ", "));
         }
         tl_buf_puts(b, parts[i]);
     }
@@ -259,7 +264,8 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
     switch (ev) {
         case TL_EV_SYN:
             if (zh) {
-                tl_buf_printf(b, "%s发送 SYN 发起连接，初始序列号（ISN）为 %u，", Who(l, d), t->seq);
+                tl_buf_printf(b, "%s发送 SYN 发起连接，初始序列号（ISN）为 %u，", Who(l, d),
+                              t->seq);
             } else {
                 tl_buf_printf(b, "%s opens the connection with SYN, initial sequence number %u, ",
                               Who(l, d), t->seq);
@@ -283,8 +289,10 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
             tl_buf_printf(b, zh ? "%s在 " : "%s sends its SYN again ", Who(l, d));
             tl_duration(b, gap);
             if (zh) {
-                tl_buf_printf(b, "后重发 SYN（ISN 仍是 %u）：没有收到回应，重传定时器超时；每次重传的间隔加倍。",
-                              t->seq);
+                tl_buf_printf(
+                    b,
+                    "后重发 SYN（ISN 仍是 %u）：没有收到回应，重传定时器超时；每次重传的间隔加倍。",
+                    t->seq);
             } else {
                 tl_buf_printf(b,
                               " after the previous one, with the same ISN %u: no answer came, so "
@@ -305,7 +313,9 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
                 break;
             }
             if (zh) {
-                tl_buf_printf(b, "%s用 SYN-ACK 应答，自己的 ISN 为 %u；ack %u = %s的 ISN %u + 1：SYN 占用一个序列号。",
+                tl_buf_printf(b,
+                              "%s用 SYN-ACK 应答，自己的 ISN 为 %u；ack %u = %s的 ISN %u + 1：SYN "
+                              "占用一个序列号。",
                               Who(l, d), t->seq, t->ack, who(l, o), t->ack - 1);
             } else {
                 tl_buf_printf(b,
@@ -314,7 +324,8 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
                               Who(l, d), t->seq, t->ack, who(l, o), t->ack - 1);
             }
             if (!peer->syn_seen) {
-                tl_buf_puts(b, zh ? "（那个 SYN 本身没有被抓到。）" : " (That SYN itself was not captured.)");
+                tl_buf_puts(b, zh ? "（那个 SYN 本身没有被抓到。）"
+                                  : " (That SYN itself was not captured.)");
             }
             tl_buf_puts(b, zh ? "它" : " It ");
             syn_options(b, l, t, zh ? "提出 " : "offers ");
@@ -332,15 +343,17 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
         case TL_EV_HANDSHAKE_ACK: {
             const struct tl_conn *c = &f->conn;
             if (zh) {
-                tl_buf_printf(b, "%s确认%s的 SYN：ack %u = %s的 ISN %u + 1。三次握手完成", Who(l, d),
-                              who(l, o), t->ack, who(l, o), t->ack - 1);
+                tl_buf_printf(b, "%s确认%s的 SYN：ack %u = %s的 ISN %u + 1。三次握手完成",
+                              Who(l, d), who(l, o), t->ack, who(l, o), t->ack - 1);
             } else {
-                tl_buf_printf(b, "%s acknowledges %s's SYN: ack %u = %s's ISN %u + 1. The three-way "
-                                 "handshake is complete",
+                tl_buf_printf(b,
+                              "%s acknowledges %s's SYN: ack %u = %s's ISN %u + 1. The three-way "
+                              "handshake is complete",
                               Who(l, d), who(l, o), t->ack, who(l, o), t->ack - 1);
             }
             if (c->syn_ns && c->synack_ns && c->hsack_ns) {
-                int64_t a = (c->synack_ns - c->syn_ns) / 1000, bb = (c->hsack_ns - c->synack_ns) / 1000;
+                int64_t a = (c->synack_ns - c->syn_ns) / 1000,
+                        bb = (c->hsack_ns - c->synack_ns) / 1000;
                 tl_buf_puts(b, zh ? "，共 " : " after ");
                 tl_duration(b, a + bb);
                 tl_buf_puts(b, zh ? "（SYN→SYN-ACK " : " (SYN→SYN-ACK ");
@@ -353,21 +366,26 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
             window_words(b, l, t, r);
             tl_buf_puts(b, zh ? "。" : ".");
             if (len > 0) {
-                tl_buf_printf(b, zh ? "它已经携带 %u 字节数据。" : " It already carries %u bytes of data.",
-                              len);
+                tl_buf_printf(
+                    b, zh ? "它已经携带 %u 字节数据。" : " It already carries %u bytes of data.",
+                    len);
             }
             break;
         }
         case TL_EV_DATA:
             if (zh) {
-                tl_buf_printf(b, "%s发送 %u 字节数据（相对序列号 %u–%u，下一个字节是 %u）", Who(l, d), len,
-                              r->seq_rel, r->seq_rel + len - 1, r->seq_rel + len);
-            } else {
-                tl_buf_printf(b, "%s sends %u bytes of data (relative seq %u–%u; the next byte will be %u)",
+                tl_buf_printf(b, "%s发送 %u 字节数据（相对序列号 %u–%u，下一个字节是 %u）",
                               Who(l, d), len, r->seq_rel, r->seq_rel + len - 1, r->seq_rel + len);
+            } else {
+                tl_buf_printf(
+                    b, "%s sends %u bytes of data (relative seq %u–%u; the next byte will be %u)",
+                    Who(l, d), len, r->seq_rel, r->seq_rel + len - 1, r->seq_rel + len);
             }
             if ((fl & TL_TH_ACK) && r->ack_rel_known && ack_new) {
-                tl_buf_printf(b, zh ? "，并确认了对方到相对序列号 %u 为止的数据。" : ", and acknowledges the peer's bytes up to relative %u.", r->ack_rel);
+                tl_buf_printf(b,
+                              zh ? "，并确认了对方到相对序列号 %u 为止的数据。"
+                                 : ", and acknowledges the peer's bytes up to relative %u.",
+                              r->ack_rel);
             } else {
                 tl_buf_puts(b, zh ? "。" : ".");
             }
@@ -375,14 +393,18 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
         case TL_EV_ACK:
             if (ack_new && r->ack_rel_known) {
                 if (zh) {
-                    tl_buf_printf(b, "%s确认收到%s到相对序列号 %u 之前的全部数据（ack %u），通告", Who(l, d),
-                                  who(l, o), r->ack_rel, t->ack);
+                    tl_buf_printf(b, "%s确认收到%s到相对序列号 %u 之前的全部数据（ack %u），通告",
+                                  Who(l, d), who(l, o), r->ack_rel, t->ack);
                 } else {
-                    tl_buf_printf(b, "%s acknowledges everything %s sent before relative seq %u (ack %u), advertising a ",
+                    tl_buf_printf(b,
+                                  "%s acknowledges everything %s sent before relative seq %u (ack "
+                                  "%u), advertising a ",
                                   Who(l, d), who(l, o), r->ack_rel, t->ack);
                 }
             } else {
-                tl_buf_printf(b, zh ? "%s发送 ACK，没有确认新的数据，通告" : "%s sends an ACK that acknowledges nothing new, advertising a ",
+                tl_buf_printf(b,
+                              zh ? "%s发送 ACK，没有确认新的数据，通告"
+                                 : "%s sends an ACK that acknowledges nothing new, advertising a ",
                               Who(l, d));
             }
             window_words(b, l, t, r);
@@ -390,95 +412,180 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
             break;
         case TL_EV_RETX:
             if (fl & TL_TH_FIN) {
-                tl_buf_printf(b, zh ? "%s重发 FIN（序列号 %u）：第一个 FIN 没有及时得到确认。" : "%s repeats its FIN (seq %u): the first one was not acknowledged in time.",
-                              Who(l, d), t->seq);
+                tl_buf_printf(
+                    b,
+                    zh ? "%s重发 FIN（序列号 %u）：第一个 FIN 没有及时得到确认。"
+                       : "%s repeats its FIN (seq %u): the first one was not acknowledged in time.",
+                    Who(l, d), t->seq);
             } else if (r->conn.analysis & TL_AF_FAST_RETRANSMISSION) {
-                tl_buf_printf(b, zh ? "%s快速重传相对序列号 %u 开始的 %u 字节：对方已经连续发来重复 ACK，说明这一段丢了。" : "%s fast-retransmits %u bytes from relative seq %u: the peer's duplicate ACKs showed this segment was lost, so it is resent without waiting for the timer.",
+                tl_buf_printf(b,
+                              zh ? "%s快速重传相对序列号 %u 开始的 %u 字节：对方已经连续发来重复 "
+                                   "ACK，说明这一段丢了。"
+                                 : "%s fast-retransmits %u bytes from relative seq %u: the peer's "
+                                   "duplicate ACKs showed this segment was lost, so it is resent "
+                                   "without waiting for the timer.",
                               Who(l, d), zh ? r->seq_rel : len, zh ? len : r->seq_rel);
             } else if (r->conn.analysis & TL_AF_SPURIOUS_RETRANSMISSION) {
-                tl_buf_printf(b, zh ? "%s重发了相对序列号 %u 开始的 %u 字节，但对方早已确认过它们：这是一次多余（spurious）的重传。" : "%s resends %u bytes from relative seq %u that the peer had already acknowledged: a spurious retransmission.",
+                tl_buf_printf(b,
+                              zh ? "%s重发了相对序列号 %u 开始的 %u "
+                                   "字节，但对方早已确认过它们：这是一次多余（spurious）的重传。"
+                                 : "%s resends %u bytes from relative seq %u that the peer had "
+                                   "already acknowledged: a spurious retransmission.",
                               Who(l, d), zh ? r->seq_rel : len, zh ? len : r->seq_rel);
             } else {
-                tl_buf_printf(b, zh ? "%s重发相对序列号 %u 开始的 %u 字节：这些字节之前已经发送过（疑似重传，通常是因为没有及时收到确认）。" : "%s sends %u bytes from relative seq %u again: they were sent before (a suspected retransmission, usually because no acknowledgement came in time).",
-                              Who(l, d), zh ? r->seq_rel : len, zh ? len : r->seq_rel);
+                tl_buf_printf(
+                    b,
+                    zh ? "%s重发相对序列号 %u 开始的 %u "
+                         "字节：这些字节之前已经发送过（疑似重传，通常是因为没有及时收到确认）。"
+                       : "%s sends %u bytes from relative seq %u again: they were sent before (a "
+                         "suspected retransmission, usually because no acknowledgement came in "
+                         "time).",
+                    Who(l, d), zh ? r->seq_rel : len, zh ? len : r->seq_rel);
             }
             break;
         case TL_EV_OUT_OF_ORDER:
-            tl_buf_printf(b, zh ? "%s的这一段（相对序列号 %u，%u 字节）比后面的数据晚到：乱序到达，而不是重传。" : "%s's segment at relative seq %u (%u bytes) arrives after later data: out of order, not a retransmission.",
-                          Who(l, d), r->seq_rel, len);
+            tl_buf_printf(
+                b,
+                zh ? "%s的这一段（相对序列号 %u，%u 字节）比后面的数据晚到：乱序到达，而不是重传。"
+                   : "%s's segment at relative seq %u (%u bytes) arrives after later data: out of "
+                     "order, not a retransmission.",
+                Who(l, d), r->seq_rel, len);
             break;
         case TL_EV_DUP_ACK:
-            tl_buf_printf(b, zh ? "%s再次发送 ack %u（相对 %u），窗口不变：第 %u 个重复 ACK，表示它在等相对序列号 %u 处缺失的数据。" : "%s repeats ack %u (relative %u) with the same window: duplicate ACK #%u, telling the sender that the data at relative seq %u is missing.",
-                          Who(l, d), t->ack, r->ack_rel, s->dupacks[d], r->ack_rel);
+            tl_buf_printf(
+                b,
+                zh ? "%s再次发送 ack %u（相对 %u），窗口不变：第 %u 个重复 "
+                     "ACK，表示它在等相对序列号 %u 处缺失的数据。"
+                   : "%s repeats ack %u (relative %u) with the same window: duplicate ACK #%u, "
+                     "telling the sender that the data at relative seq %u is missing.",
+                Who(l, d), t->ack, r->ack_rel, s->dupacks[d], r->ack_rel);
             break;
         case TL_EV_ZERO_WINDOW:
             if (r->conn.analysis & TL_AF_ZERO_WINDOW_PROBE) {
-                tl_buf_printf(b, zh ? "%s发送 1 字节的零窗口探测：对方窗口为 0，它在询问窗口是否已经打开。" : "%s sends a 1-byte zero-window probe: the peer's window is 0, and this asks whether it has opened again.",
-                              Who(l, d));
+                tl_buf_printf(
+                    b,
+                    zh ? "%s发送 1 字节的零窗口探测：对方窗口为 0，它在询问窗口是否已经打开。"
+                       : "%s sends a 1-byte zero-window probe: the peer's window is 0, and this "
+                         "asks whether it has opened again.",
+                    Who(l, d));
             } else {
-                tl_buf_printf(b, zh ? "%s通告窗口为 0：接收缓冲区已满，对方必须暂停发送，直到窗口重新打开。" : "%s advertises a window of 0: its receive buffer is full, so the peer must stop sending until the window opens again.",
-                              Who(l, d));
+                tl_buf_printf(
+                    b,
+                    zh ? "%s通告窗口为 0：接收缓冲区已满，对方必须暂停发送，直到窗口重新打开。"
+                       : "%s advertises a window of 0: its receive buffer is full, so the peer "
+                         "must stop sending until the window opens again.",
+                    Who(l, d));
             }
             break;
         case TL_EV_WINDOW_UPDATE:
             tl_buf_printf(b, zh ? "%s只更新了窗口：" : "%s only updates its window: ", Who(l, d));
             window_words(b, l, t, r);
-            tl_buf_puts(b, zh ? "（应用程序读走了数据，缓冲区腾出了空间）。" : " (the application has read data, freeing buffer space).");
+            tl_buf_puts(b, zh ? "（应用程序读走了数据，缓冲区腾出了空间）。"
+                              : " (the application has read data, freeing buffer space).");
             break;
         case TL_EV_KEEP_ALIVE:
-            tl_buf_printf(b, zh ? "%s发送保活（keep-alive）报文：序列号 %u 比下一个应发的序列号小 1，对方必须回一个 ACK，以证明连接仍然存在。" : "%s sends a keep-alive: seq %u is one below the next new sequence number, so the peer must answer with an ACK, proving the connection is still alive.",
-                          Who(l, d), t->seq);
+            tl_buf_printf(
+                b,
+                zh ? "%s发送保活（keep-alive）报文：序列号 %u 比下一个应发的序列号小 "
+                     "1，对方必须回一个 ACK，以证明连接仍然存在。"
+                   : "%s sends a keep-alive: seq %u is one below the next new sequence number, so "
+                     "the peer must answer with an ACK, proving the connection is still alive.",
+                Who(l, d), t->seq);
             break;
         case TL_EV_FIN:
-            if (f->conn.d[o].sent_fin && s->fin[o] && !(SEQ_LEQ(s->fin_seq[o] + 1, t->ack) && (fl & TL_TH_ACK))) {
-                tl_buf_printf(b, zh ? "%s也发出 FIN（序列号 %u），但它还没有收到对方的 FIN：两端同时关闭（simultaneous close）。" : "%s sends its FIN too (seq %u) before it has seen the peer's FIN: both ends are closing at once (a simultaneous close).",
+            if (f->conn.d[o].sent_fin && s->fin[o] &&
+                !(SEQ_LEQ(s->fin_seq[o] + 1, t->ack) && (fl & TL_TH_ACK))) {
+                tl_buf_printf(b,
+                              zh ? "%s也发出 FIN（序列号 %u），但它还没有收到对方的 "
+                                   "FIN：两端同时关闭（simultaneous close）。"
+                                 : "%s sends its FIN too (seq %u) before it has seen the peer's "
+                                   "FIN: both ends are closing at once (a simultaneous close).",
                               Who(l, d), t->seq);
             } else if (s->fin[o]) {
-                tl_buf_printf(b, zh ? "%s也关闭自己这一方向：FIN（序列号 %u）。它早先已单独确认了对方的 FIN，所以这是四次挥手的第三步。" : "%s closes its side too: FIN at seq %u. It had already acknowledged the peer's FIN in a separate segment, so this is the third step of a four-way close.",
+                tl_buf_printf(b,
+                              zh ? "%s也关闭自己这一方向：FIN（序列号 "
+                                   "%u）。它早先已单独确认了对方的 FIN，所以这是四次挥手的第三步。"
+                                 : "%s closes its side too: FIN at seq %u. It had already "
+                                   "acknowledged the peer's FIN in a separate segment, so this is "
+                                   "the third step of a four-way close.",
                               Who(l, d), t->seq);
             } else if (zh) {
-                tl_buf_printf(b, "%s没有更多数据要发送：FIN，序列号 %u（相对 %u）%s。FIN 占用一个序列号，所以它的确认号将是 %u。",
-                              Who(l, d), t->seq + len, r->seq_rel + len, len ? "，同时携带最后的数据" : "", t->seq + len + 1);
+                tl_buf_printf(b,
+                              "%s没有更多数据要发送：FIN，序列号 %u（相对 %u）%s。FIN "
+                              "占用一个序列号，所以它的确认号将是 %u。",
+                              Who(l, d), t->seq + len, r->seq_rel + len,
+                              len ? "，同时携带最后的数据" : "", t->seq + len + 1);
             } else {
-                tl_buf_printf(b, "%s has no more data to send: FIN at seq %u (relative %u)%s. A FIN consumes one sequence number, so its acknowledgement will be %u.",
-                              Who(l, d), t->seq + len, r->seq_rel + len, len ? ", riding on its last data" : "", t->seq + len + 1);
+                tl_buf_printf(b,
+                              "%s has no more data to send: FIN at seq %u (relative %u)%s. A FIN "
+                              "consumes one sequence number, so its acknowledgement will be %u.",
+                              Who(l, d), t->seq + len, r->seq_rel + len,
+                              len ? ", riding on its last data" : "", t->seq + len + 1);
             }
             break;
         case TL_EV_FIN_ACK_PIGGY:
             if (zh) {
-                tl_buf_printf(b, "%s也关闭自己这一方向，并且在同一个报文里确认了%s的 FIN：ack %u = FIN 的序列号 %u + 1。它之前没有单独发 ACK，ACK 搭载在 FIN 上（捎带确认），所以这次关闭只用三个报文，而不是教科书上的四个。",
+                tl_buf_printf(b,
+                              "%s也关闭自己这一方向，并且在同一个报文里确认了%s的 FIN：ack %u = "
+                              "FIN 的序列号 %u + 1。它之前没有单独发 ACK，ACK 搭载在 FIN "
+                              "上（捎带确认），所以这次关闭只用三个报文，而不是教科书上的四个。",
                               Who(l, d), who(l, o), t->ack, t->ack - 1);
             } else {
-                tl_buf_printf(b, "%s closes its side too, and the same segment acknowledges %s's FIN: ack %u = the FIN's seq %u + 1. No separate ACK came first: the ACK rides on the FIN (piggybacked), so this close takes three segments instead of the textbook four.",
+                tl_buf_printf(b,
+                              "%s closes its side too, and the same segment acknowledges %s's FIN: "
+                              "ack %u = the FIN's seq %u + 1. No separate ACK came first: the ACK "
+                              "rides on the FIN (piggybacked), so this close takes three segments "
+                              "instead of the textbook four.",
                               Who(l, d), who(l, o), t->ack, t->ack - 1);
             }
             break;
         case TL_EV_CLOSE_ACK:
             if (zh) {
-                tl_buf_printf(b, "%s确认%s的 FIN：ack %u = FIN 的序列号 %u + 1。", Who(l, d), who(l, o), t->ack, t->ack - 1);
+                tl_buf_printf(b, "%s确认%s的 FIN：ack %u = FIN 的序列号 %u + 1。", Who(l, d),
+                              who(l, o), t->ack, t->ack - 1);
             } else {
-                tl_buf_printf(b, "%s acknowledges %s's FIN: ack %u = the FIN's seq %u + 1.", Who(l, d), who(l, o), t->ack, t->ack - 1);
+                tl_buf_printf(b, "%s acknowledges %s's FIN: ack %u = the FIN's seq %u + 1.",
+                              Who(l, d), who(l, o), t->ack, t->ack - 1);
             }
             if (r->conn.state[d] == TL_ST_TIME_WAIT) {
-                tl_buf_puts(b, zh ? "它进入 TIME-WAIT，要等待 2×MSL，以便在最后这个 ACK 丢失时还能重发；对方收到后即 CLOSED。" : " It now waits in TIME-WAIT for 2×MSL, in case this last ACK is lost and must be sent again; the peer is CLOSED once it arrives.");
+                tl_buf_puts(
+                    b, zh ? "它进入 TIME-WAIT，要等待 2×MSL，以便在最后这个 ACK "
+                            "丢失时还能重发；对方收到后即 CLOSED。"
+                          : " It now waits in TIME-WAIT for 2×MSL, in case this last ACK is lost "
+                            "and must be sent again; the peer is CLOSED once it arrives.");
             } else if (r->conn.state[d] == TL_ST_CLOSE_WAIT) {
-                tl_buf_puts(b, zh ? "它进入 CLOSE-WAIT：它仍然可以继续发送数据，直到自己也关闭。" : " It enters CLOSE-WAIT: it may still send data until it closes its own side.");
+                tl_buf_puts(b, zh ? "它进入 CLOSE-WAIT：它仍然可以继续发送数据，直到自己也关闭。"
+                                  : " It enters CLOSE-WAIT: it may still send data until it closes "
+                                    "its own side.");
             }
             break;
         case TL_EV_RST: {
             const struct tl_conn *c = &f->conn;
             if (c->rejected && d == TL_S2C && !f->side[TL_S2C].syn_seen) {
                 if (zh) {
-                    tl_buf_printf(b, "%s用 RST 拒绝了连接：端口 %u 上没有程序在监听（或防火墙代为拒绝）。ack %u = SYN 的序列号 + 1，指明被拒绝的是哪个 SYN。",
-                                  Who(l, d), f->port[TL_S2C], t->ack);
+                    tl_buf_printf(
+                        b,
+                        "%s用 RST 拒绝了连接：端口 %u 上没有程序在监听（或防火墙代为拒绝）。ack %u "
+                        "= SYN 的序列号 + 1，指明被拒绝的是哪个 SYN。",
+                        Who(l, d), f->port[TL_S2C], t->ack);
                 } else {
-                    tl_buf_printf(b, "%s refuses the connection with RST: nothing listens on port %u (or a firewall answers for it). ack %u = the SYN's seq + 1 names the SYN being refused.",
+                    tl_buf_printf(b,
+                                  "%s refuses the connection with RST: nothing listens on port %u "
+                                  "(or a firewall answers for it). ack %u = the SYN's seq + 1 "
+                                  "names the SYN being refused.",
                                   Who(l, d), f->port[TL_S2C], t->ack);
                 }
             } else if (zh) {
-                tl_buf_printf(b, "%s用 RST 立即中止连接：与 FIN 不同，RST 不需要确认，未发送的数据被丢弃，双方都直接进入 CLOSED。", Who(l, d));
+                tl_buf_printf(b,
+                              "%s用 RST 立即中止连接：与 FIN 不同，RST "
+                              "不需要确认，未发送的数据被丢弃，双方都直接进入 CLOSED。",
+                              Who(l, d));
             } else {
-                tl_buf_printf(b, "%s aborts the connection with RST: unlike a FIN it needs no acknowledgement; unsent data is discarded and both ends go straight to CLOSED.", Who(l, d));
+                tl_buf_printf(
+                    b,
+                    "%s aborts the connection with RST: unlike a FIN it needs no acknowledgement; "
+                    "unsent data is discarded and both ends go straight to CLOSED.",
+                    Who(l, d));
             }
             break;
         }
@@ -487,9 +594,14 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
             char flags[16];
             tl_tcp_flags_tcpdump(fl, flags, sizeof flags);
             if (zh) {
-                tl_buf_printf(b, "标志位 [%s]：正常的 TCP 实现不会发送这种组合（常见于扫描或构造的报文）。", flags);
+                tl_buf_printf(
+                    b, "标志位 [%s]：正常的 TCP 实现不会发送这种组合（常见于扫描或构造的报文）。",
+                    flags);
             } else {
-                tl_buf_printf(b, "Flags [%s]: a combination no normal TCP stack sends (typical of scans or crafted packets).", flags);
+                tl_buf_printf(b,
+                              "Flags [%s]: a combination no normal TCP stack sends (typical of "
+                              "scans or crafted packets).",
+                              flags);
             }
             break;
         }
@@ -507,7 +619,8 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
     }
     if (r->tcp_cksum == TL_CKSUM_INCORRECT) {
         if (zh) {
-            tl_buf_printf(b, "TCP 校验和错误：0x%04x，应为 0x%04x。", t->checksum, r->tcp_cksum_expected);
+            tl_buf_printf(b, "TCP 校验和错误：0x%04x，应为 0x%04x。", t->checksum,
+                          r->tcp_cksum_expected);
         } else {
             tl_buf_printf(b, " The TCP checksum is wrong: 0x%04x, should be 0x%04x.", t->checksum,
                           r->tcp_cksum_expected);
@@ -531,7 +644,8 @@ static void syn_times(struct tl_buf *b, enum tl_lang l, const struct tl_conn_dir
     unsigned n = c->syns < TL_SYN_TIMES_MAX ? c->syns : TL_SYN_TIMES_MAX;
     for (unsigned i = 0; i < n; i++) {
         if (i > 0) {
-            tl_buf_puts(b, i + 1 == n ? (l == TL_LANG_ZH ? " 和 " : " and ") : (l == TL_LANG_ZH ? "、" : ", "));
+            tl_buf_puts(b, i + 1 == n ? (l == TL_LANG_ZH ? " 和 " : " and ")
+                                      : (l == TL_LANG_ZH ? "、" : ", "));
         }
         tl_duration(b, (int64_t)c->syn_us[i] - c->syn_us[0]);
     }
@@ -543,7 +657,8 @@ static void syn_times(struct tl_buf *b, enum tl_lang l, const struct tl_conn_dir
             }
             tl_duration(b, (int64_t)c->syn_us[i] - c->syn_us[i - 1]);
         }
-        tl_buf_puts(b, l == TL_LANG_ZH ? "，每次加倍：指数退避）" : ": each twice the last, exponential backoff)");
+        tl_buf_puts(b, l == TL_LANG_ZH ? "，每次加倍：指数退避）"
+                                       : ": each twice the last, exponential backoff)");
     }
 }
 
@@ -569,7 +684,10 @@ void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
         tl_buf_puts(b, ".");
     }
     if (f->orientation == TL_ORIENT_GUESSED) {
-        tl_buf_puts(b, zh ? "（没有看到 SYN，谁是客户端是按第一个报文猜的。）" : " (No SYN was seen: which end is the client is a guess from the first packet.)");
+        tl_buf_puts(
+            b,
+            zh ? "（没有看到 SYN，谁是客户端是按第一个报文猜的。）"
+               : " (No SYN was seen: which end is the client is a guess from the first packet.)");
     }
     if (!zh) {
         tl_buf_putc(b, ' ');
@@ -586,53 +704,91 @@ void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
                 tl_duration(b, a_us + b_us);
                 tl_buf_puts(b, zh ? "：SYN 发出后 " : ": the SYN-ACK came ");
                 tl_duration(b, a_us);
-                tl_buf_puts(b, zh ? " 收到 SYN-ACK，再过 " : " after the SYN, and the client's ACK ");
+                tl_buf_puts(b,
+                            zh ? " 收到 SYN-ACK，再过 " : " after the SYN, and the client's ACK ");
                 tl_duration(b, b_us);
                 tl_buf_puts(b, zh ? " 客户端发出 ACK" : " after that");
                 if (a_us > 10 * b_us) {
-                    tl_buf_puts(b, zh ? "。ACK 紧跟 SYN-ACK，说明抓包点靠近客户端，SYN→SYN-ACK 这段时间基本就是往返时延（RTT）"
-                                      : ". The ACK follows the SYN-ACK almost at once, so the capture was taken near the client and the first interval is essentially the round-trip time");
+                    tl_buf_puts(b, zh ? "。ACK 紧跟 SYN-ACK，说明抓包点靠近客户端，SYN→SYN-ACK "
+                                        "这段时间基本就是往返时延（RTT）"
+                                      : ". The ACK follows the SYN-ACK almost at once, so the "
+                                        "capture was taken near the client and the first interval "
+                                        "is essentially the round-trip time");
                 } else if (b_us > 10 * a_us) {
-                    tl_buf_puts(b, zh ? "。SYN-ACK 紧跟 SYN，说明抓包点靠近服务器，SYN-ACK→ACK 这段时间基本就是往返时延"
-                                      : ". The SYN-ACK follows the SYN almost at once, so the capture was taken near the server and the second interval is essentially the round-trip time");
+                    tl_buf_puts(b, zh ? "。SYN-ACK 紧跟 SYN，说明抓包点靠近服务器，SYN-ACK→ACK "
+                                        "这段时间基本就是往返时延"
+                                      : ". The SYN-ACK follows the SYN almost at once, so the "
+                                        "capture was taken near the server and the second interval "
+                                        "is essentially the round-trip time");
                 }
             }
             tl_buf_puts(b, zh ? "。" : ".");
             if (c->d[0].syns > 1) {
-                tl_buf_printf(b, zh ? "客户端的 SYN 发了 %u 次才得到应答。" : " The client had to send its SYN %u times before it was answered.", c->d[0].syns);
+                tl_buf_printf(
+                    b,
+                    zh ? "客户端的 SYN 发了 %u 次才得到应答。"
+                       : " The client had to send its SYN %u times before it was answered.",
+                    c->d[0].syns);
             }
             break;
         case TL_HS_SIMULTANEOUS_OPEN:
-            tl_buf_puts(b, zh ? "两端同时发出 SYN（同时打开），随后互相用 SYN-ACK 确认，连接建立。" : "Both ends sent a SYN at the same time (a simultaneous open) and then acknowledged each other with SYN-ACKs.");
+            tl_buf_puts(b, zh ? "两端同时发出 SYN（同时打开），随后互相用 SYN-ACK 确认，连接建立。"
+                              : "Both ends sent a SYN at the same time (a simultaneous open) and "
+                                "then acknowledged each other with SYN-ACKs.");
             break;
         case TL_HS_NO_REPLY:
             if (c->d[0].syns > 1) {
-                tl_buf_printf(b, zh ? "客户端发了 %u 次 SYN，时间分别在 " : "The client sent its SYN %u times, at ", c->d[0].syns);
+                tl_buf_printf(b,
+                              zh ? "客户端发了 %u 次 SYN，时间分别在 "
+                                 : "The client sent its SYN %u times, at ",
+                              c->d[0].syns);
                 syn_times(b, l, &c->d[0]);
-                tl_buf_puts(b, zh ? "，始终没有得到任何应答：服务器宕机、被防火墙静默丢弃，或者报文在途中丢失。" : ", and never got an answer: the server is down, a firewall drops the SYNs silently, or they are lost on the way.");
+                tl_buf_puts(b, zh ? "，始终没有得到任何应答：服务器宕机、被防火墙静默丢弃，或者报文"
+                                    "在途中丢失。"
+                                  : ", and never got an answer: the server is down, a firewall "
+                                    "drops the SYNs silently, or they are lost on the way.");
             } else {
-                tl_buf_puts(b, zh ? "客户端发出 SYN，但在抓包结束前没有得到任何应答。" : "The client sent a SYN and got no answer before the capture ended.");
+                tl_buf_puts(
+                    b, zh ? "客户端发出 SYN，但在抓包结束前没有得到任何应答。"
+                          : "The client sent a SYN and got no answer before the capture ended.");
             }
             break;
         case TL_HS_REJECTED:
-            tl_buf_printf(b, zh ? "服务器用 RST 回应了 SYN：连接被拒绝，端口 %u 上没有程序在监听（防火墙也可能这样回应）。" : "The server answered the SYN with RST: the connection was refused, nothing listens on port %u (a firewall can answer this way too).", f->port[TL_S2C]);
+            tl_buf_printf(b,
+                          zh ? "服务器用 RST 回应了 SYN：连接被拒绝，端口 %u "
+                               "上没有程序在监听（防火墙也可能这样回应）。"
+                             : "The server answered the SYN with RST: the connection was refused, "
+                               "nothing listens on port %u (a firewall can answer this way too).",
+                          f->port[TL_S2C]);
             break;
         case TL_HS_NO_FINAL_ACK:
-            tl_buf_puts(b, zh ? "服务器回了 SYN-ACK，但客户端始终没有确认它" : "The server answered with SYN-ACK, but the client never acknowledged it");
+            tl_buf_puts(
+                b, zh ? "服务器回了 SYN-ACK，但客户端始终没有确认它"
+                      : "The server answered with SYN-ACK, but the client never acknowledged it");
             if (c->d[0].sent_rst) {
                 tl_buf_puts(b, zh ? "，而是发了 RST" : ": it reset the connection instead");
             }
             if (c->d[1].synacks > 1) {
-                tl_buf_printf(b, zh ? "；服务器重发了 %u 次 SYN-ACK" : "; the server sent its SYN-ACK %u times", c->d[1].synacks);
+                tl_buf_printf(b,
+                              zh ? "；服务器重发了 %u 次 SYN-ACK"
+                                 : "; the server sent its SYN-ACK %u times",
+                              c->d[1].synacks);
             }
             tl_buf_puts(b, zh ? "。握手没有完成。" : ". The handshake never completed.");
             break;
         case TL_HS_NOT_SEEN:
         default:
             if (c->d[1].sent_synack) {
-                tl_buf_puts(b, zh ? "抓包开始于客户端的 SYN 之后：只看到了 SYN-ACK 和之后的报文。" : "The capture began just after the client's SYN: the SYN-ACK and what followed were seen.");
+                tl_buf_puts(b, zh ? "抓包开始于客户端的 SYN 之后：只看到了 SYN-ACK 和之后的报文。"
+                                  : "The capture began just after the client's SYN: the SYN-ACK "
+                                    "and what followed were seen.");
             } else {
-                tl_buf_puts(b, zh ? "抓包开始时连接已经建立（没有看到握手），所以初始序列号和握手选项未知，相对序列号从看到的第一个报文算起。" : "The capture began after the connection was set up (no handshake was seen), so the initial sequence numbers and the handshake options are unknown, and relative sequence numbers count from the first segment seen.");
+                tl_buf_puts(b, zh ? "抓包开始时连接已经建立（没有看到握手），所以初始序列号和握手选"
+                                    "项未知，相对序列号从看到的第一个报文算起。"
+                                  : "The capture began after the connection was set up (no "
+                                    "handshake was seen), so the initial sequence numbers and the "
+                                    "handshake options are unknown, and relative sequence numbers "
+                                    "count from the first segment seen.");
             }
             break;
     }
@@ -642,11 +798,14 @@ void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
         tl_buf_putc(b, ' ');
     }
     if (zh) {
-        tl_buf_printf(b, "客户端发送了 %llu 个报文、%llu 字节数据，服务器发送了 %llu 个报文、%llu 字节数据。",
-                      (unsigned long long)f->side[0].packets, (unsigned long long)f->side[0].bytes,
-                      (unsigned long long)f->side[1].packets, (unsigned long long)f->side[1].bytes);
+        tl_buf_printf(
+            b, "客户端发送了 %llu 个报文、%llu 字节数据，服务器发送了 %llu 个报文、%llu 字节数据。",
+            (unsigned long long)f->side[0].packets, (unsigned long long)f->side[0].bytes,
+            (unsigned long long)f->side[1].packets, (unsigned long long)f->side[1].bytes);
     } else {
-        tl_buf_printf(b, "The client sent %llu packets with %llu bytes of data, the server %llu packets with %llu bytes.",
+        tl_buf_printf(b,
+                      "The client sent %llu packets with %llu bytes of data, the server %llu "
+                      "packets with %llu bytes.",
                       (unsigned long long)f->side[0].packets, (unsigned long long)f->side[0].bytes,
                       (unsigned long long)f->side[1].packets, (unsigned long long)f->side[1].bytes);
     }
@@ -660,8 +819,8 @@ void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
         bool first = true;
 #define ITEM(n, en, cn)                                                                            \
     if (n) {                                                                                       \
-        tl_buf_puts(b, first ? (zh ? "" : " ") : (zh ? "，" : ", "));                               \
-        tl_buf_printf(b, zh ? "%u 次" cn : "%u " en, n);                                            \
+        tl_buf_puts(b, first ? (zh ? "" : " ") : (zh ? "，" : ", "));                              \
+        tl_buf_printf(b, zh ? "%u 次" cn : "%u " en, n);                                           \
         first = false;                                                                             \
     }
         ITEM(retx, "retransmission(s)", "重传")
@@ -681,70 +840,118 @@ void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
     switch (td) {
         case TL_TD_FOUR_WAY:
             if (zh) {
-                tl_buf_printf(b, "%s先发 FIN 关闭；%s先单独确认，随后才发出自己的 FIN，再被确认：标准的四次挥手。",
+                tl_buf_printf(b,
+                              "%s先发 FIN 关闭；%s先单独确认，随后才发出自己的 "
+                              "FIN，再被确认：标准的四次挥手。",
                               who(l, first_dir), who(l, !first_dir));
             } else {
-                tl_buf_printf(b, "%s closed first with FIN; %s acknowledged it separately and later sent its own FIN, which was acknowledged in turn: a four-way close.",
+                tl_buf_printf(b,
+                              "%s closed first with FIN; %s acknowledged it separately and later "
+                              "sent its own FIN, which was acknowledged in turn: a four-way close.",
                               Who(l, first_dir), who(l, !first_dir));
             }
             break;
         case TL_TD_THREE_SEGMENT:
             if (zh) {
-                tl_buf_printf(b, "%s先发 FIN 关闭。%s没有单独回 ACK，而是用一个报文同时发出自己的 FIN 并确认对方的 FIN（ACK 捎带在 FIN 上），最后%s确认这个 FIN：所以关闭只用了三个报文，而不是教科书上的四个——不是少了一个报文，而是两个合成了一个。",
+                tl_buf_printf(b,
+                              "%s先发 FIN 关闭。%s没有单独回 ACK，而是用一个报文同时发出自己的 FIN "
+                              "并确认对方的 FIN（ACK 捎带在 FIN 上），最后%s确认这个 "
+                              "FIN：所以关闭只用了三个报文，而不是教科书上的四个——不是少了一个报文"
+                              "，而是两个合成了一个。",
                               who(l, first_dir), who(l, !first_dir), who(l, first_dir));
             } else {
-                tl_buf_printf(b, "%s closed first with FIN. %s did not send a separate ACK: one segment carried both its own FIN and the ACK of %s's FIN (the ACK rode on the FIN), and %s acknowledged that FIN. So the close took three segments instead of the textbook four: nothing is missing, two of them were combined.",
-                              Who(l, first_dir), Who(l, !first_dir), who(l, first_dir), who(l, first_dir));
+                tl_buf_printf(
+                    b,
+                    "%s closed first with FIN. %s did not send a separate ACK: one segment carried "
+                    "both its own FIN and the ACK of %s's FIN (the ACK rode on the FIN), and %s "
+                    "acknowledged that FIN. So the close took three segments instead of the "
+                    "textbook four: nothing is missing, two of them were combined.",
+                    Who(l, first_dir), Who(l, !first_dir), who(l, first_dir), who(l, first_dir));
             }
             break;
         case TL_TD_SIMULTANEOUS:
-            tl_buf_puts(b, zh ? "两端在看到对方的 FIN 之前都发出了 FIN：同时关闭；双方经过 CLOSING 状态，互相确认后都进入 TIME-WAIT。" : "Both ends sent FIN before seeing the other's: a simultaneous close. Each went through CLOSING and, once its FIN was acknowledged, into TIME-WAIT.");
+            tl_buf_puts(
+                b, zh ? "两端在看到对方的 FIN 之前都发出了 FIN：同时关闭；双方经过 CLOSING "
+                        "状态，互相确认后都进入 TIME-WAIT。"
+                      : "Both ends sent FIN before seeing the other's: a simultaneous close. Each "
+                        "went through CLOSING and, once its FIN was acknowledged, into TIME-WAIT.");
             break;
         case TL_TD_RESET:
             if (c->first_fin_who) {
-                tl_buf_printf(b, zh ? "%s先发了 FIN，但连接最终被 %s 的 RST 中止。" : "%s sent FIN first, but the connection ended with a RST from %s.",
-                              Who(l, first_dir), reset_by == TL_WHO_BOTH ? (zh ? "双方" : "both ends") : who(l, reset_by == TL_WHO_SERVER));
+                tl_buf_printf(
+                    b,
+                    zh ? "%s先发了 FIN，但连接最终被 %s 的 RST 中止。"
+                       : "%s sent FIN first, but the connection ended with a RST from %s.",
+                    Who(l, first_dir),
+                    reset_by == TL_WHO_BOTH ? (zh ? "双方" : "both ends")
+                                            : who(l, reset_by == TL_WHO_SERVER));
             } else if (hs != TL_HS_REJECTED) {
-                tl_buf_printf(b, zh ? "连接被 %s 用 RST 中止，而不是用 FIN 正常关闭。" : "The connection was aborted by a RST from %s instead of being closed with FIN.",
-                              reset_by == TL_WHO_BOTH ? (zh ? "双方" : "both ends") : who(l, reset_by == TL_WHO_SERVER));
+                tl_buf_printf(b,
+                              zh ? "连接被 %s 用 RST 中止，而不是用 FIN 正常关闭。"
+                                 : "The connection was aborted by a RST from %s instead of being "
+                                   "closed with FIN.",
+                              reset_by == TL_WHO_BOTH ? (zh ? "双方" : "both ends")
+                                                      : who(l, reset_by == TL_WHO_SERVER));
             }
             break;
         case TL_TD_HALF_CLOSED:
             if (zh) {
-                tl_buf_printf(b, "%s发了 FIN（它不再发送数据），但直到抓包结束%s都没有发出自己的 FIN：连接处于半关闭状态。", who(l, first_dir), who(l, !first_dir));
+                tl_buf_printf(b,
+                              "%s发了 FIN（它不再发送数据），但直到抓包结束%s都没有发出自己的 "
+                              "FIN：连接处于半关闭状态。",
+                              who(l, first_dir), who(l, !first_dir));
             } else {
-                tl_buf_printf(b, "%s sent FIN (it has finished sending), but %s had not sent its own FIN when the capture ended: the connection is half-closed.", Who(l, first_dir), who(l, !first_dir));
+                tl_buf_printf(b,
+                              "%s sent FIN (it has finished sending), but %s had not sent its own "
+                              "FIN when the capture ended: the connection is half-closed.",
+                              Who(l, first_dir), who(l, !first_dir));
             }
             break;
         case TL_TD_OPEN:
         default:
             if (hs == TL_HS_COMPLETE || hs == TL_HS_NOT_SEEN || hs == TL_HS_SIMULTANEOUS_OPEN) {
-                tl_buf_puts(b, zh ? "抓包结束时连接仍然打开（没有 FIN 也没有 RST）。" : "The capture ended with the connection still open (no FIN, no RST).");
+                tl_buf_puts(
+                    b, zh ? "抓包结束时连接仍然打开（没有 FIN 也没有 RST）。"
+                          : "The capture ended with the connection still open (no FIN, no RST).");
             }
             break;
     }
     if (td == TL_TD_FOUR_WAY || td == TL_TD_THREE_SEGMENT || td == TL_TD_SIMULTANEOUS) {
         if (zh) {
-            tl_buf_printf(b, "最后客户端处于 %s，服务器处于 %s。", tl_state_name(c->d[0].state), tl_state_name(c->d[1].state));
+            tl_buf_printf(b, "最后客户端处于 %s，服务器处于 %s。", tl_state_name(c->d[0].state),
+                          tl_state_name(c->d[1].state));
         } else {
-            tl_buf_printf(b, " In the end the client is in %s and the server is %s.", tl_state_name(c->d[0].state), tl_state_name(c->d[1].state));
+            tl_buf_printf(b, " In the end the client is in %s and the server is %s.",
+                          tl_state_name(c->d[0].state), tl_state_name(c->d[1].state));
         }
     }
 
     /* checksums */
     for (int d = 0; d < 2; d++) {
         const struct tl_conn_dir *x = &c->d[d], *y = &c->d[!d];
-        if (x->cksum_checked > 0 && x->cksum_bad == x->cksum_checked && y->cksum_bad == 0 && y->cksum_checked > 0) {
+        if (x->cksum_checked > 0 && x->cksum_bad == x->cksum_checked && y->cksum_bad == 0 &&
+            y->cksum_checked > 0) {
             if (zh) {
-                tl_buf_printf(b, "%s发出的每个报文 TCP 校验和都不对，而%s的都正确：这几乎可以肯定是校验和卸载（checksum offload）——抓包发生在%s所在的主机上，网卡在抓包之后才填入校验和——而不是数据损坏。", who(l, d), who(l, !d), who(l, d));
+                tl_buf_printf(b,
+                              "%s发出的每个报文 TCP "
+                              "校验和都不对，而%s的都正确：这几乎可以肯定是校验和卸载（checksum "
+                              "offload）——抓包发生在%"
+                              "s所在的主机上，网卡在抓包之后才填入校验和——而不是数据损坏。",
+                              who(l, d), who(l, !d), who(l, d));
             } else {
-                tl_buf_printf(b, " Every packet from %s has an incorrect TCP checksum while %s's are correct: almost certainly checksum offload (the capture was taken on %s's host, before the network card filled the checksum in), not corruption.", who(l, d), who(l, !d), who(l, d));
+                tl_buf_printf(
+                    b,
+                    " Every packet from %s has an incorrect TCP checksum while %s's are correct: "
+                    "almost certainly checksum offload (the capture was taken on %s's host, before "
+                    "the network card filled the checksum in), not corruption.",
+                    who(l, d), who(l, !d), who(l, d));
             }
         } else if (x->cksum_bad > 0) {
             if (zh) {
                 tl_buf_printf(b, "%s有 %u 个报文的 TCP 校验和错误。", who(l, d), x->cksum_bad);
             } else {
-                tl_buf_printf(b, " %u packets from %s have an incorrect TCP checksum.", x->cksum_bad, who(l, d));
+                tl_buf_printf(b, " %u packets from %s have an incorrect TCP checksum.",
+                              x->cksum_bad, who(l, d));
             }
         }
     }

@@ -86,7 +86,7 @@ struct tl_rec {
     uint32_t td_seq_sub, td_ack_sub, td_sack_sub; /* what tcpdump subtracts (0: absolute) */
     uint32_t seq_rel, ack_rel;
     uint8_t ack_rel_known;
-    int8_t scale; /* shift applied to the window, -1 when unknown */
+    int8_t scale;            /* shift applied to the window, -1 when unknown */
     struct tl_conn_pkt conn; /* event, states, analysis */
     uint8_t bytes[];
 };
