@@ -32,7 +32,8 @@ struct decode_ctx {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tcplens decode [--format json|ndjson|tcpdump] [--no-timeline] [--lang en|zh] FILE|-\n"
+    fprintf(f, "usage: tcplens decode [--format json|ndjson|tcpdump] [--no-timeline] [--lang "
+               "en|zh] FILE|-\n"
                "       tcplens --help | --version\n"
                "\n"
                "Decode a pcap or pcapng capture and print every TCP connection in it:\n"
@@ -101,12 +102,9 @@ static const char *base_name(const char *path)
 static int cmd_decode(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "format", required_argument, NULL, 'f' },
-        { "no-timeline", no_argument, NULL, 'n' },
-        { "frame-numbers", no_argument, NULL, '#' },
-        { "lang", required_argument, NULL, 'l' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        { "format", required_argument, NULL, 'f' },  { "no-timeline", no_argument, NULL, 'n' },
+        { "frame-numbers", no_argument, NULL, '#' }, { "lang", required_argument, NULL, 'l' },
+        { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
     };
     struct decode_ctx c = { .format = FMT_JSON, .ropts = { .timeline = true }, .out = stdout };
     struct tl_errbuf err = { { 0 } };

@@ -51,7 +51,7 @@ static int teardown_table(void **state)
 static enum tl_event seg(int dir, uint16_t flags, uint32_t seq, uint32_t ack, uint32_t len,
                          uint16_t win, int64_t t_ms)
 {
-    static const uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
+    static const uint8_t a[4] = { 10, 0, 0, 1 }, b[4] = { 10, 0, 0, 2 };
     memset(&pkt, 0, sizeof pkt);
     pkt.frame++;
     pkt.ts_sec = 1000 + t_ms / 1000;
