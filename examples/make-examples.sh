@@ -4,8 +4,10 @@
 #   sudo bash examples/make-examples.sh            # all of them
 #   sudo bash examples/make-examples.sh NAME...    # only these (e.g. refused keepalive)
 #
+# (sh examples/make-examples.sh works too: it re-runs itself with bash.)
+#
 # Needs root, iproute2 (ip netns), tcpdump and Debian's /usr/bin/python3 with
-# scapy (python3-scapy; only syn-then-fin uses it).  Takes about a minute.
+# scapy (python3-scapy; only syn-then-fin uses it).  Takes about 40 seconds.
 #
 # Every kernel-made capture is real Linux TCP between two network namespaces:
 #
@@ -17,6 +19,9 @@
 # end of the wire), or inside tlex-s on s0 where noted, with the filter "tcp".
 # Checksum offload is turned off on c0 and s0 so the captured checksums are the
 # real ones.  All namespaces are removed on exit.
+if [ -z "${BASH_VERSION:-}" ]; then
+    exec bash "$0" "$@"
+fi
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -37,15 +42,34 @@ done
 [ -x "$PY" ] || { echo "make-examples.sh: $PY is missing" >&2; exit 2; }
 
 TMP=$(mktemp -d)
-BG_PIDS=()
 FAILED=()
+
+# Background jobs are tracked through the shell's own job table (jobs -pr), so
+# only processes this script started are ever signalled.
+running() {
+    jobs -pr | grep -qx "$1"
+}
+
+# wait_pid PID SECONDS: wait for a background job, at most SECONDS, then kill it.
+wait_pid() {
+    local pid=$1 limit=$2 i
+    for ((i = 0; i < limit * 20; i++)); do
+        running "$pid" || break
+        sleep 0.05
+    done
+    if running "$pid"; then
+        echo "  process $pid still running after ${limit}s: killing it" >&2
+        kill -KILL "$pid" 2>/dev/null
+    fi
+    wait "$pid" 2>/dev/null
+}
 
 cleanup() {
     local p
-    for p in "${BG_PIDS[@]}"; do
-        kill "$p" 2>/dev/null
+    for p in $(jobs -pr); do
+        kill -TERM "$p" 2>/dev/null
     done
-    for p in "${BG_PIDS[@]}"; do
+    for p in $(jobs -pr); do
         wait_pid "$p" 2
     done
     del_namespaces
@@ -53,20 +77,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# wait_pid PID SECONDS: wait for a background job, at most SECONDS, then kill it.
-wait_pid() {
-    local pid=$1 limit=$2 i
-    for ((i = 0; i < limit * 20; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        echo "  process $pid still running after ${limit}s: killing it" >&2
-        kill -KILL "$pid" 2>/dev/null
-    fi
-    wait "$pid" 2>/dev/null
-}
 
 # wait_for FILE SECONDS: wait for a file to appear.
 wait_for() {
@@ -115,23 +125,11 @@ make_namespaces() {
     return 0
 }
 
-# flags_of FILE: one token per packet, "c:FLAGS" or "s:FLAGS" (sender), for the
-# shape check.
-flags_of() {
-    tcpdump -nn -r "$1" 2>/dev/null | awk '
-        {
-            dir = ($3 ~ /\.40000$/ || $3 ~ /^(10\.0\.0\.1|fd00::1)\./) ? "c" : "s"
-            if (match($0, /Flags \[[^]]*\]/)) {
-                f = substr($0, RSTART + 7, RLENGTH - 8)
-                printf "%s%s:%s", sep, dir, f; sep = " "
-            }
-        }
-        END { print "" }'
-}
-
+# check_shape NAME WANT: compare the capture with the shape it was designed to
+# have (tokens explained in shape.py).
 check_shape() {
     local name=$1 want=$2 got
-    got=$(flags_of "$OUT/$name.pcap")
+    got=$($PY "$HERE/shape.py" "$OUT/$name.pcap")
     if [ "$got" = "$want" ]; then
         echo "  ok   $name.pcap  $(echo "$got" | wc -w) packets: $got"
     else
@@ -142,63 +140,66 @@ check_shape() {
     fi
 }
 
+# start_capture PCAP DIR: tcpdump in $CAP_NS on $CAP_IF; returns once it listens.
+start_capture() {
+    local pcap=$1 dir=$2 i
+    ip netns exec "$CAP_NS" tcpdump -i "$CAP_IF" -w "$pcap" -U --immediate-mode -nn -s 0 tcp \
+        2>"$dir/tcpdump.err" &
+    TD_PID=$!
+    for ((i = 0; i < 100; i++)); do
+        grep -q "listening on" "$dir/tcpdump.err" 2>/dev/null && break
+        sleep 0.05
+    done
+    sleep 0.1
+}
+
+# stop_capture: SIGINT lets tcpdump write out everything it captured.
+stop_capture() {
+    kill -INT "$TD_PID" 2>/dev/null
+    wait_pid "$TD_PID" 5
+}
+
 # run_kernel NAME WANT: run one scenario.  Settings come from variables that
 # the caller sets for this scenario (defaults below):
 #   DELAY_C2S, DELAY_S2C  wire delay in ms        RULES  wire.py --rule list
 #   CAP_NS, CAP_IF        where tcpdump runs      SERVER 1 = start the server
-#   C_SYSCTL, S_SYSCTL    sysctl settings         ARGS   extra peers.py options
-#   TAIL                  seconds to keep capturing after the client returns
-#   MIDSTREAM             1 = start the capture only after the first exchange
+#   C_SYSCTL, S_SYSCTL    sysctl settings         TAIL   seconds to keep
+#   MIDSTREAM             1 = start the capture          capturing at the end
+#                         only after the first exchange
 run_kernel() {
     local name=$1 want=$2 dir="$TMP/$1" pcap="$OUT/$1.pcap"
-    local wire_pid srv_pid td_pid at rule wire_args=() rc=0
+    local wire_pid srv_pid cli_pid at rule wire_args=() rc=0
     echo "$name: kernel TCP"
     mkdir -p "$dir"
     rm -f "$pcap"
     make_namespaces || { echo "  could not create namespaces" >&2; FAILED+=("$name"); return; }
+    # shellcheck disable=SC2086 # lists of settings, split on purpose
     [ -n "$C_SYSCTL" ] && ip netns exec $NS_C sysctl -qw $C_SYSCTL
+    # shellcheck disable=SC2086
     [ -n "$S_SYSCTL" ] && ip netns exec $NS_S sysctl -qw $S_SYSCTL
 
     for rule in $RULES; do
         wire_args+=(--rule "$rule")
     done
-    ip netns exec $NS_W $PY "$HERE/wire.py" --client-port wc --server-port ws \
+    timeout 40 ip netns exec $NS_W $PY "$HERE/wire.py" --client-port wc --server-port ws \
         --delay-c2s "$DELAY_C2S" --delay-s2c "$DELAY_S2C" "${wire_args[@]}" \
         --ready "$dir/wire-ready" --seconds 30 &
     wire_pid=$!
-    BG_PIDS+=("$wire_pid")
     wait_for "$dir/wire-ready" 5 || rc=1
 
+    # The instant at which simultaneous-open/-close act, 1 s from now.
     at=$($PY -c 'import time; print("%.6f" % (time.time() + 1.0))')
     if [ "$SERVER" = 1 ]; then
-        timeout 20 ip netns exec $NS_S $PY "$PEERS" server "$name" --dir "$dir" --at "$at" $ARGS &
+        timeout 20 ip netns exec $NS_S $PY "$PEERS" server "$name" --dir "$dir" --at "$at" &
         srv_pid=$!
-        BG_PIDS+=("$srv_pid")
         wait_for "$dir/server-ready" 5 || rc=1
     fi
 
-    start_capture() {
-        ip netns exec "$CAP_NS" tcpdump -i "$CAP_IF" -w "$pcap" -U --immediate-mode -nn -s 0 tcp 2>"$dir/tcpdump.err" &
-        td_pid=$!
-        BG_PIDS+=("$td_pid")
-        local i
-        for ((i = 0; i < 100; i++)); do
-            grep -q "listening on" "$dir/tcpdump.err" 2>/dev/null && break
-            sleep 0.05
-        done
-        sleep 0.1
-    }
-    stop_capture() {
-        kill -INT "$td_pid" 2>/dev/null
-        wait_pid "$td_pid" 5
-    }
-
     if [ "$MIDSTREAM" = 1 ]; then
-        timeout 20 ip netns exec $NS_C $PY "$PEERS" client "$name" --dir "$dir" --at "$at" $ARGS &
-        local cli_pid=$!
-        BG_PIDS+=("$cli_pid")
+        timeout 20 ip netns exec $NS_C $PY "$PEERS" client "$name" --dir "$dir" --at "$at" &
+        cli_pid=$!
         wait_for "$dir/established" 10 || rc=1
-        start_capture
+        start_capture "$pcap" "$dir"
         touch "$dir/go"
         wait_for "$dir/done" 10 || rc=1
         sleep "$TAIL"
@@ -206,9 +207,9 @@ run_kernel() {
         touch "$dir/stopped"
         wait_pid "$cli_pid" 10
     else
-        start_capture
-        timeout 20 ip netns exec $NS_C $PY "$PEERS" client "$name" --dir "$dir" --at "$at" $ARGS || rc=1
-        [ "$SERVER" = 1 ] && { wait_pid "$srv_pid" 10; }
+        start_capture "$pcap" "$dir"
+        timeout 20 ip netns exec $NS_C $PY "$PEERS" client "$name" --dir "$dir" --at "$at" || rc=1
+        [ "$SERVER" = 1 ] && wait_pid "$srv_pid" 10
         sleep "$TAIL"
         stop_capture
     fi
@@ -221,35 +222,36 @@ run_kernel() {
         FAILED+=("$name")
         return
     fi
+    chown --reference="$OUT" "$pcap" 2>/dev/null
     check_shape "$name" "$want"
 }
 
 # defaults, reset before each scenario
 defaults() {
     DELAY_C2S=5 DELAY_S2C=5 RULES="" CAP_NS=$NS_C CAP_IF=c0 SERVER=1
-    C_SYSCTL="" S_SYSCTL="" ARGS="" TAIL=0.3 MIDSTREAM=0
+    C_SYSCTL="" S_SYSCTL="" TAIL=0.3 MIDSTREAM=0
 }
 
 scenario() {
     defaults
     case $1 in
     fourway-close)
-        run_kernel "$1" "c:S s:S. c:. c:P. s:. s:P. c:. c:F. s:. s:F. c:." ;;
+        run_kernel "$1" "c:S s:S. c:. c:P./25 s:. s:P./25 c:. c:F. s:. s:F. c:." ;;
     three-segment-close)
-        run_kernel "$1" "c:S s:S. c:. c:P. s:. s:P. c:. c:F. s:F. c:." ;;
+        run_kernel "$1" "c:S s:S. c:. c:P./25 s:. s:P./25 c:. c:F. s:F. c:." ;;
     simultaneous-close)
         DELAY_C2S=20 DELAY_S2C=20
-        run_kernel "$1" "c:S s:S. c:. c:P. s:. s:P. c:. c:F. s:F. c:. s:." ;;
+        run_kernel "$1" "c:S s:S. c:. c:P./25 s:. s:P./25 c:. c:F. s:F. c:. s:." ;;
     simultaneous-open)
         DELAY_C2S=20 DELAY_S2C=20
-        run_kernel "$1" "c:S s:S c:S. s:S. c:. c:P. s:. s:. s:P. c:. c:F. s:F. c:." ;;
+        run_kernel "$1" "c:S s:S c:S. s:S. c:. c:P./25 s:. s:. s:P./25 c:. c:F. s:F. c:." ;;
     refused)
         SERVER=0
         run_kernel "$1" "c:S s:R." ;;
     abort-by-client)
-        run_kernel "$1" "c:S s:S. c:. c:P. s:. s:P. c:. c:R." ;;
+        run_kernel "$1" "c:S s:S. c:. c:P./25 s:. s:P./25 c:. c:R." ;;
     abort-by-server)
-        run_kernel "$1" "c:S s:S. c:. c:P. s:. s:P. c:. s:R." ;;
+        run_kernel "$1" "c:S s:S. c:. c:P./25 s:. s:P./25 c:. s:R." ;;
     syn-unanswered)
         SERVER=0 RULES="c2s:syn:1:0:drop"
         run_kernel "$1" "c:S c:S c:S" ;;
@@ -257,27 +259,28 @@ scenario() {
         RULES="c2s:any:2:0:drop" CAP_NS=$NS_S CAP_IF=s0 S_SYSCTL="net.ipv4.tcp_synack_retries=2"
         run_kernel "$1" "c:S s:S. s:S. s:S." ;;
     half-close)
-        run_kernel "$1" "c:S s:S. c:. c:P. s:. c:F. s:. s:P. c:. s:P. c:. s:P. c:. s:F. c:." ;;
+        run_kernel "$1" "c:S s:S. c:. c:P./25 s:. c:F. s:. s:P./21 c:. s:P./21 c:. s:P./21 c:. s:F. c:." ;;
     midstream)
         MIDSTREAM=1
-        run_kernel "$1" "c:P. s:P. c:. c:P. s:P. c:." ;;
+        run_kernel "$1" "c:P./10 s:P./16 c:. c:P./10 s:P./16 c:." ;;
     port-reuse)
-        run_kernel "$1" "c:S s:S. c:. c:P. s:. s:P. c:. s:F. c:F. s:. c:S s:S. c:. c:P. s:. s:P. c:. s:F. c:F. s:." ;;
+        run_kernel "$1" "c:S s:S. c:. c:P./25 s:. s:P./25 c:. s:F. c:F. s:. c:S s:S. c:. c:P./25 s:. s:P./25 c:. s:F. c:F. s:." ;;
     retransmission)
         RULES="c2s:data:2:1:drop"
         C_SYSCTL="net.ipv4.tcp_sack=0 net.ipv4.tcp_recovery=0 net.ipv4.tcp_early_retrans=0 net.ipv4.tcp_retrans_collapse=0"
-        run_kernel "$1" "c:S s:S. c:. c:P. c:P. c:P. c:P. s:. s:. s:. c:P. s:. c:F. s:F. c:." ;;
+        run_kernel "$1" "c:S s:S. c:. c:P./100 c:P./100 c:P./100 c:P./100 s:. s:. s:. c:P./100 s:. c:F. s:F. c:." ;;
     zero-window)
         S_SYSCTL="net.ipv4.tcp_invalid_ratelimit=0"
-        run_kernel "$1" "c:S s:S. c:. c:. c:P. s:. s:. c:. s:. c:. s:. s:. c:P. s:. s:. s:P. c:. c:F. s:F. c:." ;;
+        run_kernel "$1" "c:S s:S. c:. c:./724 c:P./724 s:. s:./w0 c:./ka s:./w0 c:./ka s:./w0 s:. c:P./724 s:./w0 s:. s:P./3 c:. c:F. s:F. c:." ;;
     keepalive)
-        run_kernel "$1" "c:S s:S. c:. c:P. s:. s:P. c:. c:. s:. c:. s:. c:F. s:F. c:." ;;
+        run_kernel "$1" "c:S s:S. c:. c:P./25 s:. s:P./25 c:. c:./ka s:. c:./ka s:. c:F. s:F. c:." ;;
     ipv6)
-        run_kernel "$1" "c:S s:S. c:. c:P. s:. s:P. c:. c:F. s:F. c:." ;;
+        run_kernel "$1" "c:S s:S. c:. c:P./25 s:. s:P./25 c:. c:F. s:F. c:." ;;
     syn-then-fin)
         echo "$1: crafted with scapy"
         rm -f "$OUT/$1.pcap"
         if $PY "$HERE/craft.py" syn-then-fin "$OUT/$1.pcap"; then
+            chown --reference="$OUT" "$OUT/$1.pcap" 2>/dev/null
             check_shape "$1" "c:S c:F"
         else
             FAILED+=("$1")
@@ -288,12 +291,17 @@ scenario() {
     esac
 }
 
-ALL="fourway-close three-segment-close simultaneous-close simultaneous-open refused
-abort-by-client abort-by-server syn-unanswered synack-unacknowledged half-close midstream
-syn-then-fin port-reuse retransmission zero-window keepalive ipv6"
+ALL=(fourway-close three-segment-close simultaneous-close simultaneous-open refused
+    abort-by-client abort-by-server syn-unanswered synack-unacknowledged half-close midstream
+    syn-then-fin port-reuse retransmission zero-window keepalive ipv6)
 
 START=$SECONDS
-for name in ${*:-$ALL}; do
+if [ $# -gt 0 ]; then
+    NAMES=("$@")
+else
+    NAMES=("${ALL[@]}")
+fi
+for name in "${NAMES[@]}"; do
     scenario "$name"
 done
 echo "done in $((SECONDS - START)) s"

@@ -9,13 +9,13 @@ Run inside the namespaces that make-examples.sh creates:
 
 Every peer is an ordinary kernel TCP socket.  Each step that decides the shape
 of the capture (who closes first, how long a side waits before answering) is a
-sleep of tens to hundreds of milliseconds, far longer than the kernel's own
-timers that compete with it (delayed ACK, wire delay), so the packet sequence
-is the same on every run.  Every wait is bounded.
+sleep of tens to hundreds of milliseconds, chosen well away from the kernel
+timers that compete with it (delayed ACK 40-200 ms, wire delay, persist and
+keep-alive timers), so the packet sequence is the same on every run.  Every
+wait is bounded.
 """
 
 import argparse
-import array
 import ctypes
 import fcntl
 import os
@@ -168,7 +168,7 @@ def cli_request_then_close(ctx, family=socket.AF_INET):
 
 
 # fourway-close: the server ACKs the client's FIN on its own (delayed ACK,
-# about 40 ms) and sends its FIN 500 ms later.
+# 40-200 ms) and sends its FIN 500 ms after reading EOF.
 def fourway_server(ctx):
     srv_answer_then(ctx, 0.5)
 
@@ -178,7 +178,8 @@ def fourway_client(ctx):
 
 
 # three-segment-close: the server closes as soon as it reads EOF, well inside
-# the delayed-ACK interval, so the ACK of the client's FIN rides on its FIN.
+# the shortest delayed-ACK timeout (40 ms), so the ACK of the client's FIN
+# rides on its FIN.
 def threeseg_server(ctx):
     srv_answer_then(ctx, 0.0)
 

@@ -21,7 +21,6 @@ ACTION is "drop" or "delay=MS" (extra delay on top of the direction's delay).
 
 import argparse
 import heapq
-import os
 import select
 import signal
 import socket
