@@ -13,11 +13,6 @@
 #include "flow.h"
 #include "tcplens.h"
 
-#define SEQ_LT(a, b)  ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
-#define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
-#define SEQ_GT(a, b)  SEQ_LT(b, a)
-#define SEQ_GEQ(a, b) SEQ_LEQ(b, a)
-
 static const char *const event_names[TL_EV_COUNT] = {
     [TL_EV_OTHER] = "other",
     [TL_EV_SYN] = "syn",
@@ -42,16 +37,6 @@ static const char *const event_names[TL_EV_COUNT] = {
 const char *tl_event_name(enum tl_event e)
 {
     return (unsigned)e < TL_EV_COUNT ? event_names[e] : "other";
-}
-
-int tl_event_from_name(const char *name)
-{
-    for (int i = 0; i < TL_EV_COUNT; i++) {
-        if (!strcmp(event_names[i], name)) {
-            return i;
-        }
-    }
-    return -1;
 }
 
 static const char *const state_names[TL_ST_COUNT] = {
@@ -391,8 +376,7 @@ finished_fwd:
  * only for acknowledgements of its own SYN or FIN, and for RST: a SYN or FIN is known to
  * have arrived only once the receiver answers it.
  */
-static void st_packet(struct tl_conn *c, int dir, const struct tl_tcp *t, bool new_fin,
-                      bool peer_fin_known, uint32_t peer_fin_end)
+static void st_packet(struct tl_conn *c, int dir, const struct tl_tcp *t, bool new_fin)
 {
     struct tl_conn_dir *s = &c->d[dir], *r = &c->d[!dir];
     uint16_t fl = t->flags;
@@ -413,7 +397,7 @@ static void st_packet(struct tl_conn *c, int dir, const struct tl_tcp *t, bool n
     } else if (ack && r->sent_syn && SEQ_GT(t->ack, r->syn_seq) && s->state == TL_ST_SYN_SENT) {
         s->state = TL_ST_ESTABLISHED;
     }
-    if (ack && peer_fin_known && SEQ_GEQ(t->ack, peer_fin_end)) {
+    if (ack && r->sent_fin && SEQ_GEQ(t->ack, r->fin_end)) {
         switch (s->state) {
             case TL_ST_ESTABLISHED:
             case TL_ST_SYN_RECEIVED:
@@ -639,8 +623,6 @@ void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool 
         s->sent_rst = true;
     }
     /* the teardown */
-    uint32_t peer_fin_end = r->fin_end;
-    bool peer_fin_known = r->sent_fin;
     if (fin && !syn && !rst && !s->sent_fin) {
         new_fin = true;
         s->sent_fin = true;
@@ -659,7 +641,7 @@ void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool 
     if (peer_fin_acked_now) {
         s->acked_peer_fin = true;
     }
-    st_packet(c, dir, t, new_fin, peer_fin_known, peer_fin_end);
+    st_packet(c, dir, t, new_fin);
 
     out->event = (uint8_t)ev;
     out->state[0] = c->d[0].state;
@@ -832,9 +814,6 @@ static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, b
         struct tl_conn_dir *sa = &c->d[!c->zeek_orig];
         sa->zeek_prev = sa->zeek_state;
         sa->zeek_state = ZS_ESTABLISHED;
-        uint16_t lt = c->d[0].zeek_letters;
-        c->d[0].zeek_letters = c->d[1].zeek_letters;
-        c->d[1].zeek_letters = lt;
     } else {
         c->zeek_synack_first = false;
     }
@@ -898,9 +877,6 @@ static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, b
     }
 
     /* the state machine (UpdateStateMachine) */
-    struct tl_conn_dir *o = orig ? e : pe, *r = orig ? pe : e;
-    (void)o;
-    (void)r;
     uint8_t st = e->zeek_state;
     switch (e_pre) {
         case ZS_INACTIVE:
@@ -908,10 +884,6 @@ static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, b
                 if (orig) {
                     st = ack ? ZS_SYN_ACK_SENT : ZS_SYN_SENT;
                 } else {
-                    if (!ack && pe->zeek_state == ZS_SYN_ACK_SENT && pe->zeek_seq_init &&
-                        t->ack == 0 && false) {
-                        /* the SYN/SYN-ACK reversal: covered by the late flip above */
-                    }
                     if (pe->zeek_state == ZS_SYN_SENT) {
                         pe->zeek_prev = pe->zeek_state;
                         pe->zeek_state = ZS_ESTABLISHED;

@@ -37,7 +37,12 @@ enum tl_event {
 };
 
 const char *tl_event_name(enum tl_event e);
-int tl_event_from_name(const char *name); /* -1 when unknown */
+
+/* Comparisons in 32-bit sequence space (RFC 9293 §3.4: modulo 2^32). */
+#define SEQ_LT(a, b)  ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define SEQ_GT(a, b)  SEQ_LT(b, a)
+#define SEQ_GEQ(a, b) SEQ_LEQ(b, a)
 
 /* RFC 9293 connection states. */
 enum tl_state {

@@ -9,10 +9,6 @@
 
 #include "explain.h"
 
-#define SEQ_LT(a, b)  ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
-#define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
-#define SEQ_GT(a, b)  SEQ_LT(b, a)
-
 int tl_lang_parse(const char *s)
 {
     if (!s) {
@@ -25,48 +21,6 @@ int tl_lang_parse(const char *s)
         return TL_LANG_EN;
     }
     return -1;
-}
-
-enum tl_lang tl_lang_from_accept(const char *h)
-{
-    /* the first language we speak, in the header's order of preference (q values honoured
-     * only as far as q=0 meaning "not this one") */
-    double best_q = -1;
-    enum tl_lang best = TL_LANG_EN;
-    while (h && *h) {
-        while (*h == ' ' || *h == ',') {
-            h++;
-        }
-        const char *end = strchr(h, ',');
-        size_t n = end ? (size_t)(end - h) : strlen(h);
-        char item[64];
-        if (n >= sizeof item) {
-            n = sizeof item - 1;
-        }
-        memcpy(item, h, n);
-        item[n] = '\0';
-        double q = 1.0;
-        char *semi = strchr(item, ';');
-        if (semi) {
-            *semi = '\0';
-            const char *qs = strstr(semi + 1, "q=");
-            if (qs) {
-                q = 0;
-                sscanf(qs + 2, "%lf", &q);
-            }
-        }
-        char *sp = strchr(item, ' ');
-        if (sp) {
-            *sp = '\0';
-        }
-        int l = tl_lang_parse(item);
-        if (l >= 0 && q > 0 && q > best_q) {
-            best_q = q;
-            best = (enum tl_lang)l;
-        }
-        h = end ? end + 1 : NULL;
-    }
-    return best;
 }
 
 void tl_duration(struct tl_buf *b, int64_t us)
@@ -114,40 +68,28 @@ void tl_story_init(struct tl_story *s, const struct tl_flow *f, enum tl_lang lan
 /* Remember a segment of dir that the peer may acknowledge. */
 static void pend_push(struct tl_story *s, int dir, uint32_t end, uint64_t index)
 {
-    unsigned n = s->n[dir];
-    if (n == TL_STORY_PEND) { /* forget the oldest */
-        s->head[dir] = (s->head[dir] + 1) % TL_STORY_PEND;
-        n--;
+    struct tl_story_seg *p = s->pend[dir];
+    if (s->n[dir] == TL_STORY_PEND) { /* forget the oldest */
+        memmove(p, p + 1, (TL_STORY_PEND - 1) * sizeof *p);
+        s->n[dir]--;
     }
-    struct tl_story_seg *g = &s->pend[dir][(s->head[dir] + n) % TL_STORY_PEND];
-    g->end = end;
-    g->index = (uint32_t)index;
-    s->n[dir] = n + 1;
+    p[s->n[dir]++] = (struct tl_story_seg){ .end = end, .index = (uint32_t)index };
 }
 
 /* The latest segment of dir wholly covered by `ack`, dropping all covered ones; or -1. */
 static int64_t pend_ack(struct tl_story *s, int dir, uint32_t ack)
 {
+    struct tl_story_seg *p = s->pend[dir];
     int64_t found = -1;
-    unsigned kept = 0, n = s->n[dir], head = s->head[dir];
-    struct tl_story_seg keep[TL_STORY_PEND];
-    for (unsigned i = 0; i < n; i++) {
-        const struct tl_story_seg *g = &s->pend[dir][(head + i) % TL_STORY_PEND];
-        if (SEQ_LEQ(g->end, ack)) {
-            if ((int64_t)g->index > found) {
-                found = g->index;
-            }
-        } else {
-            keep[kept++] = *g;
+    unsigned kept = 0;
+    for (unsigned i = 0; i < s->n[dir]; i++) {
+        if (!SEQ_LEQ(p[i].end, ack)) {
+            p[kept++] = p[i];
+        } else if ((int64_t)p[i].index > found) {
+            found = p[i].index;
         }
     }
-    if (kept != n) {
-        for (unsigned i = 0; i < kept; i++) {
-            s->pend[dir][i] = keep[i];
-        }
-        s->head[dir] = 0;
-        s->n[dir] = kept;
-    }
+    s->n[dir] = kept;
     return found;
 }
 
@@ -237,7 +179,7 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
     int d = r->dir, o = !d;
     uint16_t fl = t->flags;
     uint32_t len = t->payload_length;
-    const struct tl_flow_side *me = &f->side[d], *peer = &f->side[o];
+    const struct tl_flow_side *peer = &f->side[o];
     enum tl_event ev = (enum tl_event)r->conn.event;
     int64_t acks = -1;
 
@@ -421,26 +363,29 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
                 tl_buf_printf(b,
                               zh ? "%s快速重传相对序列号 %u 开始的 %u 字节：对方已经连续发来重复 "
                                    "ACK，说明这一段丢了。"
-                                 : "%s fast-retransmits %u bytes from relative seq %u: the peer's "
+                                 : "%s fast-retransmits the segment at relative seq %u (%u bytes): "
+                                   "the peer's "
                                    "duplicate ACKs showed this segment was lost, so it is resent "
                                    "without waiting for the timer.",
-                              Who(l, d), zh ? r->seq_rel : len, zh ? len : r->seq_rel);
+                              Who(l, d), r->seq_rel, len);
             } else if (r->conn.analysis & TL_AF_SPURIOUS_RETRANSMISSION) {
-                tl_buf_printf(b,
-                              zh ? "%s重发了相对序列号 %u 开始的 %u "
-                                   "字节，但对方早已确认过它们：这是一次多余（spurious）的重传。"
-                                 : "%s resends %u bytes from relative seq %u that the peer had "
-                                   "already acknowledged: a spurious retransmission.",
-                              Who(l, d), zh ? r->seq_rel : len, zh ? len : r->seq_rel);
+                tl_buf_printf(
+                    b,
+                    zh ? "%s重发了相对序列号 %u 开始的 %u "
+                         "字节，但对方早已确认过它们：这是一次多余（spurious）的重传。"
+                       : "%s resends the segment at relative seq %u (%u bytes), which the peer "
+                         "had already acknowledged: a spurious retransmission.",
+                    Who(l, d), r->seq_rel, len);
             } else {
                 tl_buf_printf(
                     b,
                     zh ? "%s重发相对序列号 %u 开始的 %u "
                          "字节：这些字节之前已经发送过（疑似重传，通常是因为没有及时收到确认）。"
-                       : "%s sends %u bytes from relative seq %u again: they were sent before (a "
+                       : "%s sends the segment at relative seq %u (%u bytes) again: it was sent "
+                         "before (a "
                          "suspected retransmission, usually because no acknowledgement came in "
                          "time).",
-                    Who(l, d), zh ? r->seq_rel : len, zh ? len : r->seq_rel);
+                    Who(l, d), r->seq_rel, len);
             }
             break;
         case TL_EV_OUT_OF_ORDER:
@@ -493,8 +438,7 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
                 Who(l, d), t->seq);
             break;
         case TL_EV_FIN:
-            if (f->conn.d[o].sent_fin && s->fin[o] &&
-                !(SEQ_LEQ(s->fin_seq[o] + 1, t->ack) && (fl & TL_TH_ACK))) {
+            if (s->fin[o] && !(SEQ_LEQ(s->fin_seq[o] + 1, t->ack) && (fl & TL_TH_ACK))) {
                 tl_buf_printf(b,
                               zh ? "%s也发出 FIN（序列号 %u），但它还没有收到对方的 "
                                    "FIN：两端同时关闭（simultaneous close）。"
@@ -626,7 +570,6 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
                           r->tcp_cksum_expected);
         }
     }
-    (void)me;
     return acks;
 }
 

@@ -19,8 +19,6 @@ enum tl_lang {
 
 /* "en" or "zh" (also "zh-CN"...); -1 when neither. */
 int tl_lang_parse(const char *s);
-/* The best of an HTTP Accept-Language header (en when nothing matches). */
-enum tl_lang tl_lang_from_accept(const char *header);
 
 #define TL_STORY_PEND 512 /* unacknowledged segments remembered per direction */
 
@@ -33,7 +31,7 @@ struct tl_story {
     const struct tl_flow *f;
     enum tl_lang lang;
     struct tl_story_seg pend[2][TL_STORY_PEND];
-    unsigned head[2], n[2];
+    unsigned n[2]; /* oldest first */
     uint32_t max_ack[2];
     bool max_ack_valid[2];
     uint32_t dupacks[2];
