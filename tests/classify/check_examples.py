@@ -25,9 +25,7 @@ def tshark_completeness(path):
     return [last[k] for k in sorted(last)]
 
 
-exp = {}
-if os.path.exists(expectations):
-    exp = {e["file"]: e for e in json.load(open(expectations))}
+exp = {e["file"]: e for e in json.load(open(expectations))}
 caps = sorted(f for f in os.listdir(examples) if f.endswith((".pcap", ".pcapng")))
 if not caps:
     failures.append("no example captures in %s" % examples)
@@ -43,7 +41,10 @@ for name in caps:
     print("checked %s: %d flow(s), completeness %s" % (name, len(flows), got))
     e = exp.get(name)
     if not e:
+        failures.append("%s: no hand-written expectation in %s" % (name, expectations))
         continue
+    if len(e["flows"]) != len(flows):
+        failures.append("%s: %d flow(s) expected, %d found" % (name, len(e["flows"]), len(flows)))
     for i, w in enumerate(e["flows"]):
         if i >= len(flows):
             failures.append("%s: flow %d missing" % (name, i))
