@@ -212,7 +212,7 @@ static int cmd_decode(int argc, char **argv)
             tl_jw_obj(&w);
         }
         tl_jw_key(&w, "capture");
-        tl_json_capture(&w, s, NULL, strcmp(path, "-") ? base_name(path) : "stdin", &c.ropts);
+        tl_json_capture(&w, s, 0, strcmp(path, "-") ? base_name(path) : "stdin", &c.ropts);
         if (c.format == FMT_NDJSON) {
             tl_jw_obj_end(&w);
         } else {

@@ -10,7 +10,6 @@
 #include "flow.h"
 
 #define REC_CHUNK_SIZE   2048
-#define REC_MAX_BYTES    1024 /* header bytes kept per packet (IP + TCP headers) */
 #define HASH_MIN_BUCKETS 1024
 
 struct tl_rec_chunk {
@@ -245,22 +244,62 @@ static struct tl_rec_chunk *chunk_get(struct tl_flow_table *t)
     return c;
 }
 
-static size_t rec_size(size_t len)
+size_t tl_rec_size(size_t len)
 {
     return (offsetof(struct tl_rec, bytes) + len + 7) & ~(size_t)7;
 }
 
-static enum tl_err rec_append(struct tl_flow_table *t, struct tl_flow *f, const struct tl_packet *p,
-                              const struct tl_flow_pkt *fp)
+size_t tl_rec_header_len(const struct tl_packet *p)
 {
     size_t want = (size_t)p->tcp.offset + p->tcp.header_length;
     if (want > p->l3_avail) {
         want = p->l3_avail;
     }
-    if (want > REC_MAX_BYTES) {
-        want = REC_MAX_BYTES;
-    }
-    size_t need = rec_size(want);
+    return want > TL_REC_MAX_BYTES ? TL_REC_MAX_BYTES : want;
+}
+
+void tl_rec_fill(struct tl_rec *r, const struct tl_packet *p, const struct tl_flow_pkt *fp,
+                 size_t len)
+{
+    r->frame = p->frame;
+    r->ts_sec = p->ts_sec;
+    r->ts_nsec = p->ts_nsec;
+    r->l3_caplen = p->l3_caplen;
+    r->l3_wirelen = p->l3_wirelen;
+    r->len = (uint16_t)len;
+    r->dir = (uint8_t)fp->dir;
+    r->tcp_cksum = (uint8_t)p->tcp.checksum_status;
+    r->tcp_cksum_expected = p->tcp.checksum_expected;
+    r->n_anomalies = p->n_anomalies;
+    memcpy(r->anomalies, p->anomalies, sizeof r->anomalies);
+    r->td_seq_sub = fp->td_seq_sub;
+    r->td_ack_sub = fp->td_ack_sub;
+    r->td_sack_sub = fp->td_sack_sub;
+    r->seq_rel = fp->seq_rel;
+    r->ack_rel = fp->ack_rel;
+    r->ack_rel_known = fp->ack_rel_known;
+    r->scale = fp->scale;
+    r->conn = fp->conn;
+    memcpy(r->bytes, p->l3, len);
+}
+
+void tl_rec_decode(const struct tl_rec *r, struct tl_packet *p)
+{
+    p->frame = r->frame;
+    p->ts_sec = r->ts_sec;
+    p->ts_nsec = r->ts_nsec;
+    tl_packet_decode_l3(p, r->bytes, r->len, r->l3_caplen, r->l3_wirelen, false);
+    p->tcp.checksum_status = (enum tl_cksum)r->tcp_cksum;
+    p->tcp.checksum_expected = r->tcp_cksum_expected;
+    p->n_anomalies = r->n_anomalies;
+    memcpy(p->anomalies, r->anomalies, sizeof p->anomalies);
+}
+
+static enum tl_err rec_append(struct tl_flow_table *t, struct tl_flow *f, const struct tl_packet *p,
+                              const struct tl_flow_pkt *fp)
+{
+    size_t want = tl_rec_header_len(p);
+    size_t need = tl_rec_size(want);
     struct tl_rec_chunk *c = f->rec_tail;
     if (!c || sizeof c->data - c->used < need) {
         struct tl_rec_chunk *n = chunk_get(t);
@@ -277,26 +316,7 @@ static enum tl_err rec_append(struct tl_flow_table *t, struct tl_flow *f, const 
     }
     struct tl_rec *r = (struct tl_rec *)(void *)(c->data + c->used);
     c->used += (uint32_t)need;
-    r->frame = p->frame;
-    r->ts_sec = p->ts_sec;
-    r->ts_nsec = p->ts_nsec;
-    r->l3_caplen = p->l3_caplen;
-    r->l3_wirelen = p->l3_wirelen;
-    r->len = (uint16_t)want;
-    r->dir = (uint8_t)fp->dir;
-    r->tcp_cksum = (uint8_t)p->tcp.checksum_status;
-    r->tcp_cksum_expected = p->tcp.checksum_expected;
-    r->n_anomalies = p->n_anomalies;
-    memcpy(r->anomalies, p->anomalies, sizeof r->anomalies);
-    r->td_seq_sub = fp->td_seq_sub;
-    r->td_ack_sub = fp->td_ack_sub;
-    r->td_sack_sub = fp->td_sack_sub;
-    r->seq_rel = fp->seq_rel;
-    r->ack_rel = fp->ack_rel;
-    r->ack_rel_known = fp->ack_rel_known;
-    r->scale = fp->scale;
-    r->conn = fp->conn;
-    memcpy(r->bytes, p->l3, want);
+    tl_rec_fill(r, p, fp, want);
     f->n_recs++;
     return TL_OK;
 }
@@ -317,7 +337,7 @@ const struct tl_rec *tl_rec_iter_next(struct tl_rec_iter *it)
         return NULL;
     }
     const struct tl_rec *r = (const struct tl_rec *)(const void *)(it->chunk->data + it->pos);
-    it->pos += rec_size(r->len);
+    it->pos += tl_rec_size(r->len);
     return r;
 }
 

@@ -46,6 +46,7 @@ struct tl_flow_side {
 };
 
 struct tl_rec_chunk;
+struct tl_flow_pkt;
 
 struct tl_flow {
     uint64_t index; /* 0-based, in order of first packet */
@@ -90,6 +91,18 @@ struct tl_rec {
     struct tl_conn_pkt conn; /* event, states, analysis */
     uint8_t bytes[];
 };
+
+#define TL_REC_MAX_BYTES 1024 /* header bytes kept per packet (IP + TCP headers) */
+
+/* Bytes a record needs for `hdr_len` header bytes (8-byte aligned). */
+size_t tl_rec_size(size_t hdr_len);
+/* How many header bytes of p a record keeps: IP and TCP headers, at most TL_REC_MAX_BYTES. */
+size_t tl_rec_header_len(const struct tl_packet *p);
+/* Fill r (tl_rec_size(len) bytes) from a packet and what it did to its flow. */
+void tl_rec_fill(struct tl_rec *r, const struct tl_packet *p, const struct tl_flow_pkt *fp,
+                 size_t len);
+/* Decode a record back into p: the headers again, verdicts and anomalies as recorded. */
+void tl_rec_decode(const struct tl_rec *r, struct tl_packet *p);
 
 /* Iterate a flow's records in capture order. */
 struct tl_rec_iter {

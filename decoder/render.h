@@ -21,6 +21,8 @@ struct tl_render_opts {
     struct tl_packet *scratch; /* a packet to re-decode records into (caller's) */
     struct tl_story *story;    /* replay state for explanations (caller's; NULL: none) */
     enum tl_lang lang;         /* of explanations and summaries */
+    uint64_t flow_id;          /* the flow's "id" (0: index + 1) */
+    uint64_t capture_id;       /* when non-zero, the flow's "capture" */
 };
 
 /* One packet of a flow's timeline: the record is re-decoded into o->scratch. */
@@ -29,10 +31,15 @@ void tl_json_packet(struct tl_jw *w, const struct tl_flow *f, const struct tl_re
 
 /* One flow, with its timeline when o->timeline (records must still be held). */
 void tl_json_flow(struct tl_jw *w, const struct tl_flow *f, const struct tl_render_opts *o);
+/* The flow's object up to and including "summary", left open for more keys. */
+void tl_json_flow_begin(struct tl_jw *w, const struct tl_flow *f, const struct tl_render_opts *o);
 
-/* The "capture" object of the document. `id` may be NULL. */
-void tl_json_capture(struct tl_jw *w, const struct tl_capture_stats *s, const char *id,
+/* The "capture" object of the document; `id` 0 is written as null. */
+void tl_json_capture(struct tl_jw *w, const struct tl_capture_stats *s, uint64_t id,
                      const char *name, const struct tl_render_opts *o);
+/* The same, left open for more keys. */
+void tl_json_capture_begin(struct tl_jw *w, const struct tl_capture_stats *s, uint64_t id,
+                           const char *name, const struct tl_render_opts *o);
 
 /*
  * tcpdump -nn -v text of one packet whose transport is TCP (see tl_tcpdump_wants): the

@@ -508,14 +508,7 @@ void tl_json_packet(struct tl_jw *w, const struct tl_flow *f, const struct tl_re
     struct tl_packet *p = o->scratch;
     char ts[48];
 
-    p->frame = r->frame;
-    p->ts_sec = r->ts_sec;
-    p->ts_nsec = r->ts_nsec;
-    tl_packet_decode_l3(p, r->bytes, r->len, r->l3_caplen, r->l3_wirelen, false);
-    p->tcp.checksum_status = (enum tl_cksum)r->tcp_cksum;
-    p->tcp.checksum_expected = r->tcp_cksum_expected;
-    p->n_anomalies = r->n_anomalies;
-    memcpy(p->anomalies, r->anomalies, sizeof p->anomalies);
+    tl_rec_decode(r, p);
     const struct tl_ip *ip = tl_packet_ip(p);
 
     int64_t t_us = us_between(f->first_sec, f->first_nsec, r->ts_sec, r->ts_nsec);
@@ -641,11 +634,14 @@ static void endpoint_write(struct tl_jw *w, const char *key, int version, const 
     tl_jw_obj_end(w);
 }
 
-void tl_json_flow(struct tl_jw *w, const struct tl_flow *f, const struct tl_render_opts *o)
+void tl_json_flow_begin(struct tl_jw *w, const struct tl_flow *f, const struct tl_render_opts *o)
 {
     char ts[48];
     tl_jw_obj(w);
-    tl_jw_kuint(w, "id", f->index + 1);
+    tl_jw_kuint(w, "id", o->flow_id ? o->flow_id : f->index + 1);
+    if (o->capture_id) {
+        tl_jw_kuint(w, "capture", o->capture_id);
+    }
     tl_jw_kuint(w, "index", f->index);
     tl_jw_kuint(w, "ip_version", f->ip_version);
     endpoint_write(w, "client", f->ip_version, f->addr[TL_C2S], f->port[TL_C2S]);
@@ -721,6 +717,11 @@ void tl_json_flow(struct tl_jw *w, const struct tl_flow *f, const struct tl_rend
         tl_jw_key(w, "summary");
         tl_jw_strn(w, sb.data, sb.len);
     }
+}
+
+void tl_json_flow(struct tl_jw *w, const struct tl_flow *f, const struct tl_render_opts *o)
+{
+    tl_json_flow_begin(w, f, o);
     if (o->timeline) {
         struct tl_rec_iter it;
         const struct tl_rec *r;
@@ -740,12 +741,16 @@ void tl_json_flow(struct tl_jw *w, const struct tl_flow *f, const struct tl_rend
     tl_jw_obj_end(w);
 }
 
-void tl_json_capture(struct tl_jw *w, const struct tl_capture_stats *s, const char *id,
-                     const char *name, const struct tl_render_opts *o)
+void tl_json_capture_begin(struct tl_jw *w, const struct tl_capture_stats *s, uint64_t id,
+                           const char *name, const struct tl_render_opts *o)
 {
     char ts[48];
     tl_jw_obj(w);
-    tl_jw_kstr(w, "id", id);
+    if (id) {
+        tl_jw_kuint(w, "id", id);
+    } else {
+        tl_jw_knull(w, "id");
+    }
     tl_jw_kstr(w, "name", name);
     tl_jw_kstr(w, "format", s->format);
     tl_jw_key(w, "link_types");
@@ -798,5 +803,11 @@ void tl_json_capture(struct tl_jw *w, const struct tl_capture_stats *s, const ch
         tl_jw_str(w, s->warnings[i]);
     }
     tl_jw_arr_end(w);
+}
+
+void tl_json_capture(struct tl_jw *w, const struct tl_capture_stats *s, uint64_t id,
+                     const char *name, const struct tl_render_opts *o)
+{
+    tl_json_capture_begin(w, s, id, name, o);
     tl_jw_obj_end(w);
 }
