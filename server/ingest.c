@@ -1,0 +1,166 @@
+/*
+ * ingest.c - decode a temporary file into the store: packets are written as the decoder
+ * meets them and flows when they end, so memory holds only the live flows. Uploads are
+ * serialised by a mutex (SQLite has one writer anyway); the transaction covers everything.
+ */
+#include "ingest.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+#include "log.h"
+#include "render.h"
+
+static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
+
+struct ingest_ctx {
+    struct tl_db *db;
+    uint64_t capture_id, flow_base;
+    bool nsec;
+    enum tl_db_rc rc; /* first storage failure */
+};
+
+static void on_packet(void *arg, const struct tl_packet *p, const struct tl_flow_pkt *fp)
+{
+    struct ingest_ctx *c = arg;
+    if (!fp || c->rc != TL_DB_OK) {
+        return;
+    }
+    const struct tl_flow *f = fp->flow;
+    uint64_t idx = f->side[0].packets + f->side[1].packets - 1;
+    c->rc = tl_db_add_packet(c->db, c->flow_base + f->index + 1, idx, p, fp);
+}
+
+static void on_flow(struct tl_flow *f, void *arg)
+{
+    struct ingest_ctx *c = arg;
+    if (c->rc != TL_DB_OK) {
+        return;
+    }
+    c->rc = tl_db_add_flow(c->db, c->flow_base + f->index + 1, c->capture_id, f, c->nsec);
+}
+
+static void fail(struct tl_ingest_result *res, enum tl_ingest_status st, const char *msg)
+{
+    res->status = st;
+    snprintf(res->message, sizeof res->message, "%s", msg);
+}
+
+void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char *tmp_path,
+               const char *name, uint64_t size_bytes, struct tl_ingest_result *res)
+{
+    struct tl_errbuf err = { { 0 } };
+    struct tl_reader *r = NULL;
+    memset(res, 0, sizeof *res);
+
+    enum tl_err e = tl_reader_open(tmp_path, &r, &err);
+    if (e == TL_E_FORMAT) {
+        fail(res, TL_INGEST_NOT_CAPTURE, err.msg);
+        return;
+    }
+    if (e == TL_E_UNSUPPORTED) {
+        fail(res, TL_INGEST_UNREADABLE, err.msg);
+        return;
+    }
+    if (e != TL_OK) {
+        fail(res, TL_INGEST_FAILED, err.msg[0] ? err.msg : tl_strerror(e));
+        return;
+    }
+    const struct tl_capture_stats *st = tl_reader_stats(r);
+    struct tl_db *db = tl_store_db(s);
+    if (!db) {
+        tl_reader_close(r);
+        fail(res, TL_INGEST_FAILED, "the database cannot be opened");
+        return;
+    }
+    char uploaded_at[40];
+    tl_now_rfc3339(uploaded_at, sizeof uploaded_at);
+    struct tl_upload_info info = {
+        .name = name,
+        .format = st->format,
+        .size_bytes = size_bytes,
+        .uploaded_at = uploaded_at,
+    };
+    struct ingest_ctx c = { .db = db, .nsec = st->nsec };
+
+    pthread_mutex_lock(&writer);
+    enum tl_db_rc rc = tl_db_upload_begin(db, &info, &c.capture_id, &c.flow_base);
+    if (rc != TL_DB_OK) {
+        pthread_mutex_unlock(&writer);
+        tl_reader_close(r);
+        fail(res, rc == TL_DB_BUSY ? TL_INGEST_BUSY : TL_INGEST_FAILED,
+             rc == TL_DB_BUSY ? "the database is busy" : "the upload could not be stored");
+        return;
+    }
+    struct tl_pipeline pl = {
+        .packet = on_packet,
+        .flow_done = on_flow,
+        .arg = &c,
+        .max_flows = opts->max_flows,
+    };
+    e = tl_pipeline_run(r, &pl, &err);
+    if (e == TL_OK && st->packets == 0 && st->truncated) {
+        /* libpcap gave up before the first record: not something we can store */
+        tl_db_upload_rollback(db);
+        pthread_mutex_unlock(&writer);
+        fail(res, TL_INGEST_UNREADABLE, st->warnings[0]);
+        tl_reader_close(r);
+        return;
+    }
+    if (e != TL_OK || c.rc != TL_DB_OK) {
+        tl_db_upload_rollback(db);
+        pthread_mutex_unlock(&writer);
+        fail(res, c.rc == TL_DB_BUSY ? TL_INGEST_BUSY : TL_INGEST_FAILED,
+             e != TL_OK ? err.msg : "the upload could not be stored");
+        tl_reader_close(r);
+        return;
+    }
+
+    /* the capture object: the decoder's, plus what the server knows */
+    struct tl_buf doc;
+    struct tl_jw w;
+    struct tl_render_opts ro = { .nsec = st->nsec };
+    tl_buf_init(&doc, (size_t)1 << 20);
+    tl_jw_init(&w, &doc);
+    tl_json_capture_begin(&w, st, c.capture_id, name, &ro);
+    tl_jw_kuint(&w, "size_bytes", size_bytes);
+    tl_jw_kstr(&w, "uploaded_at", uploaded_at);
+    tl_jw_obj_end(&w);
+
+    char final_path[4096];
+    const char *ext = strcmp(st->format, "pcapng") == 0 ? "pcapng" : "pcap";
+    snprintf(final_path, sizeof final_path, "%s/capture-%llu.%s", tl_store_data_dir(s),
+             (unsigned long long)c.capture_id, ext);
+    bool ok = !doc.overflow && rename(tmp_path, final_path) == 0;
+    if (ok) {
+        /* renamed first: a crash before the commit leaves a file the start-up removes */
+        char file[64];
+        snprintf(file, sizeof file, "capture-%llu.%s", (unsigned long long)c.capture_id, ext);
+        rc = tl_db_upload_commit(db, c.capture_id, file, tl_buf_cstr(&doc), st->packets, st->flows,
+                                 st->truncated, c.flow_base + 1, c.flow_base + st->flows);
+        if (rc != TL_DB_OK) {
+            ok = false;
+            if (rename(final_path, tmp_path) != 0) {
+                remove(final_path);
+            }
+        }
+    } else {
+        tl_db_upload_rollback(db);
+    }
+    pthread_mutex_unlock(&writer);
+    tl_buf_cleanup(&doc);
+    if (!ok) {
+        fail(res, rc == TL_DB_BUSY ? TL_INGEST_BUSY : TL_INGEST_FAILED,
+             "the upload could not be stored");
+    } else {
+        res->status = TL_INGEST_OK;
+        res->capture_id = c.capture_id;
+        res->packets = st->packets;
+        res->tcp_packets = st->tcp_packets;
+        res->flows = st->flows;
+    }
+    tl_reader_close(r);
+}

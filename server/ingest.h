@@ -1,0 +1,38 @@
+/*
+ * ingest.h - an uploaded file (already streamed to a private temporary file) decoded and
+ * stored in one transaction, then kept under the data directory as capture-ID.EXT.
+ */
+#ifndef TL_INGEST_H
+#define TL_INGEST_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+enum tl_ingest_status {
+    TL_INGEST_OK = 0,
+    TL_INGEST_NOT_CAPTURE, /* 415: libpcap does not recognise it */
+    TL_INGEST_UNREADABLE,  /* 422: recognised, cannot be read */
+    TL_INGEST_BUSY,        /* 503 */
+    TL_INGEST_FAILED,      /* 500: storage or memory failure */
+};
+
+struct tl_ingest_result {
+    enum tl_ingest_status status;
+    uint64_t capture_id;
+    uint64_t packets, tcp_packets, flows;
+    char message[512];
+};
+
+struct tl_ingest_opts {
+    uint64_t max_flows; /* live flows held while decoding */
+};
+
+/*
+ * Decode `tmp_path` and store it as capture `name` (size_bytes as uploaded). On success the
+ * file is renamed into the data directory; on failure it is left for the caller to remove.
+ */
+void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char *tmp_path,
+               const char *name, uint64_t size_bytes, struct tl_ingest_result *res);
+
+#endif

@@ -1,0 +1,273 @@
+/*
+ * main.c - `tcplensd`: flags (each also TCPLENS_<NAME> in the environment; a flag wins),
+ * the store, the HTTP server, and a clean stop on SIGTERM or SIGINT.
+ *
+ * Exit status: 0 after a clean stop, 1 when the server cannot start, 2 on a usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "params.h"
+#include "server.h"
+#include "tcplens.h"
+
+#ifndef TL_DEFAULT_WEB_DIR
+#define TL_DEFAULT_WEB_DIR "web"
+#endif
+#ifndef TL_DEFAULT_EXAMPLES_DIR
+#define TL_DEFAULT_EXAMPLES_DIR "examples"
+#endif
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: tcplensd [options]\n"
+            "\n"
+            "The tcplens service: upload pcap/pcapng captures over HTTP, query their TCP\n"
+            "connections as JSON, and use the teaching dashboard at /.\n"
+            "Each option can also be set as an environment variable TCPLENS_<NAME>\n"
+            "(e.g. TCPLENS_MAX_UPLOAD=64M); an option on the command line wins.\n"
+            "\n"
+            "  --listen ADDR:PORT    where to listen (default 127.0.0.1:8080; port 0: any free)\n"
+            "  --db FILE             SQLite database (default var/tcplens.db)\n"
+            "  --data-dir DIR        stored captures (default: the database's directory)\n"
+            "  --max-upload BYTES    largest upload, suffixes K, M, G (default 1G)\n"
+            "  --threads N           worker threads (default: 2 per CPU, at least 4)\n"
+            "  --api-key KEY         require Authorization: Bearer KEY for POST, PUT, DELETE\n"
+            "  --cors-origin ORIGIN  allow that browser origin (CORS)\n"
+            "  --tls-cert FILE       serve HTTPS with this PEM certificate ...\n"
+            "  --tls-key FILE        ... and this PEM private key\n"
+            "  --web-dir DIR         dashboard files (default %s)\n"
+            "  --examples-dir DIR    example captures (default %s)\n"
+            "  --max-flows N         live connections tracked per upload (default 200000)\n"
+            "  --max-connections N   open HTTP connections in all (default 256)\n"
+            "  --max-per-ip N        open HTTP connections per client address (default 64)\n"
+            "  --idle-timeout SEC    close a silent connection after SEC seconds (default 60)\n"
+            "  --help, --version\n"
+            "\n"
+            "SIGTERM or SIGINT: in-flight requests finish (up to 30 s), then exit 0.\n",
+            TL_DEFAULT_WEB_DIR, TL_DEFAULT_EXAMPLES_DIR);
+}
+
+enum opt_id {
+    O_LISTEN = 1,
+    O_DB,
+    O_DATA_DIR,
+    O_MAX_UPLOAD,
+    O_THREADS,
+    O_API_KEY,
+    O_CORS,
+    O_TLS_CERT,
+    O_TLS_KEY,
+    O_WEB_DIR,
+    O_EXAMPLES_DIR,
+    O_MAX_FLOWS,
+    O_MAX_CONN,
+    O_MAX_PER_IP,
+    O_IDLE,
+    O_HELP,
+    O_VERSION,
+};
+
+static const struct option long_opts[] = {
+    { "listen", required_argument, NULL, O_LISTEN },
+    { "db", required_argument, NULL, O_DB },
+    { "data-dir", required_argument, NULL, O_DATA_DIR },
+    { "max-upload", required_argument, NULL, O_MAX_UPLOAD },
+    { "threads", required_argument, NULL, O_THREADS },
+    { "api-key", required_argument, NULL, O_API_KEY },
+    { "cors-origin", required_argument, NULL, O_CORS },
+    { "tls-cert", required_argument, NULL, O_TLS_CERT },
+    { "tls-key", required_argument, NULL, O_TLS_KEY },
+    { "web-dir", required_argument, NULL, O_WEB_DIR },
+    { "examples-dir", required_argument, NULL, O_EXAMPLES_DIR },
+    { "max-flows", required_argument, NULL, O_MAX_FLOWS },
+    { "max-connections", required_argument, NULL, O_MAX_CONN },
+    { "max-per-ip", required_argument, NULL, O_MAX_PER_IP },
+    { "idle-timeout", required_argument, NULL, O_IDLE },
+    { "help", no_argument, NULL, O_HELP },
+    { "version", no_argument, NULL, O_VERSION },
+    { NULL, 0, NULL, 0 },
+};
+
+/* One setting: from the flag, else TCPLENS_<NAME>. */
+struct setting {
+    const char *value;
+    const char *source; /* for messages: "--x" or "TCPLENS_X" */
+};
+
+static bool to_uint(const struct setting *st, uint64_t min, uint64_t max, uint64_t *out)
+{
+    if (!st->value) {
+        return true;
+    }
+    if (!tl_param_uint(st->value, min, max, out)) {
+        fprintf(stderr, "tcplensd: %s: expected an integer from %llu to %llu, got '%s'\n",
+                st->source, (unsigned long long)min, (unsigned long long)max, st->value);
+        return false;
+    }
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    struct setting set[O_VERSION + 1] = { { 0 } };
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+        if (opt == O_HELP || opt == 'h') {
+            usage(stdout);
+            return 0;
+        }
+        if (opt == O_VERSION) {
+            printf("tcplensd %s\n", TL_VERSION);
+            return 0;
+        }
+        if (opt <= 0 || opt > O_IDLE) {
+            usage(stderr);
+            return 2;
+        }
+        set[opt].value = optarg;
+        set[opt].source = long_opts[opt - 1].name;
+    }
+    if (optind != argc) {
+        fprintf(stderr, "tcplensd: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    static char env_names[O_IDLE + 1][48];
+    for (int i = O_LISTEN; i <= O_IDLE; i++) {
+        if (set[i].value) {
+            continue;
+        }
+        char *n = env_names[i];
+        snprintf(n, sizeof env_names[i], "TCPLENS_");
+        size_t k = strlen(n);
+        for (const char *p = long_opts[i - 1].name; *p && k + 1 < sizeof env_names[i]; p++) {
+            n[k++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+        }
+        n[k] = '\0';
+        const char *v = getenv(n);
+        if (v && *v) {
+            set[i].value = v;
+            set[i].source = n;
+        }
+    }
+
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    uint64_t threads = ncpu > 0 ? (uint64_t)ncpu * 2 : 4;
+    threads = threads < 4 ? 4 : threads;
+    struct tl_server_config cfg = {
+        .listen = set[O_LISTEN].value ? set[O_LISTEN].value : "127.0.0.1:8080",
+        .db = set[O_DB].value ? set[O_DB].value : "var/tcplens.db",
+        .web_dir = set[O_WEB_DIR].value ? set[O_WEB_DIR].value : TL_DEFAULT_WEB_DIR,
+        .examples_dir =
+            set[O_EXAMPLES_DIR].value ? set[O_EXAMPLES_DIR].value : TL_DEFAULT_EXAMPLES_DIR,
+        .max_upload = (uint64_t)1 << 30,
+        .api_key = set[O_API_KEY].value,
+        .cors_origin = set[O_CORS].value,
+        .tls_cert = set[O_TLS_CERT].value,
+        .tls_key = set[O_TLS_KEY].value,
+        .max_flows = 200000,
+        .connection_limit = 256,
+        .per_ip_limit = 64,
+        .idle_timeout = 60,
+        .conn_memory = 128 * 1024,
+        .shutdown_grace_sec = 30,
+    };
+    if (set[O_MAX_UPLOAD].value && !tl_param_size(set[O_MAX_UPLOAD].value, &cfg.max_upload)) {
+        fprintf(stderr, "tcplensd: %s: expected a size like 1073741824, 512K, 64M or 1G\n",
+                set[O_MAX_UPLOAD].source);
+        return 2;
+    }
+    uint64_t v;
+    if (!to_uint(&set[O_THREADS], 1, 256, &threads)) {
+        return 2;
+    }
+    cfg.threads = (unsigned)threads;
+    v = cfg.max_flows;
+    if (!to_uint(&set[O_MAX_FLOWS], 1, 100000000, &v)) {
+        return 2;
+    }
+    cfg.max_flows = v;
+    v = cfg.connection_limit;
+    if (!to_uint(&set[O_MAX_CONN], 1, 100000, &v)) {
+        return 2;
+    }
+    cfg.connection_limit = (unsigned)v;
+    v = cfg.per_ip_limit;
+    if (!to_uint(&set[O_MAX_PER_IP], 1, 100000, &v)) {
+        return 2;
+    }
+    cfg.per_ip_limit = (unsigned)v;
+    v = cfg.idle_timeout;
+    if (!to_uint(&set[O_IDLE], 1, 86400, &v)) {
+        return 2;
+    }
+    cfg.idle_timeout = (unsigned)v;
+    if (cfg.api_key && !*cfg.api_key) {
+        cfg.api_key = NULL;
+    }
+
+    /* the data directory: given, or beside the database */
+    char data_dir[PATH_MAX];
+    if (set[O_DATA_DIR].value) {
+        snprintf(data_dir, sizeof data_dir, "%s", set[O_DATA_DIR].value);
+    } else {
+        const char *slash = strrchr(cfg.db, '/');
+        if (slash) {
+            snprintf(data_dir, sizeof data_dir, "%.*s/captures", (int)(slash - cfg.db), cfg.db);
+        } else {
+            snprintf(data_dir, sizeof data_dir, "captures");
+        }
+    }
+    if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "tcplensd: cannot create the data directory %s: %s\n", data_dir,
+                strerror(errno));
+        return 1;
+    }
+    cfg.data_dir = data_dir;
+
+    /* signals: blocked here, so every thread inherits the mask; main waits for them */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    char err[512];
+    struct tl_store *store = tl_store_open(cfg.db, data_dir, err, sizeof err);
+    if (!store) {
+        fprintf(stderr, "tcplensd: %s\n", err);
+        return 1;
+    }
+    struct tl_server *srv = tl_server_start(&cfg, store, err, sizeof err);
+    if (!srv) {
+        fprintf(stderr, "tcplensd: %s\n", err);
+        tl_store_close(store);
+        return 1;
+    }
+    char host[256];
+    const char *colon = strrchr(cfg.listen, ':');
+    snprintf(host, sizeof host, "%.*s", (int)(colon - cfg.listen), cfg.listen);
+    tl_log("listening on %s://%s:%u (database %s, schema version %d, data %s, %u threads)",
+           cfg.tls_cert ? "https" : "http", host, tl_server_port(srv), cfg.db,
+           tl_store_version(store), data_dir, cfg.threads);
+
+    int sig = 0;
+    while (sigwait(&sigs, &sig) != 0) {
+    }
+    tl_log("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    tl_server_stop(srv);
+    tl_store_close(store);
+    tl_log("stopped");
+    return 0;
+}

@@ -1,0 +1,350 @@
+/*
+ * replay.c - stored packets through the decoder again (see replay.h).
+ */
+#include "replay.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "explain.h"
+
+/* A record with room for the largest header a record keeps. */
+union rec_space {
+    struct tl_rec r;
+    uint8_t bytes[sizeof(struct tl_rec) + TL_REC_MAX_BYTES + 8];
+};
+
+struct tl_replay {
+    struct tl_packet p;       /* the packet being replayed */
+    struct tl_packet scratch; /* what the renderer re-decodes into */
+    union rec_space in, out;  /* as stored / with the classifier's verdict */
+    struct tl_story story;
+    struct tl_flow_table *t;
+    struct tl_flow *f; /* the flow built by the last pass */
+    uint64_t n;        /* packets in it */
+    bool failed;
+    /* pass 2 */
+    struct tl_jw *w;
+    const struct tl_render_opts *o;
+    uint64_t offset, limit;
+    struct tl_ladder_pkt *lad;
+    char (*lad_flags)[12];
+    size_t lad_n;
+};
+
+struct tl_replay *tl_replay_new(void)
+{
+    struct tl_replay *rp = calloc(1, sizeof *rp);
+    return rp;
+}
+
+void tl_replay_free(struct tl_replay *rp)
+{
+    if (!rp) {
+        return;
+    }
+    tl_flow_table_free(rp->t);
+    free(rp->lad);
+    free(rp->lad_flags);
+    free(rp);
+}
+
+/* One stored packet into the current table; false when it does not decode to TCP. */
+static bool replay_one(struct tl_replay *rp, const struct tl_db_packet *dp, struct tl_flow_pkt *fp)
+{
+    struct tl_rec *r = &rp->in.r;
+    size_t len = dp->hdr_len > TL_REC_MAX_BYTES ? TL_REC_MAX_BYTES : dp->hdr_len;
+    r->frame = dp->frame;
+    r->ts_sec = dp->ts_sec;
+    r->ts_nsec = dp->ts_nsec;
+    r->l3_caplen = dp->l3_caplen;
+    r->l3_wirelen = dp->l3_wirelen;
+    r->len = (uint16_t)len;
+    r->tcp_cksum = dp->cksum;
+    r->tcp_cksum_expected = dp->cksum_expected;
+    r->n_anomalies =
+        (uint8_t)(dp->n_anomalies > TL_MAX_ANOMALIES ? TL_MAX_ANOMALIES : dp->n_anomalies);
+    memset(r->anomalies, 0, sizeof r->anomalies);
+    if (dp->anomalies) {
+        memcpy(r->anomalies, dp->anomalies, r->n_anomalies);
+    }
+    if (len) {
+        memcpy(r->bytes, dp->hdr, len);
+    }
+    tl_rec_decode(r, &rp->p);
+    if (!rp->p.has_tcp) {
+        return false;
+    }
+    if (tl_flow_table_add(rp->t, &rp->p, fp) != TL_OK) {
+        return false;
+    }
+    return true;
+}
+
+static bool table_fresh(struct tl_replay *rp)
+{
+    tl_flow_table_free(rp->t);
+    rp->t = tl_flow_table_new(4, false);
+    rp->f = NULL;
+    rp->n = 0;
+    rp->failed = rp->t == NULL;
+    memset(&rp->p, 0, sizeof rp->p);
+    return !rp->failed;
+}
+
+static bool pass1_cb(void *arg, const struct tl_db_packet *dp)
+{
+    struct tl_replay *rp = arg;
+    struct tl_flow_pkt fp;
+    if (!replay_one(rp, dp, &fp)) {
+        return true; /* a row that no longer decodes is skipped, as the decoder would */
+    }
+    if (!rp->f) {
+        rp->f = fp.flow;
+    }
+    rp->n++;
+    return true;
+}
+
+/* Pass 1: the flow's final state in rp->f. */
+static enum tl_db_rc build(struct tl_replay *rp, struct tl_db *db, const struct tl_flow_ref *ref)
+{
+    if (!table_fresh(rp)) {
+        return TL_DB_ERROR;
+    }
+    enum tl_db_rc rc = tl_db_flow_packets(db, ref->id, pass1_cb, rp);
+    if (rc != TL_DB_OK) {
+        return rc;
+    }
+    if (!rp->f) {
+        return TL_DB_NOT_FOUND;
+    }
+    rp->f->index = ref->index;
+    return TL_DB_OK;
+}
+
+enum tl_db_rc tl_replay_flow_json(struct tl_replay *rp, struct tl_db *db,
+                                  const struct tl_flow_ref *ref, enum tl_lang lang, bool nsec,
+                                  struct tl_jw *w)
+{
+    enum tl_db_rc rc = build(rp, db, ref);
+    if (rc != TL_DB_OK) {
+        return rc;
+    }
+    struct tl_render_opts o = {
+        .nsec = nsec,
+        .lang = lang,
+        .flow_id = ref->id,
+        .capture_id = ref->capture_id,
+        .scratch = &rp->scratch,
+    };
+    tl_json_flow_begin(w, rp->f, &o);
+    tl_jw_obj_end(w);
+    return TL_DB_OK;
+}
+
+/* Pass 2: replay again into a second table, writing the packets in range. */
+static bool pass2_cb(void *arg, const struct tl_db_packet *dp)
+{
+    struct tl_replay *rp = arg;
+    struct tl_flow_pkt fp;
+    if (!replay_one(rp, dp, &fp)) {
+        return true;
+    }
+    uint64_t i = rp->n++;
+    size_t len = rp->in.r.len;
+    tl_rec_fill(&rp->out.r, &rp->p, &fp, len);
+    if (i >= rp->offset && i - rp->offset < rp->limit) {
+        tl_json_packet(rp->w, rp->f, &rp->out.r, i, &rp->story, rp->o);
+    } else {
+        /* outside the page: the story still has to hear it */
+        char stack[2048];
+        struct tl_buf e;
+        tl_buf_init_fixed(&e, stack, sizeof stack);
+        const struct tl_flow *f = rp->f;
+        int64_t t_us = (rp->p.ts_sec - f->first_sec) * 1000000 +
+                       ((int64_t)rp->p.ts_nsec - (int64_t)f->first_nsec) / 1000;
+        tl_story_packet(&rp->story, &rp->p, &rp->out.r, i, t_us, &e);
+    }
+    return i + 1 < rp->offset + rp->limit;
+}
+
+enum tl_db_rc tl_replay_flow_timeline(struct tl_replay *rp, struct tl_db *db,
+                                      const struct tl_flow_ref *ref, enum tl_lang lang, bool nsec,
+                                      uint64_t offset, uint64_t limit, struct tl_jw *w)
+{
+    enum tl_db_rc rc = build(rp, db, ref);
+    if (rc != TL_DB_OK) {
+        return rc;
+    }
+    /* keep the final flow: its table stays alive while a second one replays */
+    struct tl_flow_table *final_t = rp->t;
+    struct tl_flow *final_f = rp->f;
+    uint64_t total = rp->n;
+    rp->t = NULL;
+    struct tl_render_opts o = {
+        .nsec = nsec,
+        .lang = lang,
+        .flow_id = ref->id,
+        .capture_id = ref->capture_id,
+        .scratch = &rp->scratch,
+        .timeline = true,
+    };
+    tl_json_flow_begin(w, final_f, &o);
+    tl_jw_key(w, "timeline");
+    tl_jw_arr(w);
+    if (offset < total && limit > 0) {
+        if (!table_fresh(rp)) {
+            tl_flow_table_free(final_t);
+            return TL_DB_ERROR;
+        }
+        rp->f = final_f;
+        rp->w = w;
+        rp->o = &o;
+        rp->offset = offset;
+        rp->limit = limit;
+        tl_story_init(&rp->story, final_f, lang);
+        rc = tl_db_flow_packets(db, ref->id, pass2_cb, rp);
+    }
+    tl_jw_arr_end(w);
+    tl_jw_key(w, "timeline_page");
+    tl_jw_obj(w);
+    tl_jw_kuint(w, "offset", offset);
+    tl_jw_kuint(w, "limit", limit);
+    tl_jw_kuint(w, "total", total);
+    if (offset + limit < total) {
+        tl_jw_kuint(w, "next_offset", offset + limit);
+    } else {
+        tl_jw_knull(w, "next_offset");
+    }
+    tl_jw_obj_end(w);
+    tl_jw_obj_end(w);
+    tl_flow_table_free(final_t);
+    rp->f = NULL;
+    return rc;
+}
+
+static bool ladder_cb(void *arg, const struct tl_db_packet *dp)
+{
+    struct tl_replay *rp = arg;
+    struct tl_flow_pkt fp;
+    if (!replay_one(rp, dp, &fp)) {
+        return true;
+    }
+    uint64_t i = rp->n++;
+    if (rp->lad_n >= TL_LADDER_MAX) {
+        return false;
+    }
+    const struct tl_flow *f = fp.flow;
+    const struct tl_tcp *t = &rp->p.tcp;
+    struct tl_ladder_pkt *lp = &rp->lad[rp->lad_n];
+    char *flags = rp->lad_flags[rp->lad_n];
+    rp->lad_n++;
+    tl_tcp_flags_tcpdump(t->flags, flags, sizeof rp->lad_flags[0]);
+    *lp = (struct tl_ladder_pkt){
+        .index = i,
+        .t_us = (rp->p.ts_sec - f->first_sec) * 1000000 +
+                ((int64_t)rp->p.ts_nsec - (int64_t)f->first_nsec) / 1000,
+        .c2s = fp.dir == TL_C2S,
+        .flags = flags,
+        .seq_rel = fp.seq_rel,
+        .ack_rel = fp.ack_rel,
+        .ack_known = (t->flags & TL_TH_ACK) && fp.ack_rel_known,
+        .len = t->payload_length,
+        .event = tl_event_name((enum tl_event)fp.conn.event),
+        .state_client = tl_state_name((enum tl_state)fp.conn.state[0]),
+        .state_server = tl_state_name((enum tl_state)fp.conn.state[1]),
+    };
+    return true;
+}
+
+static void endpoint_label(char *buf, size_t size, const struct tl_flow *f, int d)
+{
+    char a[64];
+    tl_addr_str(f->ip_version, f->addr[d], a, sizeof a);
+    snprintf(buf, size, f->ip_version == 6 ? "[%s]:%u" : "%s:%u", a, f->port[d]);
+}
+
+enum tl_db_rc tl_replay_ladder(struct tl_replay *rp, struct tl_db *db,
+                               const struct tl_flow_ref *ref, bool to_scale, struct tl_buf *out)
+{
+    enum tl_db_rc rc = build(rp, db, ref);
+    if (rc != TL_DB_OK) {
+        return rc;
+    }
+    char client[80], server[80], title[128];
+    unsigned initiator, reset_by;
+    endpoint_label(client, sizeof client, rp->f, TL_C2S);
+    endpoint_label(server, sizeof server, rp->f, TL_S2C);
+    snprintf(title, sizeof title, "handshake %s, teardown %s",
+             tl_handshake_name(tl_conn_handshake(rp->f)),
+             tl_teardown_name(tl_conn_teardown(rp->f, &initiator, &reset_by)));
+    uint64_t total = rp->n;
+    if (!rp->lad) {
+        rp->lad = calloc(TL_LADDER_MAX, sizeof *rp->lad);
+        rp->lad_flags = calloc(TL_LADDER_MAX, sizeof *rp->lad_flags);
+        if (!rp->lad || !rp->lad_flags) {
+            return TL_DB_ERROR;
+        }
+    }
+    rp->lad_n = 0;
+    if (!table_fresh(rp)) {
+        return TL_DB_ERROR;
+    }
+    rc = tl_db_flow_packets(db, ref->id, ladder_cb, rp);
+    if (rc != TL_DB_OK) {
+        return rc;
+    }
+    struct tl_ladder l = {
+        .client = client,
+        .server = server,
+        .title = title,
+        .pkts = rp->lad,
+        .n = rp->lad_n,
+        .total = total,
+        .to_scale = to_scale,
+    };
+    tl_ladder_svg(out, &l);
+    return TL_DB_OK;
+}
+
+struct frames_ctx {
+    uint64_t *v;
+    size_t n, cap;
+    bool nomem;
+};
+
+static bool frames_cb(void *arg, const struct tl_db_packet *dp)
+{
+    struct frames_ctx *c = arg;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        uint64_t *v = realloc(c->v, cap * sizeof *v);
+        if (!v) {
+            c->nomem = true;
+            return false;
+        }
+        c->v = v;
+        c->cap = cap;
+    }
+    c->v[c->n++] = dp->frame;
+    return true;
+}
+
+enum tl_db_rc tl_replay_frames(struct tl_db *db, const struct tl_flow_ref *ref, uint64_t **frames,
+                               size_t *n)
+{
+    struct frames_ctx c = { 0 };
+    enum tl_db_rc rc = tl_db_flow_packets(db, ref->id, frames_cb, &c);
+    if (rc == TL_DB_OK && c.nomem) {
+        rc = TL_DB_ERROR;
+    }
+    if (rc != TL_DB_OK) {
+        free(c.v);
+        return rc;
+    }
+    *frames = c.v;
+    *n = c.n;
+    return TL_DB_OK;
+}

@@ -1,0 +1,41 @@
+/*
+ * replay.h - a stored flow brought back to life: its packets' headers, read from the store,
+ * go through the same decoder and classifier as at upload, so what the API answers is what
+ * `tcplens decode` prints for the same file.
+ *
+ * A replay holds two flow tables of one flow each and two packets; nothing grows with the
+ * flow's length. A timeline is written in two passes: the first builds the flow's final
+ * state (the summary and the explanations need it), the second writes the packets asked for.
+ */
+#ifndef TL_REPLAY_H
+#define TL_REPLAY_H
+
+#include "ladder.h"
+#include "render.h"
+#include "store.h"
+
+struct tl_replay;
+
+struct tl_replay *tl_replay_new(void);
+void tl_replay_free(struct tl_replay *rp);
+
+/* The flow object without its timeline. */
+enum tl_db_rc tl_replay_flow_json(struct tl_replay *rp, struct tl_db *db,
+                                  const struct tl_flow_ref *ref, enum tl_lang lang, bool nsec,
+                                  struct tl_jw *w);
+
+/* The flow object with the packets offset .. offset+limit-1 of its timeline and
+ * "timeline_page". */
+enum tl_db_rc tl_replay_flow_timeline(struct tl_replay *rp, struct tl_db *db,
+                                      const struct tl_flow_ref *ref, enum tl_lang lang, bool nsec,
+                                      uint64_t offset, uint64_t limit, struct tl_jw *w);
+
+/* The ladder diagram of the flow (its first TL_LADDER_MAX packets). */
+enum tl_db_rc tl_replay_ladder(struct tl_replay *rp, struct tl_db *db,
+                               const struct tl_flow_ref *ref, bool to_scale, struct tl_buf *out);
+
+/* The capture frame numbers of the flow's packets, ascending, into a malloc'ed array. */
+enum tl_db_rc tl_replay_frames(struct tl_db *db, const struct tl_flow_ref *ref, uint64_t **frames,
+                               size_t *n);
+
+#endif

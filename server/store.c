@@ -1,0 +1,772 @@
+/*
+ * store.c - the SQLite store: migrations, one connection per thread with prepared
+ * statements, the upload transaction and the queries of the API.
+ */
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "embed.h"
+#include "log.h"
+
+#define BUSY_TIMEOUT_MS 30000
+
+enum stmt_id {
+    ST_CAPTURE_INSERT,
+    ST_COUNTER_GET,
+    ST_COUNTER_SET,
+    ST_PACKET_INSERT,
+    ST_FLOW_INSERT,
+    ST_CAPTURE_FINISH,
+    ST_CAPTURE_GET,
+    ST_CAPTURES_LIST,
+    ST_FLOW_GET,
+    ST_FLOW_PACKETS,
+    ST_DEL_PACKETS,
+    ST_DEL_FLOWS,
+    ST_DEL_CAPTURE,
+    ST_PING,
+    ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_CAPTURE_INSERT] = "INSERT INTO captures (name, file, size_bytes, uploaded_at, format, "
+                          "packets, flows, truncated, first_flow, last_flow, doc) "
+                          "VALUES (?1, '', ?2, ?3, ?4, 0, 0, 0, 0, 0, '{}')",
+    [ST_COUNTER_GET] = "SELECT value FROM counters WHERE name = 'flow_id'",
+    [ST_COUNTER_SET] = "UPDATE counters SET value = ?1 WHERE name = 'flow_id'",
+    [ST_PACKET_INSERT] = "INSERT INTO packets (flow_id, idx, frame, ts_sec, ts_nsec, dir, event, "
+                         "l3_caplen, l3_wirelen, cksum, cksum_expected, anomalies, hdr) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [ST_FLOW_INSERT] = "INSERT INTO flows (id, capture_id, idx, ip_version, client_ip, "
+                       "client_port, server_ip, server_port, first_ns, last_ns, handshake, "
+                       "teardown, conn_state, history, completeness, packets, bytes, nsec) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                       "?15, ?16, ?17, ?18)",
+    [ST_CAPTURE_FINISH] = "UPDATE captures SET file = ?2, doc = ?3, packets = ?4, flows = ?5, "
+                          "truncated = ?6, first_flow = ?7, last_flow = ?8 WHERE id = ?1",
+    [ST_CAPTURE_GET] = "SELECT doc, file, name, first_flow, last_flow, flows FROM captures "
+                       "WHERE id = ?1",
+    [ST_CAPTURES_LIST] = "SELECT id, doc FROM captures WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+    [ST_FLOW_GET] = "SELECT id, capture_id, idx, nsec FROM flows WHERE id = ?1",
+    [ST_FLOW_PACKETS] = "SELECT idx, frame, ts_sec, ts_nsec, l3_caplen, l3_wirelen, cksum, "
+                        "cksum_expected, anomalies, hdr FROM packets WHERE flow_id = ?1 "
+                        "ORDER BY idx",
+    [ST_DEL_PACKETS] = "DELETE FROM packets WHERE flow_id BETWEEN ?1 AND ?2",
+    [ST_DEL_FLOWS] = "DELETE FROM flows WHERE capture_id = ?1",
+    [ST_DEL_CAPTURE] = "DELETE FROM captures WHERE id = ?1",
+    [ST_PING] = "SELECT 1",
+};
+
+struct tl_db {
+    sqlite3 *h;
+    sqlite3_stmt *st[ST_COUNT];
+    struct tl_store *store;
+};
+
+struct tl_store {
+    char *path;
+    char *data_dir;
+    int version;
+    pthread_key_t key;
+};
+
+static void db_close(struct tl_db *db)
+{
+    if (!db) {
+        return;
+    }
+    for (int i = 0; i < ST_COUNT; i++) {
+        sqlite3_finalize(db->st[i]);
+    }
+    sqlite3_close(db->h);
+    free(db);
+}
+
+static void db_destroy(void *p)
+{
+    db_close(p);
+}
+
+static enum tl_db_rc rc_of(struct tl_db *db, int rc, const char *what)
+{
+    if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) {
+        return TL_DB_OK;
+    }
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+        tl_log("store: %s: database busy", what);
+        return TL_DB_BUSY;
+    }
+    tl_log("store: %s: %s", what, db ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+    return TL_DB_ERROR;
+}
+
+static int exec(sqlite3 *h, const char *sql, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK && err) {
+        snprintf(err, errlen, "%s", msg ? msg : sqlite3_errstr(rc));
+    }
+    sqlite3_free(msg);
+    return rc;
+}
+
+static sqlite3 *open_handle(const char *path, char *err, size_t errlen)
+{
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(
+        path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open database %s: %s", path,
+                 h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        sqlite3_close(h);
+        return NULL;
+    }
+    sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(h, 0);
+    if (exec(h,
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; "
+             "PRAGMA cache_size=-16000;",
+             err, errlen) != SQLITE_OK) {
+        sqlite3_close(h);
+        return NULL;
+    }
+    return h;
+}
+
+static int user_version(sqlite3 *h)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        v = sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Apply schema files NNN_*.sql with NNN above user_version, each in its own transaction. */
+static bool migrate(sqlite3 *h, int *version, char *err, size_t errlen)
+{
+    int v = user_version(h);
+    if (v < 0) {
+        snprintf(err, errlen, "cannot read the schema version: %s", sqlite3_errmsg(h));
+        return false;
+    }
+    int latest = 0;
+    for (size_t i = 0; i < tl_embedded_count; i++) {
+        const struct tl_embedded *e = &tl_embedded_files[i];
+        size_t n = strlen(e->name);
+        if (n < 5 || strcmp(e->name + n - 4, ".sql") != 0) {
+            continue;
+        }
+        int num = atoi(e->name);
+        if (num <= 0) {
+            continue;
+        }
+        latest = num > latest ? num : latest;
+        if (num <= v) {
+            continue;
+        }
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", num);
+        if (exec(h, "BEGIN IMMEDIATE", err, errlen) != SQLITE_OK ||
+            exec(h, (const char *)e->data, err, errlen) != SQLITE_OK ||
+            exec(h, pragma, err, errlen) != SQLITE_OK || exec(h, "COMMIT", err, errlen)) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", err);
+            exec(h, "ROLLBACK", NULL, 0);
+            snprintf(err, errlen, "migration %s failed: %s", e->name, why);
+            return false;
+        }
+        tl_log("store: applied migration %s", e->name);
+        v = num;
+    }
+    if (v > latest) {
+        snprintf(err, errlen,
+                 "the database has schema version %d, newer than this server knows (%d)", v,
+                 latest);
+        return false;
+    }
+    *version = v;
+    return true;
+}
+
+static bool captured_id_exists(sqlite3 *h, uint64_t id)
+{
+    sqlite3_stmt *st = NULL;
+    bool found = true; /* on doubt, keep the file */
+    if (sqlite3_prepare_v2(h, "SELECT 1 FROM captures WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+        found = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+/* Remove temporary uploads and files of captures that never committed. */
+static void clean_data_dir(sqlite3 *h, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        return;
+    }
+    struct dirent *de;
+    char path[4096];
+    while ((de = readdir(d)) != NULL) {
+        unsigned long long id = 0;
+        bool orphan = false;
+        if (strncmp(de->d_name, "upload-", 7) == 0) {
+            orphan = true;
+        } else if (sscanf(de->d_name, "capture-%llu.", &id) == 1) {
+            orphan = !captured_id_exists(h, id);
+        }
+        if (orphan && snprintf(path, sizeof path, "%s/%s", dir, de->d_name) < (int)sizeof path) {
+            if (unlink(path) == 0) {
+                tl_log("store: removed %s, left by an interrupted upload", path);
+            }
+        }
+    }
+    closedir(d);
+}
+
+struct tl_store *tl_store_open(const char *path, const char *data_dir, char *err, size_t errlen)
+{
+    struct tl_store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path)) || !(s->data_dir = strdup(data_dir))) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (pthread_key_create(&s->key, db_destroy) != 0) {
+        snprintf(err, errlen, "pthread_key_create failed");
+        goto fail;
+    }
+    sqlite3 *h = open_handle(path, err, errlen);
+    if (!h) {
+        pthread_key_delete(s->key);
+        goto fail;
+    }
+    bool ok = migrate(h, &s->version, err, errlen);
+    if (ok) {
+        clean_data_dir(h, data_dir);
+    }
+    sqlite3_close(h);
+    if (!ok) {
+        pthread_key_delete(s->key);
+        goto fail;
+    }
+    return s;
+fail:
+    if (s) {
+        free(s->path);
+        free(s->data_dir);
+        free(s);
+    }
+    return NULL;
+}
+
+void tl_store_close(struct tl_store *s)
+{
+    if (!s) {
+        return;
+    }
+    tl_store_thread_done(s);
+    pthread_key_delete(s->key);
+    free(s->path);
+    free(s->data_dir);
+    free(s);
+}
+
+const char *tl_store_data_dir(const struct tl_store *s)
+{
+    return s->data_dir;
+}
+
+int tl_store_version(const struct tl_store *s)
+{
+    return s->version;
+}
+
+struct tl_db *tl_store_db(struct tl_store *s)
+{
+    struct tl_db *db = pthread_getspecific(s->key);
+    if (db) {
+        return db;
+    }
+    char err[256];
+    db = calloc(1, sizeof *db);
+    if (!db) {
+        return NULL;
+    }
+    db->store = s;
+    db->h = open_handle(s->path, err, sizeof err);
+    if (!db->h) {
+        tl_log("store: %s", err);
+        free(db);
+        return NULL;
+    }
+    for (int i = 0; i < ST_COUNT; i++) {
+        if (sqlite3_prepare_v3(db->h, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &db->st[i],
+                               NULL) != SQLITE_OK) {
+            tl_log("store: preparing statement %d: %s", i, sqlite3_errmsg(db->h));
+            db_close(db);
+            return NULL;
+        }
+    }
+    pthread_setspecific(s->key, db);
+    return db;
+}
+
+void tl_store_thread_done(struct tl_store *s)
+{
+    struct tl_db *db = pthread_getspecific(s->key);
+    if (db) {
+        pthread_setspecific(s->key, NULL);
+        db_close(db);
+    }
+}
+
+static sqlite3_stmt *stmt(struct tl_db *db, enum stmt_id i)
+{
+    sqlite3_stmt *st = db->st[i];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+bool tl_db_ping(struct tl_db *db)
+{
+    sqlite3_stmt *st = stmt(db, ST_PING);
+    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return ok;
+}
+
+/* --- upload ----------------------------------------------------------------------------- */
+
+enum tl_db_rc tl_db_upload_begin(struct tl_db *db, const struct tl_upload_info *u,
+                                 uint64_t *capture_id, uint64_t *flow_base)
+{
+    int rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        return rc_of(db, rc, "begin upload");
+    }
+    sqlite3_stmt *st = stmt(db, ST_CAPTURE_INSERT);
+    sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)u->size_bytes);
+    sqlite3_bind_text(st, 3, u->uploaded_at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, u->format, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) {
+        enum tl_db_rc r = rc_of(db, rc, "insert capture");
+        tl_db_upload_rollback(db);
+        return r;
+    }
+    *capture_id = (uint64_t)sqlite3_last_insert_rowid(db->h);
+    st = stmt(db, ST_COUNTER_GET);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        enum tl_db_rc r = rc_of(db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "flow counter");
+        tl_db_upload_rollback(db);
+        return r;
+    }
+    *flow_base = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return TL_DB_OK;
+}
+
+enum tl_db_rc tl_db_add_packet(struct tl_db *db, uint64_t flow_id, uint64_t idx,
+                               const struct tl_packet *p, const struct tl_flow_pkt *fp)
+{
+    sqlite3_stmt *st = db->st[ST_PACKET_INSERT];
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)flow_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)p->frame);
+    sqlite3_bind_int64(st, 4, p->ts_sec);
+    sqlite3_bind_int64(st, 5, p->ts_nsec);
+    sqlite3_bind_int(st, 6, fp->dir);
+    sqlite3_bind_text(st, 7, tl_event_name((enum tl_event)fp->conn.event), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, p->l3_caplen);
+    sqlite3_bind_int64(st, 9, p->l3_wirelen);
+    sqlite3_bind_int(st, 10, (int)p->tcp.checksum_status);
+    sqlite3_bind_int(st, 11, p->tcp.checksum_expected);
+    if (p->n_anomalies) {
+        sqlite3_bind_blob(st, 12, p->anomalies, p->n_anomalies, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_null(st, 12);
+    }
+    sqlite3_bind_blob(st, 13, p->l3, (int)tl_rec_header_len(p), SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "insert packet");
+}
+
+/* 16 bytes: IPv6 as is, IPv4 as ::ffff:a.b.c.d */
+static void addr16(int version, const uint8_t *a, uint8_t out[16])
+{
+    if (version == 6) {
+        memcpy(out, a, 16);
+        return;
+    }
+    memset(out, 0, 10);
+    out[10] = out[11] = 0xff;
+    memcpy(out + 12, a, 4);
+}
+
+static int64_t ns_of(int64_t sec, uint32_t nsec)
+{
+    return sec * 1000000000 + nsec;
+}
+
+enum tl_db_rc tl_db_add_flow(struct tl_db *db, uint64_t flow_id, uint64_t capture_id,
+                             const struct tl_flow *f, bool nsec)
+{
+    uint8_t ca[16], sa[16];
+    unsigned initiator, reset_by;
+    addr16(f->ip_version, f->addr[TL_C2S], ca);
+    addr16(f->ip_version, f->addr[TL_S2C], sa);
+    sqlite3_stmt *st = db->st[ST_FLOW_INSERT];
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)flow_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)capture_id);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)f->index);
+    sqlite3_bind_int(st, 4, f->ip_version);
+    sqlite3_bind_blob(st, 5, ca, 16, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 6, f->port[TL_C2S]);
+    sqlite3_bind_blob(st, 7, sa, 16, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 8, f->port[TL_S2C]);
+    sqlite3_bind_int64(st, 9, ns_of(f->first_sec, f->first_nsec));
+    sqlite3_bind_int64(st, 10, ns_of(f->last_sec, f->last_nsec));
+    sqlite3_bind_text(st, 11, tl_handshake_name(tl_conn_handshake(f)), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 12, tl_teardown_name(tl_conn_teardown(f, &initiator, &reset_by)), -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_text(st, 13, tl_conn_zeek_state(f), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 14, tl_conn_history(f), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 15, (int)tl_conn_completeness(f));
+    sqlite3_bind_int64(st, 16, (sqlite3_int64)(f->side[0].packets + f->side[1].packets));
+    sqlite3_bind_int64(st, 17, (sqlite3_int64)(f->side[0].bytes + f->side[1].bytes));
+    sqlite3_bind_int(st, 18, nsec);
+    int rc = sqlite3_step(st);
+    return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "insert flow");
+}
+
+enum tl_db_rc tl_db_upload_commit(struct tl_db *db, uint64_t capture_id, const char *file,
+                                  const char *doc, uint64_t packets, uint64_t flows, bool truncated,
+                                  uint64_t first_flow, uint64_t last_flow)
+{
+    sqlite3_stmt *st = stmt(db, ST_CAPTURE_FINISH);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)capture_id);
+    sqlite3_bind_text(st, 2, file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, doc, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)packets);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)flows);
+    sqlite3_bind_int(st, 6, truncated);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)first_flow);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)last_flow);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        st = stmt(db, ST_COUNTER_SET);
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)last_flow);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_DONE) {
+        rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        enum tl_db_rc r = rc_of(db, rc, "commit upload");
+        tl_db_upload_rollback(db);
+        return r;
+    }
+    return TL_DB_OK;
+}
+
+void tl_db_upload_rollback(struct tl_db *db)
+{
+    if (!sqlite3_get_autocommit(db->h)) {
+        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
+/* --- reading ---------------------------------------------------------------------------- */
+
+static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+static void row_of(sqlite3_stmt *st, uint64_t id, struct tl_capture_row *row)
+{
+    row->id = id;
+    copy_col(st, 1, row->file, sizeof row->file);
+    copy_col(st, 2, row->name, sizeof row->name);
+    row->first_flow = (uint64_t)sqlite3_column_int64(st, 3);
+    row->last_flow = (uint64_t)sqlite3_column_int64(st, 4);
+    row->flows = (uint64_t)sqlite3_column_int64(st, 5);
+}
+
+enum tl_db_rc tl_db_capture_get(struct tl_db *db, uint64_t id, struct tl_buf *out,
+                                struct tl_capture_row *row)
+{
+    sqlite3_stmt *st = stmt(db, ST_CAPTURE_GET);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        return TL_DB_NOT_FOUND;
+    }
+    if (rc != SQLITE_ROW) {
+        return rc_of(db, rc, "get capture");
+    }
+    if (out) {
+        tl_buf_put(out, (const char *)sqlite3_column_text(st, 0),
+                   (size_t)sqlite3_column_bytes(st, 0));
+    }
+    if (row) {
+        row_of(st, id, row);
+    }
+    sqlite3_reset(st);
+    return TL_DB_OK;
+}
+
+enum tl_db_rc tl_db_captures_list(struct tl_db *db, uint64_t before, unsigned limit,
+                                  tl_db_doc_cb cb, void *arg)
+{
+    sqlite3_stmt *st = stmt(db, ST_CAPTURES_LIST);
+    sqlite3_bind_int64(st, 1, before ? (sqlite3_int64)before : INT64_MAX);
+    sqlite3_bind_int(st, 2, (int)limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cb(arg, (uint64_t)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+           (size_t)sqlite3_column_bytes(st, 1));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "list captures");
+}
+
+enum tl_db_rc tl_db_capture_delete(struct tl_db *db, uint64_t id, struct tl_capture_row *row)
+{
+    int rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        return rc_of(db, rc, "begin delete");
+    }
+    enum tl_db_rc r = tl_db_capture_get(db, id, NULL, row);
+    if (r != TL_DB_OK) {
+        tl_db_upload_rollback(db);
+        return r;
+    }
+    sqlite3_stmt *st = stmt(db, ST_DEL_PACKETS);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)row->first_flow);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)row->last_flow);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        st = stmt(db, ST_DEL_FLOWS);
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_DONE) {
+        st = stmt(db, ST_DEL_CAPTURE);
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_DONE) {
+        rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        r = rc_of(db, rc, "delete capture");
+        tl_db_upload_rollback(db);
+        return r;
+    }
+    return TL_DB_OK;
+}
+
+/* Append " AND (col BETWEEN ?n AND ?n+1 ...)" for an address range on one or two columns. */
+static void where_range(struct tl_buf *sql, const char *c1, const char *c2, int *n)
+{
+    tl_buf_printf(sql, " AND (%s BETWEEN ?%d AND ?%d", c1, *n, *n + 1);
+    if (c2) {
+        tl_buf_printf(sql, " OR %s BETWEEN ?%d AND ?%d", c2, *n, *n + 1);
+    }
+    tl_buf_puts(sql, ")");
+    *n += 2;
+}
+
+enum tl_db_rc tl_db_flows_query(struct tl_db *db, const struct tl_flow_filter *f, tl_db_flow_cb cb,
+                                void *arg)
+{
+    char mem[1024];
+    struct tl_buf sql;
+    tl_buf_init_fixed(&sql, mem, sizeof mem);
+    int n = 1;
+    tl_buf_puts(&sql, "SELECT id, capture_id, idx, nsec FROM flows WHERE id > ?1");
+    n = 2;
+    int host_at = 0, client_at = 0, server_at = 0, port_at = 0, cport_at = 0, sport_at = 0;
+    int hs_at = 0, td_at = 0, cs_at = 0, cap_at = 0, since_at = 0, until_at = 0;
+    if (f->host.set) {
+        host_at = n;
+        where_range(&sql, "client_ip", "server_ip", &n);
+    }
+    if (f->client.set) {
+        client_at = n;
+        where_range(&sql, "client_ip", NULL, &n);
+    }
+    if (f->server.set) {
+        server_at = n;
+        where_range(&sql, "server_ip", NULL, &n);
+    }
+    if (f->port >= 0) {
+        port_at = n++;
+        tl_buf_printf(&sql, " AND (client_port = ?%d OR server_port = ?%d)", port_at, port_at);
+    }
+    if (f->client_port >= 0) {
+        cport_at = n++;
+        tl_buf_printf(&sql, " AND client_port = ?%d", cport_at);
+    }
+    if (f->server_port >= 0) {
+        sport_at = n++;
+        tl_buf_printf(&sql, " AND server_port = ?%d", sport_at);
+    }
+    if (f->handshake) {
+        hs_at = n++;
+        tl_buf_printf(&sql, " AND handshake = ?%d", hs_at);
+    }
+    if (f->teardown) {
+        td_at = n++;
+        tl_buf_printf(&sql, " AND teardown = ?%d", td_at);
+    }
+    if (f->conn_state) {
+        cs_at = n++;
+        tl_buf_printf(&sql, " AND conn_state = ?%d", cs_at);
+    }
+    if (f->capture) {
+        cap_at = n++;
+        tl_buf_printf(&sql, " AND capture_id = ?%d", cap_at);
+    }
+    if (f->since_set) {
+        since_at = n++;
+        tl_buf_printf(&sql, " AND first_ns >= ?%d", since_at);
+    }
+    if (f->until_set) {
+        until_at = n++;
+        tl_buf_printf(&sql, " AND first_ns < ?%d", until_at);
+    }
+    tl_buf_printf(&sql, " ORDER BY id LIMIT %u", f->limit);
+    if (sql.overflow) {
+        return TL_DB_ERROR;
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->h, tl_buf_cstr(&sql), (int)sql.len, &st, NULL);
+    if (rc != SQLITE_OK) {
+        return rc_of(db, rc, "prepare flow query");
+    }
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)f->after_id);
+    const struct tl_addr_range *ranges[3] = { &f->host, &f->client, &f->server };
+    int range_at[3] = { host_at, client_at, server_at };
+    for (int i = 0; i < 3; i++) {
+        if (range_at[i]) {
+            sqlite3_bind_blob(st, range_at[i], ranges[i]->lo, 16, SQLITE_STATIC);
+            sqlite3_bind_blob(st, range_at[i] + 1, ranges[i]->hi, 16, SQLITE_STATIC);
+        }
+    }
+    if (port_at) {
+        sqlite3_bind_int(st, port_at, f->port);
+    }
+    if (cport_at) {
+        sqlite3_bind_int(st, cport_at, f->client_port);
+    }
+    if (sport_at) {
+        sqlite3_bind_int(st, sport_at, f->server_port);
+    }
+    if (hs_at) {
+        sqlite3_bind_text(st, hs_at, f->handshake, -1, SQLITE_STATIC);
+    }
+    if (td_at) {
+        sqlite3_bind_text(st, td_at, f->teardown, -1, SQLITE_STATIC);
+    }
+    if (cs_at) {
+        sqlite3_bind_text(st, cs_at, f->conn_state, -1, SQLITE_STATIC);
+    }
+    if (cap_at) {
+        sqlite3_bind_int64(st, cap_at, (sqlite3_int64)f->capture);
+    }
+    if (since_at) {
+        sqlite3_bind_int64(st, since_at, f->since_ns);
+    }
+    if (until_at) {
+        sqlite3_bind_int64(st, until_at, f->until_ns);
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct tl_flow_ref ref = {
+            .id = (uint64_t)sqlite3_column_int64(st, 0),
+            .capture_id = (uint64_t)sqlite3_column_int64(st, 1),
+            .index = (uint64_t)sqlite3_column_int64(st, 2),
+            .nsec = sqlite3_column_int(st, 3) != 0,
+        };
+        if (!cb(arg, &ref)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    enum tl_db_rc r = rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "flow query");
+    sqlite3_finalize(st);
+    return r;
+}
+
+enum tl_db_rc tl_db_flow_get(struct tl_db *db, uint64_t id, struct tl_flow_ref *ref)
+{
+    sqlite3_stmt *st = stmt(db, ST_FLOW_GET);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        return TL_DB_NOT_FOUND;
+    }
+    if (rc != SQLITE_ROW) {
+        return rc_of(db, rc, "get flow");
+    }
+    ref->id = (uint64_t)sqlite3_column_int64(st, 0);
+    ref->capture_id = (uint64_t)sqlite3_column_int64(st, 1);
+    ref->index = (uint64_t)sqlite3_column_int64(st, 2);
+    ref->nsec = sqlite3_column_int(st, 3) != 0;
+    sqlite3_reset(st);
+    return TL_DB_OK;
+}
+
+enum tl_db_rc tl_db_flow_packets(struct tl_db *db, uint64_t flow_id, tl_db_packet_cb cb, void *arg)
+{
+    /* its own statement: a flow list replays each flow while the list query is stepping */
+    sqlite3_stmt *st = stmt(db, ST_FLOW_PACKETS);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)flow_id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct tl_db_packet p = {
+            .idx = (uint64_t)sqlite3_column_int64(st, 0),
+            .frame = (uint64_t)sqlite3_column_int64(st, 1),
+            .ts_sec = sqlite3_column_int64(st, 2),
+            .ts_nsec = (uint32_t)sqlite3_column_int64(st, 3),
+            .l3_caplen = (uint32_t)sqlite3_column_int64(st, 4),
+            .l3_wirelen = (uint32_t)sqlite3_column_int64(st, 5),
+            .cksum = (uint8_t)sqlite3_column_int(st, 6),
+            .cksum_expected = (uint16_t)sqlite3_column_int(st, 7),
+            .anomalies = sqlite3_column_blob(st, 8),
+            .n_anomalies = (size_t)sqlite3_column_bytes(st, 8),
+            .hdr = sqlite3_column_blob(st, 9),
+            .hdr_len = (size_t)sqlite3_column_bytes(st, 9),
+        };
+        if (!cb(arg, &p)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "flow packets");
+}

@@ -1,0 +1,139 @@
+/*
+ * store.h - where captures, flows and packets live: the only code that speaks SQL.
+ *
+ * One struct tl_store per process (the database path and the data directory); each thread
+ * gets its own connection with its prepared statements through tl_store_db(). SQLite is the
+ * backend today, in WAL mode with the schema of schema/NNN_*.sql tracked by
+ * PRAGMA user_version; the interface is small enough for another backend behind it.
+ *
+ * An upload is one transaction: tl_db_upload_begin .. add flows and packets ..
+ * tl_db_upload_commit (or _rollback). Nothing of it is visible before the commit.
+ */
+#ifndef TL_STORE_H
+#define TL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "flow.h"
+
+struct tl_store;
+struct tl_db;
+
+enum tl_db_rc {
+    TL_DB_OK = 0,
+    TL_DB_NOT_FOUND,
+    TL_DB_BUSY,  /* locked past the busy timeout */
+    TL_DB_ERROR, /* anything else: logged with SQLite's message */
+};
+
+/*
+ * Open (creating when absent) the database at `path`, apply pending migrations, and remove
+ * what a crash left behind in `data_dir` (temporary upload files, capture files without a
+ * committed row). On failure returns NULL with the reason in err.
+ */
+struct tl_store *tl_store_open(const char *path, const char *data_dir, char *err, size_t errlen);
+void tl_store_close(struct tl_store *s);
+const char *tl_store_data_dir(const struct tl_store *s);
+/* The schema version after migration (PRAGMA user_version). */
+int tl_store_version(const struct tl_store *s);
+
+/* This thread's connection (opened on first use; NULL when it cannot be opened). */
+struct tl_db *tl_store_db(struct tl_store *s);
+/* Close this thread's connection, if any (threads call it before they end). */
+void tl_store_thread_done(struct tl_store *s);
+
+/* Is the database answering? */
+bool tl_db_ping(struct tl_db *db);
+
+/* --- one upload ------------------------------------------------------------------------ */
+
+struct tl_upload_info {
+    const char *name;
+    const char *format; /* "pcap" / "pcapng" */
+    uint64_t size_bytes;
+    const char *uploaded_at; /* RFC 3339 */
+};
+
+/* Start the upload's transaction: reserves the capture id and the first flow id. */
+enum tl_db_rc tl_db_upload_begin(struct tl_db *db, const struct tl_upload_info *u,
+                                 uint64_t *capture_id, uint64_t *flow_base);
+/* One packet of flow `flow_id` (its idx-th), as the decoder saw it. */
+enum tl_db_rc tl_db_add_packet(struct tl_db *db, uint64_t flow_id, uint64_t idx,
+                               const struct tl_packet *p, const struct tl_flow_pkt *fp);
+/* A flow, once ended: its filter columns. */
+enum tl_db_rc tl_db_add_flow(struct tl_db *db, uint64_t flow_id, uint64_t capture_id,
+                             const struct tl_flow *f, bool nsec);
+/* Finish: the stored file's name, the capture's document and counters, the flow-id
+ * counter, then COMMIT. */
+enum tl_db_rc tl_db_upload_commit(struct tl_db *db, uint64_t capture_id, const char *file,
+                                  const char *doc, uint64_t packets, uint64_t flows, bool truncated,
+                                  uint64_t first_flow, uint64_t last_flow);
+void tl_db_upload_rollback(struct tl_db *db);
+
+/* --- reading ---------------------------------------------------------------------------- */
+
+struct tl_capture_row {
+    uint64_t id;
+    char file[64]; /* name of the stored file within the data directory */
+    char name[256];
+    uint64_t first_flow, last_flow;
+    uint64_t flows;
+};
+
+/* The capture's document (its JSON object) appended to out, and its row when row != NULL. */
+enum tl_db_rc tl_db_capture_get(struct tl_db *db, uint64_t id, struct tl_buf *out,
+                                struct tl_capture_row *row);
+/* Captures newest first, ids below `before` (0: from the newest); each document to cb. */
+typedef void (*tl_db_doc_cb)(void *arg, uint64_t id, const char *doc, size_t len);
+enum tl_db_rc tl_db_captures_list(struct tl_db *db, uint64_t before, unsigned limit,
+                                  tl_db_doc_cb cb, void *arg);
+/* Delete a capture, its flows and packets (one transaction); row gets its file name. */
+enum tl_db_rc tl_db_capture_delete(struct tl_db *db, uint64_t id, struct tl_capture_row *row);
+
+/* The filters of GET /api/v1/flows; zero/false fields do not filter. */
+struct tl_addr_range {
+    bool set;
+    uint8_t lo[16], hi[16]; /* IPv4 as ::ffff:a.b.c.d */
+};
+struct tl_flow_filter {
+    struct tl_addr_range host, client, server;
+    int port, client_port, server_port; /* -1: any */
+    const char *handshake, *teardown, *conn_state;
+    uint64_t capture;
+    bool since_set, until_set;
+    int64_t since_ns, until_ns;
+    uint64_t after_id; /* keyset cursor */
+    unsigned limit;
+};
+
+struct tl_flow_ref {
+    uint64_t id, capture_id, index;
+    bool nsec; /* its capture has nanosecond timestamps */
+};
+/* Matching flows in id order; cb may return false to stop. */
+typedef bool (*tl_db_flow_cb)(void *arg, const struct tl_flow_ref *ref);
+enum tl_db_rc tl_db_flows_query(struct tl_db *db, const struct tl_flow_filter *f, tl_db_flow_cb cb,
+                                void *arg);
+enum tl_db_rc tl_db_flow_get(struct tl_db *db, uint64_t id, struct tl_flow_ref *ref);
+
+/* A stored packet, as tl_db_flow_packets hands it over (pointers valid during the call). */
+struct tl_db_packet {
+    uint64_t idx, frame;
+    int64_t ts_sec;
+    uint32_t ts_nsec;
+    uint32_t l3_caplen, l3_wirelen;
+    uint8_t cksum;
+    uint16_t cksum_expected;
+    const uint8_t *anomalies;
+    size_t n_anomalies;
+    const uint8_t *hdr;
+    size_t hdr_len;
+};
+typedef bool (*tl_db_packet_cb)(void *arg, const struct tl_db_packet *p);
+/* The flow's packets in order; cb may return false to stop. */
+enum tl_db_rc tl_db_flow_packets(struct tl_db *db, uint64_t flow_id, tl_db_packet_cb cb, void *arg);
+
+#endif
