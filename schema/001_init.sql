@@ -48,28 +48,18 @@ CREATE INDEX flows_server_ip   ON flows (server_ip, id);
 CREATE INDEX flows_client_port ON flows (client_port, id);
 CREATE INDEX flows_server_port ON flows (server_port, id);
 CREATE INDEX flows_first_ns    ON flows (first_ns);
-CREATE INDEX flows_conn_state  ON flows (conn_state, id);
-CREATE INDEX flows_handshake   ON flows (handshake, id);
-CREATE INDEX flows_teardown    ON flows (teardown, id);
+-- handshake, teardown and conn_state take a handful of values each: an index would not narrow
+-- a search much; they are checked on the rows the other filters (or the id order) bring.
 
--- One row per packet of a flow: the IP and TCP header bytes as captured (`hdr`) and what
--- the payload-dependent checks found, so the same decoder rebuilds the timeline on read.
+-- One row per packet of a flow. `id` is flow_id * 2^32 + the packet's index in the flow, so a
+-- flow's packets are one range of the table and an upload appends in near-key order. `rec`
+-- holds the IP and TCP header bytes as captured and what the payload-dependent checks found
+-- (server/store.c, rec_encode), so the same decoder rebuilds the timeline on read.
 CREATE TABLE packets (
-    flow_id        INTEGER NOT NULL,
-    idx            INTEGER NOT NULL,
-    frame          INTEGER NOT NULL,
-    ts_sec         INTEGER NOT NULL,
-    ts_nsec        INTEGER NOT NULL,
-    dir            INTEGER NOT NULL,
-    event          TEXT    NOT NULL,
-    l3_caplen      INTEGER NOT NULL,
-    l3_wirelen     INTEGER NOT NULL,
-    cksum          INTEGER NOT NULL,
-    cksum_expected INTEGER NOT NULL,
-    anomalies      BLOB,
-    hdr            BLOB    NOT NULL,
-    PRIMARY KEY (flow_id, idx)
-) WITHOUT ROWID;
+    id    INTEGER PRIMARY KEY,
+    event TEXT    NOT NULL,
+    rec   BLOB    NOT NULL
+);
 
 -- Counters that must never go back, even when the rows that used them are deleted.
 CREATE TABLE counters (

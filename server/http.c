@@ -570,12 +570,17 @@ static enum MHD_Result finish_ingest(struct tl_server *s, struct MHD_Connection 
 {
     struct tl_ingest_opts io = { .max_flows = s->cfg.max_flows };
     struct tl_ingest_result res;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     tl_ingest(s->store, &io, path, name, size, &res);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     tl_metrics_upload(size, res.packets, res.flows, res.status == TL_INGEST_OK);
     switch (res.status) {
         case TL_INGEST_OK:
-            tl_log("stored capture %" PRIu64 " \"%s\": %" PRIu64 " packets, %" PRIu64 " flows",
-                   res.capture_id, name, res.packets, res.flows);
+            tl_log("stored capture %" PRIu64 " \"%s\": %" PRIu64 " packets, %" PRIu64
+                   " flows, decoded and stored in %.3f s",
+                   res.capture_id, name, res.packets, res.flows, secs);
             return send_capture(s, c, q, res.capture_id, 201, lang);
         case TL_INGEST_NOT_CAPTURE:
             return send_error(s, c, q, 415, "not_a_capture", NULL,

@@ -44,9 +44,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                           "VALUES (?1, '', ?2, ?3, ?4, 0, 0, 0, 0, 0, '{}')",
     [ST_COUNTER_GET] = "SELECT value FROM counters WHERE name = 'flow_id'",
     [ST_COUNTER_SET] = "UPDATE counters SET value = ?1 WHERE name = 'flow_id'",
-    [ST_PACKET_INSERT] = "INSERT INTO packets (flow_id, idx, frame, ts_sec, ts_nsec, dir, event, "
-                         "l3_caplen, l3_wirelen, cksum, cksum_expected, anomalies, hdr) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [ST_PACKET_INSERT] = "INSERT INTO packets (id, event, rec) VALUES (?1, ?2, ?3)",
     [ST_FLOW_INSERT] = "INSERT INTO flows (id, capture_id, idx, ip_version, client_ip, "
                        "client_port, server_ip, server_port, first_ns, last_ns, handshake, "
                        "teardown, conn_state, history, completeness, packets, bytes, nsec) "
@@ -58,10 +56,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                        "WHERE id = ?1",
     [ST_CAPTURES_LIST] = "SELECT id, doc FROM captures WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
     [ST_FLOW_GET] = "SELECT id, capture_id, idx, nsec FROM flows WHERE id = ?1",
-    [ST_FLOW_PACKETS] = "SELECT idx, frame, ts_sec, ts_nsec, l3_caplen, l3_wirelen, cksum, "
-                        "cksum_expected, anomalies, hdr FROM packets WHERE flow_id = ?1 "
-                        "ORDER BY idx",
-    [ST_DEL_PACKETS] = "DELETE FROM packets WHERE flow_id BETWEEN ?1 AND ?2",
+    [ST_FLOW_PACKETS] = "SELECT id, rec FROM packets WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+    [ST_DEL_PACKETS] = "DELETE FROM packets WHERE id BETWEEN ?1 AND ?2",
     [ST_DEL_FLOWS] = "DELETE FROM flows WHERE capture_id = ?1",
     [ST_DEL_CAPTURE] = "DELETE FROM captures WHERE id = ?1",
     [ST_PING] = "SELECT 1",
@@ -136,7 +132,7 @@ static sqlite3 *open_handle(const char *path, char *err, size_t errlen)
     sqlite3_extended_result_codes(h, 0);
     if (exec(h,
              "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; "
-             "PRAGMA cache_size=-16000;",
+             "PRAGMA cache_size=-32000;",
              err, errlen) != SQLITE_OK) {
         sqlite3_close(h);
         return NULL;
@@ -241,8 +237,18 @@ static void clean_data_dir(sqlite3 *h, const char *dir)
     closedir(d);
 }
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+/* Before any connection: no global memory statistics (a mutex on every allocation). */
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_initialize();
+}
+
 struct tl_store *tl_store_open(const char *path, const char *data_dir, char *err, size_t errlen)
 {
+    pthread_once(&sqlite_once, sqlite_setup);
     struct tl_store *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path)) || !(s->data_dir = strdup(data_dir))) {
         snprintf(err, errlen, "out of memory");
@@ -386,28 +392,65 @@ enum tl_db_rc tl_db_upload_begin(struct tl_db *db, const struct tl_upload_info *
     return TL_DB_OK;
 }
 
+/*
+ * A packet's stored record: little-endian, version 1.
+ *   u8 version, u64 frame, i64 ts_sec, u32 ts_nsec, u32 l3_caplen, u32 l3_wirelen,
+ *   u8 tcp checksum verdict, u16 expected checksum, u8 n anomalies, n anomaly codes,
+ *   then the IP and TCP header bytes.
+ */
+#define REC_VERSION 1
+#define REC_FIXED   (1 + 8 + 8 + 4 + 4 + 4 + 1 + 2 + 1)
+
+static uint8_t *put_le(uint8_t *p, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        *p++ = (uint8_t)(v >> (8 * i));
+    }
+    return p;
+}
+
+static uint64_t get_le(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--) {
+        v = v << 8 | p[i];
+    }
+    return v;
+}
+
+static uint64_t packet_key(uint64_t flow_id, uint64_t idx)
+{
+    return flow_id << 32 | (idx & 0xffffffffu);
+}
+
 enum tl_db_rc tl_db_add_packet(struct tl_db *db, uint64_t flow_id, uint64_t idx,
                                const struct tl_packet *p, const struct tl_flow_pkt *fp)
 {
+    uint8_t rec[REC_FIXED + TL_MAX_ANOMALIES + TL_REC_MAX_BYTES];
+    unsigned na = p->n_anomalies > TL_MAX_ANOMALIES ? TL_MAX_ANOMALIES : p->n_anomalies;
+    size_t hl = tl_rec_header_len(p);
+    uint8_t *w = rec;
+    *w++ = REC_VERSION;
+    w = put_le(w, p->frame, 8);
+    w = put_le(w, (uint64_t)p->ts_sec, 8);
+    w = put_le(w, p->ts_nsec, 4);
+    w = put_le(w, p->l3_caplen, 4);
+    w = put_le(w, p->l3_wirelen, 4);
+    *w++ = (uint8_t)p->tcp.checksum_status;
+    w = put_le(w, p->tcp.checksum_expected, 2);
+    *w++ = (uint8_t)na;
+    memcpy(w, p->anomalies, na);
+    w += na;
+    memcpy(w, p->l3, hl);
+    w += hl;
+    if (idx > 0xffffffffu) {
+        return TL_DB_ERROR; /* a flow of more than 4G packets: not stored past that */
+    }
     sqlite3_stmt *st = db->st[ST_PACKET_INSERT];
     sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)flow_id);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)idx);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)p->frame);
-    sqlite3_bind_int64(st, 4, p->ts_sec);
-    sqlite3_bind_int64(st, 5, p->ts_nsec);
-    sqlite3_bind_int(st, 6, fp->dir);
-    sqlite3_bind_text(st, 7, tl_event_name((enum tl_event)fp->conn.event), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 8, p->l3_caplen);
-    sqlite3_bind_int64(st, 9, p->l3_wirelen);
-    sqlite3_bind_int(st, 10, (int)p->tcp.checksum_status);
-    sqlite3_bind_int(st, 11, p->tcp.checksum_expected);
-    if (p->n_anomalies) {
-        sqlite3_bind_blob(st, 12, p->anomalies, p->n_anomalies, SQLITE_STATIC);
-    } else {
-        sqlite3_bind_null(st, 12);
-    }
-    sqlite3_bind_blob(st, 13, p->l3, (int)tl_rec_header_len(p), SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)packet_key(flow_id, idx));
+    sqlite3_bind_text(st, 2, tl_event_name((enum tl_event)fp->conn.event), -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, rec, (int)(w - rec), SQLITE_STATIC);
     int rc = sqlite3_step(st);
     return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "insert packet");
 }
@@ -566,8 +609,8 @@ enum tl_db_rc tl_db_capture_delete(struct tl_db *db, uint64_t id, struct tl_capt
         return r;
     }
     sqlite3_stmt *st = stmt(db, ST_DEL_PACKETS);
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)row->first_flow);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)row->last_flow);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)packet_key(row->first_flow, 0));
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)packet_key(row->last_flow, 0xffffffffu));
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         st = stmt(db, ST_DEL_FLOWS);
@@ -745,22 +788,32 @@ enum tl_db_rc tl_db_flow_packets(struct tl_db *db, uint64_t flow_id, tl_db_packe
 {
     /* its own statement: a flow list replays each flow while the list query is stepping */
     sqlite3_stmt *st = stmt(db, ST_FLOW_PACKETS);
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)flow_id);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)packet_key(flow_id, 0));
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)packet_key(flow_id, 0xffffffffu));
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const uint8_t *r = sqlite3_column_blob(st, 1);
+        size_t n = (size_t)sqlite3_column_bytes(st, 1);
+        if (!r || n < REC_FIXED || r[0] != REC_VERSION ||
+            n < (size_t)REC_FIXED + r[REC_FIXED - 1]) {
+            tl_log("store: packet %lld of flow %llu has an unreadable record; skipped",
+                   (long long)sqlite3_column_int64(st, 0), (unsigned long long)flow_id);
+            continue;
+        }
+        size_t na = r[REC_FIXED - 1];
         struct tl_db_packet p = {
-            .idx = (uint64_t)sqlite3_column_int64(st, 0),
-            .frame = (uint64_t)sqlite3_column_int64(st, 1),
-            .ts_sec = sqlite3_column_int64(st, 2),
-            .ts_nsec = (uint32_t)sqlite3_column_int64(st, 3),
-            .l3_caplen = (uint32_t)sqlite3_column_int64(st, 4),
-            .l3_wirelen = (uint32_t)sqlite3_column_int64(st, 5),
-            .cksum = (uint8_t)sqlite3_column_int(st, 6),
-            .cksum_expected = (uint16_t)sqlite3_column_int(st, 7),
-            .anomalies = sqlite3_column_blob(st, 8),
-            .n_anomalies = (size_t)sqlite3_column_bytes(st, 8),
-            .hdr = sqlite3_column_blob(st, 9),
-            .hdr_len = (size_t)sqlite3_column_bytes(st, 9),
+            .idx = (uint64_t)sqlite3_column_int64(st, 0) & 0xffffffffu,
+            .frame = get_le(r + 1, 8),
+            .ts_sec = (int64_t)get_le(r + 9, 8),
+            .ts_nsec = (uint32_t)get_le(r + 17, 4),
+            .l3_caplen = (uint32_t)get_le(r + 21, 4),
+            .l3_wirelen = (uint32_t)get_le(r + 25, 4),
+            .cksum = r[29],
+            .cksum_expected = (uint16_t)get_le(r + 30, 2),
+            .anomalies = r + REC_FIXED,
+            .n_anomalies = na,
+            .hdr = r + REC_FIXED + na,
+            .hdr_len = n - REC_FIXED - na,
         };
         if (!cb(arg, &p)) {
             rc = SQLITE_DONE;
