@@ -27,12 +27,7 @@ build: deps configure-$(if $(SANITIZE),$(SANITIZE),OFF)
 run: deps configure-$(if $(SANITIZE),$(SANITIZE),OFF)
 	@cmake --build $(BUILD) -j $(JOBS)
 	@mkdir -p $(dir $(DB))
-	@if [ -x $(BUILD)/bin/tcplensd ]; then \
-	    exec $(BUILD)/bin/tcplensd --listen $(LISTEN) --db $(DB); \
-	else \
-	    echo "tcplensd is not built yet; showing the decoder on the seed capture instead:"; \
-	    TZ=UTC $(BUILD)/bin/tcplens decode --format tcpdump tests/golden/seed_telnet/capture.pcap; \
-	fi
+	@exec $(BUILD)/bin/tcplensd --listen $(LISTEN) --db $(DB)
 
 test: deps-test configure-$(if $(SANITIZE),$(SANITIZE),ON)
 	@cmake --build $(BUILD) -j $(JOBS)

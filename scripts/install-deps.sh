@@ -2,13 +2,14 @@
 # Installs the Debian/Ubuntu packages tcplens needs, and nothing when all are present.
 # Usage: scripts/install-deps.sh [run|test]
 #   run  : compiler, CMake, libraries (what `make run` needs)
-#   test : the above plus the test tools (cmocka, tshark, tcpdump, python3, curl)
+#   test : the above plus the test tools (cmocka, tshark, tcpdump, python3 with yaml and
+#          jsonschema, curl, openssl)
 set -eu
 
 mode=${1:-run}
 pkgs="gcc make cmake pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev"
 if [ "$mode" = test ]; then
-    pkgs="$pkgs libcmocka-dev tshark tcpdump python3 curl clang-format time"
+    pkgs="$pkgs libcmocka-dev tshark tcpdump python3 python3-yaml python3-jsonschema curl openssl clang-format time"
 fi
 
 missing=""
