@@ -34,6 +34,7 @@
 #define TIMELINE_MAX_LIMIT     10000
 #define MAX_EXAMPLES           64
 #define JSON_TYPE              "application/json; charset=utf-8"
+#define DRAIN_MAX              ((uint64_t)64 << 20) /* bytes read past --max-upload, then cut */
 
 struct example {
     char name[64], file[96], klass[96], description[400];
@@ -105,10 +106,12 @@ static enum MHD_Result send_buf(struct tl_server *s, struct MHD_Connection *c, s
         MHD_add_response_header(r, "Cache-Control", "no-store");
     }
     common_headers(s, r);
-    q->status = status;
-    q->bytes_out = len;
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
+    if (ret == MHD_YES) {
+        q->status = status;
+        q->bytes_out = len;
+    }
     return ret;
 }
 
@@ -163,10 +166,12 @@ static enum MHD_Result send_error(struct tl_server *s, struct MHD_Connection *c,
         MHD_add_response_header(r, "Retry-After", "1");
     }
     common_headers(s, r);
-    q->status = status;
-    q->bytes_out = b.len;
     enum MHD_Result ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
+    if (ret == MHD_YES) {
+        q->status = status;
+        q->bytes_out = b.len;
+    }
     return ret;
 }
 
@@ -640,22 +645,25 @@ static enum MHD_Result upload_start(struct tl_server *s, struct MHD_Connection *
     return MHD_YES;
 }
 
-static enum MHD_Result upload_chunk(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                    const char *data, size_t *size)
+static enum MHD_Result upload_chunk(struct tl_server *s, struct req *q, const char *data,
+                                    size_t *size)
 {
     size_t n = *size;
     *size = 0;
     q->bytes_in += n;
-    if (q->too_large || q->pp_failed || q->write_failed) {
+    if (q->too_large) {
+        /*
+         * libmicrohttpd 0.9 answers only once the body has ended, so the rest is read and
+         * dropped; a body that goes on far past the limit is cut off (connection closed).
+         */
+        return q->bytes_in - s->cfg.max_upload > DRAIN_MAX ? MHD_NO : MHD_YES;
+    }
+    if (q->pp_failed || q->write_failed) {
         return MHD_YES; /* discard the rest: the answer is already decided */
     }
     if (q->bytes_in > s->cfg.max_upload) {
         q->too_large = true;
-        tmp_discard(q);
-        /* answer now where libmicrohttpd lets us; otherwise when the body ends */
-        send_error(s, c, q, 413, "too_large", NULL,
-                   "the body is larger than this server takes (%" PRIu64 " bytes)",
-                   s->cfg.max_upload);
+        tmp_discard(q); /* the partial file goes at once */
         return MHD_YES;
     }
     if (q->multipart) {
@@ -1485,7 +1493,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_data_size) {
-        return upload_chunk(s, c, q, upload_data, upload_data_size);
+        return upload_chunk(s, q, upload_data, upload_data_size);
     }
     return upload_end(s, c, q);
 }
