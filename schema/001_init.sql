@@ -48,8 +48,9 @@ CREATE INDEX flows_server_ip   ON flows (server_ip, id);
 CREATE INDEX flows_client_port ON flows (client_port, id);
 CREATE INDEX flows_server_port ON flows (server_port, id);
 CREATE INDEX flows_first_ns    ON flows (first_ns);
--- handshake, teardown and conn_state take a handful of values each: an index would not narrow
--- a search much; they are checked on the rows the other filters (or the id order) bring.
+CREATE INDEX flows_conn_state  ON flows (conn_state, id);
+CREATE INDEX flows_handshake   ON flows (handshake, id);
+CREATE INDEX flows_teardown    ON flows (teardown, id);
 
 -- One row per packet of a flow. `id` is flow_id * 2^32 + the packet's index in the flow, so a
 -- flow's packets are one range of the table and an upload appends in near-key order. `rec`

@@ -9,7 +9,7 @@ set -eu
 mode=${1:-run}
 pkgs="gcc make cmake pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev"
 if [ "$mode" = test ]; then
-    pkgs="$pkgs libcmocka-dev tshark tcpdump python3 python3-yaml python3-jsonschema curl openssl clang-format time"
+    pkgs="$pkgs libcmocka-dev tshark tcpdump python3 python3-yaml python3-jsonschema curl openssl clang-format time wrk"
 fi
 
 missing=""

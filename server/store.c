@@ -633,77 +633,105 @@ enum tl_db_rc tl_db_capture_delete(struct tl_db *db, uint64_t id, struct tl_capt
     return TL_DB_OK;
 }
 
-/* Append " AND (col BETWEEN ?n AND ?n+1 ...)" for an address range on one or two columns. */
-static void where_range(struct tl_buf *sql, const char *c1, const char *c2, int *n)
+/*
+ * The flow query. Parameters are numbered by role (the same number may appear in several
+ * branches): ?1 cursor, ?2/?3 host range, ?4/?5 client, ?6/?7 server, ?8 port, ?9 client port,
+ * ?10 server port, ?11 handshake, ?12 teardown, ?13 conn_state, ?14 capture, ?15 since,
+ * ?16 until. A filter on either endpoint (port, host) is an OR that SQLite would answer by
+ * collecting and sorting every match; it is written instead as a UNION of two branches, each
+ * walking one (column, id) index in id order and stopping at the limit.
+ */
+static void range_cond(struct tl_buf *sql, const struct tl_addr_range *r, const char *col, int at)
 {
-    tl_buf_printf(sql, " AND (%s BETWEEN ?%d AND ?%d", c1, *n, *n + 1);
-    if (c2) {
-        tl_buf_printf(sql, " OR %s BETWEEN ?%d AND ?%d", c2, *n, *n + 1);
+    if (memcmp(r->lo, r->hi, 16) == 0) {
+        tl_buf_printf(sql, " AND %s = ?%d", col, at); /* one address: the index stays ordered */
+    } else {
+        tl_buf_printf(sql, " AND %s BETWEEN ?%d AND ?%d", col, at, at + 1);
     }
-    tl_buf_puts(sql, ")");
-    *n += 2;
+}
+
+/* The conditions every branch shares. */
+static void common_conds(struct tl_buf *sql, const struct tl_flow_filter *f)
+{
+    if (f->client.set) {
+        range_cond(sql, &f->client, "client_ip", 4);
+    }
+    if (f->server.set) {
+        range_cond(sql, &f->server, "server_ip", 6);
+    }
+    if (f->client_port >= 0) {
+        tl_buf_puts(sql, " AND client_port = ?9");
+    }
+    if (f->server_port >= 0) {
+        tl_buf_puts(sql, " AND server_port = ?10");
+    }
+    if (f->handshake) {
+        tl_buf_puts(sql, " AND handshake = ?11");
+    }
+    if (f->teardown) {
+        tl_buf_puts(sql, " AND teardown = ?12");
+    }
+    if (f->conn_state) {
+        tl_buf_puts(sql, " AND conn_state = ?13");
+    }
+    if (f->capture) {
+        tl_buf_puts(sql, " AND capture_id = ?14");
+    }
+    if (f->since_set) {
+        tl_buf_puts(sql, " AND first_ns >= ?15");
+    }
+    if (f->until_set) {
+        tl_buf_puts(sql, " AND first_ns < ?16");
+    }
+}
+
+/* One branch: `side` 0 puts the either-endpoint filters on the client's columns, 1 on the
+ * server's, -1 on both (an OR, used when there is nothing to split). */
+static void branch(struct tl_buf *sql, const struct tl_flow_filter *f, int side)
+{
+    tl_buf_puts(sql, "SELECT id, capture_id, idx, nsec FROM flows WHERE id > ?1");
+    common_conds(sql, f);
+    if (f->port >= 0) {
+        if (side < 0) {
+            tl_buf_puts(sql, " AND (client_port = ?8 OR server_port = ?8)");
+        } else {
+            tl_buf_printf(sql, " AND %s = ?8", side == 0 ? "client_port" : "server_port");
+        }
+    }
+    if (f->host.set) {
+        if (side < 0 || f->port >= 0) { /* split on the port already: the host stays an OR */
+            tl_buf_puts(sql, " AND (1 = 0");
+            const char *cols[2] = { "client_ip", "server_ip" };
+            for (int k = 0; k < 2; k++) {
+                if (memcmp(f->host.lo, f->host.hi, 16) == 0) {
+                    tl_buf_printf(sql, " OR %s = ?2", cols[k]);
+                } else {
+                    tl_buf_printf(sql, " OR %s BETWEEN ?2 AND ?3", cols[k]);
+                }
+            }
+            tl_buf_puts(sql, ")");
+        } else {
+            range_cond(sql, &f->host, side == 0 ? "client_ip" : "server_ip", 2);
+        }
+    }
+    tl_buf_printf(sql, " ORDER BY id LIMIT %u", f->limit);
 }
 
 enum tl_db_rc tl_db_flows_query(struct tl_db *db, const struct tl_flow_filter *f, tl_db_flow_cb cb,
                                 void *arg)
 {
-    char mem[1024];
+    char mem[3072];
     struct tl_buf sql;
     tl_buf_init_fixed(&sql, mem, sizeof mem);
-    int n = 1;
-    tl_buf_puts(&sql, "SELECT id, capture_id, idx, nsec FROM flows WHERE id > ?1");
-    n = 2;
-    int host_at = 0, client_at = 0, server_at = 0, port_at = 0, cport_at = 0, sport_at = 0;
-    int hs_at = 0, td_at = 0, cs_at = 0, cap_at = 0, since_at = 0, until_at = 0;
-    if (f->host.set) {
-        host_at = n;
-        where_range(&sql, "client_ip", "server_ip", &n);
+    if (f->port >= 0 || f->host.set) {
+        tl_buf_puts(&sql, "SELECT * FROM (SELECT * FROM (");
+        branch(&sql, f, 0);
+        tl_buf_puts(&sql, ") UNION SELECT * FROM (");
+        branch(&sql, f, 1);
+        tl_buf_printf(&sql, ")) ORDER BY id LIMIT %u", f->limit);
+    } else {
+        branch(&sql, f, -1);
     }
-    if (f->client.set) {
-        client_at = n;
-        where_range(&sql, "client_ip", NULL, &n);
-    }
-    if (f->server.set) {
-        server_at = n;
-        where_range(&sql, "server_ip", NULL, &n);
-    }
-    if (f->port >= 0) {
-        port_at = n++;
-        tl_buf_printf(&sql, " AND (client_port = ?%d OR server_port = ?%d)", port_at, port_at);
-    }
-    if (f->client_port >= 0) {
-        cport_at = n++;
-        tl_buf_printf(&sql, " AND client_port = ?%d", cport_at);
-    }
-    if (f->server_port >= 0) {
-        sport_at = n++;
-        tl_buf_printf(&sql, " AND server_port = ?%d", sport_at);
-    }
-    if (f->handshake) {
-        hs_at = n++;
-        tl_buf_printf(&sql, " AND handshake = ?%d", hs_at);
-    }
-    if (f->teardown) {
-        td_at = n++;
-        tl_buf_printf(&sql, " AND teardown = ?%d", td_at);
-    }
-    if (f->conn_state) {
-        cs_at = n++;
-        tl_buf_printf(&sql, " AND conn_state = ?%d", cs_at);
-    }
-    if (f->capture) {
-        cap_at = n++;
-        tl_buf_printf(&sql, " AND capture_id = ?%d", cap_at);
-    }
-    if (f->since_set) {
-        since_at = n++;
-        tl_buf_printf(&sql, " AND first_ns >= ?%d", since_at);
-    }
-    if (f->until_set) {
-        until_at = n++;
-        tl_buf_printf(&sql, " AND first_ns < ?%d", until_at);
-    }
-    tl_buf_printf(&sql, " ORDER BY id LIMIT %u", f->limit);
     if (sql.overflow) {
         return TL_DB_ERROR;
     }
@@ -712,41 +740,65 @@ enum tl_db_rc tl_db_flows_query(struct tl_db *db, const struct tl_flow_filter *f
     if (rc != SQLITE_OK) {
         return rc_of(db, rc, "prepare flow query");
     }
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)f->after_id);
-    const struct tl_addr_range *ranges[3] = { &f->host, &f->client, &f->server };
-    int range_at[3] = { host_at, client_at, server_at };
-    for (int i = 0; i < 3; i++) {
-        if (range_at[i]) {
-            sqlite3_bind_blob(st, range_at[i], ranges[i]->lo, 16, SQLITE_STATIC);
-            sqlite3_bind_blob(st, range_at[i] + 1, ranges[i]->hi, 16, SQLITE_STATIC);
+    /* bind what the text uses; unused numbers stay NULL */
+    int n = sqlite3_bind_parameter_count(st);
+    for (int k = 1; k <= n; k++) {
+        const char *name = sqlite3_bind_parameter_name(st, k);
+        int role = name ? atoi(name + 1) : 0;
+        const struct tl_addr_range *r = NULL;
+        bool hi = false;
+        switch (role) {
+            case 1:
+                sqlite3_bind_int64(st, k, (sqlite3_int64)f->after_id);
+                break;
+            case 2:
+            case 3:
+                r = &f->host;
+                hi = role == 3;
+                break;
+            case 4:
+            case 5:
+                r = &f->client;
+                hi = role == 5;
+                break;
+            case 6:
+            case 7:
+                r = &f->server;
+                hi = role == 7;
+                break;
+            case 8:
+                sqlite3_bind_int(st, k, f->port);
+                break;
+            case 9:
+                sqlite3_bind_int(st, k, f->client_port);
+                break;
+            case 10:
+                sqlite3_bind_int(st, k, f->server_port);
+                break;
+            case 11:
+                sqlite3_bind_text(st, k, f->handshake, -1, SQLITE_STATIC);
+                break;
+            case 12:
+                sqlite3_bind_text(st, k, f->teardown, -1, SQLITE_STATIC);
+                break;
+            case 13:
+                sqlite3_bind_text(st, k, f->conn_state, -1, SQLITE_STATIC);
+                break;
+            case 14:
+                sqlite3_bind_int64(st, k, (sqlite3_int64)f->capture);
+                break;
+            case 15:
+                sqlite3_bind_int64(st, k, f->since_ns);
+                break;
+            case 16:
+                sqlite3_bind_int64(st, k, f->until_ns);
+                break;
+            default:
+                break;
         }
-    }
-    if (port_at) {
-        sqlite3_bind_int(st, port_at, f->port);
-    }
-    if (cport_at) {
-        sqlite3_bind_int(st, cport_at, f->client_port);
-    }
-    if (sport_at) {
-        sqlite3_bind_int(st, sport_at, f->server_port);
-    }
-    if (hs_at) {
-        sqlite3_bind_text(st, hs_at, f->handshake, -1, SQLITE_STATIC);
-    }
-    if (td_at) {
-        sqlite3_bind_text(st, td_at, f->teardown, -1, SQLITE_STATIC);
-    }
-    if (cs_at) {
-        sqlite3_bind_text(st, cs_at, f->conn_state, -1, SQLITE_STATIC);
-    }
-    if (cap_at) {
-        sqlite3_bind_int64(st, cap_at, (sqlite3_int64)f->capture);
-    }
-    if (since_at) {
-        sqlite3_bind_int64(st, since_at, f->since_ns);
-    }
-    if (until_at) {
-        sqlite3_bind_int64(st, until_at, f->until_ns);
+        if (r) {
+            sqlite3_bind_blob(st, k, hi ? r->hi : r->lo, 16, SQLITE_STATIC);
+        }
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct tl_flow_ref ref = {

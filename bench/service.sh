@@ -1,0 +1,415 @@
+#!/bin/sh
+# bench/service.sh - end-to-end benchmark of tcplensd: uploads, then queries on >= 1M flows.
+#
+# Usage: sh bench/service.sh [--ingest | --queries]   (default: both; Markdown on stdout)
+#   --ingest   upload the 1M- and the 2M-packet synthetic captures, each to a fresh server:
+#              seconds, packets/s end to end, server CPU and peak RSS
+#   --queries  a database of QUERY_UPLOADS x the 1M-packet capture (cached), then wrk on
+#              /healthz, /api/v1/flows filters and /api/v1/flows/{id}
+#
+# Servers listen on 127.0.0.1 only, on a free port in PORT_MIN-PORT_MAX; every wait is bounded.
+# Needs curl, python3 and, for --queries, wrk (`apt-get install wrk`). Environment:
+#   BIN (build/bin)  TCPLENSD, TL_GEN (binaries, default from BIN)  BENCH_DIR (build/bench)
+#   PACKETS (1000000)  CONNECTIONS (100000)  PACKETS2 (2000000)  CONNECTIONS2 (200000)
+#   QUERY_PACKETS (PACKETS)  QUERY_CONNECTIONS (CONNECTIONS)  QUERY_UPLOADS (10)  REBUILD_DB (0)
+#   WRK_THREADS (2)  WRK_CONNS (16)  WRK_DURATION (10s)  PORT_MIN (30000)  PORT_MAX (39999)
+#   UPLOAD_TIMEOUT (900 s per upload)  SERVER_ARGS (extra tcplensd flags, e.g. "--threads 4")
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN=${BIN:-$ROOT/build/bin}
+TCPLENSD=${TCPLENSD:-$BIN/tcplensd}
+TL_GEN=${TL_GEN:-$BIN/tl_gen_capture}
+BENCH_DIR=${BENCH_DIR:-$ROOT/build/bench}
+PACKETS=${PACKETS:-1000000}
+CONNECTIONS=${CONNECTIONS:-100000}
+PACKETS2=${PACKETS2:-2000000}
+CONNECTIONS2=${CONNECTIONS2:-200000}
+QUERY_PACKETS=${QUERY_PACKETS:-$PACKETS}
+QUERY_CONNECTIONS=${QUERY_CONNECTIONS:-$CONNECTIONS}
+QUERY_UPLOADS=${QUERY_UPLOADS:-10}
+REBUILD_DB=${REBUILD_DB:-0}
+WRK_THREADS=${WRK_THREADS:-2}
+WRK_CONNS=${WRK_CONNS:-16}
+WRK_DURATION=${WRK_DURATION:-10s}
+PORT_MIN=${PORT_MIN:-30000}
+PORT_MAX=${PORT_MAX:-39999}
+UPLOAD_TIMEOUT=${UPLOAD_TIMEOUT:-900}
+SERVER_ARGS=${SERVER_ARGS:-}
+# The capture cache is shared with run.sh, so use its GEN_VERSION.
+GEN_VERSION=$(sed -n 's/^GEN_VERSION=\([0-9][0-9]*\).*/\1/p' "$ROOT/bench/run.sh")
+DB_VERSION=1 # bump when a cached query database must not be reused; schema/*.sql changes
+# already are part of its name
+
+mode=all
+case "${1:-}" in
+    "") ;;
+    --ingest) mode=ingest ;;
+    --queries) mode=queries ;;
+    -h | --help)
+        sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+        exit 0
+        ;;
+    *)
+        echo "service.sh: unknown argument '$1' (try --help)" >&2
+        exit 2
+        ;;
+esac
+
+say() {
+    echo "service.sh: $*" >&2
+}
+die() {
+    say "$*"
+    exit 1
+}
+
+for tool in curl python3; do
+    command -v "$tool" >/dev/null 2>&1 ||
+        die "$tool not found (sh scripts/install-deps.sh test installs it)"
+done
+[ -x "$TCPLENSD" ] || die "$TCPLENSD not found: build first (make build)"
+HAVE_WRK=1
+command -v wrk >/dev/null 2>&1 || HAVE_WRK=0
+if [ "$mode" = queries ] && [ "$HAVE_WRK" = 0 ]; then
+    die "wrk not found: install it with 'apt-get install wrk' (Debian/Ubuntu)"
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/tl_service.XXXXXX")
+SRV_PID=""
+stop_server() {
+    [ -n "$SRV_PID" ] || return 0
+    kill -TERM "$SRV_PID" 2>/dev/null || true
+    ss_i=0
+    while kill -0 "$SRV_PID" 2>/dev/null && [ "$ss_i" -lt 300 ]; do
+        sleep 0.1
+        ss_i=$((ss_i + 1))
+    done
+    if kill -0 "$SRV_PID" 2>/dev/null; then
+        say "tcplensd ($SRV_PID) still running 30 s after SIGTERM: SIGKILL"
+        kill -KILL "$SRV_PID" 2>/dev/null || true
+    fi
+    ss_rc=0
+    wait "$SRV_PID" 2>/dev/null || ss_rc=$?
+    [ "$ss_rc" = 0 ] || say "tcplensd exited $ss_rc after SIGTERM (log: $SRV_LOG)"
+    SRV_PID=""
+}
+cleanup() {
+    stop_server
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' HUP INT PIPE TERM
+
+now_ns() {
+    date +%s%N
+}
+secs_since() {
+    awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'
+}
+
+# capture P C: the path of the cached capture (same names as run.sh), generated on first use
+# and read once so it sits in the page cache.
+capture() {
+    cap="$BENCH_DIR/capture-v$GEN_VERSION-p$1-c$2.pcap"
+    if [ ! -s "$cap" ]; then
+        [ -x "$TL_GEN" ] || die "$TL_GEN not found: build first (make build)"
+        mkdir -p "$BENCH_DIR"
+        say "generating $cap"
+        "$TL_GEN" -p "$1" -c "$2" -o "$cap.tmp" 2>"$cap.log" || {
+            cat "$cap.log" >&2
+            return 1
+        }
+        mv "$cap.tmp" "$cap"
+    fi
+    cat "$cap" >/dev/null
+    echo "$cap"
+}
+
+# free_port: a port in PORT_MIN-PORT_MAX that 127.0.0.1 can bind now (at most 100 tries).
+free_port() {
+    fp_i=0
+    while [ "$fp_i" -lt 100 ]; do
+        fp_p=$((PORT_MIN + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % (PORT_MAX - PORT_MIN + 1)))
+        if python3 -c 'import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))' "$fp_p" 2>/dev/null; then
+            echo "$fp_p"
+            return 0
+        fi
+        fp_i=$((fp_i + 1))
+    done
+    return 1
+}
+
+# start_server DIR [SECS]: tcplensd on 127.0.0.1 with DIR/tcplens.db and DIR/captures; sets
+# SRV_PID, URL, SRV_LOG and START_SECS (until /healthz answers 200). Dies when it is not healthy
+# within SECS (120), or returns 1 when SECS is given. The port range
+# overlaps the kernel's ephemeral ports, so a port taken between the check and the server's
+# bind is possible: then up to 5 tries on other ports.
+SRV_N=0
+start_server() {
+    mkdir -p "$1"
+    ss_limit=$((${2:-120} * 10))
+    ss_try=1
+    while :; do
+        port=$(free_port) || die "no free port in $PORT_MIN-$PORT_MAX"
+        SRV_N=$((SRV_N + 1))
+        SRV_LOG=$TMP/server-$SRV_N.log
+        URL=http://127.0.0.1:$port
+        t0=$(now_ns)
+        # shellcheck disable=SC2086 # SERVER_ARGS is a list of flags
+        "$TCPLENSD" --listen "127.0.0.1:$port" --db "$1/tcplens.db" --data-dir "$1/captures" \
+            $SERVER_ARGS >"$SRV_LOG" 2>&1 &
+        SRV_PID=$!
+        ss_i=0
+        until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/healthz")" = 200 ]; do
+            if ! kill -0 "$SRV_PID" 2>/dev/null; then
+                break
+            fi
+            ss_i=$((ss_i + 1))
+            if [ "$ss_i" -ge "$ss_limit" ]; then
+                tail -n 5 "$SRV_LOG" >&2
+                [ -n "${2:-}" ] || die "tcplensd not healthy after 120 s (log: $SRV_LOG)"
+                stop_server
+                return 1
+            fi
+            sleep 0.1
+        done
+        if kill -0 "$SRV_PID" 2>/dev/null; then
+            START_SECS=$(secs_since "$t0")
+            return 0
+        fi
+        wait "$SRV_PID" 2>/dev/null || true
+        SRV_PID=""
+        tail -n 5 "$SRV_LOG" >&2
+        [ "$ss_try" -lt 5 ] || die "tcplensd exited at start, 5 times"
+        say "tcplensd exited at start on port $port; trying another port"
+        ss_try=$((ss_try + 1))
+    done
+}
+
+# proc_field KEY: a "KEY: N kB" line of the server's /proc status, in KiB.
+proc_field() {
+    awk -v k="$1:" '$1 == k { print $2 }' "/proc/$SRV_PID/status"
+}
+# cpu_secs: user + system CPU seconds the server has used.
+cpu_secs() {
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$SRV_PID/stat"
+}
+# disk_mib DIR: the size of a server directory (database, WAL, stored captures), MiB.
+disk_mib() {
+    du -sk "$1" | awk '{ printf "%.0f", $1 / 1024 }'
+}
+
+# upload FILE NAME: POST the raw file; sets UP_SECS, UP_ID, UP_PACKETS, UP_FLOWS.
+upload() {
+    t0=$(now_ns)
+    code=$(curl -sS -o "$TMP/upload.json" -w '%{http_code}' --max-time "$UPLOAD_TIMEOUT" \
+        -H 'Content-Type: application/octet-stream' --data-binary "@$1" \
+        "$URL/api/v1/captures?name=$2") || code="curl failed"
+    UP_SECS=$(secs_since "$t0")
+    if [ "$code" != 201 ]; then
+        head -c 400 "$TMP/upload.json" >&2 2>/dev/null || true
+        echo >&2
+        tail -n 20 "$SRV_LOG" >&2
+        die "upload of $1 answered $code after $UP_SECS s"
+    fi
+    # shellcheck disable=SC2046 # three numbers
+    set -- $(python3 -c 'import json, sys
+c = json.load(open(sys.argv[1]))["capture"]
+print(c["id"], c["packets"], c["flows"])' "$TMP/upload.json")
+    UP_ID=$1
+    UP_PACKETS=$2
+    UP_FLOWS=$3
+}
+
+ingest_mode() {
+    c1=$(capture "$PACKETS" "$CONNECTIONS")
+    c2=$(capture "$PACKETS2" "$CONNECTIONS2")
+    : >"$TMP/ingest"
+    for f in "$c1" "$c2"; do
+        dir=$TMP/ingest-db
+        rm -rf "$dir"
+        start_server "$dir"
+        idle_kib=$(proc_field VmHWM)
+        idle_cpu=$(cpu_secs)
+        say "uploading $(basename "$f") to $URL"
+        upload "$f" "$(basename "$f" .pcap)"
+        cpu=$(awk -v a="$idle_cpu" -v b="$(cpu_secs)" 'BEGIN { printf "%.2f", b - a }')
+        echo "$(basename "$f")|$(wc -c <"$f")|$UP_PACKETS|$UP_FLOWS|$UP_SECS|$cpu|$idle_kib|$(proc_field VmHWM)|$(disk_mib "$dir")" >>"$TMP/ingest"
+        stop_server
+        rm -rf "$dir"
+    done
+    echo "### Ingest: one raw POST per capture, fresh server and database each"
+    echo
+    echo "\`curl --data-binary @FILE -H 'Content-Type: application/octet-stream' http://127.0.0.1:PORT/api/v1/captures?name=NAME\`"
+    echo
+    awk -F'|' '
+        BEGIN {
+            print "| capture | MiB | packets | flows | seconds | packets/s | MiB/s | server CPU s | server peak RSS MiB (idle) | disk MiB |"
+            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        }
+        {
+            mib = $2 / 1048576
+            printf "| %s | %.0f | %d | %d | %.2f | %.0f | %.1f | %s | %.1f (%.1f) | %s |\n", $1, mib, $3,
+                $4, $5, $3 / $5, mib / $5, $6, $8 / 1024, $7 / 1024, $9
+        }' "$TMP/ingest"
+    echo
+}
+
+# wrk_row LABEL PATH [LUA]: one wrk run; appends "label|req/s|p50 ms|p99 ms|non-2xx|errors".
+wrk_row() {
+    set -- "$1" "$2" "${3:-}"
+    if [ -n "$3" ]; then
+        wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"$WRK_DURATION" --latency -s "$3" "$URL$2" \
+            >"$TMP/wrk.out" 2>&1 || true
+    else
+        wrk -t"$WRK_THREADS" -c"$WRK_CONNS" -d"$WRK_DURATION" --latency "$URL$2" \
+            >"$TMP/wrk.out" 2>&1 || true
+    fi
+    cat "$TMP/wrk.out" >>"$TMP/wrk.all"
+    awk -v label="$1" '
+        function ms(v) {
+            if (v ~ /us$/) return v / 1000
+            if (v ~ /ms$/) return v + 0
+            if (v ~ /m$/) return v * 60000
+            if (v ~ /s$/) return v * 1000
+            return v
+        }
+        $1 == "50%" { p50 = ms($2) }
+        $1 == "99%" { p99 = ms($2) }
+        $1 == "Requests/sec:" { rps = $2 }
+        /Non-2xx or 3xx responses:/ { non2xx = $NF }
+        /Socket errors:/ { errs = $0; sub(/.*Socket errors: /, "", errs) }
+        END {
+            if (rps == "") { print label "|failed: see wrk output|||" ; exit }
+            printf "%s|%.0f|%.2f|%.2f|%d|%s\n", label, rps, p50, p99, non2xx, errs
+        }' "$TMP/wrk.out" >>"$TMP/wrk.rows"
+}
+
+# get PATH: GET into $TMP/get.json; fails unless 200.
+get() {
+    code=$(curl -sS -o "$TMP/get.json" -w '%{http_code}' --max-time 60 "$URL$1") || code="curl failed"
+    [ "$code" = 200 ] || die "GET $1 answered $code: $(head -c 300 "$TMP/get.json" 2>/dev/null)"
+}
+
+queries_mode() {
+    f=$(capture "$QUERY_PACKETS" "$QUERY_CONNECTIONS")
+    schema=$(cat "$ROOT"/schema/*.sql 2>/dev/null | cksum | awk '{ print $1 }')
+    db=$BENCH_DIR/service-db-v$GEN_VERSION.$DB_VERSION.$schema-p$QUERY_PACKETS-c$QUERY_CONNECTIONS-x$QUERY_UPLOADS
+    if [ "$REBUILD_DB" != 1 ] && [ -s "$db/ready" ]; then
+        say "reusing $db ($(cat "$db/ready") flows; REBUILD_DB=1 rebuilds it)"
+        if ! start_server "$db" 30; then
+            say "tcplensd is not healthy on the cached database within 30 s: rebuilding it"
+            rm -f "$db/ready"
+        fi
+    fi
+    if [ ! -s "$db/ready" ]; then
+        rm -rf "$db"
+        start_server "$db"
+        say "building $db: $QUERY_UPLOADS uploads of $(basename "$f")"
+        total=0
+        : >"$db/uploads"
+        i=1
+        while [ "$i" -le "$QUERY_UPLOADS" ]; do
+            upload "$f" "q$i"
+            total=$((total + UP_FLOWS))
+            say "upload $i/$QUERY_UPLOADS: capture $UP_ID, $UP_FLOWS flows in $UP_SECS s ($total flows in all)"
+            echo "$i $UP_SECS $total" >>"$db/uploads"
+            i=$((i + 1))
+        done
+        stop_server
+        echo "$total" >"$db/ready"
+        start_server "$db"
+    fi
+    total=$(cat "$db/ready")
+    # Flow ids for /flows/{id}: the first 1000 of each capture (no assumption on id layout).
+    get "/api/v1/captures?limit=1000"
+    python3 -c 'import json, sys
+for c in json.load(open(sys.argv[1]))["captures"]:
+    print(c["id"])' "$TMP/get.json" >"$TMP/captures"
+    : >"$TMP/ids"
+    while read -r cap; do
+        get "/api/v1/flows?capture=$cap&limit=1000"
+        python3 -c 'import json, sys
+for fl in json.load(open(sys.argv[1]))["flows"]:
+    print(fl["id"])' "$TMP/get.json" >>"$TMP/ids"
+    done <"$TMP/captures"
+    nids=$(wc -l <"$TMP/ids")
+    [ "$nids" -gt 0 ] || die "the database has no flows"
+    # A client port for a selective filter: the first flow's.
+    get "/api/v1/flows?limit=1"
+    cport=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["flows"][0]["client"]["port"])' "$TMP/get.json")
+    first_id=$(head -n 1 "$TMP/ids")
+    {
+        echo "-- wrk: GET /api/v1/flows/{id}, rotating through $nids ids; each thread starts elsewhere."
+        printf 'local ids = {'
+        tr '\n' ',' <"$TMP/ids"
+        echo '}'
+        cat <<'EOF'
+local n = #ids
+local threads = 0
+function setup(thread)
+    thread:set("start", threads * 7919)
+    threads = threads + 1
+end
+function init(args)
+    i = start or 0
+end
+function request()
+    i = i + 1
+    return wrk.format("GET", "/api/v1/flows/" .. ids[i % n + 1])
+end
+EOF
+    } >"$TMP/flow_ids.lua"
+
+    : >"$TMP/wrk.rows"
+    : >"$TMP/wrk.all"
+    : >"$TMP/sizes"
+    for q in "/healthz" "/api/v1/flows?limit=100" "/api/v1/flows?port=443&limit=100" \
+        "/api/v1/flows?port=$cport&limit=100" "/api/v1/flows/$first_id"; do
+        get "$q"
+        echo "$q $(wc -c <"$TMP/get.json")" >>"$TMP/sizes"
+        say "wrk $WRK_DURATION on $q"
+        wrk_row "\`GET $q\`" "$q"
+    done
+    say "wrk $WRK_DURATION on /api/v1/flows/{id} (rotating)"
+    wrk_row "\`GET /api/v1/flows/{id}\`, $nids ids rotating" "/api/v1/flows/$first_id" "$TMP/flow_ids.lua"
+    hwm=$(proc_field VmHWM)
+    stop_server
+
+    echo "### Queries: $total flows ($QUERY_UPLOADS uploads of \`$(basename "$f")\`)"
+    echo
+    if [ -s "$db/uploads" ]; then
+        awk '{ s = s sprintf("%s%.1f", NR > 1 ? ", " : "", $2) } END {
+            print "Building it (seconds per upload, in order): " s "." }' "$db/uploads"
+        echo
+    fi
+    echo "Server start on it: $START_SECS s. Server peak RSS after the runs: $(awk -v k="$hwm" 'BEGIN { printf "%.1f", k / 1024 }') MiB. Database + stored captures: $(disk_mib "$db") MiB."
+    echo "\`wrk -t$WRK_THREADS -c$WRK_CONNS -d$WRK_DURATION --latency URL\`; port 443 is a server port of the synthetic traffic, $cport a client port (first flow's)."
+    echo
+    echo "| request | requests/s | p50 ms | p99 ms | non-2xx | socket errors | body bytes |"
+    echo "|---|---:|---:|---:|---:|---|---:|"
+    awk -F'|' 'NR == FNR { size[NR] = $0; sub(/.* /, "", size[NR]); next }
+        { printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, size[FNR] }' \
+        "$TMP/sizes" "$TMP/wrk.rows"
+    echo
+}
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
+echo "## tcplensd service benchmark"
+echo
+echo "Machine: ${cpu:-unknown CPU}, $(nproc) cores. Server: \`$TCPLENSD${SERVER_ARGS:+ $SERVER_ARGS}\`, loopback."
+echo
+if [ "$mode" != queries ]; then
+    ingest_mode
+fi
+if [ "$mode" != ingest ]; then
+    if [ "$HAVE_WRK" = 1 ]; then
+        queries_mode
+    else
+        echo "Queries skipped: wrk not found (install it with \`apt-get install wrk\`)."
+    fi
+fi
