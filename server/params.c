@@ -46,14 +46,18 @@ bool tl_param_cidr(const char *s, struct tl_addr_range *r)
     addr[alen] = '\0';
     uint8_t a[16];
     unsigned bits, max_bits;
+    static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
     if (inet_pton(AF_INET, addr, a + 12) == 1) {
-        memset(a, 0, 10);
-        a[10] = a[11] = 0xff;
+        memcpy(a, mapped, 12);
         max_bits = 32;
     } else if (inet_pton(AF_INET6, addr, a) == 1) {
         max_bits = 128;
     } else {
         return false;
+    }
+    r->version = max_bits == 32 ? 4 : 6;
+    if (max_bits == 128 && memcmp(a, mapped, 12) == 0) { /* ::ffff:a.b.c.d is IPv4 */
+        r->version = 4;
     }
     bits = max_bits;
     if (slash) {

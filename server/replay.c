@@ -79,6 +79,9 @@ static bool replay_one(struct tl_replay *rp, const struct tl_db_packet *dp, stru
     if (tl_flow_table_add(rp->t, &rp->p, fp) != TL_OK) {
         return false;
     }
+    if (dp->reused_ports) { /* seen at upload, across flows */
+        fp->conn.analysis |= TL_AF_REUSED_PORTS;
+    }
     return true;
 }
 

@@ -395,11 +395,12 @@ enum tl_db_rc tl_db_upload_begin(struct tl_db *db, const struct tl_upload_info *
 /*
  * A packet's stored record: little-endian, version 1.
  *   u8 version, u64 frame, i64 ts_sec, u32 ts_nsec, u32 l3_caplen, u32 l3_wirelen,
- *   u8 tcp checksum verdict, u16 expected checksum, u8 n anomalies, n anomaly codes,
+ *   u8 tcp checksum verdict, u16 expected checksum, u8 flags (bit 0: the decoder saw a
+ *   reused tuple, which a flow replayed alone cannot see), u8 n anomalies, n anomaly codes,
  *   then the IP and TCP header bytes.
  */
 #define REC_VERSION 1
-#define REC_FIXED   (1 + 8 + 8 + 4 + 4 + 4 + 1 + 2 + 1)
+#define REC_FIXED   (1 + 8 + 8 + 4 + 4 + 4 + 1 + 2 + 1 + 1)
 
 static uint8_t *put_le(uint8_t *p, uint64_t v, int n)
 {
@@ -438,6 +439,7 @@ enum tl_db_rc tl_db_add_packet(struct tl_db *db, uint64_t flow_id, uint64_t idx,
     w = put_le(w, p->l3_wirelen, 4);
     *w++ = (uint8_t)p->tcp.checksum_status;
     w = put_le(w, p->tcp.checksum_expected, 2);
+    *w++ = (fp->conn.analysis & TL_AF_REUSED_PORTS) ? 1 : 0;
     *w++ = (uint8_t)na;
     memcpy(w, p->anomalies, na);
     w += na;
@@ -637,9 +639,10 @@ enum tl_db_rc tl_db_capture_delete(struct tl_db *db, uint64_t id, struct tl_capt
  * The flow query. Parameters are numbered by role (the same number may appear in several
  * branches): ?1 cursor, ?2/?3 host range, ?4/?5 client, ?6/?7 server, ?8 port, ?9 client port,
  * ?10 server port, ?11 handshake, ?12 teardown, ?13 conn_state, ?14 capture, ?15 since,
- * ?16 until. A filter on either endpoint (port, host) is an OR that SQLite would answer by
- * collecting and sorting every match; it is written instead as a UNION of two branches, each
- * walking one (column, id) index in id order and stopping at the limit.
+ * ?16 until, ?17..?19 the IP version of the host, client and server prefixes. A filter on either
+ * endpoint (port, host) is an OR that SQLite would answer by collecting and sorting every match; it
+ * is written instead as a UNION of two branches, each walking one (column, id) index in id order
+ * and stopping at the limit.
  */
 static void range_cond(struct tl_buf *sql, const struct tl_addr_range *r, const char *col, int at)
 {
@@ -655,9 +658,14 @@ static void common_conds(struct tl_buf *sql, const struct tl_flow_filter *f)
 {
     if (f->client.set) {
         range_cond(sql, &f->client, "client_ip", 4);
+        tl_buf_puts(sql, " AND ip_version = ?18");
     }
     if (f->server.set) {
         range_cond(sql, &f->server, "server_ip", 6);
+        tl_buf_puts(sql, " AND ip_version = ?19");
+    }
+    if (f->host.set) {
+        tl_buf_puts(sql, " AND ip_version = ?17");
     }
     if (f->client_port >= 0) {
         tl_buf_puts(sql, " AND client_port = ?9");
@@ -793,6 +801,15 @@ enum tl_db_rc tl_db_flows_query(struct tl_db *db, const struct tl_flow_filter *f
             case 16:
                 sqlite3_bind_int64(st, k, f->until_ns);
                 break;
+            case 17:
+                sqlite3_bind_int(st, k, f->host.version);
+                break;
+            case 18:
+                sqlite3_bind_int(st, k, f->client.version);
+                break;
+            case 19:
+                sqlite3_bind_int(st, k, f->server.version);
+                break;
             default:
                 break;
         }
@@ -866,6 +883,7 @@ enum tl_db_rc tl_db_flow_packets(struct tl_db *db, uint64_t flow_id, tl_db_packe
             .n_anomalies = na,
             .hdr = r + REC_FIXED + na,
             .hdr_len = n - REC_FIXED - na,
+            .reused_ports = (r[32] & 1) != 0,
         };
         if (!cb(arg, &p)) {
             rc = SQLITE_DONE;

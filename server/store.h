@@ -96,6 +96,7 @@ enum tl_db_rc tl_db_capture_delete(struct tl_db *db, uint64_t id, struct tl_capt
 /* The filters of GET /api/v1/flows; zero/false fields do not filter. */
 struct tl_addr_range {
     bool set;
+    uint8_t version;        /* 4 or 6: an IPv6 prefix never matches an IPv4 flow */
     uint8_t lo[16], hi[16]; /* IPv4 as ::ffff:a.b.c.d */
 };
 struct tl_flow_filter {
@@ -131,6 +132,7 @@ struct tl_db_packet {
     size_t n_anomalies;
     const uint8_t *hdr;
     size_t hdr_len;
+    bool reused_ports; /* a new connection on a tuple used before in the capture */
 };
 typedef bool (*tl_db_packet_cb)(void *arg, const struct tl_db_packet *p);
 /* The flow's packets in order; cb may return false to stop. */

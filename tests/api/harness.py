@@ -30,6 +30,7 @@ import uuid
 LISTEN_RE = re.compile(r'listening on (https?)://127\.0\.0\.1:(\d+)')
 MAX_TIMEOUT = 30  # seconds: no request may wait longer than this
 DEFAULT_TIMEOUT = 20
+TMP_ROOT = None  # where CurlJob keeps its header and body files (None: the system's temp dir)
 START_TIMEOUT = 10  # seconds to wait for the "listening on" line
 STOP_TIMEOUT = 35  # SIGTERM lets in-flight requests finish for up to 30 s
 
@@ -46,6 +47,20 @@ def _observe(method, url, status, headers, body):
 
 class ServerError(Exception):
     pass
+
+
+try:  # resolved here, in the parent: the child only calls it
+    import ctypes
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+except Exception:
+    _PRCTL = None
+
+
+def _die_with_parent():
+    """In the child before exec (Linux): SIGKILL it if the test process dies, so that a test
+    killed by a timeout leaves no server behind."""
+    if _PRCTL is not None:
+        _PRCTL(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
 
 
 # ----------------------------------------------------------------------------------- server
@@ -82,7 +97,7 @@ class Server:
                '--data-dir', self.data_dir] + self.args
         with open(self.log_path, 'wb') as log:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=log, env=env)
+                                         stderr=log, env=env, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             m = LISTEN_RE.search(self.log_text())
@@ -322,7 +337,7 @@ class CurlJob:
         if max_time > MAX_TIMEOUT:
             raise ValueError('max_time above %d s' % MAX_TIMEOUT)
         self.max_time = max_time
-        self.tmp = tempfile.mkdtemp(prefix='curl-')
+        self.tmp = tempfile.mkdtemp(prefix='curl-', dir=TMP_ROOT)
         self.hdr = os.path.join(self.tmp, 'headers')
         self.out = os.path.join(self.tmp, 'body')
         self.cmd = ['curl', '-sS', '--noproxy', '*', '--max-time', str(max_time),
