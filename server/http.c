@@ -1003,6 +1003,23 @@ static enum MHD_Result h_flows(struct tl_server *s, struct MHD_Connection *c, st
     return ret;
 }
 
+/* This thread's database and the flow `id`; false with the error answer queued in *err. */
+static bool flow_lookup(struct tl_server *s, struct MHD_Connection *c, struct req *q, uint64_t id,
+                        struct tl_db **db, struct tl_flow_ref *ref, enum MHD_Result *err)
+{
+    *db = tl_store_db(s->store);
+    if (!*db) {
+        *err = send_error(s, c, q, 503, "overloaded", NULL, "the database is unavailable");
+        return false;
+    }
+    enum tl_db_rc rc = tl_db_flow_get(*db, id, ref);
+    if (rc != TL_DB_OK) {
+        *err = db_error(s, c, q, rc, "flow");
+        return false;
+    }
+    return true;
+}
+
 static enum MHD_Result h_flow(struct tl_server *s, struct MHD_Connection *c, struct req *q,
                               uint64_t id)
 {
@@ -1021,15 +1038,13 @@ static enum MHD_Result h_flow(struct tl_server *s, struct MHD_Connection *c, str
     if (bad) {
         return send_error(s, c, q, 400, "bad_parameter", "lang", "lang: must be en or zh");
     }
-    struct tl_db *db = tl_store_db(s->store);
-    if (!db) {
-        return send_error(s, c, q, 503, "overloaded", NULL, "the database is unavailable");
-    }
     struct tl_flow_ref ref;
-    enum tl_db_rc rc = tl_db_flow_get(db, id, &ref);
-    if (rc != TL_DB_OK) {
-        return db_error(s, c, q, rc, "flow");
+    struct tl_db *db = NULL;
+    enum MHD_Result err;
+    if (!flow_lookup(s, c, q, id, &db, &ref, &err)) {
+        return err;
     }
+    enum tl_db_rc rc;
     struct tl_replay *rp = tl_replay_new();
     if (!rp) {
         return send_error(s, c, q, 500, "internal", NULL, "out of memory");
@@ -1053,15 +1068,13 @@ static enum MHD_Result h_flow_ladder(struct tl_server *s, struct MHD_Connection 
     if (scale && strcmp(scale, "time") != 0 && strcmp(scale, "compressed") != 0) {
         return send_error(s, c, q, 400, "bad_parameter", "scale", "scale: time or compressed");
     }
-    struct tl_db *db = tl_store_db(s->store);
-    if (!db) {
-        return send_error(s, c, q, 503, "overloaded", NULL, "the database is unavailable");
-    }
     struct tl_flow_ref ref;
-    enum tl_db_rc rc = tl_db_flow_get(db, id, &ref);
-    if (rc != TL_DB_OK) {
-        return db_error(s, c, q, rc, "flow");
+    struct tl_db *db = NULL;
+    enum MHD_Result err;
+    if (!flow_lookup(s, c, q, id, &db, &ref, &err)) {
+        return err;
     }
+    enum tl_db_rc rc;
     struct tl_replay *rp = tl_replay_new();
     if (!rp) {
         return send_error(s, c, q, 500, "internal", NULL, "out of memory");
@@ -1082,16 +1095,14 @@ static enum MHD_Result h_flow_ladder(struct tl_server *s, struct MHD_Connection 
 static enum MHD_Result h_flow_pcap(struct tl_server *s, struct MHD_Connection *c, struct req *q,
                                    uint64_t id)
 {
-    struct tl_db *db = tl_store_db(s->store);
-    if (!db) {
-        return send_error(s, c, q, 503, "overloaded", NULL, "the database is unavailable");
-    }
     struct tl_flow_ref ref;
     struct tl_capture_row row;
-    enum tl_db_rc rc = tl_db_flow_get(db, id, &ref);
-    if (rc == TL_DB_OK) {
-        rc = tl_db_capture_get(db, ref.capture_id, NULL, &row);
+    struct tl_db *db = NULL;
+    enum MHD_Result err;
+    if (!flow_lookup(s, c, q, id, &db, &ref, &err)) {
+        return err;
     }
+    enum tl_db_rc rc = tl_db_capture_get(db, ref.capture_id, NULL, &row);
     if (rc != TL_DB_OK) {
         return db_error(s, c, q, rc, "flow");
     }
