@@ -928,29 +928,34 @@ static enum MHD_Result h_flows(struct tl_server *s, struct MHD_Connection *c, st
                               "%s: must be an integer from 0 to 65535", port_keys[i]);
         }
     }
-    if ((v = arg(c, "handshake"))) {
-        if (!one_of(v, handshakes)) {
-            return send_error(s, c, q, 400, "bad_parameter", "handshake",
-                              "handshake: one of complete, simultaneous-open, no-reply, "
-                              "rejected, no-final-ack, not-seen");
+    /* the classifier's vocabularies: a value outside them is a 400 listing them */
+    const struct {
+        const char *key;
+        const char *const *values;
+        const char **dst;
+    } words[] = {
+        { "handshake", handshakes, &f.handshake },
+        { "teardown", teardowns, &f.teardown },
+        { "conn_state", states, &f.conn_state },
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        if (!(v = arg(c, words[i].key))) {
+            continue;
         }
-        f.handshake = v;
-    }
-    if ((v = arg(c, "teardown"))) {
-        if (!one_of(v, teardowns)) {
-            return send_error(s, c, q, 400, "bad_parameter", "teardown",
-                              "teardown: one of four-way, three-segment, simultaneous-close, "
-                              "reset, half-closed, open");
+        if (!one_of(v, words[i].values)) {
+            char list[256];
+            struct tl_buf lb;
+            tl_buf_init_fixed(&lb, list, sizeof list);
+            for (const char *const *w = words[i].values; *w; w++) {
+                tl_buf_puts(&lb, w == words[i].values ? *w : ", ");
+                if (w != words[i].values) {
+                    tl_buf_puts(&lb, *w);
+                }
+            }
+            return send_error(s, c, q, 400, "bad_parameter", words[i].key, "%s: one of %s",
+                              words[i].key, tl_buf_cstr(&lb));
         }
-        f.teardown = v;
-    }
-    if ((v = arg(c, "conn_state"))) {
-        if (!one_of(v, states)) {
-            return send_error(s, c, q, 400, "bad_parameter", "conn_state",
-                              "conn_state: one of Zeek's S0, S1, SF, REJ, S2, S3, RSTO, RSTR, "
-                              "RSTOS0, RSTRH, SH, SHR, OTH");
-        }
-        f.conn_state = v;
+        *words[i].dst = v;
     }
     if ((v = arg(c, "capture")) && !parse_id(v, &f.capture)) {
         return send_error(s, c, q, 400, "bad_parameter", "capture",
