@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Start a real tcplensd on 127.0.0.1 (temporary database, a web directory with one page) and
+"""Start a real tcplensd on 127.0.0.1 (temporary database, the project's web/ directory) and
 run check_openapi.py against it: every documented route, status and response shape.
 Usage: run_openapi.py TCPLENSD REPO_ROOT"""
 import os
@@ -12,11 +12,7 @@ import harness  # noqa: E402
 
 tcplensd, root = sys.argv[1], sys.argv[2]
 with tempfile.TemporaryDirectory(prefix="tl_openapi.") as work:
-    web = os.path.join(work, "web")
-    os.makedirs(web)
-    with open(os.path.join(web, "index.html"), "w") as f:
-        f.write("<!doctype html><title>tcplens</title><p>static files are served</p>\n")
-    srv = harness.Server(tcplensd, work, args=["--web-dir", web,
+    srv = harness.Server(tcplensd, work, args=["--web-dir", os.path.join(root, "web"),
                                                "--examples-dir", os.path.join(root, "examples")])
     srv.start()
     try:

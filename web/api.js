@@ -1,0 +1,129 @@
+// The public API, and nothing else: every call the page makes goes through here.
+
+import { lang } from './i18n.js';
+
+const BASE = '/api/v1';
+
+// An API failure: the HTTP status and the API's own message (error.message), or a network error.
+export class ApiError extends Error {
+    constructor(status, code, message, parameter) {
+        super(message);
+        this.status = status;
+        this.code = code;
+        this.parameter = parameter;
+    }
+
+    // What the page shows: "415 Unsupported Media Type: not a pcap or pcapng file (...)".
+    describe() {
+        return this.status ? `${this.status}: ${this.message}` : this.message;
+    }
+}
+
+let apiKey = '';
+try {
+    apiKey = sessionStorage.getItem('tcplens.key') || '';
+} catch {
+    apiKey = '';
+}
+
+export function setApiKey(k) {
+    apiKey = k;
+    try {
+        sessionStorage.setItem('tcplens.key', k);
+    } catch {
+        // the key then lasts until the page is left
+    }
+}
+
+function authHeaders() {
+    return apiKey ? { Authorization: `Bearer ${apiKey}` } : {};
+}
+
+// Builds "/api/v1/path?a=1&lang=zh", leaving out empty parameters.
+export function apiUrl(path, params = {}) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) {
+        if (v !== undefined && v !== null && v !== '') {
+            q.set(k, String(v));
+        }
+    }
+    q.set('lang', lang());
+    return `${BASE}${path}?${q}`;
+}
+
+async function errorFrom(res) {
+    let code = 'http';
+    let message = res.statusText || 'request failed';
+    let parameter;
+    try {
+        const body = await res.json();
+        if (body && body.error) {
+            code = body.error.code || code;
+            message = body.error.message || message;
+            parameter = body.error.parameter;
+        }
+    } catch {
+        // not JSON (a proxy's page, say): keep the status text
+    }
+    return new ApiError(res.status, code, message, parameter);
+}
+
+async function request(method, path, params) {
+    let res;
+    try {
+        res = await fetch(apiUrl(path, params), {
+            method,
+            headers: { Accept: 'application/json', ...(method === 'GET' ? {} : authHeaders()) },
+        });
+    } catch (e) {
+        throw new ApiError(0, 'network', `network error: ${e.message}`);
+    }
+    if (!res.ok) {
+        throw await errorFrom(res);
+    }
+    return res.status === 204 ? null : res.json();
+}
+
+export const get = (path, params) => request('GET', path, params);
+export const post = (path, params) => request('POST', path, params);
+export const del = (path, params) => request('DELETE', path, params);
+
+// Uploads one file as the raw request body (so the progress counts exactly the file's bytes).
+// onProgress(sent, total) follows the upload; onSent() fires when the last byte has left and the
+// server is decoding. Resolves with the capture document; rejects with an ApiError.
+export function upload(file, { onProgress, onSent } = {}) {
+    return new Promise((resolve, reject) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('POST', apiUrl('/captures', { name: file.name }));
+        xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+        xhr.setRequestHeader('Accept', 'application/json');
+        for (const [k, v] of Object.entries(authHeaders())) {
+            xhr.setRequestHeader(k, v);
+        }
+        xhr.responseType = 'text';
+        xhr.upload.onprogress = (e) => {
+            if (onProgress) {
+                onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+            }
+        };
+        xhr.upload.onload = () => onSent && onSent();
+        xhr.onerror = () => reject(new ApiError(0, 'network', 'network error'));
+        xhr.onabort = () => reject(new ApiError(0, 'aborted', 'upload cancelled'));
+        xhr.onload = () => {
+            let body = null;
+            try {
+                body = JSON.parse(xhr.responseText);
+            } catch {
+                body = null;
+            }
+            if (xhr.status >= 200 && xhr.status < 300 && body) {
+                resolve(body);
+                return;
+            }
+            const err = body && body.error ? body.error : {};
+            reject(new ApiError(xhr.status, err.code || 'http', err.message || xhr.statusText,
+                err.parameter));
+        };
+        xhr.send(file);
+    });
+}

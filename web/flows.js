@@ -1,0 +1,161 @@
+// One capture's connections: the capture's facts, filters that are the API's own (kept in the
+// URL so a filtered view can be shared), and a paged table.
+
+import { get, apiUrl } from './api.js';
+import { h, formatBytes, formatTs, endpoint } from './dom.js';
+import { t, label, connStateMeaning, HANDSHAKES, TEARDOWNS, CONN_STATES } from './i18n.js';
+import { formatDuration } from './ladder.js';
+
+const PAGE = 50;
+const FILTERS = ['host', 'port', 'conn_state', 'handshake', 'teardown'];
+
+// cursor -> the cursor of the page before it, learned while paging forward in this session.
+const prevCursor = new Map();
+
+export async function renderFlows(ctx, token, params) {
+    const id = params.get('capture');
+    const filters = {};
+    for (const f of FILTERS) {
+        const v = (params.get(f) || '').trim();
+        if (v) {
+            filters[f] = v;
+        }
+    }
+    const cursor = params.get('cursor') || '';
+
+    const form = filterForm(ctx, id, filters);
+    const tableBox = h('div', { class: 'scroll-x' }, h('p', { class: 'muted' }, t('loading')));
+    const count = h('p', { id: 'flows-count', class: 'muted' });
+    const empty = h('p', { id: 'flows-empty', class: 'empty', hidden: true }, t('flows_empty'));
+    const prev = h('button', { type: 'button', id: 'flows-prev', disabled: !cursor }, t('prev_page'));
+    const next = h('button', { type: 'button', id: 'flows-next', disabled: true }, t('next_page'));
+    const head = h('div', { class: 'capture-head' }, h('p', { class: 'muted' }, t('loading')));
+
+    ctx.view.replaceChildren(
+        h('nav', { class: 'crumbs', 'aria-label': 'breadcrumb' },
+            h('a', { href: '/', 'data-nav': true }, t('nav_captures')), ' / ',
+            h('span', { id: 'crumb-capture' }, `#${id}`)),
+        head,
+        h('section', { class: 'card', 'aria-labelledby': 'flows-h' },
+            h('h2', { id: 'flows-h' }, t('flows_title')),
+            form, count, empty, tableBox,
+            h('div', { class: 'pager' }, prev, next)));
+
+    const [cap, page] = await Promise.all([
+        get(`/captures/${encodeURIComponent(id)}`, { limit: 1 }),
+        get('/flows', { capture: id, ...filters, limit: PAGE, cursor }),
+    ]);
+    if (!ctx.current(token)) {
+        return;
+    }
+    fillHead(head, cap.capture);
+    ctx.view.querySelector('#crumb-capture').textContent = cap.capture.name || `#${id}`;
+    document.title = `${cap.capture.name} · tcplens`;
+
+    const flows = page.flows || [];
+    count.textContent = t('flows_count', flows.length);
+    empty.hidden = flows.length > 0;
+    tableBox.replaceChildren(flows.length ? flowTable(flows) : '');
+
+    const base = { capture: id, ...filters };
+    if (page.next_cursor) {
+        next.disabled = false;
+        next.addEventListener('click', () => {
+            prevCursor.set(page.next_cursor, cursor);
+            ctx.navigate({ ...base, cursor: page.next_cursor });
+        });
+    }
+    prev.addEventListener('click', () => {
+        const before = prevCursor.get(cursor) || '';
+        ctx.navigate(before ? { ...base, cursor: before } : base);
+    });
+    if (cursor && !prevCursor.has(cursor)) {
+        prev.textContent = t('first_page');
+    }
+}
+
+function fillHead(head, c) {
+    const bits = [h('h1', {}, c.name || `#${c.id}`),
+        h('p', { class: 'facts' }, t('capture_stats', c), ' · ', formatTs(c.first_ts), ' → ',
+            formatTs(c.last_ts), ' · ',
+            h('a', { href: apiUrl(`/captures/${c.id}/pcap`), download: c.name || 'capture.pcap' },
+                t('download_pcap')))];
+    const notes = [];
+    for (const [k, word] of [['malformed', t('malformed')], ['non_tcp', t('non_tcp')]]) {
+        const m = c[k] || {};
+        const parts = Object.entries(m).map(([why, n]) => `${why} ${n}`);
+        if (parts.length) {
+            notes.push(`${word}: ${parts.join(', ')}`);
+        }
+    }
+    if (c.truncated) {
+        notes.push(t('truncated'));
+    }
+    for (const w of c.warnings || []) {
+        notes.push(typeof w === 'string' ? w : w.message || JSON.stringify(w));
+    }
+    if (notes.length) {
+        bits.push(h('ul', { class: 'notes' }, notes.map((n) => h('li', {}, n))));
+    }
+    head.replaceChildren(...bits);
+}
+
+function select(name, labelText, values, current, words) {
+    const s = h('select', { name, id: `f-${name}` },
+        h('option', { value: '' }, t('f_any')),
+        values.map((v) => h('option', { value: v, selected: v === current }, words ? words(v) : v)));
+    return h('div', { class: 'field' }, h('label', { for: `f-${name}` }, labelText), s);
+}
+
+function filterForm(ctx, id, filters) {
+    const form = h('form', { id: 'flow-filters', class: 'filters', role: 'search' },
+        h('div', { class: 'field' }, h('label', { for: 'f-host' }, t('f_host')),
+            h('input', { name: 'host', id: 'f-host', value: filters.host || '', placeholder: t('f_host_ph'),
+                autocomplete: 'off', spellcheck: 'false' })),
+        h('div', { class: 'field narrow' }, h('label', { for: 'f-port' }, t('f_port')),
+            h('input', { name: 'port', id: 'f-port', value: filters.port || '', inputmode: 'numeric',
+                autocomplete: 'off' })),
+        select('conn_state', t('f_state'), CONN_STATES, filters.conn_state,
+            (v) => `${v} · ${connStateMeaning(v)}`),
+        select('handshake', t('f_handshake'), HANDSHAKES, filters.handshake, label),
+        select('teardown', t('f_teardown'), TEARDOWNS, filters.teardown, label),
+        h('div', { class: 'actions' },
+            h('button', { type: 'submit', id: 'apply-filters', class: 'primary' }, t('apply')),
+            h('button', { type: 'button', id: 'clear-filters' }, t('clear'))));
+    form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        const q = { capture: id };
+        for (const [k, v] of new FormData(form)) {
+            if (String(v).trim()) {
+                q[k] = String(v).trim();
+            }
+        }
+        ctx.navigate(q);
+    });
+    form.querySelector('#clear-filters').addEventListener('click', () => ctx.navigate({ capture: id }));
+    return form;
+}
+
+function flowTable(flows) {
+    const rows = flows.map((f) => {
+        const bytes = (f.bytes.c2s || 0) + (f.bytes.s2c || 0);
+        const pkts = (f.packets.c2s || 0) + (f.packets.s2c || 0);
+        return h('tr', { 'data-flow': f.id },
+            h('td', {}, h('a', { href: `?flow=${f.id}`, class: 'flowlink' }, endpoint(f.client))),
+            h('td', {}, endpoint(f.server)),
+            h('td', {}, h('span', { class: `tag hs-${f.handshake.state}` }, label(f.handshake.state))),
+            h('td', {}, h('span', { class: `tag td-${f.teardown.state}` }, label(f.teardown.state))),
+            h('td', {}, h('abbr', { title: connStateMeaning(f.conn_state), class: 'state' }, f.conn_state),
+                ' ', h('code', { class: 'hist', title: t('history') }, f.history)),
+            h('td', { class: 'num' }, formatDuration(f.duration_us)),
+            h('td', { class: 'num', title: `${pkts} packets, ${bytes} bytes` },
+                `${formatBytes(f.bytes.c2s)} → / ← ${formatBytes(f.bytes.s2c)}`));
+    });
+    return h('table', { id: 'flows', class: 'grid' },
+        h('thead', {}, h('tr', {},
+            h('th', { scope: 'col' }, t('col_client')), h('th', { scope: 'col' }, t('col_server')),
+            h('th', { scope: 'col' }, t('col_handshake')), h('th', { scope: 'col' }, t('col_teardown')),
+            h('th', { scope: 'col' }, t('col_state')), h('th', { scope: 'col', class: 'num' }, t('col_duration')),
+            h('th', { scope: 'col', class: 'num' }, t('col_bytes')))),
+        h('tbody', {}, rows));
+}
