@@ -76,7 +76,8 @@ function translateChrome() {
     for (const l of ['en', 'zh']) {
         document.getElementById(`lang-${l}`).setAttribute('aria-pressed', String(lang() === l));
     }
-    document.querySelector('.skip').textContent = lang() === 'zh' ? '跳到正文' : 'Skip to content';
+    document.querySelector('.skip').textContent = t('skip');
+    document.getElementById('foot-text').textContent = t('footer');
 }
 
 async function render() {

@@ -5,7 +5,7 @@
 import { get, apiUrl } from './api.js';
 import { h, formatTs, endpoint } from './dom.js';
 import { t, lang, label, connStateMeaning } from './i18n.js';
-import { renderLadder, eventLabel, formatDuration } from './ladder.js';
+import { renderLadder, shownLabel, formatDuration } from './ladder.js';
 import { renderHeader } from './header.js';
 import { renderStateDiagram } from './states.js';
 
@@ -59,8 +59,12 @@ export async function renderFlow(ctx, token, params) {
         return q;
     }
 
+    // Small screens get the compact drawing, redrawn when the width crosses the line.
+    const narrow = window.matchMedia('(max-width: 640px)');
     function drawLadder() {
-        ladder = renderLadder(ladderBox, flow, packets, { scale: curScale, onSelect: (i) => select(i, true) });
+        ladder = renderLadder(ladderBox, flow, packets, {
+            scale: curScale, compact: narrow.matches, onSelect: (i) => select(i, true),
+        });
         ladder.select(sel, { scroll: true });
     }
 
@@ -178,6 +182,11 @@ export async function renderFlow(ctx, token, params) {
                     h('h2', { id: 'hdr-h' }, t('header_title')), headerBox))));
 
     drawLadder();
+    narrow.addEventListener('change', () => {
+        if (ctx.current(token)) {
+            drawLadder();
+        }
+    });
     fillMore();
     if (packets.length) {
         select(sel);
@@ -197,7 +206,7 @@ function clamp(i, n) {
 
 function eventLabelFor(p) {
     const dir = p.dir === 'c2s' ? `${t('client')} → ${t('server')}` : `${t('server')} → ${t('client')}`;
-    return `${eventLabel(p.event)} (${dir})`;
+    return `${shownLabel(p.event)} (${dir})`;
 }
 
 // The states before and after packet i. Before the first packet of a connection seen from its

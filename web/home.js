@@ -5,6 +5,8 @@ import { get, post, del, upload, setApiKey, ApiError } from './api.js';
 import { h, formatBytes, formatTs } from './dom.js';
 import { t } from './i18n.js';
 
+const CAPTURES_PAGE = 50;
+
 export async function renderHome(ctx, token) {
     const input = h('input', { type: 'file', id: 'file', accept: '.pcap,.pcapng,.cap,.dmp,application/vnd.tcpdump.pcap' });
     const progress = h('progress', { id: 'upload-progress', max: 1, value: 0, 'data-state': 'idle', hidden: true });
@@ -96,7 +98,7 @@ export async function renderHome(ctx, token) {
 
     const [exList, capList] = await Promise.all([
         get('/examples').catch((e) => e),
-        get('/captures', { limit: 50 }).catch((e) => e),
+        get('/captures', { limit: CAPTURES_PAGE }).catch((e) => e),
     ]);
     if (!ctx.current(token)) {
         return;
@@ -164,6 +166,30 @@ function fillExamples(ctx, token, ul, res) {
     }));
 }
 
+function captureRow(ctx, c) {
+    const delBtn = h('button', { type: 'button', class: 'link danger', 'aria-label': `${t('delete')} ${c.name}` }, t('delete'));
+    const tr = h('tr', { 'data-capture': c.id },
+        h('th', { scope: 'row' }, h('a', { href: `?capture=${c.id}` }, c.name || `#${c.id}`)),
+        h('td', { class: 'num' }, c.packets),
+        h('td', { class: 'num' }, c.flows),
+        h('td', { class: 'ts' }, formatTs(c.first_ts)),
+        h('td', { class: 'ts' }, formatTs(c.uploaded_at)),
+        h('td', { class: 'num' }, formatBytes(c.size_bytes)),
+        h('td', {}, delBtn));
+    delBtn.addEventListener('click', async () => {
+        if (!confirm(t('delete_confirm', c.name))) {
+            return;
+        }
+        try {
+            await del(`/captures/${c.id}`);
+            tr.remove();
+        } catch (err) {
+            ctx.showError(err);
+        }
+    });
+    return tr;
+}
+
 function fillCaptures(ctx, box, res) {
     if (res instanceof Error) {
         box.replaceChildren(h('p', { class: 'err' }, res.describe ? res.describe() : String(res)));
@@ -174,28 +200,20 @@ function fillCaptures(ctx, box, res) {
         box.replaceChildren(h('p', { class: 'muted', id: 'captures-empty' }, t('captures_empty')));
         return;
     }
-    const rows = list.map((c) => {
-        const delBtn = h('button', { type: 'button', class: 'link danger', 'aria-label': `${t('delete')} ${c.name}` }, t('delete'));
-        const tr = h('tr', { 'data-capture': c.id },
-            h('th', { scope: 'row' }, h('a', { href: `?capture=${c.id}` }, c.name || `#${c.id}`)),
-            h('td', { class: 'num' }, c.packets),
-            h('td', { class: 'num' }, c.flows),
-            h('td', { class: 'ts' }, formatTs(c.first_ts)),
-            h('td', { class: 'ts' }, formatTs(c.uploaded_at)),
-            h('td', { class: 'num' }, formatBytes(c.size_bytes)),
-            h('td', {}, delBtn));
-        delBtn.addEventListener('click', async () => {
-            if (!confirm(t('delete_confirm', c.name))) {
-                return;
-            }
-            try {
-                await del(`/captures/${c.id}`);
-                tr.remove();
-            } catch (err) {
-                ctx.showError(err);
-            }
-        });
-        return tr;
+    const tbody = h('tbody', {}, list.map((c) => captureRow(ctx, c)));
+    const more = h('button', { type: 'button', id: 'captures-more', hidden: !res.next_cursor }, t('more'));
+    let cursor = res.next_cursor;
+    more.addEventListener('click', async () => {
+        more.disabled = true;
+        try {
+            const next = await get('/captures', { limit: CAPTURES_PAGE, cursor });
+            tbody.append(...(next.captures || []).map((c) => captureRow(ctx, c)));
+            cursor = next.next_cursor;
+            more.hidden = !cursor;
+        } catch (err) {
+            ctx.showError(err);
+        }
+        more.disabled = false;
     });
     box.replaceChildren(h('div', { class: 'scroll-x' }, h('table', { class: 'grid' },
         h('thead', {}, h('tr', {},
@@ -203,5 +221,5 @@ function fillCaptures(ctx, box, res) {
             h('th', { scope: 'col', class: 'num' }, t('col_flows')), h('th', { scope: 'col' }, t('col_first')),
             h('th', { scope: 'col' }, t('col_uploaded')), h('th', { scope: 'col', class: 'num' }, t('col_size')),
             h('th', { scope: 'col' }, h('span', { class: 'sr' }, t('delete'))))),
-        h('tbody', {}, rows))));
+        tbody)), h('div', { class: 'pager' }, more));
 }

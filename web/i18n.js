@@ -69,6 +69,8 @@ const STRINGS = {
         checksum_ok: 'checksum correct',
         analysis: 'Wireshark analysis',
         lang_name: 'English',
+        skip: 'Skip to content',
+        footer: 'tcplens: TCP connections from packet captures.',
     },
     zh: {
         tagline: '看清抓包里每条 TCP 连接如何建立、如何断开。',
@@ -137,6 +139,8 @@ const STRINGS = {
         checksum_ok: '校验和正确',
         analysis: 'Wireshark 分析',
         lang_name: '中文',
+        skip: '跳到正文',
+        footer: 'tcplens：从抓包文件看 TCP 连接。',
     },
 };
 

@@ -52,7 +52,8 @@ export function eventLabel(event) {
     return EVENT_LABEL[event] ?? event ?? '?';
 }
 
-function shownLabel(event) {
+// The label as shown in the current language.
+export function shownLabel(event) {
     if (lang() === 'zh' && EVENT_LABEL_ZH[event]) {
         return EVENT_LABEL_ZH[event];
     }
@@ -192,10 +193,11 @@ function phases(packets) {
 }
 
 // Draws the ladder into container. Returns { select(i) } to move the highlight without a redraw.
-export function renderLadder(container, flow, packets, { scale = 'compressed', onSelect } = {}) {
-    const W = 720;
-    const LX = 250; // client lifeline
-    const RX = 590; // server lifeline
+// compact: a narrower drawing for small screens, scaled to the box's width.
+export function renderLadder(container, flow, packets, { scale = 'compressed', compact = false, onSelect } = {}) {
+    const W = compact ? 440 : 720;
+    const LX = compact ? 100 : 250; // client lifeline
+    const RX = compact ? 340 : 590; // server lifeline
     const { ys, gaps, height, ticks } = layout(packets, scale);
     const svg = el('svg', {
         viewBox: `0 0 ${W} ${height}`,
@@ -203,7 +205,7 @@ export function renderLadder(container, flow, packets, { scale = 'compressed', o
         height,
         role: 'group',
         'aria-label': `${t('ladder_title')}: ${packets.length}`,
-        class: `ladder scale-${scale}`,
+        class: `ladder scale-${scale}${compact ? ' compact' : ''}`,
     });
     svg.append(el('title', {}, `${t('ladder_title')}: ${flow.client.ip}:${flow.client.port} → ` +
         `${flow.server.ip}:${flow.server.port}`));
