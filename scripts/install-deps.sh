@@ -1,15 +1,23 @@
 #!/bin/sh
-# Installs the Debian/Ubuntu packages tcplens needs, and nothing when all are present.
+# Installs what tcplens needs, and nothing when all is present.
 # Usage: scripts/install-deps.sh [run|test]
 #   run  : compiler, CMake, libraries (what `make run` needs)
 #   test : the above plus the test tools (cmocka, tshark, tcpdump, python3 with yaml and
-#          jsonschema, curl, openssl)
+#          jsonschema, curl, openssl) and, for the dashboard's browser tests, Debian's chromium,
+#          a CJK font (the Chinese screenshots), Node.js with npm, and playwright-core in
+#          tests/web/node_modules (pinned by tests/web/package-lock.json)
 set -eu
 
 mode=${1:-run}
+root=$(cd "$(dirname "$0")/.." && pwd)
 pkgs="gcc make cmake pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev"
 if [ "$mode" = test ]; then
     pkgs="$pkgs libcmocka-dev tshark tcpdump python3 python3-yaml python3-jsonschema curl openssl clang-format time wrk"
+    pkgs="$pkgs chromium fonts-wqy-microhei"
+    # A Node.js installed some other way (with its own npm) is used as it is.
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        pkgs="$pkgs nodejs npm"
+    fi
 fi
 
 missing=""
@@ -18,18 +26,32 @@ for p in $pkgs; do
         missing="$missing $p"
     fi
 done
-[ -z "$missing" ] && exit 0
 
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-deps: missing packages:$missing (no apt-get here: install them by hand)" >&2
-    exit 1
+if [ -n "$missing" ]; then
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "install-deps: missing packages:$missing (no apt-get here: install them by hand)" >&2
+        exit 1
+    fi
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        sudo="sudo"
+    fi
+    echo "install-deps: installing$missing" >&2
+    # tshark asks whether non-root users may capture; answer no, non-interactively.
+    echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections 2>/dev/null || true
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-    sudo="sudo"
+
+[ "$mode" = test ] || exit 0
+
+# playwright-core for the browser tests, at the version the lock file pins. Already there:
+# nothing to do (repeated `make test` stay fast and offline). It drives Debian's chromium:
+# no browser is ever downloaded.
+web="$root/tests/web"
+want=$(node -p "require('$web/package-lock.json').packages['node_modules/playwright-core'].version")
+have=$(node -p "try { require('$web/node_modules/playwright-core/package.json').version } catch { '' }")
+if [ "$have" != "$want" ]; then
+    echo "install-deps: npm ci in tests/web (playwright-core $want)" >&2
+    (cd "$web" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund >/dev/null)
 fi
-echo "install-deps: installing$missing" >&2
-# tshark asks whether non-root users may capture; answer no, non-interactively.
-echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections 2>/dev/null || true
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null

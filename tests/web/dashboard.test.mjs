@@ -1,0 +1,787 @@
+// The dashboard in a real browser: a tcplensd on 127.0.0.1 (ephemeral port, temporary database)
+// and Debian's chromium driven by playwright-core, checked against the DOM contract between
+// web/ and this test (ids, data-* attributes, URLs).
+//
+// Usage: node dashboard.test.mjs TCPLENSD SOURCE_DIR [SCREENSHOT_DIR]
+// Environment:
+//   TL_CHROMIUM     the browser (default /usr/bin/chromium; never downloaded)
+//   TL_WEB_DIR      dashboard files to serve instead of SOURCE_DIR/web
+//   TL_SCREENSHOTS  where the PNGs go when no SCREENSHOT_DIR is given
+//
+// Prints "ok N - name" / "not ok N - name" per check, then "N passed, N failed"; exits 1 on any
+// failure. The server and the browser are stopped whatever happens.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const TOTAL_BUDGET_MS = 110_000; // the whole run, start to stop (ctest's own limit is higher)
+const CHECK_BUDGET_MS = 30_000; // one check, all its waits included
+const WAIT_MS = 10_000; // one condition to become true
+const ACTION_MS = 5_000; // one click, fill, focus...
+const NAV_MS = 15_000; // one page load
+const START_MS = 20_000; // tcplensd's "listening on" line (slower under ASan)
+
+const SEED = path.join(HERE, 'seed-telnet.pcap');
+const SEED_SIZE = 536;
+const SEED_LABELS = ['SYN', 'SYN-ACK', 'ACK', 'FIN', 'FIN (piggybacked ACK)', 'ACK'];
+const CJK = /[\u4e00-\u9fff]/;
+const LISTEN_RE = /listening on (https?):\/\/127\.0\.0\.1:(\d+)/;
+const LAUNCH_ARGS = [
+    '--no-sandbox', // root cannot use chromium's sandbox
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--no-first-run', '--disable-gpu', '--disable-quic', '--no-proxy-server',
+    // Nothing but the loopback resolves: the browser itself cannot reach out either.
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+];
+
+const [binary, srcDir, shotArg] = process.argv.slice(2);
+if (!binary || !srcDir) {
+    console.error('usage: node dashboard.test.mjs TCPLENSD SOURCE_DIR [SCREENSHOT_DIR]');
+    process.exit(2);
+}
+const webDir = process.env.TL_WEB_DIR || path.join(srcDir, 'web');
+const examplesDir = path.join(srcDir, 'examples');
+const chromiumPath = process.env.TL_CHROMIUM || '/usr/bin/chromium';
+const shotDir = path.resolve(shotArg || process.env.TL_SCREENSHOTS ||
+                             path.join(os.tmpdir(), 'tcplens-web-screenshots'));
+
+// ------------------------------------------------------------------------------- reporting
+
+const results = [];
+let current = ''; // the check running now, to tell where a problem came from
+
+function report(name, ok, detail) {
+    results.push(ok);
+    console.log(`${ok ? 'ok' : 'not ok'} ${results.length} - ${name}`);
+    for (let line of String(detail || '').replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
+        if (!line.trim()) continue;
+        if (line.length > 300) line = `${line.slice(0, 300)}...`;
+        console.log(`#   ${line}`);
+    }
+}
+
+function summary() {
+    const failed = results.filter((r) => !r).length;
+    console.log(`${results.length - failed} passed, ${failed} failed`);
+    return failed || !results.length ? 1 : 0;
+}
+
+function fail(msg) {
+    throw new Error(msg);
+}
+
+const show = (v) => JSON.stringify(v);
+
+// A check runs with its own time budget; a failure is reported and the next check goes on,
+// starting from a URL of its own so that one broken view does not hide the others.
+async function check(name, fn) {
+    let timer;
+    current = name.split('.')[0];
+    try {
+        const budget = new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`check took over ${CHECK_BUDGET_MS} ms`)),
+                               CHECK_BUDGET_MS);
+        });
+        const note = await Promise.race([fn(), budget]);
+        report(name, true, note);
+        return true;
+    } catch (e) {
+        report(name, false, e && e.message ? e.message : String(e));
+        return false;
+    } finally {
+        clearTimeout(timer);
+    }
+}
+
+// Polls probe() until ok(value); a probe that throws (a page reloading) is retried.
+async function until(desc, probe, ok, timeout = WAIT_MS) {
+    const deadline = Date.now() + timeout;
+    let last, lastErr;
+    for (;;) {
+        try {
+            last = await probe();
+            lastErr = undefined;
+            if (ok(last)) return last;
+        } catch (e) {
+            lastErr = e;
+        }
+        if (Date.now() >= deadline) {
+            const seen = lastErr ? `error: ${lastErr.message.split('\n')[0]}` : `last seen: ${show(last)}`;
+            fail(`${desc}: not within ${timeout} ms (${seen})`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+    }
+}
+
+// ---------------------------------------------------------------------------------- server
+
+class Server {
+    constructor(workdir) {
+        this.workdir = workdir;
+        this.logPath = path.join(workdir, 'server.log');
+        this.proc = null;
+        this.url = null;
+        this.exit = null;
+    }
+
+    async start() {
+        const env = Object.fromEntries(Object.entries(process.env)
+            .filter(([k]) => !k.startsWith('TCPLENS_'))); // the command line alone configures it
+        const log = fs.openSync(this.logPath, 'w');
+        this.proc = spawn(binary, ['--listen', '127.0.0.1:0', '--db', path.join(this.workdir, 't.db'),
+                                   '--web-dir', webDir, '--examples-dir', examplesDir],
+                          { stdio: ['ignore', log, log], env });
+        fs.closeSync(log);
+        this.exited = new Promise((resolve) => {
+            this.proc.on('exit', (code, signal) => resolve((this.exit = { code, signal })));
+            this.proc.on('error', (err) => resolve((this.exit = { code: null, signal: null, err })));
+        });
+        const deadline = Date.now() + START_MS;
+        while (Date.now() < deadline) {
+            const m = LISTEN_RE.exec(this.log());
+            if (m) {
+                this.url = `${m[1]}://127.0.0.1:${m[2]}`;
+                return;
+            }
+            if (this.exit) {
+                fail(`tcplensd (${binary}) ended before listening: ${show(this.exit.err ? this.exit.err.message : this.exit)}\n${this.tail()}`);
+            }
+            await new Promise((r) => setTimeout(r, 50));
+        }
+        fail(`tcplensd: no "listening on" line within ${START_MS} ms\n${this.tail()}`);
+    }
+
+    log() {
+        try {
+            return fs.readFileSync(this.logPath, 'utf8');
+        } catch {
+            return '';
+        }
+    }
+
+    tail(n = 15) {
+        return this.log().split('\n').slice(-n).join('\n');
+    }
+
+    // SIGTERM and a bounded wait, then SIGKILL; returns the exit as seen.
+    async stop(timeout = 35_000) {
+        if (!this.proc || this.exit) return this.exit;
+        this.proc.kill('SIGTERM');
+        let timer;
+        const late = new Promise((r) => { timer = setTimeout(() => r('late'), timeout); });
+        if ((await Promise.race([this.exited, late])) === 'late') {
+            this.proc.kill('SIGKILL');
+            await this.exited;
+            this.exit.late = true;
+        }
+        clearTimeout(timer);
+        return this.exit;
+    }
+
+    kill() {
+        if (this.proc && !this.exit) this.proc.kill('SIGKILL');
+    }
+}
+
+async function api(server, method, p, body) {
+    const res = await fetch(server.url + p, { method, body, signal: AbortSignal.timeout(WAIT_MS) });
+    const text = await res.text();
+    if (!res.ok) fail(`${method} ${p}: ${res.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text);
+}
+
+// ------------------------------------------------------------------------------- the page
+
+// In the page before its own scripts: every state of progress#upload-progress and every XHR
+// upload progress event go to the test, which keeps them across the page's own navigations.
+const RECORDER = () => {
+    const send = (kind, data) => { try { window.__tlRecord(kind, data); } catch { /* gone */ } };
+    new MutationObserver((records) => {
+        for (const r of records) {
+            const el = r.target;
+            if (el.id !== 'upload-progress' || el.localName !== 'progress') continue;
+            send('progress', { attr: r.attributeName, state: el.getAttribute('data-state'),
+                               value: el.getAttribute('value'), max: el.getAttribute('max') });
+        }
+    }).observe(document, { subtree: true, attributes: true,
+                           attributeFilter: ['value', 'max', 'data-state'] });
+    const open = XMLHttpRequest.prototype.open;
+    XMLHttpRequest.prototype.open = function (...args) {
+        this.upload.addEventListener('progress',
+            (e) => send('xhr-progress', { loaded: e.loaded, total: e.total }));
+        return open.apply(this, args);
+    };
+};
+
+function viewState(page) {
+    return page.evaluate(() => {
+        const m = document.querySelector('main#view');
+        return m ? { view: m.getAttribute('data-view'), ready: m.getAttribute('data-ready'),
+                     url: location.search } : null;
+    });
+}
+
+// What the page does wrong, gathered over the whole run and judged by the last check.
+const problems = { console: [], pageerror: [], failed: [], external: [], server5xx: [], dialogs: [] };
+
+// Each kind of problem, the same message counted once with its number of times.
+function problemLines(max = 10) {
+    const lines = [];
+    for (const [k, v] of Object.entries(problems)) {
+        if (!v.length) continue;
+        const seen = new Map();
+        for (const x of v) seen.set(x, (seen.get(x) || 0) + 1);
+        lines.push(`${k} (${v.length}):`);
+        for (const [x, n] of [...seen].slice(0, max)) lines.push(`  ${x}${n > 1 ? ` (x${n})` : ''}`);
+        if (seen.size > max) lines.push(`  ... and ${seen.size - max} more`);
+    }
+    return lines;
+}
+
+// A view that never got ready once gets a short wait afterwards, so that a dashboard that
+// does not start fails every check quickly instead of running out the whole budget.
+const viewFailed = new Set();
+
+async function waitView(page, view, timeout = WAIT_MS) {
+    try {
+        return await until(`main#view[data-view="${view}"][data-ready="1"]`, () => viewState(page),
+                           (v) => v && v.view === view && v.ready === '1',
+                           viewFailed.has(view) ? Math.min(timeout, 3_000) : timeout);
+    } catch (e) {
+        // The first time, the page's own errors are the likely reason: show them here.
+        const errs = viewFailed.has(view) ? [] : [...new Set([...problems.pageerror, ...problems.console])].slice(0, 3);
+        viewFailed.add(view);
+        throw new Error(e.message + (errs.length ? `\npage errors so far:\n  ${errs.join('\n  ')}` : ''));
+    }
+}
+
+function param(page, name) {
+    return new URL(page.url()).searchParams.get(name);
+}
+
+const ROWS = 'table#flows tbody tr[data-flow]';
+const ARROWS = '#ladder svg g.arrow';
+
+function rowCount(page) {
+    return page.locator(ROWS).count();
+}
+
+function ladderState(page) {
+    return page.evaluate((sel) => {
+        const arrows = [...document.querySelectorAll(sel)];
+        const pos = document.querySelector('#step-pos');
+        return {
+            count: arrows.length,
+            indexes: arrows.map((a) => a.getAttribute('data-index')),
+            labels: arrows.map((a) => a.getAttribute('data-label')),
+            texts: arrows.map((a) => {
+                const t = a.querySelector('text.label');
+                return t ? t.textContent.trim() : null;
+            }),
+            selected: arrows.filter((a) => a.classList.contains('selected'))
+                .map((a) => a.getAttribute('data-index')),
+            pos: pos ? pos.textContent.replace(/\s+/g, ' ').trim() : null,
+            p: new URLSearchParams(location.search).get('p'),
+        };
+    }, ARROWS);
+}
+
+// Packet i (0-based) of n is selected: the step counter, the arrow and the URL agree.
+async function waitSelected(page, i, n = SEED_LABELS.length) {
+    return until(`packet ${i} selected (#step-pos "${i + 1} / ${n}", g.arrow[data-index="${i}"].selected, p=${i})`,
+                 () => ladderState(page),
+                 (s) => s.pos === `${i + 1} / ${n}` && s.selected.length === 1 &&
+                        s.selected[0] === String(i) && (s.p === String(i) || (i === 0 && s.p === null)));
+}
+
+// Clicks arrow i on its label, else on the arrow itself (whichever takes the pointer).
+async function clickArrow(page, i) {
+    const errs = [];
+    for (const sel of [`${ARROWS}[data-index="${i}"] text.label`, `${ARROWS}[data-index="${i}"]`]) {
+        try {
+            await page.locator(sel).click({ timeout: 2_500 });
+            return;
+        } catch (e) {
+            errs.push(`${sel}: ${e.message.split('\n')[0]}`);
+        }
+    }
+    fail(`cannot click arrow ${i}:\n${errs.join('\n')}`);
+}
+
+function fieldValue(page, field) {
+    return page.evaluate((f) => {
+        const el = document.querySelector(`#header-diagram [data-field="${f}"] .value`);
+        return el ? el.textContent.trim() : null;
+    }, field);
+}
+
+function text(page, sel) {
+    return page.evaluate((s) => {
+        const el = document.querySelector(s);
+        return el ? el.textContent : null;
+    }, sel);
+}
+
+async function shot(page, name) {
+    await page.screenshot({ path: path.join(shotDir, name), fullPage: true, timeout: WAIT_MS });
+}
+
+// ---------------------------------------------------------------------------------- the run
+
+async function main() {
+    let chromium;
+    try {
+        ({ chromium } = await import('playwright-core'));
+    } catch (e) {
+        report('playwright-core is installed', false,
+               `${e.message}\nrun: sh scripts/install-deps.sh test (npm ci in tests/web)`);
+        return;
+    }
+    for (const [what, p] of [['tcplensd', binary], ['chromium', chromiumPath], ['web dir', webDir]]) {
+        if (!fs.existsSync(p)) {
+            report(`${what} exists`, false, `${p} not found${what === 'chromium' ? ' (apt-get install chromium, or set TL_CHROMIUM)' : ''}`);
+            return;
+        }
+    }
+    fs.mkdirSync(shotDir, { recursive: true });
+    const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tcplens-web-'));
+    const server = new Server(workdir);
+    let browser = null;
+    // The server's log goes next to the screenshots; the work directory never stays behind.
+    const saveLog = () => {
+        try {
+            fs.copyFileSync(server.logPath, path.join(shotDir, 'tcplensd.log'));
+        } catch { /* never started */ }
+    };
+
+    // Past the budget everything is torn down and the run fails, rather than hang in ctest.
+    const watchdog = setTimeout(() => {
+        report('whole run within budget', false,
+               [`over ${TOTAL_BUDGET_MS} ms: stopped; server log in ${shotDir}/tcplensd.log`, ...problemLines()].join('\n'));
+        server.kill();
+        if (browser) browser.close().catch(() => {});
+        saveLog();
+        fs.rmSync(workdir, { recursive: true, force: true });
+        summary();
+        process.exit(1);
+    }, TOTAL_BUDGET_MS);
+    for (const sig of ['SIGINT', 'SIGTERM']) {
+        process.on(sig, () => {
+            server.kill();
+            if (browser) browser.close().catch(() => {});
+            fs.rmSync(workdir, { recursive: true, force: true });
+            console.log(`# stopped by ${sig}`);
+            process.exit(1);
+        });
+    }
+
+    try {
+        await server.start();
+        console.log(`# tcplensd at ${server.url} (web ${webDir})`);
+        browser = await chromium.launch({ executablePath: chromiumPath, headless: true,
+                                          args: LAUNCH_ARGS, timeout: 30_000 });
+        await run(browser, server, workdir);
+    } catch (e) {
+        report('set-up', false, e.message);
+    } finally {
+        if (browser) await browser.close().catch(() => {});
+        const exit = await server.stop();
+        const log = server.log();
+        const bad = log.split('\n').filter((l) => /AddressSanitizer|LeakSanitizer|runtime error:/.test(l));
+        if (server.url) {
+            report('tcplensd stops cleanly on SIGTERM (status 0, no sanitizer report)',
+                   exit && exit.code === 0 && !exit.late && bad.length === 0,
+                   exit && exit.code === 0 && !bad.length ? '' : `exit ${show(exit)}\n${bad.slice(0, 5).join('\n')}\n${server.tail()}`);
+        }
+        clearTimeout(watchdog);
+        saveLog();
+        fs.rmSync(workdir, { recursive: true, force: true });
+        console.log(`# screenshots and tcplensd.log: ${shotDir}`);
+    }
+}
+
+async function run(browser, server, workdir) {
+    const base = server.url;
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 },
+                                               locale: 'en-US', serviceWorkers: 'block' });
+    context.setDefaultTimeout(ACTION_MS);
+    context.setDefaultNavigationTimeout(NAV_MS);
+
+    let expectHttpError = false; // while the error-path check runs, its 4xx is wanted
+    const progress = [];
+    const xhrProgress = [];
+    await context.exposeBinding('__tlRecord', (_src, kind, data) => {
+        (kind === 'progress' ? progress : xhrProgress).push(data);
+    });
+    await context.addInitScript(RECORDER);
+    const isLocal = (u) => {
+        try {
+            const url = new URL(u);
+            if (['data:', 'blob:', 'about:'].includes(url.protocol)) return true;
+            return url.hostname === '127.0.0.1';
+        } catch {
+            return false;
+        }
+    };
+    await context.route('**/*', (route) => {
+        const u = route.request().url();
+        if (isLocal(u)) return route.continue();
+        if (!problems.external.includes(u)) problems.external.push(u);
+        return route.abort('blockedbyclient');
+    });
+    context.on('request', (req) => {
+        if (!isLocal(req.url()) && !problems.external.includes(req.url())) problems.external.push(req.url());
+    });
+
+    const page = await context.newPage();
+    page.on('console', (msg) => {
+        if (msg.type() !== 'error') return;
+        // Name the script that logged it; a page URL would only split identical messages.
+        const src = msg.location() && msg.location().url;
+        const line = `${msg.text()}${src && /\.m?js$/.test(src) ? ` (${src.replace(base, '')})` : ''}`;
+        if (expectHttpError && /status of 4\d\d/.test(line)) return;
+        problems.console.push(line);
+    });
+    page.on('pageerror', (err) => problems.pageerror.push(String(err && err.stack || err).split('\n').slice(0, 3).join(' | ')));
+    // A request still running when the test itself loads another page is cut short by that,
+    // and so is the icon the browser fetches again on every URL change: neither is the page's
+    // fault. Any other failure is.
+    const inflight = new Set();
+    const cutByUs = new Set();
+    page.on('request', (req) => inflight.add(req));
+    page.on('requestfinished', (req) => inflight.delete(req));
+    page.on('requestfailed', (req) => {
+        inflight.delete(req);
+        const why = req.failure() && req.failure().errorText;
+        const icon = /\/favicon\.[a-z]+$/.test(new URL(req.url()).pathname);
+        if ((cutByUs.has(req) || icon) && /ERR_ABORTED/.test(why || '')) return;
+        problems.failed.push(`${req.method()} ${req.url()}: ${why} (check ${current})`);
+    });
+    // Before the test loads a page: let the current one finish its requests (150 ms quiet,
+    // 2 s at most), then whatever is left is cut by the test.
+    const navigating = async () => {
+        const deadline = Date.now() + 2_000;
+        let quietSince = inflight.size ? 0 : Date.now();
+        while (Date.now() < deadline && !(quietSince && Date.now() - quietSince >= 150)) {
+            await new Promise((r) => setTimeout(r, 25));
+            if (inflight.size) quietSince = 0;
+            else if (!quietSince) quietSince = Date.now();
+        }
+        for (const r of inflight) cutByUs.add(r);
+    };
+    page.on('response', (res) => {
+        if (res.status() >= 500) problems.server5xx.push(`${res.status()} ${res.request().method()} ${res.url()}`);
+    });
+    page.on('websocket', (ws) => {
+        if (!isLocal(ws.url().replace(/^ws/, 'http'))) problems.external.push(ws.url());
+    });
+    page.on('dialog', (d) => {
+        problems.dialogs.push(`${d.type()}: ${d.message()}`);
+        d.dismiss().catch(() => {});
+    });
+
+    const ctx = { captureId: null, flowId: null };
+    const goto = async (query, view) => {
+        await navigating();
+        await page.goto(`${base}/${query}`, { waitUntil: 'domcontentloaded' });
+        if (view) await waitView(page, view);
+    };
+    // Later checks need the seed's capture and flow even when the upload through the page
+    // failed: then the API provides them.
+    const seedCapture = async () => {
+        if (ctx.captureId) return ctx.captureId;
+        const form = new FormData();
+        form.append('file', new Blob([fs.readFileSync(SEED)]), 'seed-telnet.pcap');
+        ctx.captureId = String((await api(server, 'POST', '/api/v1/captures', form)).capture.id);
+        return ctx.captureId;
+    };
+    const seedFlow = async () => {
+        if (ctx.flowId) return ctx.flowId;
+        const body = await api(server, 'GET', `/api/v1/captures/${await seedCapture()}`);
+        if (!body.flows.length) fail('the seed capture has no flow in the API');
+        ctx.flowId = String(body.flows[0].id);
+        return ctx.flowId;
+    };
+    const openFlow = async (p = 0) => {
+        await goto(`?flow=${await seedFlow()}&p=${p}`, 'flow');
+        await until(`${ARROWS} drawn`, () => page.locator(ARROWS).count(), (n) => n === SEED_LABELS.length);
+        await waitSelected(page, p);
+    };
+
+    await check('a. upload seed-telnet.pcap through input#file: progress done at 536/536, then the flows view', async () => {
+        await goto('', 'home');
+        await shot(page, 'home.png');
+        progress.length = 0;
+        xhrProgress.length = 0;
+        await page.locator('input#file').setInputFiles(SEED);
+        await until('the URL to become ?capture=ID', () => param(page, 'capture'), (v) => /^\d+$/.test(v || ''));
+        ctx.captureId = param(page, 'capture');
+        await waitView(page, 'flows');
+        const done = progress.filter((p) => p.state === 'done');
+        if (!done.length) {
+            fail(`progress#upload-progress never had data-state="done"; its changes: ${show(progress.slice(-10))}`);
+        }
+        const last = done[done.length - 1];
+        if (Number(last.value) !== SEED_SIZE || Number(last.max) !== SEED_SIZE) {
+            fail(`at data-state="done" value=${last.value} max=${last.max}, want both ${SEED_SIZE}`);
+        }
+        if (!xhrProgress.length) fail('no upload progress event fired (is the upload an XMLHttpRequest?)');
+        return `capture ${ctx.captureId}; ${progress.length} progress element changes, ` +
+               `${xhrProgress.length} upload progress events (last ${show(xhrProgress[xhrProgress.length - 1])})`;
+    });
+
+    await check('b. one flow row: 192.168.3.10:58544 -> 114.215.206.177:5555, SF', async () => {
+        if (!ctx.captureId || param(page, 'capture') !== ctx.captureId) await goto(`?capture=${await seedCapture()}`, 'flows');
+        const n = await until(`${ROWS} count 1`, () => rowCount(page), (c) => c === 1);
+        const row = page.locator(ROWS).first();
+        const t = await row.innerText();
+        const missing = ['192.168.3.10', '58544', '114.215.206.177', '5555', 'SF'].filter((s) => !t.includes(s));
+        if (missing.length) fail(`row text ${show(t)} lacks ${missing.join(', ')}`);
+        ctx.flowId = await row.getAttribute('data-flow');
+        await shot(page, 'flows.png');
+        return `${n} row, flow ${ctx.flowId}`;
+    });
+
+    await check('c. filters: port=5555 keeps the row, host=10.99.99.99 empties it, survives a reload, clear', async () => {
+        const cap = await seedCapture();
+        await goto(`?capture=${cap}`, 'flows');
+        const form = page.locator('form#flow-filters');
+        await form.locator('input[name=port]').fill('5555');
+        await page.locator('#apply-filters').click();
+        await until('URL port=5555', () => param(page, 'port'), (v) => v === '5555');
+        if (param(page, 'capture') !== cap) fail(`URL lost capture=${cap}: ${page.url()}`);
+        await waitView(page, 'flows');
+        await until(`${ROWS} count 1 with port=5555`, () => rowCount(page), (c) => c === 1);
+
+        await form.locator('input[name=port]').fill('');
+        await form.locator('input[name=host]').fill('10.99.99.99');
+        await page.locator('#apply-filters').click();
+        await until('URL host=10.99.99.99', () => param(page, 'host'), (v) => v === '10.99.99.99');
+        await waitView(page, 'flows');
+        await until(`${ROWS} count 0 and #flows-empty visible with host=10.99.99.99`,
+                    async () => [await rowCount(page), await page.locator('#flows-empty').isVisible()],
+                    ([c, vis]) => c === 0 && vis);
+
+        const shared = page.url();
+        await navigating();
+        await page.reload({ waitUntil: 'domcontentloaded' });
+        await waitView(page, 'flows');
+        const host = await form.locator('input[name=host]').inputValue();
+        if (host !== '10.99.99.99') fail(`after reloading ${shared} input[name=host] shows ${show(host)}`);
+        await until(`${ROWS} count 0 after the reload`, () => rowCount(page), (c) => c === 0);
+
+        await page.locator('#clear-filters').click();
+        await until('URL without host and port', () => [param(page, 'host'), param(page, 'port')],
+                    ([h, p]) => !h && !p);
+        await waitView(page, 'flows');
+        await until(`${ROWS} count 1 after clearing`, () => rowCount(page), (c) => c === 1);
+        const h2 = await form.locator('input[name=host]').inputValue();
+        if (h2) fail(`#clear-filters left input[name=host] = ${show(h2)}`);
+    });
+
+    await check('d. open the flow from its row: a 6-arrow ladder SYN, SYN-ACK, ACK, FIN, FIN (piggybacked ACK), ACK', async () => {
+        await goto(`?capture=${await seedCapture()}`, 'flows');
+        await until(`${ROWS} count 1`, () => rowCount(page), (c) => c === 1);
+        const link = page.locator(`${ROWS} > :is(td, th):first-child a[href^="?flow="]`).first();
+        const href = await link.getAttribute('href');
+        await link.click();
+        await until('URL ?flow=ID', () => param(page, 'flow'), (v) => /^\d+$/.test(v || ''));
+        if (href !== `?flow=${param(page, 'flow')}`) fail(`link href ${show(href)} but URL ${page.url()}`);
+        ctx.flowId = param(page, 'flow');
+        await waitView(page, 'flow');
+        const s = await until(`${ARROWS} count ${SEED_LABELS.length}`, () => ladderState(page),
+                              (v) => v.count === SEED_LABELS.length);
+        const want = show(SEED_LABELS);
+        if (show(s.labels) !== want) fail(`data-label in order: ${show(s.labels)}, want ${want}`);
+        if (show(s.texts) !== want) fail(`text.label in order: ${show(s.texts)}, want ${want}`);
+        if (show(s.indexes) !== show(['0', '1', '2', '3', '4', '5'])) fail(`data-index in order: ${show(s.indexes)}`);
+        const invisible = [];
+        for (let i = 0; i < s.count; i++) {
+            if (!(await page.locator(`${ARROWS}[data-index="${i}"] text.label`).isVisible())) invisible.push(i);
+        }
+        if (invisible.length) fail(`text.label not visible on arrows ${invisible.join(', ')}`);
+        const tab = await page.locator(ARROWS).evaluateAll((as) => as.map((a) => a.getAttribute('tabindex')));
+        if (tab.some((t) => t === null)) fail(`arrows without tabindex: ${show(tab)}`);
+    });
+
+    await check('e. packet 0 selected by a click: header fields, bit offset/width tooltip, explanation', async () => {
+        await goto(`?flow=${await seedFlow()}`, 'flow');
+        await until(`${ARROWS} drawn`, () => page.locator(ARROWS).count(), (n) => n === SEED_LABELS.length);
+        // Start elsewhere so that the click on arrow 0 is what selects it.
+        await clickArrow(page, 1);
+        await waitSelected(page, 1);
+        await clickArrow(page, 0);
+        await waitSelected(page, 0);
+        for (const [f, want] of [['tcp.src_port', '58544'], ['tcp.dst_port', '5555'], ['tcp.window', '65535']]) {
+            await until(`#header-diagram [data-field="${f}"] .value = ${want}`, () => fieldValue(page, f), (v) => v === want);
+        }
+        await until('#explanation mentions SYN', () => text(page, '#explanation'), (t) => /\bSYN\b/.test(t || ''));
+        await shot(page, 'flow.png');
+
+        const field = page.locator('#header-diagram [data-field="tcp.src_port"]');
+        await field.focus();
+        const focused = await field.evaluate((el) => el === document.activeElement || el.contains(document.activeElement));
+        if (!focused) fail('[data-field="tcp.src_port"] cannot take the focus (no tabindex?)');
+        // A visible tooltip on focus: the element it is described by, a role=tooltip, or
+        // anything shown for it whose class says tooltip.
+        const tip = await until('a visible tooltip mentioning width 16 and offset 0 on focus', () => field.evaluate((el) => {
+            const visible = (e) => {
+                const r = e.getBoundingClientRect();
+                const cs = getComputedStyle(e);
+                return r.width > 0 && r.height > 0 && cs.visibility !== 'hidden' && cs.display !== 'none' && Number(cs.opacity) > 0;
+            };
+            const ids = (el.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean);
+            const cands = [...ids.map((id) => document.getElementById(id)),
+                           ...document.querySelectorAll('[role=tooltip], [class*=tooltip], [class*=tip]')]
+                .filter(Boolean);
+            const shown = cands.filter(visible).map((e) => e.textContent.replace(/\s+/g, ' ').trim());
+            return { shown, title: el.getAttribute('title') };
+        }), (v) => v.shown.some((t) => /\b16\b/.test(t) && /\b0\b/.test(t)), 3_000);
+        return `tooltip: ${show(tip.shown.find((t) => /\b16\b/.test(t)))}`;
+    });
+
+    await check('f. keyboard: ArrowRight x5, ArrowLeft, End, Home step through; #next disabled at the end', async () => {
+        await openFlow(0);
+        const unfocus = () => page.evaluate(() => {
+            if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+        });
+        await unfocus();
+        for (let i = 1; i <= 5; i++) {
+            await page.keyboard.press('ArrowRight');
+            await waitSelected(page, i);
+        }
+        if (!(await page.locator('#next').isDisabled())) fail('#next is enabled at the last packet (6 / 6)');
+        await page.keyboard.press('ArrowLeft');
+        await waitSelected(page, 4);
+        if (await page.locator('#next').isDisabled()) fail('#next still disabled at packet 5 / 6');
+        await until('#explanation of packet 4 (the FIN with the piggybacked ACK) mentions FIN',
+                    () => text(page, '#explanation'), (t) => /FIN/.test(t || ''));
+        await shot(page, 'flow-fin.png');
+        await page.keyboard.press('Home');
+        await waitSelected(page, 0);
+        await page.keyboard.press('End');
+        await waitSelected(page, 5);
+        await page.keyboard.press('Home');
+        await waitSelected(page, 0);
+    });
+
+    await check('g. 中文: #explanation and #summary in Chinese, html[lang=zh], kept over a reload, back to English', async () => {
+        await openFlow(0);
+        await page.locator('#lang-zh').click();
+        const zh = () => page.evaluate(() => ({
+            lang: document.documentElement.getAttribute('lang'),
+            pressed: document.querySelector('#lang-zh') && document.querySelector('#lang-zh').getAttribute('aria-pressed'),
+            explanation: (document.querySelector('#explanation') || {}).textContent || '',
+            summary: (document.querySelector('#summary') || {}).textContent || '',
+        }));
+        const isZh = (v) => v.lang === 'zh' && v.pressed === 'true' && CJK.test(v.explanation) && CJK.test(v.summary);
+        await until('html[lang=zh], #lang-zh[aria-pressed=true], CJK in #explanation and #summary', zh, isZh);
+        await shot(page, 'flow-zh.png');
+        await navigating();
+        await page.reload({ waitUntil: 'domcontentloaded' });
+        await waitView(page, 'flow');
+        await until('still Chinese after a reload', zh, isZh);
+        await page.locator('#lang-en').click();
+        await until('html[lang=en], #lang-en[aria-pressed=true], no CJK in #summary and #explanation', () => page.evaluate(() => ({
+            lang: document.documentElement.getAttribute('lang'),
+            pressed: document.querySelector('#lang-en').getAttribute('aria-pressed'),
+            explanation: (document.querySelector('#explanation') || {}).textContent || '',
+            summary: (document.querySelector('#summary') || {}).textContent || '',
+        })), (v) => v.lang === 'en' && v.pressed === 'true' && v.summary && !CJK.test(v.summary) && !CJK.test(v.explanation));
+    });
+
+    await check('h. ladder modes: time then compressed keep 6 arrows, and move them', async () => {
+        await openFlow(0);
+        const layout = () => page.locator(ARROWS).evaluateAll((as) => as.map((a) => {
+            const r = a.getBoundingClientRect();
+            return Math.round(r.top + r.height / 2);
+        }).join(','));
+        const seen = {};
+        for (const scale of ['time', 'compressed']) {
+            await page.locator(`button[data-scale=${scale}]`).click();
+            // compressed is the default mode, which the URL may leave out
+            await until(`URL scale=${scale}`, () => param(page, 'scale'),
+                        (v) => v === scale || (scale === 'compressed' && v === null));
+            await waitView(page, 'flow');
+            await until(`${ARROWS} count 6 in ${scale} mode`, () => page.locator(ARROWS).count(), (n) => n === 6);
+            seen[scale] = await layout();
+        }
+        if (seen.time === seen.compressed) fail(`the arrows sit at the same heights in both modes: ${seen.time}`);
+        return `arrow heights: time ${seen.time}; compressed ${seen.compressed}`;
+    });
+
+    await check('k. narrow screen 375x740: the flow view does not scroll sideways', async () => {
+        await page.setViewportSize({ width: 375, height: 740 });
+        try {
+            await openFlow(0);
+            const w = await page.evaluate(() => [document.documentElement.scrollWidth, document.body.scrollWidth]);
+            await shot(page, 'flow-narrow.png');
+            if (w[0] > 376) {
+                // The outermost elements sticking out that no scrolling container holds.
+                const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+                    .filter((e) => e.getBoundingClientRect().right > 376)
+                    .filter((e) => {
+                        for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+                            if (/auto|scroll|hidden|clip/.test(getComputedStyle(a).overflowX)) return false;
+                        }
+                        return true;
+                    })
+                    .filter((e) => !e.parentElement || e.parentElement.getBoundingClientRect().right <= 376)
+                    .slice(0, 5).map((e) => `${e.localName}${e.id ? '#' + e.id : ''}${e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : ''} (right ${Math.round(e.getBoundingClientRect().right)})`));
+                fail(`documentElement.scrollWidth ${w[0]} > 376; too wide: ${wide.join(', ')}`);
+            }
+            return `scrollWidth ${w[0]}`;
+        } finally {
+            await page.setViewportSize({ width: 1280, height: 800 });
+        }
+    });
+
+    await check('i. examples: one button per GET /api/v1/examples; three-segment-close opens its flows', async () => {
+        const examples = (await api(server, 'GET', '/api/v1/examples')).examples;
+        await goto('', 'home');
+        const n = await until(`#examples button[data-example] count ${examples.length}`,
+                              () => page.locator('#examples button[data-example]').count(), (c) => c === examples.length);
+        await page.locator('#examples button[data-example="three-segment-close"]').click();
+        await until('URL ?capture=ID', () => param(page, 'capture'), (v) => /^\d+$/.test(v || ''));
+        if (param(page, 'capture') === ctx.captureId) fail('the example opened the seed capture');
+        await waitView(page, 'flows');
+        const rows = await until(`${ROWS} count >= 1`, () => rowCount(page), (c) => c >= 1);
+        return `${n} examples; three-segment-close: ${rows} flow(s)`;
+    });
+
+    await check('j. upload of a non-capture: #upload-error shows 415 / the API message, progress data-state=error', async () => {
+        const junk = path.join(workdir, 'not-a-capture.txt');
+        fs.writeFileSync(junk, 'This is a text file, not a packet capture.\n');
+        await goto('', 'home');
+        expectHttpError = true;
+        try {
+            await page.locator('input#file').setInputFiles(junk);
+            await until('progress#upload-progress[data-state="error"]',
+                        () => page.locator('progress#upload-progress').getAttribute('data-state'), (v) => v === 'error');
+            const err = await until('#upload-error visible with 415 or the API message',
+                                    async () => ({ visible: await page.locator('#upload-error').isVisible(),
+                                                   text: await text(page, '#upload-error') }),
+                                    (v) => v.visible && /415|not a pcap/i.test(v.text || ''));
+            const role = await page.locator('#upload-error').getAttribute('role');
+            if (role !== 'alert') fail(`#upload-error has role=${show(role)}, want alert`);
+            const v = await viewState(page);
+            if (!v || v.view !== 'home') fail(`left the home view after a failed upload: ${show(v)}`);
+            return `#upload-error: ${show(err.text.trim())}`;
+        } finally {
+            await page.waitForTimeout(200); // late console lines of the 415 still count as wanted
+            expectHttpError = false;
+        }
+    });
+
+    await check('l. no console errors, page errors, failed requests, 5xx, dialogs or requests off 127.0.0.1', async () => {
+        const lines = problemLines();
+        if (lines.length) fail(lines.join('\n'));
+    });
+}
+
+await main();
+process.exit(summary()); // and a stray handle does not keep the run alive
