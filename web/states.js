@@ -174,6 +174,7 @@ const TEXT = {
         unknown: (s) => `unknown state (${s})`,
         fromUnknown: (s) => ` (previous state unknown: ${s})`,
         adHoc: ' (outside the standard diagram, dashed)',
+        twoSteps: ' (two steps in one packet)',
         none: 'none',
     },
     zh: {
@@ -187,6 +188,7 @@ const TEXT = {
         unknown: (s) => `状态未知（${s}）`,
         fromUnknown: (s) => `（之前的状态未知：${s}）`,
         adHoc: '（不在标准状态图中，以虚线表示）',
+        twoSteps: '（一个报文走了两步）',
         none: '无',
     },
 };
@@ -372,6 +374,19 @@ function crossings(a, c, b) {
     return n;
 }
 
+// The state between `from` and `to` when two standard edges join them, or null.
+function twoSteps(from, to) {
+    for (const a of EDGES) {
+        if (a.from !== from || a.to === to) {
+            continue;
+        }
+        if (EDGES.some((b) => b.from === a.to && b.to === to)) {
+            return a.to;
+        }
+    }
+    return null;
+}
+
 // Marks an edge as the current one for a side; when both sides took the same edge a
 // second, dashed stroke in the server's colour is laid over the client's.
 function markEdge(g, side, id) {
@@ -418,6 +433,9 @@ function sideText(c, t) {
         case 'stay':
             return t.unchanged(c.to);
         default:
+            if (c.via) {
+                return `${c.from} → ${c.via} → ${c.to}${t.twoSteps}`;
+            }
             return `${c.from} → ${c.to}` + (c.adHoc ? t.adHoc : '');
     }
 }
@@ -465,13 +483,24 @@ export function renderStateDiagram(container, transition, lang) {
         if (c.kind !== 'move') {
             continue;
         }
-        let g = byPair.get(`${c.from}>${c.to}`);
-        if (!g) {
-            g = adHocEdge(c.from, c.to, id);
-            byPair.set(`${c.from}>${c.to}`, g);
-            edges.append(g);
-            c.adHoc = true;
+        const direct = byPair.get(`${c.from}>${c.to}`);
+        if (direct) {
+            markEdge(direct, side, id);
+            continue;
         }
+        // One packet can cause two standard steps: a server that gets a FIN and closes at
+        // once goes ESTABLISHED -> CLOSE-WAIT -> LAST-ACK with its FIN+ACK. Show both edges.
+        const via = twoSteps(c.from, c.to);
+        if (via) {
+            markEdge(byPair.get(`${c.from}>${via}`), side, id);
+            markEdge(byPair.get(`${via}>${c.to}`), side, id);
+            c.via = via;
+            continue;
+        }
+        const g = adHocEdge(c.from, c.to, id);
+        byPair.set(`${c.from}>${c.to}`, g);
+        edges.append(g);
+        c.adHoc = true;
         markEdge(g, side, id);
     }
     // Current edges last, so their colour is not crossed by grey lines.
