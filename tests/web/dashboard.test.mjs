@@ -714,6 +714,54 @@ async function run(browser, server, workdir) {
         return `arrow heights: time ${seen.time}; compressed ${seen.compressed}`;
     });
 
+    await check('m. states: each arrow shows both sides\' states as the API gives them; the diagram lights the transition', async () => {
+        await openFlow(0);
+        const timeline = (await api(server, 'GET', `/api/v1/flows/${await seedFlow()}`)).timeline;
+        const beside = await page.locator(ARROWS).evaluateAll((as) => as.map((a) => [
+            a.querySelector('text.state.left').textContent, a.querySelector('text.state.right').textContent]));
+        const want = timeline.map((p) => [p.states.client, p.states.server]);
+        if (show(beside) !== show(want)) fail(`states beside the arrows ${show(beside)}, API ${show(want)}`);
+        const lit = () => page.evaluate(() => ({
+            client: [...document.querySelectorAll('#state-diagram g.state.client')].map((g) => g.dataset.state),
+            server: [...document.querySelectorAll('#state-diagram g.state.server')].map((g) => g.dataset.state),
+            edges: [...document.querySelectorAll('#state-diagram g.edge.current')]
+                .map((g) => `${g.dataset.from}>${g.dataset.to}`).sort(),
+        }));
+        // Packet 0, the SYN: the client went CLOSED -> SYN-SENT (RFC 9293 "active OPEN, snd SYN"),
+        // the server still LISTENs.
+        await until('SYN: client SYN-SENT via CLOSED>SYN-SENT, server LISTEN', lit,
+                    (v) => show(v.client) === show(['SYN-SENT']) && show(v.server) === show(['LISTEN']) &&
+                        show(v.edges) === show(['CLOSED>SYN-SENT']));
+        // Packet 4, the FIN that carries the ACK: RFC 9293 has the server receive the FIN
+        // (CLOSE-WAIT) and close (LAST-ACK) in one segment; the client's FIN is acknowledged.
+        await page.keyboard.press('End');
+        await page.keyboard.press('ArrowLeft');
+        await waitSelected(page, 4);
+        await until('FIN+ACK: client FIN-WAIT-2, server LAST-ACK through CLOSE-WAIT', lit,
+                    (v) => show(v.client) === show(['FIN-WAIT-2']) && show(v.server) === show(['LAST-ACK']) &&
+                        show(v.edges) === show(['CLOSE-WAIT>LAST-ACK', 'ESTABLISHED>CLOSE-WAIT', 'FIN-WAIT-1>FIN-WAIT-2']));
+        const caption = await text(page, '#state-diagram');
+        if (!/CLOSE-WAIT/.test(caption || '')) fail(`the caption does not name CLOSE-WAIT: ${show(caption)}`);
+    });
+
+    await check('n. keys typed in a filter field do not step; the flows count is shown', async () => {
+        await goto(`?capture=${await seedCapture()}`, 'flows');
+        await until('#flows-count says 1 flow', () => text(page, '#flows-count'), (t) => /\b1 flow\b/.test(t || ''));
+        await openFlow(2);
+        await page.evaluate(() => {
+            const i = document.createElement('input');
+            i.id = 'probe-input';
+            document.body.append(i);
+        });
+        await page.locator('#probe-input').focus();
+        await page.keyboard.press('ArrowRight');
+        await page.keyboard.press('End');
+        await page.waitForTimeout(150);
+        const pos = await text(page, '#step-pos');
+        if ((pos || '').trim() !== '3 / 6') fail(`keys typed in an input moved the step to ${show(pos)}`);
+        await page.evaluate(() => document.getElementById('probe-input').remove());
+    });
+
     await check('k. narrow screen 375x740: the flow view does not scroll sideways', async () => {
         await page.setViewportSize({ width: 375, height: 740 });
         try {
