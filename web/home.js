@@ -21,8 +21,10 @@ export async function renderHome(ctx, token) {
         h('p', { class: 'muted small' }, t('upload_limit')));
     drop.querySelector('svg-icon').replaceWith(uploadIcon());
 
+    const curl = h('div', { class: 'curl' }, h('p', { class: 'muted small' }, t('upload_curl')),
+        h('code', { class: 'tcpdump' }, `curl -F file=@capture.pcap ${location.origin}/api/v1/captures`));
     const card = h('section', { class: 'card upload', 'aria-labelledby': 'upload-h' },
-        h('h2', { id: 'upload-h' }, t('upload_title')), drop, progress, status, uploadError, keyBox);
+        h('h2', { id: 'upload-h' }, t('upload_title')), drop, progress, status, uploadError, keyBox, curl);
 
     async function send(file) {
         if (!file) {

@@ -9,6 +9,7 @@ const STRINGS = {
         upload_hint: 'Drop a pcap or pcapng file here, or',
         upload_choose: 'choose a file',
         upload_limit: 'The file is decoded on the server and kept with its flows.',
+        upload_curl: 'The same from a shell:',
         upload_sending: (s, t) => `Uploading ${s} of ${t}`,
         upload_processing: 'Uploaded; decoding and storing the connections',
         upload_done: (n, f) => `Stored: ${n} packets, ${f} connection${f === 1 ? '' : 's'}.`,
@@ -34,8 +35,8 @@ const STRINGS = {
         flows_count: (n) => (n === 1 ? '1 flow' : `${n} flows`) + ' on this page',
         flows_empty: 'No connection matches these filters.',
         prev_page: '← Previous', next_page: 'Next →', first_page: 'First page',
-        capture_stats: (c) =>
-            `${c.packets} packets (${c.tcp_packets} TCP), ${c.flows} connections, ${c.format}`,
+        capture_stats: (c) => `${c.packets} packet${c.packets === 1 ? '' : 's'} (${c.tcp_packets} TCP), ` +
+            `${c.flows} connection${c.flows === 1 ? '' : 's'}, ${c.format}`,
         truncated: 'The file was cut short: everything before the cut is shown.',
         malformed: 'malformed packets', non_tcp: 'not TCP',
         download_pcap: 'Download pcap',
@@ -79,6 +80,7 @@ const STRINGS = {
         upload_hint: '把 pcap 或 pcapng 文件拖到这里，或者',
         upload_choose: '选择文件',
         upload_limit: '文件在服务器上解析，并与其中的连接一起保存。',
+        upload_curl: '在命令行里也可以：',
         upload_sending: (s, t) => `正在上传 ${s} / ${t}`,
         upload_processing: '上传完成，正在解析并保存连接',
         upload_done: (n, f) => `已保存：${n} 个报文，${f} 条连接。`,

@@ -534,6 +534,29 @@ async function run(browser, server, workdir) {
                `${xhrProgress.length} upload progress events (last ${show(xhrProgress[xhrProgress.length - 1])})`;
     });
 
+    await check('o. a file dropped on #dropzone is uploaded like a picked one', async () => {
+        await goto('', 'home');
+        const before = (await api(server, 'GET', '/api/v1/captures')).captures.length;
+        // The drop a user's drag makes: a DataTransfer holding the seed's bytes as a File.
+        const bytes = [...fs.readFileSync(SEED)];
+        const handle = await page.evaluateHandle((b) => {
+            const dt = new DataTransfer();
+            dt.items.add(new File([new Uint8Array(b)], 'dropped-seed.pcap', { type: 'application/octet-stream' }));
+            return dt;
+        }, bytes);
+        await page.locator('#dropzone').dispatchEvent('dragover', { dataTransfer: handle });
+        await page.locator('#dropzone').dispatchEvent('drop', { dataTransfer: handle });
+        await until('the URL to become ?capture=ID', () => param(page, 'capture'), (v) => /^\d+$/.test(v || ''));
+        await waitView(page, 'flows');
+        const caps = (await api(server, 'GET', '/api/v1/captures')).captures;
+        const got = caps.find((c) => String(c.id) === param(page, 'capture'));
+        if (caps.length !== before + 1 || !got || got.name !== 'dropped-seed.pcap' || got.size_bytes !== SEED_SIZE) {
+            fail(`after the drop: ${caps.length} captures (was ${before}), this one ${show(got)}`);
+        }
+        await until(`${ROWS} count 1`, () => rowCount(page), (c) => c === 1);
+        return `capture ${got.id} "${got.name}"`;
+    });
+
     await check('b. one flow row: 192.168.3.10:58544 -> 114.215.206.177:5555, SF', async () => {
         if (!ctx.captureId || param(page, 'capture') !== ctx.captureId) await goto(`?capture=${await seedCapture()}`, 'flows');
         const n = await until(`${ROWS} count 1`, () => rowCount(page), (c) => c === 1);
