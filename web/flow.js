@@ -36,6 +36,8 @@ export async function renderFlow(ctx, token, params) {
     const stepPos = h('span', { id: 'step-pos', 'aria-live': 'polite' });
     const prevBtn = h('button', { type: 'button', id: 'prev', 'aria-keyshortcuts': 'ArrowLeft' }, t('step_prev'));
     const nextBtn = h('button', { type: 'button', id: 'next', 'aria-keyshortcuts': 'ArrowRight' }, t('step_next'));
+    const playBtn = h('button', { type: 'button', id: 'play', 'aria-pressed': 'false', 'aria-keyshortcuts': 'p' }, t('play'));
+    let timer = null;
     const pktTitle = h('h2', { id: 'packet-h' });
     const explanation = h('p', { id: 'explanation', class: 'explanation' });
     const tcpdump = h('code', { id: 'tcpdump-line', class: 'tcpdump' });
@@ -78,7 +80,7 @@ export async function renderFlow(ctx, token, params) {
         ladder.select(sel, { focus: focusArrow || ladderHasFocus });
         stepPos.textContent = `${sel + 1} / ${page.total}`;
         prevBtn.disabled = sel === 0;
-        nextBtn.disabled = sel >= packets.length - 1;
+        nextBtn.disabled = sel >= packets.length - 1 && page.next_offset == null;
         pktTitle.textContent = `${t('packet_title', sel + 1, page.total)} · ${eventLabelFor(p)}`;
         explanation.textContent = p.explanation || '';
         tcpdump.textContent = p.summary || '';
@@ -88,8 +90,40 @@ export async function renderFlow(ctx, token, params) {
         ctx.replaceParams(urlParams());
     }
 
-    prevBtn.addEventListener('click', () => select(sel - 1));
-    nextBtn.addEventListener('click', () => select(sel + 1));
+    // Play: the story told one packet every 1.5 s, from the start when at the end.
+    function stop() {
+        clearInterval(timer);
+        timer = null;
+        playBtn.textContent = t('play');
+        playBtn.setAttribute('aria-pressed', 'false');
+    }
+    function play() {
+        if (timer) {
+            stop();
+            return;
+        }
+        if (sel >= packets.length - 1) {
+            select(0);
+        }
+        playBtn.textContent = t('pause');
+        playBtn.setAttribute('aria-pressed', 'true');
+        timer = setInterval(() => {
+            if (!ctx.current(token) || (sel >= packets.length - 1 && page.next_offset == null)) {
+                stop();
+                return;
+            }
+            step(1);
+        }, 1500);
+    }
+    prevBtn.addEventListener('click', () => {
+        stop();
+        select(sel - 1);
+    });
+    nextBtn.addEventListener('click', () => {
+        stop();
+        step(1);
+    });
+    playBtn.addEventListener('click', play);
     for (const b of scaleBtns) {
         b.addEventListener('click', () => {
             curScale = b.dataset.scale;
@@ -102,11 +136,18 @@ export async function renderFlow(ctx, token, params) {
     }
 
     ctx.setKeyHandler((key) => {
+        if (key === 'p') {
+            play();
+            return true;
+        }
+        if (['ArrowRight', 'ArrowDown', 'j', 'ArrowLeft', 'ArrowUp', 'k', 'Home', 'End'].includes(key)) {
+            stop(); // a step by hand takes over from play
+        }
         switch (key) {
             case 'ArrowRight':
             case 'ArrowDown':
             case 'j':
-                select(sel + 1);
+                step(1);
                 return true;
             case 'ArrowLeft':
             case 'ArrowUp':
@@ -124,25 +165,53 @@ export async function renderFlow(ctx, token, params) {
         }
     });
 
+    // The next page of a long timeline, appended to the ladder.
+    let loading = null;
+    function loadMore() {
+        if (page.next_offset == null) {
+            return Promise.resolve(false);
+        }
+        if (!loading) {
+            loading = get(`/flows/${encodeURIComponent(id)}`, { offset: page.next_offset, limit: PAGE })
+                .then((next) => {
+                    if (!ctx.current(token)) {
+                        return false;
+                    }
+                    packets.push(...(next.timeline || []));
+                    page = next.timeline_page || { total: packets.length, next_offset: null };
+                    drawLadder();
+                    select(sel);
+                    fillMore();
+                    return true;
+                })
+                .catch((err) => {
+                    ctx.showError(err);
+                    return false;
+                })
+                .finally(() => {
+                    loading = null;
+                });
+        }
+        return loading;
+    }
+
+    // Stepping past the last packet loaded fetches the next page first.
+    async function step(d) {
+        if (d > 0 && sel >= packets.length - 1 && (await loadMore()) === false) {
+            return;
+        }
+        select(sel + d);
+    }
+
     function fillMore() {
         moreBox.replaceChildren();
         if (page.next_offset == null) {
             return;
         }
         const b = h('button', { type: 'button', id: 'load-more' }, t('load_more'));
-        b.addEventListener('click', async () => {
+        b.addEventListener('click', () => {
             b.disabled = true;
-            try {
-                const next = await get(`/flows/${encodeURIComponent(id)}`, { offset: page.next_offset, limit: PAGE });
-                packets.push(...(next.timeline || []));
-                page = next.timeline_page || { total: packets.length, next_offset: null };
-                drawLadder();
-                select(sel);
-                fillMore();
-            } catch (err) {
-                ctx.showError(err);
-                b.disabled = false;
-            }
+            loadMore();
         });
         moreBox.append(h('p', { class: 'muted' }, t('more_packets', packets.length, page.total)), b);
     }
@@ -170,7 +239,7 @@ export async function renderFlow(ctx, token, params) {
                     h('a', { href: apiUrl(`/flows/${flow.id}/pcap`), download: `flow-${flow.id}.pcap` }, t('download_pcap')))),
             h('div', { class: 'side' },
                 h('section', { class: 'card step-card', 'aria-labelledby': 'packet-h' },
-                    h('div', { class: 'stepper' }, prevBtn, stepPos, nextBtn),
+                    h('div', { class: 'stepper' }, prevBtn, stepPos, nextBtn, playBtn),
                     pktTitle,
                     h('h3', { class: 'sr' }, t('explanation')),
                     explanation, extras,
@@ -194,6 +263,7 @@ export async function renderFlow(ctx, token, params) {
         stepPos.textContent = '0 / 0';
         prevBtn.disabled = true;
         nextBtn.disabled = true;
+        playBtn.disabled = true;
     }
 }
 
