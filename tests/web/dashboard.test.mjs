@@ -785,6 +785,21 @@ async function run(browser, server, workdir) {
         await page.evaluate(() => document.getElementById('probe-input').remove());
     });
 
+    await check('p. play walks the story on its own and pauses', async () => {
+        await openFlow(0);
+        await page.locator('#play').click();
+        await until('#play pressed', () => page.locator('#play').getAttribute('aria-pressed'), (v) => v === 'true');
+        await waitSelected(page, 1);
+        await waitSelected(page, 2);
+        await page.keyboard.press('p');
+        await until('#play released', () => page.locator('#play').getAttribute('aria-pressed'), (v) => v === 'false');
+        const at = await text(page, '#step-pos');
+        await page.waitForTimeout(1800);
+        const later = await text(page, '#step-pos');
+        if (at !== later) fail(`still moving after pause: ${show(at)} then ${show(later)}`);
+        return `paused at ${at}`;
+    });
+
     await check('k. narrow screen 375x740: the flow view does not scroll sideways', async () => {
         await page.setViewportSize({ width: 375, height: 740 });
         try {
