@@ -3,9 +3,9 @@
 # Usage: scripts/install-deps.sh [run|test]
 #   run  : compiler, CMake, libraries (what `make run` needs)
 #   test : the above plus the test tools (cmocka, tshark, tcpdump, python3 with yaml and
-#          jsonschema, curl, openssl) and, for the dashboard's browser tests, Debian's chromium,
-#          a CJK font (the Chinese screenshots), Node.js with npm, and playwright-core in
-#          tests/web/node_modules (pinned by tests/web/package-lock.json)
+#          jsonschema, curl, openssl) and, for the dashboard's browser tests, Debian's chromium
+#          and firefox-esr, a CJK font (the Chinese screenshots), Node.js with npm, and
+#          playwright-core and ws in tests/web/node_modules (pinned by tests/web/package-lock.json)
 set -eu
 
 mode=${1:-run}
@@ -13,7 +13,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 pkgs="gcc make cmake pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev"
 if [ "$mode" = test ]; then
     pkgs="$pkgs libcmocka-dev tshark tcpdump python3 python3-yaml python3-jsonschema curl openssl clang-format time wrk"
-    pkgs="$pkgs chromium fonts-wqy-microhei"
+    pkgs="$pkgs chromium firefox-esr fonts-wqy-microhei"
     # A Node.js installed some other way (with its own npm) is used as it is.
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
         pkgs="$pkgs nodejs npm"
@@ -45,13 +45,19 @@ fi
 
 [ "$mode" = test ] || exit 0
 
-# playwright-core for the browser tests, at the version the lock file pins. Already there:
-# nothing to do (repeated `make test` stay fast and offline). It drives Debian's chromium:
-# no browser is ever downloaded.
+# The browser tests' packages, at the versions the lock file pins: playwright-core (drives
+# Debian's chromium) and ws (talks WebDriver BiDi to Debian's firefox-esr). All already there:
+# nothing to do (repeated `make test` stay fast and offline). No browser is ever downloaded.
 web="$root/tests/web"
-want=$(node -p "require('$web/package-lock.json').packages['node_modules/playwright-core'].version")
-have=$(node -p "try { require('$web/node_modules/playwright-core/package.json').version } catch { '' }")
-if [ "$have" != "$want" ]; then
-    echo "install-deps: npm ci in tests/web (playwright-core $want)" >&2
+need=""
+for m in playwright-core ws; do
+    want=$(node -p "require('$web/package-lock.json').packages['node_modules/$m'].version")
+    have=$(node -p "try { require('$web/node_modules/$m/package.json').version } catch { '' }")
+    if [ "$have" != "$want" ]; then
+        need="$need $m $want"
+    fi
+done
+if [ -n "$need" ]; then
+    echo "install-deps: npm ci in tests/web (${need# })" >&2
     (cd "$web" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund >/dev/null)
 fi

@@ -1,0 +1,696 @@
+// The dashboard in Firefox: a smoke test against a real tcplensd on 127.0.0.1 (ephemeral port,
+// temporary database), with Debian's firefox-esr driven over WebDriver BiDi, which Firefox
+// speaks natively. Neither a patched browser nor geckodriver is needed: the test starts Firefox
+// with a fresh profile, reads the BiDi address it prints, and sends the commands itself.
+// dashboard.test.mjs covers the dashboard in depth in chromium; this one checks that the main
+// views, the keys, the language switch and the narrow layout work in Firefox too.
+//
+// Usage: node firefox.test.mjs TCPLENSD SOURCE_DIR [SCREENSHOT_DIR]
+// Environment:
+//   TL_FIREFOX      the browser (default /usr/bin/firefox-esr; never downloaded)
+//   TL_WEB_DIR      dashboard files to serve instead of SOURCE_DIR/web
+//   TL_SCREENSHOTS  where the PNGs go when no SCREENSHOT_DIR is given
+//
+// Prints "ok N - name" / "not ok N - name" per check, then "N passed, N failed"; exits 1 on any
+// failure. The server and Firefox (with all its processes) are stopped whatever happens.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const TOTAL_BUDGET_MS = 85_000; // the whole run, start to stop (ctest's own limit is higher)
+const CHECK_BUDGET_MS = 20_000; // one check, all its waits included
+const WAIT_MS = 10_000; // one condition to become true
+const COMMAND_MS = 10_000; // one BiDi command (a navigation included)
+const START_MS = 20_000; // tcplensd's "listening on" line (slower under ASan)
+const FIREFOX_START_MS = 30_000; // Firefox's "WebDriver BiDi listening on" line
+const STOP_MS = 5_000; // a process to end once asked, before it is killed
+
+const SEED = path.join(HERE, 'seed-telnet.pcap');
+const SEED_LABELS = ['SYN', 'SYN-ACK', 'ACK', 'FIN', 'FIN (piggybacked ACK)', 'ACK'];
+const CJK = /[\u4e00-\u9fff]/;
+const LISTEN_RE = /listening on (https?):\/\/127\.0\.0\.1:(\d+)/;
+const BIDI_RE = /WebDriver BiDi listening on (ws:\/\/127\.0\.0\.1:\d+)/;
+const KEY_ARROW_RIGHT = '\uE014'; // WebDriver's code for ArrowRight
+const ROWS = 'table#flows tbody tr[data-flow]';
+const ARROWS = '#ladder svg g.arrow';
+
+// The profile's prefs: nothing in the background may reach out (the machine may be offline)
+// or show a first-run page; the test alone decides what Firefox loads.
+const PREFS = {
+    'app.update.enabled': false,
+    'app.update.auto': false,
+    'app.update.disabledForTesting': true,
+    'app.normandy.enabled': false,
+    'app.normandy.api_url': '',
+    'app.shield.optoutstudies.enabled': false,
+    'nimbus.rollouts.enabled': false,
+    'datareporting.policy.dataSubmissionEnabled': false,
+    'datareporting.healthreport.uploadEnabled': false,
+    'datareporting.usage.uploadEnabled': false,
+    'toolkit.telemetry.enabled': false,
+    'toolkit.telemetry.unified': false,
+    'toolkit.telemetry.archive.enabled': false,
+    'toolkit.telemetry.server': '',
+    'network.captive-portal-service.enabled': false,
+    'network.connectivity-service.enabled': false,
+    'network.dns.disablePrefetch': true,
+    'network.prefetch-next': false,
+    'network.http.speculative-parallel-limit': 0,
+    'browser.safebrowsing.downloads.enabled': false,
+    'browser.safebrowsing.downloads.remote.enabled': false,
+    'browser.safebrowsing.malware.enabled': false,
+    'browser.safebrowsing.phishing.enabled': false,
+    'browser.safebrowsing.blockedURIs.enabled': false,
+    'browser.safebrowsing.provider.mozilla.updateURL': '',
+    'services.settings.server': 'data:,#remote-settings-dummy/v1',
+    'services.settings.loglevel': 'off',
+    'security.remote_settings.intermediates.enabled': false,
+    'extensions.update.enabled': false,
+    'extensions.systemAddon.update.enabled': false,
+    'extensions.getAddons.cache.enabled': false,
+    'browser.search.update': false,
+    'browser.region.network.url': '',
+    'geo.provider.network.url': '',
+    'dom.push.connection.enabled': false,
+    'browser.shell.checkDefaultBrowser': false,
+    'browser.startup.homepage_override.mstone': 'ignore',
+    'browser.startup.page': 0,
+    'browser.startup.homepage': 'about:blank',
+    'startup.homepage_welcome_url': 'about:blank',
+    'startup.homepage_welcome_url.additional': '',
+    'browser.aboutwelcome.enabled': false,
+    'browser.newtabpage.enabled': false,
+    'browser.newtabpage.activity-stream.feeds.system.topstories': false,
+    'browser.newtabpage.activity-stream.feeds.snippets': false,
+    'browser.topsites.contile.enabled': false,
+    'browser.translations.enable': false,
+    'browser.ml.enable': false,
+    'browser.sessionstore.resume_from_crash': false,
+    'termsofuse.bypassNotification': true,
+    'toolkit.startup.max_resumed_crashes': -1,
+    'intl.accept_languages': 'en-US', // English unless the page is told otherwise
+    // Scrollbars over the page, as on a phone and in headless chromium: a 375 px viewport
+    // leaves 375 px to the layout rather than 363.
+    'ui.useOverlayScrollbars': 1,
+};
+
+const [binary, srcDir, shotArg] = process.argv.slice(2);
+if (!binary || !srcDir) {
+    console.error('usage: node firefox.test.mjs TCPLENSD SOURCE_DIR [SCREENSHOT_DIR]');
+    process.exit(2);
+}
+const webDir = process.env.TL_WEB_DIR || path.join(srcDir, 'web');
+const examplesDir = path.join(srcDir, 'examples');
+const firefoxPath = process.env.TL_FIREFOX || '/usr/bin/firefox-esr';
+const shotDir = path.resolve(shotArg || process.env.TL_SCREENSHOTS ||
+                             path.join(os.tmpdir(), 'tcplens-web-screenshots'));
+
+// ------------------------------------------------------------------------------- reporting
+
+const results = [];
+
+function report(name, ok, detail) {
+    results.push(ok);
+    console.log(`${ok ? 'ok' : 'not ok'} ${results.length} - ${name}`);
+    for (let line of String(detail || '').split('\n')) {
+        if (!line.trim()) continue;
+        if (line.length > 300) line = `${line.slice(0, 300)}...`;
+        console.log(`#   ${line}`);
+    }
+}
+
+function summary() {
+    const failed = results.filter((r) => !r).length;
+    console.log(`${results.length - failed} passed, ${failed} failed`);
+    return failed || !results.length ? 1 : 0;
+}
+
+function fail(msg) {
+    throw new Error(msg);
+}
+
+const show = (v) => JSON.stringify(v);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// A check runs with its own time budget; a failure is reported and the next check goes on,
+// loading a URL of its own so that one broken view does not hide the others.
+async function check(name, fn) {
+    let timer;
+    try {
+        const budget = new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`check took over ${CHECK_BUDGET_MS} ms`)),
+                               CHECK_BUDGET_MS);
+        });
+        const work = fn();
+        work.catch(() => {}); // past its budget, its late failure is no longer news
+        const note = await Promise.race([work, budget]);
+        report(name, true, note);
+        return true;
+    } catch (e) {
+        report(name, false, e && e.message ? e.message : String(e));
+        return false;
+    } finally {
+        clearTimeout(timer);
+    }
+}
+
+// Polls probe() until ok(value); a probe that throws (a page still loading) is retried.
+async function until(desc, probe, ok, timeout = WAIT_MS) {
+    const deadline = Date.now() + timeout;
+    let last, lastErr;
+    for (;;) {
+        try {
+            last = await probe();
+            lastErr = undefined;
+            if (ok(last)) return last;
+        } catch (e) {
+            lastErr = e;
+        }
+        if (Date.now() >= deadline) {
+            const seen = lastErr ? `error: ${lastErr.message.split('\n')[0]}` : `last seen: ${show(last)}`;
+            fail(`${desc}: not within ${timeout} ms (${seen})`);
+        }
+        await sleep(50);
+    }
+}
+
+// Lines of a log file, or '' before it exists.
+function readLog(p) {
+    try {
+        return fs.readFileSync(p, 'utf8');
+    } catch {
+        return '';
+    }
+}
+
+const tail = (text, n = 15) => text.split('\n').slice(-n).join('\n');
+
+// ---------------------------------------------------------------------------------- server
+
+class Server {
+    constructor(workdir) {
+        this.workdir = workdir;
+        this.logPath = path.join(workdir, 'server.log');
+        this.proc = null;
+        this.url = null;
+        this.exit = null;
+    }
+
+    async start() {
+        const env = Object.fromEntries(Object.entries(process.env)
+            .filter(([k]) => !k.startsWith('TCPLENS_'))); // the command line alone configures it
+        const log = fs.openSync(this.logPath, 'w');
+        this.proc = spawn(binary, ['--listen', '127.0.0.1:0', '--db', path.join(this.workdir, 't.db'),
+                                   '--web-dir', webDir, '--examples-dir', examplesDir],
+                          { stdio: ['ignore', log, log], env });
+        fs.closeSync(log);
+        this.exited = new Promise((resolve) => {
+            this.proc.on('exit', (code, signal) => resolve((this.exit = { code, signal })));
+            this.proc.on('error', (err) => resolve((this.exit = { code: null, signal: null, err })));
+        });
+        const deadline = Date.now() + START_MS;
+        while (Date.now() < deadline) {
+            const m = LISTEN_RE.exec(readLog(this.logPath));
+            if (m) {
+                this.url = `${m[1]}://127.0.0.1:${m[2]}`;
+                return;
+            }
+            if (this.exit) {
+                fail(`tcplensd (${binary}) ended before listening: ${show(this.exit.err ? this.exit.err.message : this.exit)}\n${tail(readLog(this.logPath))}`);
+            }
+            await sleep(50);
+        }
+        fail(`tcplensd: no "listening on" line within ${START_MS} ms\n${tail(readLog(this.logPath))}`);
+    }
+
+    // SIGTERM and a bounded wait, then SIGKILL.
+    async stop() {
+        if (!this.proc || this.exit) return;
+        this.proc.kill('SIGTERM');
+        if ((await Promise.race([this.exited, sleep(STOP_MS).then(() => 'late')])) === 'late') {
+            this.kill();
+            await this.exited;
+        }
+    }
+
+    kill() {
+        if (this.proc && !this.exit) this.proc.kill('SIGKILL');
+    }
+}
+
+async function api(server, method, p, body) {
+    const res = await fetch(server.url + p, { method, body, signal: AbortSignal.timeout(WAIT_MS) });
+    const text = await res.text();
+    if (!res.ok) fail(`${method} ${p}: ${res.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text);
+}
+
+// --------------------------------------------------------------------------------- firefox
+
+// Node 22 has a WebSocket of its own; Node 18 and 20 use the `ws` package (same API).
+async function webSocketClass() {
+    if (typeof globalThis.WebSocket === 'function') return globalThis.WebSocket;
+    return (await import('ws')).default;
+}
+
+class Firefox {
+    constructor(workdir) {
+        this.profile = path.join(workdir, 'profile');
+        this.logPath = path.join(workdir, 'firefox.log');
+        this.proc = null;
+        this.exit = null;
+        this.stopped = false;
+    }
+
+    async start() {
+        fs.mkdirSync(this.profile);
+        fs.writeFileSync(path.join(this.profile, 'user.js'), Object.entries(PREFS)
+            .map(([k, v]) => `user_pref(${show(k)}, ${show(v)});\n`).join(''));
+        // Firefox refuses connections off the loopback (the page may only reach tcplensd), and
+        // then also takes services.settings.server from the prefs instead of Mozilla's.
+        const env = { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_DISABLE_NONLOCAL_CONNECTIONS: '1' };
+        const log = fs.openSync(this.logPath, 'w');
+        // Its own process group: the content processes go with it when the group is killed.
+        this.proc = spawn(firefoxPath, ['--headless', '--remote-debugging-port=0', '--profile', this.profile,
+                                        '--no-remote', 'about:blank'],
+                          { stdio: ['ignore', log, log], env, detached: true });
+        fs.closeSync(log);
+        this.exited = new Promise((resolve) => {
+            this.proc.on('exit', (code, signal) => resolve((this.exit = { code, signal })));
+            this.proc.on('error', (err) => resolve((this.exit = { code: null, signal: null, err })));
+        });
+        const deadline = Date.now() + FIREFOX_START_MS;
+        while (Date.now() < deadline) {
+            const m = BIDI_RE.exec(readLog(this.logPath));
+            if (m) return `${m[1]}/session`;
+            if (this.exit) {
+                fail(`firefox (${firefoxPath}) ended before listening: ${show(this.exit.err ? this.exit.err.message : this.exit)}\n${tail(readLog(this.logPath))}`);
+            }
+            await sleep(50);
+        }
+        fail(`firefox: no "WebDriver BiDi listening on" line within ${FIREFOX_START_MS} ms\n${tail(readLog(this.logPath))}`);
+    }
+
+    killGroup(signal) {
+        if (!this.proc || !this.proc.pid) return;
+        try {
+            process.kill(-this.proc.pid, signal);
+        } catch { /* already gone */ }
+    }
+
+    // Asked to end, then the whole group killed: no content process is left behind.
+    async stop() {
+        if (!this.proc) return;
+        if (!this.exit) {
+            this.killGroup('SIGTERM');
+            await Promise.race([this.exited, sleep(STOP_MS)]);
+        }
+        this.killGroup('SIGKILL');
+        await Promise.race([this.exited, sleep(STOP_MS)]);
+        this.stopped = true;
+    }
+}
+
+// One BiDi session over a WebSocket: commands answered by id, events to listeners.
+class BiDi {
+    constructor() {
+        this.ws = null;
+        this.nextId = 1;
+        this.pending = new Map();
+        this.listeners = [];
+        this.closed = null;
+    }
+
+    async connect(url) {
+        const WS = await webSocketClass();
+        this.ws = new WS(url);
+        await new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`no WebSocket to ${url} within ${COMMAND_MS} ms`)), COMMAND_MS);
+            this.ws.addEventListener('open', () => { clearTimeout(timer); resolve(); });
+            this.ws.addEventListener('error', (e) => {
+                clearTimeout(timer);
+                reject(new Error(`WebSocket ${url}: ${e.message || (e.error && e.error.message) || 'error'}`));
+            });
+        });
+        this.ws.addEventListener('message', (e) => this.onMessage(String(e.data)));
+        this.ws.addEventListener('close', () => {
+            this.closed = 'the BiDi connection closed';
+            for (const p of this.pending.values()) p.reject(new Error(`${p.method}: ${this.closed}`));
+            this.pending.clear();
+        });
+    }
+
+    onMessage(text) {
+        let msg;
+        try {
+            msg = JSON.parse(text);
+        } catch {
+            return;
+        }
+        if (msg.type === 'event') {
+            for (const fn of this.listeners) fn(msg.method, msg.params);
+            return;
+        }
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        this.pending.delete(msg.id);
+        clearTimeout(p.timer);
+        if (msg.type === 'error') p.reject(new Error(`${p.method}: ${msg.error}: ${msg.message}`));
+        else p.resolve(msg.result);
+    }
+
+    send(method, params = {}, timeout = COMMAND_MS) {
+        if (this.closed) return Promise.reject(new Error(`${method}: ${this.closed}`));
+        const id = this.nextId++;
+        return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => {
+                this.pending.delete(id);
+                reject(new Error(`${method}: no answer within ${timeout} ms`));
+            }, timeout);
+            this.pending.set(id, { method, resolve, reject, timer });
+            this.ws.send(JSON.stringify({ id, method, params }));
+        });
+    }
+
+    on(fn) {
+        this.listeners.push(fn);
+    }
+
+    close() {
+        if (this.ws && !this.closed) this.ws.close();
+    }
+}
+
+// The tab the test drives: page functions run in it with JSON in and out, so that no remote
+// object has to be decoded.
+class Page {
+    constructor(bidi, context) {
+        this.bidi = bidi;
+        this.context = context;
+    }
+
+    async goto(url) {
+        await this.bidi.send('browsingContext.navigate', { context: this.context, url, wait: 'complete' });
+    }
+
+    async eval(fn, ...args) {
+        const res = await this.bidi.send('script.callFunction', {
+            functionDeclaration: `async (json) => JSON.stringify(await (${fn})(...JSON.parse(json)))`,
+            arguments: [{ type: 'string', value: JSON.stringify(args) }],
+            target: { context: this.context },
+            awaitPromise: true,
+            resultOwnership: 'none',
+        });
+        if (res.type === 'exception') {
+            fail(`in the page: ${res.exceptionDetails && res.exceptionDetails.text}`);
+        }
+        return res.result.type === 'string' ? JSON.parse(res.result.value) : undefined;
+    }
+
+    // A reference to the element, for pointer actions aimed at it.
+    async element(selector) {
+        const res = await this.bidi.send('script.callFunction', {
+            functionDeclaration: '(s) => document.querySelector(s)',
+            arguments: [{ type: 'string', value: selector }],
+            target: { context: this.context },
+            awaitPromise: false,
+            resultOwnership: 'none',
+        });
+        if (res.type === 'exception' || !res.result.sharedId) fail(`no element ${selector}`);
+        return { sharedId: res.result.sharedId };
+    }
+
+    async actions(actions) {
+        await this.bidi.send('input.performActions', { context: this.context, actions });
+        await this.bidi.send('input.releaseActions', { context: this.context });
+    }
+
+    async press(key) {
+        await this.actions([{ type: 'key', id: 'keyboard',
+                              actions: [{ type: 'keyDown', value: key }, { type: 'keyUp', value: key }] }]);
+    }
+
+    // A real mouse click in the middle of the element.
+    async click(selector) {
+        const element = await this.element(selector);
+        await this.actions([{ type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' },
+                              actions: [{ type: 'pointerMove', x: 0, y: 0, origin: { type: 'element', element } },
+                                        { type: 'pointerDown', button: 0 },
+                                        { type: 'pointerUp', button: 0 }] }]);
+    }
+
+    async viewport(width, height) {
+        await this.bidi.send('browsingContext.setViewport', { context: this.context, viewport: { width, height } });
+    }
+
+    // The whole document, as the chromium test's full-page screenshots.
+    async screenshot(name) {
+        const res = await this.bidi.send('browsingContext.captureScreenshot',
+                                         { context: this.context, origin: 'document' });
+        fs.writeFileSync(path.join(shotDir, name), Buffer.from(res.data, 'base64'));
+    }
+}
+
+// ------------------------------------------------------------------------------- the page
+
+function viewState(page) {
+    return page.eval(() => {
+        const m = document.querySelector('main#view');
+        return m ? { view: m.getAttribute('data-view'), ready: m.getAttribute('data-ready'),
+                     url: location.search } : null;
+    });
+}
+
+// A view that never got ready once gets a short wait afterwards, so that a dashboard that
+// does not start fails every check quickly instead of running out the whole budget.
+const viewFailed = new Set();
+
+async function waitView(page, view) {
+    try {
+        return await until(`main#view[data-view="${view}"][data-ready="1"]`, () => viewState(page),
+                           (v) => v && v.view === view && v.ready === '1',
+                           viewFailed.has(view) ? 3_000 : WAIT_MS);
+    } catch (e) {
+        viewFailed.add(view);
+        throw e;
+    }
+}
+
+function ladderState(page) {
+    return page.eval((sel) => {
+        const arrows = [...document.querySelectorAll(sel)];
+        const pos = document.querySelector('#step-pos');
+        return {
+            count: arrows.length,
+            labels: arrows.map((a) => a.getAttribute('data-label')),
+            pos: pos ? pos.textContent.replace(/\s+/g, ' ').trim() : null,
+        };
+    }, ARROWS);
+}
+
+function text(page, sel) {
+    return page.eval((s) => {
+        const el = document.querySelector(s);
+        return el ? el.textContent : null;
+    }, sel);
+}
+
+// ---------------------------------------------------------------------------------- the run
+
+async function main() {
+    for (const [what, p] of [['tcplensd', binary], ['firefox', firefoxPath], ['web dir', webDir]]) {
+        if (!fs.existsSync(p)) {
+            report(`${what} exists`, false, `${p} not found${what === 'firefox' ? ' (apt-get install firefox-esr, or set TL_FIREFOX)' : ''}`);
+            return;
+        }
+    }
+    try {
+        await webSocketClass();
+    } catch (e) {
+        report('a WebSocket client (ws) is installed', false,
+               `${e.message}\nrun: sh scripts/install-deps.sh test (npm ci in tests/web)`);
+        return;
+    }
+    fs.mkdirSync(shotDir, { recursive: true });
+    const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tcplens-firefox-'));
+    const server = new Server(workdir);
+    const firefox = new Firefox(workdir);
+    const bidi = new BiDi();
+    // Whatever way the process ends, no browser or server outlives it.
+    process.on('exit', () => {
+        if (!firefox.stopped) firefox.killGroup('SIGKILL');
+        server.kill();
+    });
+    const saveLogs = () => {
+        for (const [from, to] of [[server.logPath, 'tcplensd-firefox.log'], [firefox.logPath, 'firefox.log']]) {
+            try {
+                fs.copyFileSync(from, path.join(shotDir, to));
+            } catch { /* never started */ }
+        }
+    };
+    const abort = (why) => {
+        firefox.killGroup('SIGKILL');
+        server.kill();
+        saveLogs();
+        fs.rmSync(workdir, { recursive: true, force: true, maxRetries: 3 });
+        console.log(`# ${why}`);
+        summary();
+        process.exit(1);
+    };
+
+    // Past the budget everything is torn down and the run fails, rather than hang in ctest.
+    const watchdog = setTimeout(() => {
+        report('whole run within budget', false, `over ${TOTAL_BUDGET_MS} ms: stopped; logs in ${shotDir}`);
+        abort('stopped by the watchdog');
+    }, TOTAL_BUDGET_MS);
+    for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => abort(`stopped by ${sig}`));
+
+    const started = Date.now();
+    try {
+        await server.start();
+        console.log(`# tcplensd at ${server.url} (web ${webDir})`);
+        const wsUrl = await firefox.start();
+        await bidi.connect(wsUrl);
+        const session = await bidi.send('session.new', { capabilities: { alwaysMatch: { acceptInsecureCerts: true } } });
+        console.log(`# ${session.capabilities.browserName} ${session.capabilities.browserVersion} at ${wsUrl} (started in ${Date.now() - started} ms)`);
+        await run(bidi, server);
+    } catch (e) {
+        report('set-up', false, e.message);
+    } finally {
+        clearTimeout(watchdog);
+        await bidi.send('browser.close', {}, 3_000).catch(() => {});
+        bidi.close();
+        await firefox.stop();
+        await server.stop();
+        saveLogs();
+        fs.rmSync(workdir, { recursive: true, force: true, maxRetries: 3 });
+        console.log(`# run took ${Date.now() - started} ms; screenshots and logs: ${shotDir}`);
+    }
+}
+
+async function run(bidi, server) {
+    const base = server.url;
+
+    // Errors the page logs or throws, gathered over the whole run and judged by the last check.
+    const errors = [];
+    let context = null;
+    bidi.on((method, params) => {
+        if (method !== 'log.entryAdded' || params.level !== 'error') return;
+        const frames = (params.stackTrace && params.stackTrace.callFrames) || [];
+        const ours = (context && params.source && params.source.context === context) ||
+                     frames.some((f) => (f.url || '').startsWith(base));
+        if (!ours) return;
+        const at = frames.find((f) => f.url);
+        errors.push(`${params.type}: ${params.text}${at ? ` (${at.url.replace(base, '')}:${at.lineNumber + 1})` : ''}`);
+    });
+    await bidi.send('session.subscribe', { events: ['log.entryAdded'] });
+    const tree = await bidi.send('browsingContext.getTree', { maxDepth: 0 });
+    context = tree.contexts.length ? tree.contexts[0].context
+        : (await bidi.send('browsingContext.create', { type: 'tab' })).context;
+    const page = new Page(bidi, context);
+    await page.viewport(1400, 900);
+
+    const ctx = { captureId: null, flowId: null };
+    const need = (what) => ctx[what] || fail(`no ${what} (the upload failed)`);
+    const openFlow = async (query = '') => {
+        await page.goto(`${base}/?flow=${need('flowId')}${query}`);
+        await waitView(page, 'flow');
+        await until(`${ARROWS} count ${SEED_LABELS.length}`, () => ladderState(page),
+                    (s) => s.count === SEED_LABELS.length);
+    };
+
+    await check('1. seed-telnet.pcap uploaded through the API (raw body, ?name=)', async () => {
+        const body = await api(server, 'POST', '/api/v1/captures?name=seed-telnet.pcap', fs.readFileSync(SEED));
+        ctx.captureId = String(body.capture.id);
+        if (!body.flows || body.flows.length !== 1) fail(`want 1 flow, the API says ${show(body.flows)}`);
+        ctx.flowId = String(body.flows[0].id);
+        return `capture ${ctx.captureId}, flow ${ctx.flowId}`;
+    });
+
+    await check('2. home view ready, the captures table lists the capture', async () => {
+        await page.goto(`${base}/`);
+        await waitView(page, 'home');
+        const id = need('captureId');
+        await until(`#captures table tbody tr[data-capture="${id}"] with a[href="?capture=${id}"]`,
+                    () => page.eval((i) => !!document.querySelector(
+                        `#captures table tbody tr[data-capture="${i}"] a[href="?capture=${i}"]`), id),
+                    (v) => v === true);
+    });
+
+    await check('3. flows view: exactly one row, the seed flow', async () => {
+        await page.goto(`${base}/?capture=${need('captureId')}`);
+        await waitView(page, 'flows');
+        const rows = await until(`${ROWS} count 1`, () => page.eval((s) =>
+            [...document.querySelectorAll(s)].map((r) => r.getAttribute('data-flow')), ROWS), (v) => v.length === 1);
+        if (rows[0] !== ctx.flowId) fail(`row data-flow=${show(rows[0])}, the API says ${ctx.flowId}`);
+    });
+
+    await check('4. flow view: 6 labelled arrows, header fields, state diagram, explanation', async () => {
+        await openFlow();
+        const s = await ladderState(page);
+        if (show(s.labels) !== show(SEED_LABELS)) fail(`data-label in order: ${show(s.labels)}, want ${show(SEED_LABELS)}`);
+        for (const [f, want] of [['tcp.src_port', '58544'], ['tcp.window', '65535']]) {
+            await until(`#header-diagram [data-field="${f}"] .value = ${want}`, () => page.eval((field) => {
+                const el = document.querySelector(`#header-diagram [data-field="${field}"] .value`);
+                return el ? el.textContent.trim() : null;
+            }, f), (v) => v === want);
+        }
+        await until('#state-diagram svg', () => page.eval(() => !!document.querySelector('#state-diagram svg')),
+                    (v) => v === true);
+        const expl = await until('#explanation not empty', () => text(page, '#explanation'), (t) => !!(t && t.trim()));
+        await page.screenshot('firefox-flow.png');
+        return `#explanation: ${show(expl.trim().slice(0, 80))}`;
+    });
+
+    await check('5. keyboard: ArrowRight selects packet 2 of 6', async () => {
+        await openFlow();
+        await until('#step-pos "1 / 6"', () => ladderState(page), (s) => s.pos === '1 / 6');
+        // Keys go to the document, as when nothing in particular has the focus.
+        await page.eval(() => {
+            if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+            window.focus();
+        });
+        await page.press(KEY_ARROW_RIGHT);
+        await until('#step-pos "2 / 6"', () => ladderState(page), (s) => s.pos === '2 / 6');
+    });
+
+    await check('6. 中文: a click on #lang-zh puts Chinese in #explanation', async () => {
+        await openFlow();
+        await page.click('#lang-zh');
+        const t = await until('CJK characters in #explanation', () => text(page, '#explanation'),
+                              (v) => CJK.test(v || ''));
+        return `#explanation: ${show(t.trim().slice(0, 40))}`;
+    });
+
+    await check('7. narrow screen 375x740: the flow view does not scroll sideways', async () => {
+        await page.viewport(375, 740);
+        try {
+            await openFlow('&lang=en'); // English like the chromium screenshots, whatever was chosen before
+            const w = await page.eval(() => document.documentElement.scrollWidth);
+            await page.screenshot('firefox-narrow.png');
+            if (w > 376) {
+                // The outermost elements sticking out, to tell where the layout breaks.
+                const wide = await page.eval(() => [...document.querySelectorAll('body *')]
+                    .filter((e) => e.getBoundingClientRect().right > 376)
+                    .filter((e) => !e.parentElement || e.parentElement.getBoundingClientRect().right <= 376)
+                    .slice(0, 5).map((e) => `${e.localName}${e.id ? '#' + e.id : ''} (right ${Math.round(e.getBoundingClientRect().right)})`));
+                fail(`documentElement.scrollWidth ${w} > 376; too wide: ${wide.join(', ')}`);
+            }
+            return `scrollWidth ${w}`;
+        } finally {
+            await page.viewport(1400, 900).catch(() => {});
+        }
+    });
+
+    await check('8. no JavaScript errors logged by the page', async () => {
+        await sleep(100); // the last log entries still on their way
+        if (errors.length) fail([...new Set(errors)].slice(0, 10).join('\n'));
+    });
+}
+
+await main();
+process.exit(summary()); // and a stray handle does not keep the run alive
