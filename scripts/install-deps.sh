@@ -5,7 +5,8 @@
 #   test : the above plus the test tools (cmocka, tshark, tcpdump, python3 with yaml and
 #          jsonschema, curl, openssl) and, for the dashboard's browser tests, Debian's chromium
 #          and firefox-esr, a CJK font (the Chinese screenshots), Node.js with npm, and
-#          playwright-core and ws in tests/web/node_modules (pinned by tests/web/package-lock.json)
+#          playwright-core, ws and axe-core in tests/web/node_modules (pinned by
+#          tests/web/package-lock.json)
 set -eu
 
 mode=${1:-run}
@@ -46,11 +47,12 @@ fi
 [ "$mode" = test ] || exit 0
 
 # The browser tests' packages, at the versions the lock file pins: playwright-core (drives
-# Debian's chromium) and ws (talks WebDriver BiDi to Debian's firefox-esr). All already there:
-# nothing to do (repeated `make test` stay fast and offline). No browser is ever downloaded.
+# Debian's chromium), ws (talks WebDriver BiDi to Debian's firefox-esr) and axe-core (the
+# accessibility rules). All already there: nothing to do (repeated `make test` stay fast and
+# offline). No browser is ever downloaded.
 web="$root/tests/web"
 need=""
-for m in playwright-core ws; do
+for m in playwright-core ws axe-core; do
     want=$(node -p "require('$web/package-lock.json').packages['node_modules/$m'].version")
     have=$(node -p "try { require('$web/node_modules/$m/package.json').version } catch { '' }")
     if [ "$have" != "$want" ]; then

@@ -353,7 +353,8 @@ function handshakeFacts(f) {
     const fin = f.final_states || {};
     return h('div', { class: 'facts-grid' },
         h('table', { class: 'facts-table' },
-            h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', { scope: 'col' }, t('client')),
+            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, h('span', { class: 'sr' }, t('field'))),
+                h('th', { scope: 'col' }, t('client')),
                 h('th', { scope: 'col' }, t('server')))),
             h('tbody', {},
                 rows.map(([k, key]) => h('tr', {}, h('th', { scope: 'row' }, t(k)),

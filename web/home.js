@@ -94,7 +94,7 @@ export async function renderHome(ctx, token) {
         h('h2', { id: 'cap-h' }, t('captures_title')), h('div', { id: 'captures' }, t('loading')));
 
     ctx.view.replaceChildren(
-        h('p', { class: 'tagline' }, t('tagline')),
+        h('h1', { class: 'tagline' }, t('tagline')),
         h('div', { class: 'home-grid' }, card, examples),
         captures);
 

@@ -72,6 +72,7 @@ const STRINGS = {
         analysis: 'Wireshark analysis',
         lang_name: 'English',
         skip: 'Skip to content',
+        field: 'Field',
         footer: 'tcplens: TCP connections from packet captures.',
     },
     zh: {
@@ -144,6 +145,7 @@ const STRINGS = {
         analysis: 'Wireshark 分析',
         lang_name: '中文',
         skip: '跳到正文',
+        field: '字段',
         footer: 'tcplens：从抓包文件看 TCP 连接。',
     },
 };

@@ -278,9 +278,11 @@ export function renderLadder(container, flow, packets, { scale = 'compressed', c
             'data-event': p.event,
             tabindex: -1,
             role: 'button',
-            'aria-label': `${i + 1}. ${shownLabel(p.event)}, ${c2s ? t('client') : t('server')} → ` +
-                `${c2s ? t('server') : t('client')}, ${arrowDetail(p)}`,
         });
+        const st = p.states || {};
+        // The name read out is the arrow's visible words (WCAG 2.5.3: what is seen is what is
+        // said); who sent it to whom is its description.
+        g.setAttribute('aria-description', `${c2s ? t('client') : t('server')} → ${c2s ? t('server') : t('client')}`);
         // A wide invisible line makes the arrow easy to hit with a finger or a mouse.
         g.append(el('line', { x1, y1: y - slope, x2, y2: y + slope, class: 'hit' }));
         g.append(el('line', {
@@ -288,7 +290,10 @@ export function renderLadder(container, flow, packets, { scale = 'compressed', c
             'marker-end': `url(#ah-${kind || p.dir})`,
         }));
         if (kind === 'rst') {
-            g.append(el('text', { x: x2 + (c2s ? 12 : -12), y: y + slope + 5, class: 'rstmark' }, '✕'));
+            const cx = x2 + (c2s ? 12 : -12);
+            const cy = y + slope;
+            g.append(el('path', { d: `M${cx - 5},${cy - 5} L${cx + 5},${cy + 5} M${cx - 5},${cy + 5} L${cx + 5},${cy - 5}`,
+                class: 'rstmark' }));
         }
         // In true-to-scale mode packets can sit a pixel apart: their labels would pile up, so only
         // labels with room are drawn (the selected one always is, see select()).
@@ -304,7 +309,6 @@ export function renderLadder(container, flow, packets, { scale = 'compressed', c
         }
         // The time since the first packet, and each side's state once this packet is seen.
         g.append(el('text', { x: 12, y: y + 4, class: 'time' }, `+${formatDuration(p.t_us)}`));
-        const st = p.states || {};
         g.append(el('text', { x: LX - 10, y: y + slope + 16, class: 'state left' }, st.client || ''));
         g.append(el('text', { x: RX + 10, y: y + slope + 16, class: 'state right' }, st.server || ''));
         g.addEventListener('click', () => onSelect && onSelect(i));

@@ -800,6 +800,29 @@ async function run(browser, server, workdir) {
         return `paused at ${at}`;
     });
 
+    await check('q. accessibility: axe-core finds no violation on home, flows, one connection (en, 中文, true to scale)', async () => {
+        // axe-core's rules (WCAG 2.x A/AA and best practices) run inside the page; evaluate()
+        // goes through the DevTools protocol, so the page's CSP does not stop it.
+        const axeSource = fs.readFileSync(path.join(HERE, 'node_modules/axe-core/axe.min.js'), 'utf8');
+        const flow = await seedFlow();
+        const found = [];
+        for (const [where, view] of [['', 'home'], [`?capture=${await seedCapture()}`, 'flows'],
+            [`?flow=${flow}&p=4`, 'flow'], [`?flow=${flow}&p=1&lang=zh`, 'flow'],
+            [`?flow=${flow}&scale=time`, 'flow']]) {
+            await goto(where, view);
+            await page.evaluate(axeSource);
+            const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+            for (const v of r.violations) {
+                found.push(`${where || '/'}: ${v.impact} ${v.id} (${v.help}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+            }
+        }
+        await goto(`?flow=${flow}`, 'flow');
+        await page.locator('#lang-en').click();
+        await waitView(page, 'flow');
+        if (found.length) fail(found.join('\n'));
+        return '5 views, 0 violations';
+    });
+
     await check('k. narrow screen 375x740: the flow view does not scroll sideways', async () => {
         await page.setViewportSize({ width: 375, height: 740 });
         try {
