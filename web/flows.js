@@ -43,9 +43,23 @@ export async function renderFlows(ctx, token, params) {
 
     const [cap, page] = await Promise.all([
         get(`/captures/${encodeURIComponent(id)}`, { limit: 1 }),
-        get('/flows', { capture: id, ...filters, limit: PAGE, cursor }),
+        get('/flows', { capture: id, ...filters, limit: PAGE, cursor }).catch((err) => err),
     ]);
     if (!ctx.current(token)) {
+        return;
+    }
+    if (page instanceof Error) {
+        // A filter the API refuses (a bad port or prefix in a shared link, say): say which,
+        // mark the field, and leave the form to fix it.
+        ctx.showError(page);
+        tableBox.replaceChildren();
+        const bad = page.parameter && form.querySelector(`[name="${CSS.escape(page.parameter)}"]`);
+        if (bad) {
+            bad.setAttribute('aria-invalid', 'true');
+            bad.setAttribute('aria-describedby', 'error');
+            bad.focus();
+        }
+        fillHead(head, cap.capture);
         return;
     }
     fillHead(head, cap.capture);

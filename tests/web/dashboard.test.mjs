@@ -823,6 +823,29 @@ async function run(browser, server, workdir) {
         return '5 views, 0 violations';
     });
 
+    await check('r. API errors in a shared link: a bad port names the field, an unknown flow says 404', async () => {
+        const cap = await seedCapture();
+        expectHttpError = true;
+        try {
+            await goto(`?capture=${cap}&port=99999`, 'flows');
+            const msg = await until('#error shows the 400 and names port', () => page.evaluate(() => {
+                const e = document.getElementById('error');
+                return e && !e.hidden ? e.textContent : '';
+            }), (t) => /400/.test(t) && /port/.test(t));
+            const invalid = await page.locator('form#flow-filters input[name=port]').getAttribute('aria-invalid');
+            if (invalid !== 'true') fail(`input[name=port] aria-invalid=${show(invalid)}`);
+            await goto('?flow=987654321', 'flow');
+            const nf = await until('#error shows 404', () => page.evaluate(() => {
+                const e = document.getElementById('error');
+                return e && !e.hidden ? e.textContent : '';
+            }), (t) => /404/.test(t));
+            return `${show(msg)}; ${show(nf)}`;
+        } finally {
+            await page.waitForTimeout(200); // late console lines of the 4xx still count as wanted
+            expectHttpError = false;
+        }
+    });
+
     await check('k. narrow screen 375x740: the flow view does not scroll sideways', async () => {
         await page.setViewportSize({ width: 375, height: 740 });
         try {
