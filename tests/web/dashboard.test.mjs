@@ -9,27 +9,22 @@
 //   TL_SCREENSHOTS  where the PNGs go when no SCREENSHOT_DIR is given
 //
 // Prints "ok N - name" / "not ok N - name" per check, then "N passed, N failed"; exits 1 on any
-// failure. The server and the browser are stopped whatever happens.
+// failure. The server and the browser are stopped whatever happens. harness.mjs holds what
+// this test shares with firefox.test.mjs.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+    ARROWS, CJK, Guard, HERE, ROWS, SEED, SEED_LABELS, SEED_SIZE, Server, WAIT_MS, api, checker, current,
+    fail, fieldValue, filesExist, installed, report, show, sleep, summary, testArgs, text, until, viewState,
+    waitView as waitViewOf,
+} from './harness.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TOTAL_BUDGET_MS = 110_000; // the whole run, start to stop (ctest's own limit is higher)
 const CHECK_BUDGET_MS = 30_000; // one check, all its waits included
-const WAIT_MS = 10_000; // one condition to become true
 const ACTION_MS = 5_000; // one click, fill, focus...
 const NAV_MS = 15_000; // one page load
-const START_MS = 20_000; // tcplensd's "listening on" line (slower under ASan)
-
-const SEED = path.join(HERE, 'seed-telnet.pcap');
-const SEED_SIZE = 536;
-const SEED_LABELS = ['SYN', 'SYN-ACK', 'ACK', 'FIN', 'FIN (piggybacked ACK)', 'ACK'];
-const CJK = /[\u4e00-\u9fff]/;
-const LISTEN_RE = /listening on (https?):\/\/127\.0\.0\.1:(\d+)/;
+const SERVER_STOP_MS = 35_000; // tcplensd to end on SIGTERM, before it is killed
 const LAUNCH_ARGS = [
     '--no-sandbox', // root cannot use chromium's sandbox
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -38,161 +33,10 @@ const LAUNCH_ARGS = [
     '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
 
-const [binary, srcDir, shotArg] = process.argv.slice(2);
-if (!binary || !srcDir) {
-    console.error('usage: node dashboard.test.mjs TCPLENSD SOURCE_DIR [SCREENSHOT_DIR]');
-    process.exit(2);
-}
-const webDir = process.env.TL_WEB_DIR || path.join(srcDir, 'web');
-const examplesDir = path.join(srcDir, 'examples');
+const args = testArgs('dashboard.test.mjs');
+const { binary, webDir, shotDir } = args;
 const chromiumPath = process.env.TL_CHROMIUM || '/usr/bin/chromium';
-const shotDir = path.resolve(shotArg || process.env.TL_SCREENSHOTS ||
-                             path.join(os.tmpdir(), 'tcplens-web-screenshots'));
-
-// ------------------------------------------------------------------------------- reporting
-
-const results = [];
-let current = ''; // the check running now, to tell where a problem came from
-
-function report(name, ok, detail) {
-    results.push(ok);
-    console.log(`${ok ? 'ok' : 'not ok'} ${results.length} - ${name}`);
-    for (let line of String(detail || '').replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
-        if (!line.trim()) continue;
-        if (line.length > 300) line = `${line.slice(0, 300)}...`;
-        console.log(`#   ${line}`);
-    }
-}
-
-function summary() {
-    const failed = results.filter((r) => !r).length;
-    console.log(`${results.length - failed} passed, ${failed} failed`);
-    return failed || !results.length ? 1 : 0;
-}
-
-function fail(msg) {
-    throw new Error(msg);
-}
-
-const show = (v) => JSON.stringify(v);
-
-// A check runs with its own time budget; a failure is reported and the next check goes on,
-// starting from a URL of its own so that one broken view does not hide the others.
-async function check(name, fn) {
-    let timer;
-    current = name.split('.')[0];
-    try {
-        const budget = new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`check took over ${CHECK_BUDGET_MS} ms`)),
-                               CHECK_BUDGET_MS);
-        });
-        const note = await Promise.race([fn(), budget]);
-        report(name, true, note);
-        return true;
-    } catch (e) {
-        report(name, false, e && e.message ? e.message : String(e));
-        return false;
-    } finally {
-        clearTimeout(timer);
-    }
-}
-
-// Polls probe() until ok(value); a probe that throws (a page reloading) is retried.
-async function until(desc, probe, ok, timeout = WAIT_MS) {
-    const deadline = Date.now() + timeout;
-    let last, lastErr;
-    for (;;) {
-        try {
-            last = await probe();
-            lastErr = undefined;
-            if (ok(last)) return last;
-        } catch (e) {
-            lastErr = e;
-        }
-        if (Date.now() >= deadline) {
-            const seen = lastErr ? `error: ${lastErr.message.split('\n')[0]}` : `last seen: ${show(last)}`;
-            fail(`${desc}: not within ${timeout} ms (${seen})`);
-        }
-        await new Promise((r) => setTimeout(r, 50));
-    }
-}
-
-// ---------------------------------------------------------------------------------- server
-
-class Server {
-    constructor(workdir) {
-        this.workdir = workdir;
-        this.logPath = path.join(workdir, 'server.log');
-        this.proc = null;
-        this.url = null;
-        this.exit = null;
-    }
-
-    async start() {
-        const env = Object.fromEntries(Object.entries(process.env)
-            .filter(([k]) => !k.startsWith('TCPLENS_'))); // the command line alone configures it
-        const log = fs.openSync(this.logPath, 'w');
-        this.proc = spawn(binary, ['--listen', '127.0.0.1:0', '--db', path.join(this.workdir, 't.db'),
-                                   '--web-dir', webDir, '--examples-dir', examplesDir],
-                          { stdio: ['ignore', log, log], env });
-        fs.closeSync(log);
-        this.exited = new Promise((resolve) => {
-            this.proc.on('exit', (code, signal) => resolve((this.exit = { code, signal })));
-            this.proc.on('error', (err) => resolve((this.exit = { code: null, signal: null, err })));
-        });
-        const deadline = Date.now() + START_MS;
-        while (Date.now() < deadline) {
-            const m = LISTEN_RE.exec(this.log());
-            if (m) {
-                this.url = `${m[1]}://127.0.0.1:${m[2]}`;
-                return;
-            }
-            if (this.exit) {
-                fail(`tcplensd (${binary}) ended before listening: ${show(this.exit.err ? this.exit.err.message : this.exit)}\n${this.tail()}`);
-            }
-            await new Promise((r) => setTimeout(r, 50));
-        }
-        fail(`tcplensd: no "listening on" line within ${START_MS} ms\n${this.tail()}`);
-    }
-
-    log() {
-        try {
-            return fs.readFileSync(this.logPath, 'utf8');
-        } catch {
-            return '';
-        }
-    }
-
-    tail(n = 15) {
-        return this.log().split('\n').slice(-n).join('\n');
-    }
-
-    // SIGTERM and a bounded wait, then SIGKILL; returns the exit as seen.
-    async stop(timeout = 35_000) {
-        if (!this.proc || this.exit) return this.exit;
-        this.proc.kill('SIGTERM');
-        let timer;
-        const late = new Promise((r) => { timer = setTimeout(() => r('late'), timeout); });
-        if ((await Promise.race([this.exited, late])) === 'late') {
-            this.proc.kill('SIGKILL');
-            await this.exited;
-            this.exit.late = true;
-        }
-        clearTimeout(timer);
-        return this.exit;
-    }
-
-    kill() {
-        if (this.proc && !this.exit) this.proc.kill('SIGKILL');
-    }
-}
-
-async function api(server, method, p, body) {
-    const res = await fetch(server.url + p, { method, body, signal: AbortSignal.timeout(WAIT_MS) });
-    const text = await res.text();
-    if (!res.ok) fail(`${method} ${p}: ${res.status} ${text.slice(0, 300)}`);
-    return JSON.parse(text);
-}
+const check = checker(CHECK_BUDGET_MS);
 
 // ------------------------------------------------------------------------------- the page
 
@@ -217,14 +61,6 @@ const RECORDER = () => {
     };
 };
 
-function viewState(page) {
-    return page.evaluate(() => {
-        const m = document.querySelector('main#view');
-        return m ? { view: m.getAttribute('data-view'), ready: m.getAttribute('data-ready'),
-                     url: location.search } : null;
-    });
-}
-
 // What the page does wrong, gathered over the whole run and judged by the last check.
 const problems = { console: [], pageerror: [], failed: [], external: [], server5xx: [], dialogs: [] };
 
@@ -242,29 +78,17 @@ function problemLines(max = 10) {
     return lines;
 }
 
-// A view that never got ready once gets a short wait afterwards, so that a dashboard that
-// does not start fails every check quickly instead of running out the whole budget.
-const viewFailed = new Set();
-
-async function waitView(page, view, timeout = WAIT_MS) {
-    try {
-        return await until(`main#view[data-view="${view}"][data-ready="1"]`, () => viewState(page),
-                           (v) => v && v.view === view && v.ready === '1',
-                           viewFailed.has(view) ? Math.min(timeout, 3_000) : timeout);
-    } catch (e) {
-        // The first time, the page's own errors are the likely reason: show them here.
-        const errs = viewFailed.has(view) ? [] : [...new Set([...problems.pageerror, ...problems.console])].slice(0, 3);
-        viewFailed.add(view);
-        throw new Error(e.message + (errs.length ? `\npage errors so far:\n  ${errs.join('\n  ')}` : ''));
-    }
+// A view not ready in time: the first time, the page's own errors are the likely reason and
+// the failure shows them.
+function waitView(page, view, timeout = WAIT_MS) {
+    return waitViewOf(page, view, {
+        timeout, pageErrors: () => [...new Set([...problems.pageerror, ...problems.console])],
+    });
 }
 
 function param(page, name) {
     return new URL(page.url()).searchParams.get(name);
 }
-
-const ROWS = 'table#flows tbody tr[data-flow]';
-const ARROWS = '#ladder svg g.arrow';
 
 function rowCount(page) {
     return page.locator(ROWS).count();
@@ -312,20 +136,6 @@ async function clickArrow(page, i) {
     fail(`cannot click arrow ${i}:\n${errs.join('\n')}`);
 }
 
-function fieldValue(page, field) {
-    return page.evaluate((f) => {
-        const el = document.querySelector(`#header-diagram [data-field="${f}"] .value`);
-        return el ? el.textContent.trim() : null;
-    }, field);
-}
-
-function text(page, sel) {
-    return page.evaluate((s) => {
-        const el = document.querySelector(s);
-        return el ? el.textContent : null;
-    }, sel);
-}
-
 async function shot(page, name) {
     await page.screenshot({ path: path.join(shotDir, name), fullPage: true, timeout: WAIT_MS });
 }
@@ -333,63 +143,37 @@ async function shot(page, name) {
 // ---------------------------------------------------------------------------------- the run
 
 async function main() {
-    let chromium;
-    try {
-        ({ chromium } = await import('playwright-core'));
-    } catch (e) {
-        report('playwright-core is installed', false,
-               `${e.message}\nrun: sh scripts/install-deps.sh test (npm ci in tests/web)`);
-        return;
-    }
-    for (const [what, p] of [['tcplensd', binary], ['chromium', chromiumPath], ['web dir', webDir]]) {
-        if (!fs.existsSync(p)) {
-            report(`${what} exists`, false, `${p} not found${what === 'chromium' ? ' (apt-get install chromium, or set TL_CHROMIUM)' : ''}`);
-            return;
-        }
-    }
-    fs.mkdirSync(shotDir, { recursive: true });
-    const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tcplens-web-'));
-    const server = new Server(workdir);
+    const pw = await installed('playwright-core', () => import('playwright-core'));
+    if (!pw) return;
+    if (!filesExist([['tcplensd', binary], ['chromium', chromiumPath, ' (apt-get install chromium, or set TL_CHROMIUM)'],
+                     ['web dir', webDir]])) return;
+    const guard = new Guard('tcplens-web-', shotDir);
+    const server = new Server(guard.workdir, args);
     let browser = null;
-    // The server's log goes next to the screenshots; the work directory never stays behind.
-    const saveLog = () => {
-        try {
-            fs.copyFileSync(server.logPath, path.join(shotDir, 'tcplensd.log'));
-        } catch { /* never started */ }
-    };
-
-    // Past the budget everything is torn down and the run fails, rather than hang in ctest.
-    const watchdog = setTimeout(() => {
-        report('whole run within budget', false,
-               [`over ${TOTAL_BUDGET_MS} ms: stopped; server log in ${shotDir}/tcplensd.log`, ...problemLines()].join('\n'));
-        server.kill();
-        if (browser) browser.close().catch(() => {});
-        saveLog();
-        fs.rmSync(workdir, { recursive: true, force: true });
-        summary();
-        process.exit(1);
-    }, TOTAL_BUDGET_MS);
-    for (const sig of ['SIGINT', 'SIGTERM']) {
-        process.on(sig, () => {
+    guard.arm({
+        budgetMs: TOTAL_BUDGET_MS,
+        // playwright kills the browser itself when this process exits
+        kill: () => {
             server.kill();
             if (browser) browser.close().catch(() => {});
-            fs.rmSync(workdir, { recursive: true, force: true });
-            console.log(`# stopped by ${sig}`);
-            process.exit(1);
-        });
-    }
+        },
+        logs: [[server.logPath, 'tcplensd.log']],
+        overBudget: () => [`over ${TOTAL_BUDGET_MS} ms: stopped; server log in ${shotDir}/tcplensd.log`,
+                           ...problemLines()].join('\n'),
+    });
 
     try {
         await server.start();
         console.log(`# tcplensd at ${server.url} (web ${webDir})`);
-        browser = await chromium.launch({ executablePath: chromiumPath, headless: true,
-                                          args: LAUNCH_ARGS, timeout: 30_000 });
-        await run(browser, server, workdir);
+        browser = await pw.chromium.launch({ executablePath: chromiumPath, headless: true,
+                                             args: LAUNCH_ARGS, timeout: 30_000 });
+        await run(browser, server, guard.workdir);
     } catch (e) {
         report('set-up', false, e.message);
     } finally {
         if (browser) await browser.close().catch(() => {});
-        const exit = await server.stop();
+        browser = null;
+        const exit = await server.stop(SERVER_STOP_MS);
         const log = server.log();
         const bad = log.split('\n').filter((l) => /AddressSanitizer|LeakSanitizer|runtime error:/.test(l));
         if (server.url) {
@@ -397,9 +181,8 @@ async function main() {
                    exit && exit.code === 0 && !exit.late && bad.length === 0,
                    exit && exit.code === 0 && !bad.length ? '' : `exit ${show(exit)}\n${bad.slice(0, 5).join('\n')}\n${server.tail()}`);
         }
-        clearTimeout(watchdog);
-        saveLog();
-        fs.rmSync(workdir, { recursive: true, force: true });
+        guard.disarm();
+        guard.cleanUp();
         console.log(`# screenshots and tcplensd.log: ${shotDir}`);
     }
 }
@@ -467,7 +250,7 @@ async function run(browser, server, workdir) {
         const deadline = Date.now() + 2_000;
         let quietSince = inflight.size ? 0 : Date.now();
         while (Date.now() < deadline && !(quietSince && Date.now() - quietSince >= 150)) {
-            await new Promise((r) => setTimeout(r, 25));
+            await sleep(25);
             if (inflight.size) quietSince = 0;
             else if (!quietSince) quietSince = Date.now();
         }

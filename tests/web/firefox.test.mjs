@@ -13,30 +13,23 @@
 //
 // Prints "ok N - name" / "not ok N - name" per check, then "N passed, N failed"; exits 1 on any
 // failure. The server and Firefox (with all its processes) are stopped whatever happens.
+// harness.mjs holds what this test shares with dashboard.test.mjs.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+    ARROWS, CJK, Guard, LoggedProcess, ROWS, SEED, SEED_LABELS, Server, api, checker, fail, fieldValue,
+    filesExist, installed, report, show, sleep, summary, testArgs, text, until, waitView,
+} from './harness.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TOTAL_BUDGET_MS = 85_000; // the whole run, start to stop (ctest's own limit is higher)
 const CHECK_BUDGET_MS = 20_000; // one check, all its waits included
-const WAIT_MS = 10_000; // one condition to become true
 const COMMAND_MS = 10_000; // one BiDi command (a navigation included)
-const START_MS = 20_000; // tcplensd's "listening on" line (slower under ASan)
 const FIREFOX_START_MS = 30_000; // Firefox's "WebDriver BiDi listening on" line
 const STOP_MS = 5_000; // a process to end once asked, before it is killed
 
-const SEED = path.join(HERE, 'seed-telnet.pcap');
-const SEED_LABELS = ['SYN', 'SYN-ACK', 'ACK', 'FIN', 'FIN (piggybacked ACK)', 'ACK'];
-const CJK = /[\u4e00-\u9fff]/;
-const LISTEN_RE = /listening on (https?):\/\/127\.0\.0\.1:(\d+)/;
 const BIDI_RE = /WebDriver BiDi listening on (ws:\/\/127\.0\.0\.1:\d+)/;
 const KEY_ARROW_RIGHT = '\uE014'; // WebDriver's code for ArrowRight
-const ROWS = 'table#flows tbody tr[data-flow]';
-const ARROWS = '#ladder svg g.arrow';
 
 // The profile's prefs: nothing in the background may reach out (the machine may be offline)
 // or show a first-run page; the test alone decides what Firefox loads.
@@ -98,156 +91,10 @@ const PREFS = {
     'ui.useOverlayScrollbars': 1,
 };
 
-const [binary, srcDir, shotArg] = process.argv.slice(2);
-if (!binary || !srcDir) {
-    console.error('usage: node firefox.test.mjs TCPLENSD SOURCE_DIR [SCREENSHOT_DIR]');
-    process.exit(2);
-}
-const webDir = process.env.TL_WEB_DIR || path.join(srcDir, 'web');
-const examplesDir = path.join(srcDir, 'examples');
+const args = testArgs('firefox.test.mjs');
+const { binary, webDir, shotDir } = args;
 const firefoxPath = process.env.TL_FIREFOX || '/usr/bin/firefox-esr';
-const shotDir = path.resolve(shotArg || process.env.TL_SCREENSHOTS ||
-                             path.join(os.tmpdir(), 'tcplens-web-screenshots'));
-
-// ------------------------------------------------------------------------------- reporting
-
-const results = [];
-
-function report(name, ok, detail) {
-    results.push(ok);
-    console.log(`${ok ? 'ok' : 'not ok'} ${results.length} - ${name}`);
-    for (let line of String(detail || '').split('\n')) {
-        if (!line.trim()) continue;
-        if (line.length > 300) line = `${line.slice(0, 300)}...`;
-        console.log(`#   ${line}`);
-    }
-}
-
-function summary() {
-    const failed = results.filter((r) => !r).length;
-    console.log(`${results.length - failed} passed, ${failed} failed`);
-    return failed || !results.length ? 1 : 0;
-}
-
-function fail(msg) {
-    throw new Error(msg);
-}
-
-const show = (v) => JSON.stringify(v);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// A check runs with its own time budget; a failure is reported and the next check goes on,
-// loading a URL of its own so that one broken view does not hide the others.
-async function check(name, fn) {
-    let timer;
-    try {
-        const budget = new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`check took over ${CHECK_BUDGET_MS} ms`)),
-                               CHECK_BUDGET_MS);
-        });
-        const work = fn();
-        work.catch(() => {}); // past its budget, its late failure is no longer news
-        const note = await Promise.race([work, budget]);
-        report(name, true, note);
-        return true;
-    } catch (e) {
-        report(name, false, e && e.message ? e.message : String(e));
-        return false;
-    } finally {
-        clearTimeout(timer);
-    }
-}
-
-// Polls probe() until ok(value); a probe that throws (a page still loading) is retried.
-async function until(desc, probe, ok, timeout = WAIT_MS) {
-    const deadline = Date.now() + timeout;
-    let last, lastErr;
-    for (;;) {
-        try {
-            last = await probe();
-            lastErr = undefined;
-            if (ok(last)) return last;
-        } catch (e) {
-            lastErr = e;
-        }
-        if (Date.now() >= deadline) {
-            const seen = lastErr ? `error: ${lastErr.message.split('\n')[0]}` : `last seen: ${show(last)}`;
-            fail(`${desc}: not within ${timeout} ms (${seen})`);
-        }
-        await sleep(50);
-    }
-}
-
-// Lines of a log file, or '' before it exists.
-function readLog(p) {
-    try {
-        return fs.readFileSync(p, 'utf8');
-    } catch {
-        return '';
-    }
-}
-
-const tail = (text, n = 15) => text.split('\n').slice(-n).join('\n');
-
-// ---------------------------------------------------------------------------------- server
-
-class Server {
-    constructor(workdir) {
-        this.workdir = workdir;
-        this.logPath = path.join(workdir, 'server.log');
-        this.proc = null;
-        this.url = null;
-        this.exit = null;
-    }
-
-    async start() {
-        const env = Object.fromEntries(Object.entries(process.env)
-            .filter(([k]) => !k.startsWith('TCPLENS_'))); // the command line alone configures it
-        const log = fs.openSync(this.logPath, 'w');
-        this.proc = spawn(binary, ['--listen', '127.0.0.1:0', '--db', path.join(this.workdir, 't.db'),
-                                   '--web-dir', webDir, '--examples-dir', examplesDir],
-                          { stdio: ['ignore', log, log], env });
-        fs.closeSync(log);
-        this.exited = new Promise((resolve) => {
-            this.proc.on('exit', (code, signal) => resolve((this.exit = { code, signal })));
-            this.proc.on('error', (err) => resolve((this.exit = { code: null, signal: null, err })));
-        });
-        const deadline = Date.now() + START_MS;
-        while (Date.now() < deadline) {
-            const m = LISTEN_RE.exec(readLog(this.logPath));
-            if (m) {
-                this.url = `${m[1]}://127.0.0.1:${m[2]}`;
-                return;
-            }
-            if (this.exit) {
-                fail(`tcplensd (${binary}) ended before listening: ${show(this.exit.err ? this.exit.err.message : this.exit)}\n${tail(readLog(this.logPath))}`);
-            }
-            await sleep(50);
-        }
-        fail(`tcplensd: no "listening on" line within ${START_MS} ms\n${tail(readLog(this.logPath))}`);
-    }
-
-    // SIGTERM and a bounded wait, then SIGKILL.
-    async stop() {
-        if (!this.proc || this.exit) return;
-        this.proc.kill('SIGTERM');
-        if ((await Promise.race([this.exited, sleep(STOP_MS).then(() => 'late')])) === 'late') {
-            this.kill();
-            await this.exited;
-        }
-    }
-
-    kill() {
-        if (this.proc && !this.exit) this.proc.kill('SIGKILL');
-    }
-}
-
-async function api(server, method, p, body) {
-    const res = await fetch(server.url + p, { method, body, signal: AbortSignal.timeout(WAIT_MS) });
-    const text = await res.text();
-    if (!res.ok) fail(`${method} ${p}: ${res.status} ${text.slice(0, 300)}`);
-    return JSON.parse(text);
-}
+const check = checker(CHECK_BUDGET_MS);
 
 // --------------------------------------------------------------------------------- firefox
 
@@ -257,12 +104,10 @@ async function webSocketClass() {
     return (await import('ws')).default;
 }
 
-class Firefox {
+class Firefox extends LoggedProcess {
     constructor(workdir) {
+        super('firefox', path.join(workdir, 'firefox.log'));
         this.profile = path.join(workdir, 'profile');
-        this.logPath = path.join(workdir, 'firefox.log');
-        this.proc = null;
-        this.exit = null;
         this.stopped = false;
     }
 
@@ -273,26 +118,12 @@ class Firefox {
         // Firefox refuses connections off the loopback (the page may only reach tcplensd), and
         // then also takes services.settings.server from the prefs instead of Mozilla's.
         const env = { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_DISABLE_NONLOCAL_CONNECTIONS: '1' };
-        const log = fs.openSync(this.logPath, 'w');
         // Its own process group: the content processes go with it when the group is killed.
-        this.proc = spawn(firefoxPath, ['--headless', '--remote-debugging-port=0', '--profile', this.profile,
-                                        '--no-remote', 'about:blank'],
-                          { stdio: ['ignore', log, log], env, detached: true });
-        fs.closeSync(log);
-        this.exited = new Promise((resolve) => {
-            this.proc.on('exit', (code, signal) => resolve((this.exit = { code, signal })));
-            this.proc.on('error', (err) => resolve((this.exit = { code: null, signal: null, err })));
-        });
-        const deadline = Date.now() + FIREFOX_START_MS;
-        while (Date.now() < deadline) {
-            const m = BIDI_RE.exec(readLog(this.logPath));
-            if (m) return `${m[1]}/session`;
-            if (this.exit) {
-                fail(`firefox (${firefoxPath}) ended before listening: ${show(this.exit.err ? this.exit.err.message : this.exit)}\n${tail(readLog(this.logPath))}`);
-            }
-            await sleep(50);
-        }
-        fail(`firefox: no "WebDriver BiDi listening on" line within ${FIREFOX_START_MS} ms\n${tail(readLog(this.logPath))}`);
+        const m = await this.spawn(firefoxPath, ['--headless', '--remote-debugging-port=0', '--profile', this.profile,
+                                                 '--no-remote', 'about:blank'],
+                                   { env, detached: true, re: BIDI_RE, line: 'WebDriver BiDi listening on',
+                                     timeout: FIREFOX_START_MS });
+        return `${m[1]}/session`;
     }
 
     killGroup(signal) {
@@ -312,6 +143,11 @@ class Firefox {
         this.killGroup('SIGKILL');
         await Promise.race([this.exited, sleep(STOP_MS)]);
         this.stopped = true;
+    }
+
+    // At once, as long as stop() has not done it already.
+    kill() {
+        if (!this.stopped) this.killGroup('SIGKILL');
     }
 }
 
@@ -397,7 +233,7 @@ class Page {
         await this.bidi.send('browsingContext.navigate', { context: this.context, url, wait: 'complete' });
     }
 
-    async eval(fn, ...args) {
+    async evaluate(fn, ...args) {
         const res = await this.bidi.send('script.callFunction', {
             functionDeclaration: `async (json) => JSON.stringify(await (${fn})(...JSON.parse(json)))`,
             arguments: [{ type: 'string', value: JSON.stringify(args) }],
@@ -457,31 +293,8 @@ class Page {
 
 // ------------------------------------------------------------------------------- the page
 
-function viewState(page) {
-    return page.eval(() => {
-        const m = document.querySelector('main#view');
-        return m ? { view: m.getAttribute('data-view'), ready: m.getAttribute('data-ready'),
-                     url: location.search } : null;
-    });
-}
-
-// A view that never got ready once gets a short wait afterwards, so that a dashboard that
-// does not start fails every check quickly instead of running out the whole budget.
-const viewFailed = new Set();
-
-async function waitView(page, view) {
-    try {
-        return await until(`main#view[data-view="${view}"][data-ready="1"]`, () => viewState(page),
-                           (v) => v && v.view === view && v.ready === '1',
-                           viewFailed.has(view) ? 3_000 : WAIT_MS);
-    } catch (e) {
-        viewFailed.add(view);
-        throw e;
-    }
-}
-
 function ladderState(page) {
-    return page.eval((sel) => {
+    return page.evaluate((sel) => {
         const arrows = [...document.querySelectorAll(sel)];
         const pos = document.querySelector('#step-pos');
         return {
@@ -492,62 +305,25 @@ function ladderState(page) {
     }, ARROWS);
 }
 
-function text(page, sel) {
-    return page.eval((s) => {
-        const el = document.querySelector(s);
-        return el ? el.textContent : null;
-    }, sel);
-}
-
 // ---------------------------------------------------------------------------------- the run
 
 async function main() {
-    for (const [what, p] of [['tcplensd', binary], ['firefox', firefoxPath], ['web dir', webDir]]) {
-        if (!fs.existsSync(p)) {
-            report(`${what} exists`, false, `${p} not found${what === 'firefox' ? ' (apt-get install firefox-esr, or set TL_FIREFOX)' : ''}`);
-            return;
-        }
-    }
-    try {
-        await webSocketClass();
-    } catch (e) {
-        report('a WebSocket client (ws) is installed', false,
-               `${e.message}\nrun: sh scripts/install-deps.sh test (npm ci in tests/web)`);
-        return;
-    }
-    fs.mkdirSync(shotDir, { recursive: true });
-    const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tcplens-firefox-'));
-    const server = new Server(workdir);
-    const firefox = new Firefox(workdir);
+    if (!filesExist([['tcplensd', binary], ['firefox', firefoxPath, ' (apt-get install firefox-esr, or set TL_FIREFOX)'],
+                     ['web dir', webDir]])) return;
+    if (!(await installed('a WebSocket client (ws)', webSocketClass))) return;
+    const guard = new Guard('tcplens-firefox-', shotDir);
+    const server = new Server(guard.workdir, args);
+    const firefox = new Firefox(guard.workdir);
     const bidi = new BiDi();
-    // Whatever way the process ends, no browser or server outlives it.
-    process.on('exit', () => {
-        if (!firefox.stopped) firefox.killGroup('SIGKILL');
-        server.kill();
+    guard.arm({
+        budgetMs: TOTAL_BUDGET_MS,
+        kill: () => {
+            firefox.kill();
+            server.kill();
+        },
+        logs: [[server.logPath, 'tcplensd-firefox.log'], [firefox.logPath, 'firefox.log']],
+        overBudget: () => `over ${TOTAL_BUDGET_MS} ms: stopped; logs in ${shotDir}`,
     });
-    const saveLogs = () => {
-        for (const [from, to] of [[server.logPath, 'tcplensd-firefox.log'], [firefox.logPath, 'firefox.log']]) {
-            try {
-                fs.copyFileSync(from, path.join(shotDir, to));
-            } catch { /* never started */ }
-        }
-    };
-    const abort = (why) => {
-        firefox.killGroup('SIGKILL');
-        server.kill();
-        saveLogs();
-        fs.rmSync(workdir, { recursive: true, force: true, maxRetries: 3 });
-        console.log(`# ${why}`);
-        summary();
-        process.exit(1);
-    };
-
-    // Past the budget everything is torn down and the run fails, rather than hang in ctest.
-    const watchdog = setTimeout(() => {
-        report('whole run within budget', false, `over ${TOTAL_BUDGET_MS} ms: stopped; logs in ${shotDir}`);
-        abort('stopped by the watchdog');
-    }, TOTAL_BUDGET_MS);
-    for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => abort(`stopped by ${sig}`));
 
     const started = Date.now();
     try {
@@ -561,13 +337,12 @@ async function main() {
     } catch (e) {
         report('set-up', false, e.message);
     } finally {
-        clearTimeout(watchdog);
+        guard.disarm();
         await bidi.send('browser.close', {}, 3_000).catch(() => {});
         bidi.close();
         await firefox.stop();
-        await server.stop();
-        saveLogs();
-        fs.rmSync(workdir, { recursive: true, force: true, maxRetries: 3 });
+        await server.stop(STOP_MS);
+        guard.cleanUp();
         console.log(`# run took ${Date.now() - started} ms; screenshots and logs: ${shotDir}`);
     }
 }
@@ -616,7 +391,7 @@ async function run(bidi, server) {
         await waitView(page, 'home');
         const id = need('captureId');
         await until(`#captures table tbody tr[data-capture="${id}"] with a[href="?capture=${id}"]`,
-                    () => page.eval((i) => !!document.querySelector(
+                    () => page.evaluate((i) => !!document.querySelector(
                         `#captures table tbody tr[data-capture="${i}"] a[href="?capture=${i}"]`), id),
                     (v) => v === true);
     });
@@ -624,7 +399,7 @@ async function run(bidi, server) {
     await check('3. flows view: exactly one row, the seed flow', async () => {
         await page.goto(`${base}/?capture=${need('captureId')}`);
         await waitView(page, 'flows');
-        const rows = await until(`${ROWS} count 1`, () => page.eval((s) =>
+        const rows = await until(`${ROWS} count 1`, () => page.evaluate((s) =>
             [...document.querySelectorAll(s)].map((r) => r.getAttribute('data-flow')), ROWS), (v) => v.length === 1);
         if (rows[0] !== ctx.flowId) fail(`row data-flow=${show(rows[0])}, the API says ${ctx.flowId}`);
     });
@@ -634,12 +409,9 @@ async function run(bidi, server) {
         const s = await ladderState(page);
         if (show(s.labels) !== show(SEED_LABELS)) fail(`data-label in order: ${show(s.labels)}, want ${show(SEED_LABELS)}`);
         for (const [f, want] of [['tcp.src_port', '58544'], ['tcp.window', '65535']]) {
-            await until(`#header-diagram [data-field="${f}"] .value = ${want}`, () => page.eval((field) => {
-                const el = document.querySelector(`#header-diagram [data-field="${field}"] .value`);
-                return el ? el.textContent.trim() : null;
-            }, f), (v) => v === want);
+            await until(`#header-diagram [data-field="${f}"] .value = ${want}`, () => fieldValue(page, f), (v) => v === want);
         }
-        await until('#state-diagram svg', () => page.eval(() => !!document.querySelector('#state-diagram svg')),
+        await until('#state-diagram svg', () => page.evaluate(() => !!document.querySelector('#state-diagram svg')),
                     (v) => v === true);
         const expl = await until('#explanation not empty', () => text(page, '#explanation'), (t) => !!(t && t.trim()));
         await page.screenshot('firefox-flow.png');
@@ -650,7 +422,7 @@ async function run(bidi, server) {
         await openFlow();
         await until('#step-pos "1 / 6"', () => ladderState(page), (s) => s.pos === '1 / 6');
         // Keys go to the document, as when nothing in particular has the focus.
-        await page.eval(() => {
+        await page.evaluate(() => {
             if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
             window.focus();
         });
@@ -670,11 +442,11 @@ async function run(bidi, server) {
         await page.viewport(375, 740);
         try {
             await openFlow('&lang=en'); // English like the chromium screenshots, whatever was chosen before
-            const w = await page.eval(() => document.documentElement.scrollWidth);
+            const w = await page.evaluate(() => document.documentElement.scrollWidth);
             await page.screenshot('firefox-narrow.png');
             if (w > 376) {
                 // The outermost elements sticking out, to tell where the layout breaks.
-                const wide = await page.eval(() => [...document.querySelectorAll('body *')]
+                const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
                     .filter((e) => e.getBoundingClientRect().right > 376)
                     .filter((e) => !e.parentElement || e.parentElement.getBoundingClientRect().right <= 376)
                     .slice(0, 5).map((e) => `${e.localName}${e.id ? '#' + e.id : ''} (right ${Math.round(e.getBoundingClientRect().right)})`));
