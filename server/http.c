@@ -527,9 +527,9 @@ static enum tl_db_rc write_flow_page(struct tl_db *db, struct tl_flow_filter *fl
     return rc;
 }
 
-/* {"capture": ..., "flows": [first page], "next_cursor": ...} */
+/* {"capture": ..., "flows": [first `limit` flows], "next_cursor": ...} */
 static enum MHD_Result send_capture(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                    uint64_t id, unsigned status, enum tl_lang lang)
+                                    uint64_t id, unsigned status, enum tl_lang lang, unsigned limit)
 {
     struct tl_db *db = tl_store_db(s->store);
     if (!db) {
@@ -541,18 +541,16 @@ static enum MHD_Result send_capture(struct tl_server *s, struct MHD_Connection *
     tl_jw_init(&w, &b);
     tl_jw_obj(&w);
     tl_jw_key(&w, "capture");
-    size_t before = b.len;
     enum tl_db_rc rc = tl_db_capture_get(db, id, &b, NULL);
     if (rc == TL_DB_OK) {
         w.need_comma[w.depth] = true;
         w.after_key = false;
-        (void)before;
         struct tl_flow_filter flt = {
             .port = -1,
             .client_port = -1,
             .server_port = -1,
             .capture = id,
-            .limit = FLOWS_DEFAULT_LIMIT,
+            .limit = limit,
         };
         rc = write_flow_page(db, &flt, lang, &w);
     }
@@ -586,7 +584,7 @@ static enum MHD_Result finish_ingest(struct tl_server *s, struct MHD_Connection 
             tl_log("stored capture %" PRIu64 " \"%s\": %" PRIu64 " packets, %" PRIu64
                    " flows, decoded and stored in %.3f s",
                    res.capture_id, name, res.packets, res.flows, secs);
-            return send_capture(s, c, q, res.capture_id, 201, lang);
+            return send_capture(s, c, q, res.capture_id, 201, lang, FLOWS_DEFAULT_LIMIT);
         case TL_INGEST_NOT_CAPTURE:
             return send_error(s, c, q, 415, "not_a_capture", NULL,
                               "not a pcap or pcapng capture: %s", res.message);
@@ -1389,7 +1387,13 @@ static enum MHD_Result dispatch(struct tl_server *s, struct MHD_Connection *c, s
                     return send_error(s, c, q, 400, "bad_parameter", "lang",
                                       "lang: must be en or zh");
                 }
-                return send_capture(s, c, q, id, 200, lang);
+                uint64_t limit = FLOWS_DEFAULT_LIMIT;
+                const char *v = arg(c, "limit");
+                if (v && !tl_param_uint(v, 1, FLOWS_MAX_LIMIT, &limit)) {
+                    return send_error(s, c, q, 400, "bad_parameter", "limit",
+                                      "limit: must be an integer from 1 to %d", FLOWS_MAX_LIMIT);
+                }
+                return send_capture(s, c, q, id, 200, lang, (unsigned)limit);
             }
             if (is(method, "DELETE")) {
                 return h_capture_delete(s, c, q, id);

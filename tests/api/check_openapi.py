@@ -764,6 +764,19 @@ class Checker:
             R.check(r[3]["flows"][0]["summary"] == first_summary, "lang overrides Accept-Language",
                     "summary %r" % r[3]["flows"][0]["summary"][:80])
         self.bad_param("GET", "/api/v1/captures/{id}", {"id": cid}, {"lang": "xx"}, "lang")
+        # the first page's size
+        r = self.call("GET", "/api/v1/captures/{id}", {"id": cid}, query={"limit": 1},
+                      expect=200, label="limit=1")
+        if r:
+            body = r[3]
+            more = body["capture"]["flows"] > 1
+            R.check(len(body["flows"]) == min(1, body["capture"]["flows"])
+                    and (body["next_cursor"] is not None) == more,
+                    "GET /api/v1/captures/{id}?limit=1 lists one flow, next_cursor when more",
+                    "%d flows of %d, next_cursor %r" % (len(body["flows"]), body["capture"]["flows"],
+                                                         body["next_cursor"]))
+        for q in ({"limit": 0}, {"limit": 1001}, {"limit": "abc"}):
+            self.bad_param("GET", "/api/v1/captures/{id}", {"id": cid}, q, "limit")
         self.call("GET", "/api/v1/captures/{id}", {"id": 999999999}, expect=404,
                   code="not_found", label="(missing)")
         # the original file
