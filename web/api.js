@@ -1,6 +1,6 @@
 // The public API, and nothing else: every call the page makes goes through here.
 
-import { lang } from './i18n.js';
+import { lang, t } from './i18n.js';
 
 const BASE = '/api/v1';
 
@@ -76,7 +76,7 @@ async function request(method, path, params) {
             headers: { Accept: 'application/json', ...(method === 'GET' ? {} : authHeaders()) },
         });
     } catch (e) {
-        throw new ApiError(0, 'network', `network error: ${e.message}`);
+        throw new ApiError(0, 'network', `${t('upload_network')} (${e.message})`);
     }
     if (!res.ok) {
         throw await errorFrom(res);
@@ -107,7 +107,7 @@ export function upload(file, { onProgress, onSent } = {}) {
             }
         };
         xhr.upload.onload = () => onSent && onSent();
-        xhr.onerror = () => reject(new ApiError(0, 'network', 'network error'));
+        xhr.onerror = () => reject(new ApiError(0, 'network', t('upload_network')));
         xhr.onabort = () => reject(new ApiError(0, 'aborted', 'upload cancelled'));
         xhr.onload = () => {
             let body = null;

@@ -14,6 +14,7 @@ const statusBox = document.getElementById('status');
 
 let renderToken = 0;
 let keyHandler = null;
+let leaveHandlers = [];
 
 // What a view gets: where to draw, how to move, how to report.
 const ctx = {
@@ -28,19 +29,23 @@ const ctx = {
     setKeyHandler(fn) {
         keyHandler = fn;
     },
+    // fn runs when the next view is drawn (listeners and timers must not outlive their view).
+    onLeave(fn) {
+        leaveHandlers.push(fn);
+    },
     // True while this render is still the current one (a later navigation makes it stale).
     current(token) {
         return token === renderToken;
     },
 };
 
-export function showError(err) {
+function showError(err) {
     const msg = err instanceof ApiError ? err.describe() : String(err && err.message ? err.message : err);
     errorBox.textContent = msg;
     errorBox.hidden = false;
 }
 
-export function clearError() {
+function clearError() {
     errorBox.textContent = '';
     errorBox.hidden = true;
 }
@@ -56,7 +61,7 @@ function withLang(params) {
     return s ? `/?${s}` : '/';
 }
 
-export function navigate(params, { replace = false } = {}) {
+function navigate(params, { replace = false } = {}) {
     const url = withLang(params);
     if (replace) {
         history.replaceState(null, '', url);
@@ -67,7 +72,7 @@ export function navigate(params, { replace = false } = {}) {
 }
 
 // Changes the URL without drawing the view again (the selected packet, say).
-export function replaceParams(params) {
+function replaceParams(params) {
     history.replaceState(null, '', withLang(params));
 }
 
@@ -83,6 +88,10 @@ function translateChrome() {
 async function render() {
     const token = ++renderToken;
     keyHandler = null;
+    for (const fn of leaveHandlers) {
+        fn();
+    }
+    leaveHandlers = [];
     clearError();
     ctx.status('');
     const params = new URLSearchParams(location.search);

@@ -108,7 +108,7 @@ export async function renderFlow(ctx, token, params) {
         playBtn.textContent = t('pause');
         playBtn.setAttribute('aria-pressed', 'true');
         timer = setInterval(() => {
-            if (!ctx.current(token) || (sel >= packets.length - 1 && page.next_offset == null)) {
+            if (sel >= packets.length - 1 && page.next_offset == null) {
                 stop();
                 return;
             }
@@ -251,10 +251,10 @@ export async function renderFlow(ctx, token, params) {
                     h('h2', { id: 'hdr-h' }, t('header_title')), headerBox))));
 
     drawLadder();
-    narrow.addEventListener('change', () => {
-        if (ctx.current(token)) {
-            drawLadder();
-        }
+    narrow.addEventListener('change', drawLadder);
+    ctx.onLeave(() => {
+        narrow.removeEventListener('change', drawLadder);
+        stop();
     });
     fillMore();
     if (packets.length) {

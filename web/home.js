@@ -14,12 +14,11 @@ export async function renderHome(ctx, token) {
     const uploadError = h('p', { id: 'upload-error', role: 'alert', class: 'err', hidden: true });
     const keyBox = apiKeyBox(ctx);
     const drop = h('div', { id: 'dropzone', class: 'dropzone' },
-        h('svg-icon'),
+        uploadIcon(),
         h('p', {}, t('upload_hint'), ' ',
             h('label', { for: 'file', class: 'pick' }, t('upload_choose')), '.'),
         input,
         h('p', { class: 'muted small' }, t('upload_limit')));
-    drop.querySelector('svg-icon').replaceWith(uploadIcon());
 
     const curl = h('div', { class: 'curl' }, h('p', { class: 'muted small' }, t('upload_curl')),
         h('code', { class: 'tcpdump' }, `curl -F file=@capture.pcap ${location.origin}/api/v1/captures`));

@@ -48,7 +48,7 @@ const OPEN_EVENTS = new Set(['syn', 'syn-ack', 'syn-retransmission', 'syn-ack-re
     'handshake-ack']);
 const CLOSE_EVENTS = new Set(['fin', 'fin-ack-piggybacked', 'rst']);
 
-export function eventLabel(event) {
+function eventLabel(event) {
     return EVENT_LABEL[event] ?? event ?? '?';
 }
 
@@ -62,7 +62,7 @@ export function shownLabel(event) {
 
 // The second line of an arrow: "[S.] seq 0 ack 1 win 28960 len 0", relative numbers as
 // Wireshark counts them.
-export function arrowDetail(p) {
+function arrowDetail(p) {
     const tcp = p.tcp || {};
     const parts = [`[${tcp.flags ? tcp.flags.text : '?'}]`];
     if (tcp.seq_rel != null) {
@@ -75,7 +75,7 @@ export function arrowDetail(p) {
     return parts.join(' ');
 }
 
-export function kindOf(p) {
+function kindOf(p) {
     if (p.event === 'rst') {
         return 'rst';
     }
