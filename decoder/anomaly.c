@@ -86,6 +86,8 @@ const char *tl_cksum_name(enum tl_cksum c)
             return "correct";
         case TL_CKSUM_INCORRECT:
             return "incorrect";
+        case TL_CKSUM_OFFLOADED:
+            return "offloaded";
         case TL_CKSUM_UNVERIFIED:
             break;
     }

@@ -84,6 +84,7 @@ enum tl_cksum {
     TL_CKSUM_UNVERIFIED = 0, /* not all bytes captured, or a fragment */
     TL_CKSUM_CORRECT,
     TL_CKSUM_INCORRECT,
+    TL_CKSUM_OFFLOADED, /* TCP: the field holds the pseudo-header sum (left for the card) */
 };
 
 const char *tl_cksum_name(enum tl_cksum c);

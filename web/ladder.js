@@ -19,8 +19,10 @@ const EVENT_LABEL = {
     'out-of-order': 'out-of-order',
     'duplicate-ack': 'duplicate ACK',
     'zero-window': 'zero window',
+    'zero-window-probe': 'zero-window probe',
     'window-update': 'window update',
     'keep-alive': 'keep-alive',
+    discarded: 'discarded (bad checksum)',
     fin: 'FIN',
     'fin-ack-piggybacked': 'FIN (piggybacked ACK)',
     'close-ack': 'ACK',
@@ -36,14 +38,16 @@ const EVENT_LABEL_ZH = {
     'out-of-order': '乱序',
     'duplicate-ack': '重复 ACK',
     'zero-window': '零窗口',
+    'zero-window-probe': '零窗口探测',
     'window-update': '窗口更新',
     'keep-alive': '保活',
+    discarded: '丢弃（校验和错误）',
     'fin-ack-piggybacked': 'FIN（捎带 ACK）',
     other: '其他',
 };
 
 const WARN_EVENTS = new Set(['syn-retransmission', 'syn-ack-retransmission', 'retransmission',
-    'out-of-order', 'duplicate-ack']);
+    'out-of-order', 'duplicate-ack', 'discarded']);
 const OPEN_EVENTS = new Set(['syn', 'syn-ack', 'syn-retransmission', 'syn-ack-retransmission',
     'handshake-ack']);
 const CLOSE_EVENTS = new Set(['fin', 'fin-ack-piggybacked', 'rst']);
