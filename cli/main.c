@@ -33,7 +33,8 @@ struct decode_ctx {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: tcplens decode [--format json|ndjson|tcpdump] [--no-timeline] [--lang "
-               "en|zh] FILE|-\n"
+               "en|zh]\n"
+               "                      [--checksums auto|verify|ignore] FILE|-\n"
                "       tcplens --help | --version\n"
                "\n"
                "Decode a pcap or pcapng capture and print every TCP connection in it:\n"
@@ -42,6 +43,12 @@ static void usage(FILE *f)
                "  --format tcpdump  each TCP packet as `tcpdump -nn -v` prints it\n"
                "  --no-timeline     flows without their packets\n"
                "  --lang en|zh      language of explanations and summaries (default en)\n"
+               "  --checksums MODE  what a bad TCP checksum means for the connection:\n"
+               "                    auto    dropped by the receiver, unless offloaded (the\n"
+               "                            sending host's card fills it in) or acknowledged\n"
+               "                            by the peer (default)\n"
+               "                    verify  dropped, offloaded or not (as zeek does)\n"
+               "                    ignore  never consulted (as zeek -C does)\n"
                "  -#, --frame-numbers  with --format tcpdump: frame numbers as tcpdump -# prints\n"
                "FILE may be - for standard input.\n"
                "Exit status: 0 success, 1 not a readable capture, 2 usage error.\n");
@@ -104,7 +111,8 @@ static int cmd_decode(int argc, char **argv)
     static const struct option opts[] = {
         { "format", required_argument, NULL, 'f' },  { "no-timeline", no_argument, NULL, 'n' },
         { "frame-numbers", no_argument, NULL, '#' }, { "lang", required_argument, NULL, 'l' },
-        { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+        { "help", no_argument, NULL, 'h' },          { "checksums", required_argument, NULL, 'c' },
+        { NULL, 0, NULL, 0 },
     };
     struct decode_ctx c = { .format = FMT_JSON, .ropts = { .timeline = true }, .out = stdout };
     struct tl_errbuf err = { { 0 } };
@@ -112,6 +120,7 @@ static int cmd_decode(int argc, char **argv)
     int opt, status = 0;
 
     optind = 1;
+    enum tl_cksum_mode cksum_mode = TL_CKM_AUTO;
     while ((opt = getopt_long(argc, argv, "f:nh#l:", opts, NULL)) != -1) {
         switch (opt) {
             case 'f':
@@ -142,6 +151,16 @@ static int cmd_decode(int argc, char **argv)
                 c.ropts.lang = (enum tl_lang)lang;
                 break;
             }
+            case 'c': {
+                int m = tl_cksum_mode_parse(optarg);
+                if (m < 0) {
+                    fprintf(stderr, "tcplens: unknown checksum mode '%s' (auto, verify, ignore)\n",
+                            optarg);
+                    return 2;
+                }
+                cksum_mode = (enum tl_cksum_mode)m;
+                break;
+            }
             case 'h':
                 usage(stdout);
                 return 0;
@@ -159,7 +178,7 @@ static int cmd_decode(int argc, char **argv)
     enum tl_err e = tl_reader_open(path, &r, &err);
     if (e != TL_OK) {
         fprintf(stderr, "tcplens: %s: %s\n", strcmp(path, "-") ? path : "stdin", err.msg);
-        return e == TL_E_NOMEM ? 1 : 1;
+        return 1;
     }
     c.ropts.nsec = tl_reader_stats(r)->nsec;
     c.ropts.scratch = malloc(sizeof *c.ropts.scratch);
@@ -181,6 +200,7 @@ static int cmd_decode(int argc, char **argv)
         .flow_done = on_flow,
         .arg = &c,
         .keep_records = c.format != FMT_TCPDUMP && c.ropts.timeline,
+        .cksum_mode = cksum_mode,
     };
     e = tl_pipeline_run(r, &pl, &err);
     if (e != TL_OK) {

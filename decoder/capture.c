@@ -313,6 +313,7 @@ enum tl_err tl_pipeline_run(struct tl_reader *r, const struct tl_pipeline *pl,
         goto out;
     }
     memset(p, 0, sizeof *p);
+    tl_flow_table_set_cksum_mode(t, pl->cksum_mode);
     while (tl_reader_next(r, p) == 1) {
         struct tl_flow_pkt fp;
         const struct tl_flow_pkt *fpp = NULL;

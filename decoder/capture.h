@@ -72,6 +72,7 @@ struct tl_pipeline {
     void *arg;
     uint64_t max_flows; /* 0: TL_FLOW_CAP_DEFAULT */
     bool keep_records;  /* store headers for timelines */
+    enum tl_cksum_mode cksum_mode;
 };
 
 enum tl_err tl_pipeline_run(struct tl_reader *r, const struct tl_pipeline *pl,

@@ -78,3 +78,10 @@ uint16_t tl_cksum_shouldbe(uint16_t field, uint16_t sum)
     shouldbe = (shouldbe & 0xffff) + (shouldbe >> 16);
     return (uint16_t)shouldbe;
 }
+
+bool tl_cksum_is_partial(uint16_t field, const uint8_t *pseudo, size_t len)
+{
+    struct tl_cksum_vec v = { pseudo, len };
+    uint16_t sum = (uint16_t)~tl_cksum(&v, 1); /* folded, uncomplemented */
+    return field == sum || (sum == 0xffff && field == 0x0000);
+}

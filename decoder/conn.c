@@ -399,7 +399,9 @@ static void st_packet(struct tl_conn *c, int dir, const struct tl_tcp *t, bool n
     } else if (ack && r->sent_syn && SEQ_GT(t->ack, r->syn_seq) && s->state == TL_ST_SYN_SENT) {
         s->state = TL_ST_ESTABLISHED;
     }
-    if (ack && r->sent_fin && SEQ_GEQ(t->ack, r->fin_end)) {
+    /* a FIN is not processed in LISTEN or SYN-SENT (RFC 9293 §3.10.7): a SYN-ACK's ack
+     * answers the SYN only */
+    if (ack && !(fl & TL_TH_SYN) && r->sent_fin && SEQ_GEQ(t->ack, r->fin_end)) {
         switch (s->state) {
             case TL_ST_ESTABLISHED:
             case TL_ST_SYN_RECEIVED:
@@ -407,6 +409,9 @@ static void st_packet(struct tl_conn *c, int dir, const struct tl_tcp *t, bool n
                 break;
             case TL_ST_FIN_WAIT_1:
                 s->state = s->fin_acked ? TL_ST_TIME_WAIT : TL_ST_CLOSING;
+                if (s->state == TL_ST_CLOSING) {
+                    s->closing = 1;
+                }
                 break;
             case TL_ST_FIN_WAIT_2:
                 s->state = TL_ST_TIME_WAIT;
@@ -449,7 +454,16 @@ static void st_packet(struct tl_conn *c, int dir, const struct tl_tcp *t, bool n
         r->fin_acked = true;
         switch (r->state) {
             case TL_ST_FIN_WAIT_1:
-                r->state = TL_ST_FIN_WAIT_2;
+                /* The sender's own FIN went out before this ACK (a simultaneous close): in
+                 * order, it reached the receiver first, so the receiver had the peer's FIN
+                 * before its own was acknowledged: CLOSING, and now TIME-WAIT (RFC 9293
+                 * §3.6, Figure 13). Otherwise its FIN is acknowledged first: FIN-WAIT-2. */
+                if (s->sent_fin && !new_fin) {
+                    r->state = TL_ST_TIME_WAIT;
+                    r->closing = 2;
+                } else {
+                    r->state = TL_ST_FIN_WAIT_2;
+                }
                 break;
             case TL_ST_CLOSING:
                 r->state = TL_ST_TIME_WAIT;
@@ -465,22 +479,25 @@ static void st_packet(struct tl_conn *c, int dir, const struct tl_tcp *t, bool n
 
 /* ---- the main entry --------------------------------------------------------------------- */
 
-static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, bool first);
+static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, bool first,
+                        bool discard);
 
 static unsigned who(int dir)
 {
     return dir == TL_C2S ? TL_WHO_CLIENT : TL_WHO_SERVER;
 }
 
+static void conn_deliver(struct tl_flow *f, int dir, const struct tl_packet *p, bool first,
+                         uint16_t af, struct tl_conn_pkt *out);
+
 void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool first,
-                    struct tl_conn_pkt *out)
+                    bool delivered, struct tl_conn_pkt *out)
 {
     struct tl_conn *c = &f->conn;
     const struct tl_tcp *t = &p->tcp;
     struct tl_conn_dir *s = &c->d[dir], *r = &c->d[!dir];
     uint16_t fl = t->flags;
     uint32_t len = t->payload_length;
-    bool syn = fl & TL_TH_SYN, ack = fl & TL_TH_ACK, fin = fl & TL_TH_FIN, rst = fl & TL_TH_RST;
     int64_t now = pkt_ns(p);
 
     if (first) {
@@ -508,12 +525,38 @@ void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool 
         uint32_t on_wire = p->l3_wirelen > hdr_end ? (uint32_t)(p->l3_wirelen - hdr_end) : 0;
         af = ws_analyze(c, s, r, t, len < on_wire ? len : on_wire, now);
     }
-    zeek_packet(c, dir, p, first);
-
     if (t->checksum_status != TL_CKSUM_UNVERIFIED) {
         s->cksum_checked++;
         s->cksum_bad += t->checksum_status == TL_CKSUM_INCORRECT;
+        s->cksum_offloaded += t->checksum_status == TL_CKSUM_OFFLOADED;
     }
+    if (!delivered) { /* its receiver dropped it: Zeek's C, nothing else changes */
+        if (t->checksum_status == TL_CKSUM_INCORRECT || t->checksum_status == TL_CKSUM_OFFLOADED) {
+            zeek_packet(c, dir, p, first, true);
+        } /* else a bad IP header checksum: Zeek drops it before any connection sees it */
+        s->discarded++;
+        out->event = TL_EV_DISCARDED;
+        out->state[0] = c->d[0].state;
+        out->state[1] = c->d[1].state;
+        out->analysis = af;
+        return;
+    }
+    conn_deliver(f, dir, p, first, af, out);
+}
+
+/* What a delivered packet does: Zeek's view, the event, the handshake, teardown and states. */
+static void conn_deliver(struct tl_flow *f, int dir, const struct tl_packet *p, bool first,
+                         uint16_t af, struct tl_conn_pkt *out)
+{
+    struct tl_conn *c = &f->conn;
+    const struct tl_tcp *t = &p->tcp;
+    struct tl_conn_dir *s = &c->d[dir], *r = &c->d[!dir];
+    uint16_t fl = t->flags;
+    uint32_t len = t->payload_length;
+    bool syn = fl & TL_TH_SYN, ack = fl & TL_TH_ACK, fin = fl & TL_TH_FIN, rst = fl & TL_TH_RST;
+    int64_t now = pkt_ns(p);
+
+    zeek_packet(c, dir, p, first, false);
 
     /* the event, from what was known before this packet */
     enum tl_event ev;
@@ -538,16 +581,20 @@ void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool 
             ev = TL_EV_FIN;
         }
     } else if (dir == TL_C2S && ack && r->sent_synack && !c->hs_ack_seen &&
-               t->ack == r->syn_seq + 1) {
+               SEQ_GT(t->ack, r->syn_seq)) {
         ev = TL_EV_HANDSHAKE_ACK;
     } else if (af &
                (TL_AF_RETRANSMISSION | TL_AF_FAST_RETRANSMISSION | TL_AF_SPURIOUS_RETRANSMISSION)) {
         ev = TL_EV_RETX;
     } else if (af & TL_AF_OUT_OF_ORDER) {
         ev = TL_EV_OUT_OF_ORDER;
+    } else if ((af & TL_AF_ZERO_WINDOW_PROBE) || ((af & TL_AF_KEEP_ALIVE) && r->window == 0)) {
+        /* the persist timer's probe (RFC 9293 §3.8.6.1): a 1-byte one past a closed window, or
+         * Linux's, which has the keep-alive's shape (seq = next - 1, no data) */
+        ev = TL_EV_ZERO_WINDOW_PROBE;
     } else if (af & TL_AF_KEEP_ALIVE) {
         ev = TL_EV_KEEP_ALIVE;
-    } else if (af & (TL_AF_ZERO_WINDOW | TL_AF_ZERO_WINDOW_PROBE)) {
+    } else if (af & TL_AF_ZERO_WINDOW) {
         ev = TL_EV_ZERO_WINDOW;
     } else if (af & TL_AF_DUPLICATE_ACK) {
         ev = TL_EV_DUP_ACK;
@@ -578,13 +625,17 @@ void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool 
         case TL_EV_KEEP_ALIVE:
             s->keep_alives++;
             break;
+        case TL_EV_ZERO_WINDOW_PROBE:
+            s->zero_window_probes++;
+            break;
         default:
             break;
     }
 
     /* the handshake */
     bool new_fin = false;
-    if (syn && !ack) {
+    bool odd = ev == TL_EV_OTHER; /* an impossible flag mix: no SYN, FIN or RST to anyone */
+    if (syn && !ack && !odd) {
         if (s->syns < TL_SYN_TIMES_MAX) {
             s->syn_us[s->syns] = (uint32_t)((now - c->first_ns) / 1000);
         }
@@ -607,12 +658,19 @@ void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool 
             s->synacks++;
         }
     }
-    if (ev == TL_EV_HANDSHAKE_ACK) {
+    /* the third ACK: the client's first segment after the SYN-ACK whose ack covers the
+     * server's SYN, whatever rides on it (the handshake-ack event, or a FIN when the capture
+     * kept only SYN/FIN/RST segments); a RST is no ACK of it */
+    if (dir == TL_C2S && ack && !syn && !rst && r->sent_synack && !c->hs_ack_seen &&
+        SEQ_GT(t->ack, r->syn_seq)) {
         c->hs_ack_seen = true;
         c->hsack_ns = now;
     }
-    if (dir == TL_C2S && ack && !syn && !rst && s->sent_syn && SEQ_GT(t->seq, s->syn_seq)) {
-        c->client_acked = true; /* the client got an answer to its SYN, captured or not */
+    /* the client got an answer to its SYN, captured or not: a client in SYN-SENT sends no
+     * ACK, and an ack of 0 acknowledges nothing (a TFO SYN's FIN with ack 0 proves nothing) */
+    if (dir == TL_C2S && ack && !syn && !rst && s->sent_syn && SEQ_GT(t->seq, s->syn_seq) &&
+        t->ack != 0) {
+        c->client_acked = true;
     }
     if (rst && !syn && !fin) {
         if (!c->rst_who) {
@@ -643,7 +701,9 @@ void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool 
     if (peer_fin_acked_now) {
         s->acked_peer_fin = true;
     }
-    st_packet(c, dir, t, new_fin);
+    if (!odd) { /* what a stack does with an impossible flag mix, the wire does not show */
+        st_packet(c, dir, t, new_fin);
+    }
 
     out->event = (uint8_t)ev;
     out->state[0] = c->d[0].state;
@@ -780,7 +840,8 @@ static void zeek_flip(struct tl_conn *c)
     zeek_add(c, '^');
 }
 
-static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, bool first)
+static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, bool first,
+                        bool discard)
 {
     const struct tl_tcp *t = &p->tcp;
     uint16_t fl = t->flags;
@@ -799,6 +860,8 @@ static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, b
             }
         }
         c->zeek_synack_first = syn && ack && c->zeek_orig == dir;
+    } else if (discard) {
+        /* skipped before any analysis: no flip */
     } else if (c->zeek_synack_first && !syn && !rst && (ack || len > 0)) {
         /* Zeek >= 5.1: a connection that began with a SYN-ACK is flipped; "H^" reads "^h" */
         c->zeek_synack_first = false;
@@ -823,7 +886,7 @@ static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, b
     bool orig = c->zeek_orig == dir;
     struct tl_conn_dir *e = &c->d[dir], *pe = &c->d[!dir];
 
-    if (t->checksum_status == TL_CKSUM_INCORRECT) { /* counted, otherwise ignored */
+    if (discard) { /* a bad checksum: counted, otherwise ignored (TCP.cc) */
         zeek_scaled(c, orig, 'C', &e->zeek_c);
         return;
     }
@@ -867,9 +930,17 @@ static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, b
     }
     /* T: payload that does not reach past the highest sequence end seen */
     uint32_t one_past = t->seq + (rst ? 0 : len) + (syn ? 1 : 0) + (fin ? 1 : 0);
+    /* payload cut by the snapshot length never reaches Zeek's reassembler: for G it is missing */
+    bool whole = rst || t->payload_captured >= len;
+    if (whole && (!e->zeek_seq_init || (int32_t)(one_past - e->zeek_have_seq) > 0)) {
+        e->zeek_have_seq = one_past;
+    } else if (!e->zeek_seq_init) {
+        e->zeek_have_seq = t->seq + (syn ? 1 : 0);
+    }
     if (!e->zeek_seq_init) {
         e->zeek_seq_init = true;
         e->zeek_last_seq = one_past;
+        e->zeek_gap_acked = e->zeek_have_seq; /* in sequence space: 0 is no "unset" */
     } else if (e_pre != ZS_RESET) {
         if ((int32_t)(one_past - e->zeek_last_seq) > 0) {
             e->zeek_last_seq = one_past;
@@ -953,7 +1024,7 @@ static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, b
                  (pe->zeek_state == ZS_CLOSED && pe->zeek_prev == ZS_ESTABLISHED);
     if (ack && !rst && e_est && p_est && pe->zeek_seq_init) {
         uint32_t upto = t->ack - ((pe->zeek_letters & (1u << ZL_FIN)) ? 1 : 0);
-        uint32_t have = pe->zeek_last_seq - ((pe->zeek_letters & (1u << ZL_FIN)) ? 1 : 0);
+        uint32_t have = pe->zeek_have_seq - ((pe->zeek_letters & (1u << ZL_FIN)) ? 1 : 0);
         if ((int32_t)(upto - have) > 0 && (int32_t)(upto - pe->zeek_gap_acked) > 0) {
             pe->zeek_gap_acked = upto;
             zeek_scaled(c, !orig, 'G', &pe->zeek_g);

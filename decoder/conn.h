@@ -146,11 +146,18 @@ struct tl_conn_dir {
     bool zeek_seq_init;
     uint32_t zeek_syn_seq, zeek_fin_pos, zeek_rst_seq;
     uint32_t zeek_last_seq, zeek_gap_acked;
+    uint32_t zeek_have_seq; /* end of the highest segment whose payload was captured whole */
     uint32_t zeek_c, zeek_t, zeek_w, zeek_g;
     /* counts for the summary */
     uint32_t retransmissions, out_of_order, dup_acks, zero_windows, keep_alives;
-    uint32_t cksum_bad, cksum_checked;
+    uint32_t zero_window_probes;
+    uint32_t cksum_bad, cksum_checked, cksum_offloaded;
+    uint32_t discarded; /* packets its receiver dropped (bad checksum), as finally judged */
     uint8_t state; /* enum tl_state of the sender */
+    /* how this endpoint met CLOSING (RFC 9293 §3.6: the peer's FIN arrived before its own FIN
+     * was acknowledged): 0 never, 1 shown in CLOSING, 2 passed through it between two captured
+     * packets (FIN-WAIT-1 straight to TIME-WAIT); the summary tells what the states show */
+    uint8_t closing;
 };
 
 struct tl_conn {
@@ -190,9 +197,15 @@ struct tl_conn_pkt {
 struct tl_packet;
 struct tl_flow;
 
-/* Account one packet of flow f going in direction dir (0 client to server). */
+/*
+ * Account one packet of flow f going in direction dir (0 client to server). A packet that is
+ * not `delivered` (its receiver dropped it for a bad checksum) takes part in Wireshark's
+ * analysis and completeness only: it gets the event `discarded`, Zeek's C letter, and
+ * changes no state.
+ */
 void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool first,
-                    struct tl_conn_pkt *out);
+                    bool delivered, struct tl_conn_pkt *out);
+
 
 /* The flow-level results (valid at any time; final once the flow has ended). */
 enum tl_handshake tl_conn_handshake(const struct tl_flow *f);

@@ -9,6 +9,8 @@
 
 #include "explain.h"
 
+static const char *pl(unsigned long long n);
+
 int tl_lang_parse(const char *s)
 {
     if (!s) {
@@ -148,13 +150,271 @@ static void window_words(struct tl_buf *b, enum tl_lang l, const struct tl_tcp *
             tl_buf_printf(b, "窗口 %u × %u = %llu 字节", t->window, 1u << r->scale,
                           (unsigned long long)w);
         } else {
-            tl_buf_printf(b, "window %u × %u = %llu bytes", t->window, 1u << r->scale,
-                          (unsigned long long)w);
+            tl_buf_printf(b, "window of %u × %u = %llu byte%s", t->window, 1u << r->scale,
+                          (unsigned long long)w, pl(w));
         }
     } else if (l == TL_LANG_ZH) {
         tl_buf_printf(b, "窗口 %u 字节%s", t->window, known ? "" : "（扩大因子未知）");
     } else {
-        tl_buf_printf(b, "window %u bytes%s", t->window, known ? "" : " (scale factor unknown)");
+        tl_buf_printf(b, "window of %u byte%s%s", t->window, pl(t->window),
+                      known ? "" : " (scale factor unknown)");
+    }
+}
+
+/* Both endpoints on loopback addresses (127.0.0.0/8, ::1): the kernel never computes checksums. */
+static bool on_loopback(const struct tl_flow *f)
+{
+    static const uint8_t v6_lo[16] = { [15] = 1 };
+    for (int d = 0; d < 2; d++) {
+        if (f->ip_version == 4 ? f->addr[d][0] != 127 : memcmp(f->addr[d], v6_lo, 16) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Why a checksum field holds the pseudo-header sum: offload, or loopback. */
+static void offload_words(struct tl_buf *b, enum tl_lang l, const struct tl_flow *f,
+                          uint16_t field, uint16_t wire)
+{
+    bool zh = l == TL_LANG_ZH;
+    if (on_loopback(f)) {
+        tl_buf_printf(b,
+                      zh ? "校验和字段是 0x%04x，只是伪首部的和：在环回接口上内核从不计算 TCP "
+                           "校验和（数据不经过网线，无须保护），这不是错误。"
+                         : " The checksum field holds 0x%04x, only the sum of the pseudo-header: on "
+                           "loopback the kernel never computes the TCP checksum (no wire, nothing "
+                           "to protect), so nothing is wrong.",
+                      field);
+    } else {
+        tl_buf_printf(b,
+                      zh ? "校验和字段是 0x%04x，只是伪首部的和：抓包发生在发送方主机上，"
+                           "网卡还没有计算校验和（校验和卸载）；网卡在线路上填入的是 0x%04x，"
+                           "这不是错误。"
+                         : " The checksum field holds 0x%04x, only the sum of the pseudo-header: "
+                           "the capture was taken on the sending host before its network card "
+                           "computed the checksum (checksum offload); on the wire the card put "
+                           "0x%04x there, so nothing is wrong.",
+                      field, wire);
+    }
+}
+
+/* The checksum sentence of a packet its receiver took in. */
+static void cksum_words(struct tl_buf *b, enum tl_lang l, const struct tl_flow *f,
+                        const struct tl_packet *p, const struct tl_rec *r)
+{
+    bool zh = l == TL_LANG_ZH;
+    uint16_t field = p->tcp.checksum, want = r->tcp_cksum_expected;
+    if (r->tcp_cksum == TL_CKSUM_OFFLOADED) {
+        offload_words(b, l, f, field, want);
+    } else if (r->tcp_cksum == TL_CKSUM_INCORRECT && r->cksum_accepted) {
+        tl_buf_printf(b,
+                      zh ? "抓到的 TCP 校验和是错的：0x%04x，应为 0x%04x；但对方确认了这个报文段，"
+                           "说明它被对方接收了：错的是抓包里的值，而不是线路上的。"
+                         : " The TCP checksum as captured is wrong: 0x%04x, should be 0x%04x; but "
+                           "the peer acknowledged this segment, so it was accepted by the peer: the "
+                           "capture holds the wrong value, not the wire.",
+                      field, want);
+    } else if (r->tcp_cksum == TL_CKSUM_INCORRECT) {
+        tl_buf_printf(b,
+                      zh ? "TCP 校验和错误：0x%04x，应为 0x%04x（按 checksums=ignore 计入）。"
+                         : " The TCP checksum is wrong: 0x%04x, should be 0x%04x (counted anyway: "
+                           "checksums=ignore).",
+                      field, want);
+    }
+}
+
+/* A packet its receiver dropped for its checksum: what it was, and why it changes nothing. */
+static void discarded_words(struct tl_buf *b, enum tl_lang l, const struct tl_flow *f,
+                            const struct tl_packet *p, const struct tl_rec *r)
+{
+    bool zh = l == TL_LANG_ZH;
+    const struct tl_tcp *t = &p->tcp;
+    char flags[16];
+    tl_tcp_flags_tcpdump(t->flags, flags, sizeof flags);
+    tl_buf_printf(b,
+                  zh ? "%s发出 [%s]，序列号 %u，数据%u字节。"
+                     : "%s sends [%s], seq %u, %u bytes of data.",
+                  Who(l, r->dir), flags, t->seq, t->payload_length);
+    if (r->tcp_cksum == TL_CKSUM_OFFLOADED) {
+        offload_words(b, l, f, t->checksum, r->tcp_cksum_expected);
+        tl_buf_puts(b, zh ? "但按 checksums=verify（与不带 -C 的 Zeek 相同），它被当作被接收方丢弃，"
+                            "不改变任何状态；用 checksums=auto 或 ignore 就会计入。"
+                          : " But checksums=verify, like Zeek without -C, counts it as dropped by "
+                            "the receiver, so it changes no state; checksums=auto or ignore count "
+                            "it.");
+        return;
+    }
+    if (r->tcp_cksum != TL_CKSUM_INCORRECT) { /* the IPv4 header checksum failed */
+        tl_buf_puts(b, zh ? "它的 IPv4 首部校验和错误：按 checksums=verify（与不带 -C 的 Zeek "
+                            "相同），IP 层在 TCP 之前就丢弃了它，它不改变任何状态。"
+                          : " Its IPv4 header checksum is wrong: with checksums=verify, like Zeek "
+                            "without -C, the IP layer drops it before TCP sees it, so it changes "
+                            "no state.");
+        return;
+    }
+    tl_buf_printf(b,
+                  zh ? "它的 TCP 校验和错误（0x%04x，应为 0x%04x）：TCP 接收方会悄悄丢弃这样的报文段"
+                       "（RFC 9293 §3.1），%s所以它不改变任何状态，也不计入握手、挥手和 Zeek "
+                       "的 history（只记一个 C）。"
+                     : " Its TCP checksum is wrong (0x%04x, should be 0x%04x): a TCP receiver "
+                       "silently discards such a segment (RFC 9293 §3.1)%s, so it changes no "
+                       "state and is left out of the handshake, the teardown and Zeek's history "
+                       "(but for a C).",
+                  t->checksum, r->tcp_cksum_expected,
+                  f->cksum_mode == TL_CKM_AUTO
+                      ? (zh ? "而对方后来也没有确认它，" : " and nothing the peer sent later acknowledges it")
+                      : "");
+}
+
+/* English plural ending for a count: "1 byte", "2 bytes". */
+static const char *pl(unsigned long long n)
+{
+    return n == 1 ? "" : "s";
+}
+
+/* The code point of the UTF-8 sequence ending just before `end` (>= start), or -1. */
+static long cp_before(const char *start, const char *end)
+{
+    const unsigned char *p = (const unsigned char *)end;
+    int k = 0;
+    while (p > (const unsigned char *)start && k < 4) {
+        p--, k++;
+        if ((*p & 0xc0) != 0x80) {
+            break;
+        }
+    }
+    if (k == 0) {
+        return -1;
+    }
+    if (*p < 0x80) {
+        return *p;
+    }
+    long cp = *p >= 0xf0 ? *p & 0x07 : *p >= 0xe0 ? *p & 0x0f : *p & 0x1f;
+    for (int i = 1; i < k; i++) {
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    return cp;
+}
+
+static long cp_at(const char *s, const char *end)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (s >= end) {
+        return -1;
+    }
+    if (*p < 0x80) {
+        return *p;
+    }
+    int n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : 2;
+    long cp = n == 4 ? *p & 0x07 : n == 3 ? *p & 0x0f : *p & 0x1f;
+    for (int i = 1; i < n && s + i < end; i++) {
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    return cp;
+}
+
+static bool is_han(long cp)
+{
+    return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf);
+}
+
+/* A letter, digit or unit sign that Chinese text runs into without a space. */
+static bool is_latin(long cp)
+{
+    return (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
+           cp == 0xb5 /* µ */;
+}
+
+/*
+ * Chinese typography as mainland technical writing sets it: no space between a Han character
+ * and a digit or a Latin word ("第3个", "发送SYN"). The sentences are written readably with
+ * spaces; this removes exactly those spaces from what was appended since `from`, so every
+ * Chinese explanation and summary follows one rule.
+ */
+static void zh_tidy(struct tl_buf *b, size_t from)
+{
+    if (!b->data || from >= b->len) {
+        return;
+    }
+    char *s = b->data, *end = b->data + b->len;
+    size_t w = from;
+    for (size_t i = from; i < b->len; i++) {
+        if (s[i] == ' ' && i > from && i + 1 < b->len && s[i + 1] != ' ') {
+            long prev = cp_before(s + from, s + w), next = cp_at(s + i + 1, end);
+            if ((is_han(prev) && (is_latin(next) || is_han(next))) ||
+                (is_latin(prev) && is_han(next))) {
+                continue;
+            }
+        }
+        s[w++] = s[i];
+    }
+    b->len = w;
+    s[w] = '\0';
+}
+
+/*
+ * A SYN that reuses the ports of a connection that ended: why an endpoint still in TIME-WAIT
+ * for the old one lets it in (RFC 9293 §3.6.1 and RFC 1122 4.2.2.13, RFC 6191 with
+ * timestamps), with the numbers the endpoint compares.
+ */
+static void reuse_words(struct tl_buf *b, enum tl_lang l, const struct tl_flow *f,
+                        const struct tl_tcp *t, int d)
+{
+    const struct tl_flow_prev *pv = &f->prev;
+    bool zh = l == TL_LANG_ZH;
+    int o = !d;
+    bool tw_peer = pv->time_wait & (1u << o), tw_self = pv->time_wait & (1u << d);
+    if (tw_peer || tw_self) {
+        tl_buf_printf(b,
+                      zh ? "同一对地址和端口上刚有过一个连接，%s仍处于它的 TIME-WAIT（关闭后要等 "
+                           "2×MSL）。"
+                         : " The same addresses and ports carried an earlier connection, and %s is "
+                           "still in TIME-WAIT for it (2×MSL after the close).",
+                      tw_peer ? who(l, o) : who(l, d));
+    } else {
+        tl_buf_puts(b, zh ? "同一对地址和端口上刚有过一个连接，它已经结束。"
+                          : " The same addresses and ports carried an earlier connection, which "
+                            "has ended.");
+    }
+    bool seq_up = SEQ_GT(t->seq, pv->next_seq);
+    bool ts_up = t->has_ts && pv->ts_set && (int32_t)(t->ts_val - pv->ts_val) > 0;
+    tl_buf_puts(b, zh ? "处于 TIME-WAIT 的一端只在新 SYN 不可能是旧连接迟到的报文时才接受它"
+                        "（RFC 9293 §3.6.1，RFC 6191）："
+                      : " An endpoint in TIME-WAIT accepts a new SYN on them only when it cannot "
+                        "be a late segment of the old connection (RFC 9293 §3.6.1, RFC 6191): ");
+    if (zh) {
+        tl_buf_printf(b, "这个 SYN 的 ISN %u %s旧连接里%s的下一个序列号 %u", t->seq,
+                      seq_up ? "大于" : "不大于", who(l, d), pv->next_seq);
+        if (seq_up) {
+            tl_buf_printf(b, "（大 %u）", t->seq - pv->next_seq);
+        }
+        if (t->has_ts && pv->ts_set) {
+            tl_buf_printf(b, "，时间戳 TSval %u %s旧连接里%s最后的 TSval %u", t->ts_val,
+                          ts_up ? "大于" : "不大于", who(l, d), pv->ts_val);
+            if (ts_up) {
+                tl_buf_printf(b, "（大 %u）", t->ts_val - pv->ts_val);
+            }
+        }
+        tl_buf_puts(b, seq_up || ts_up ? "，所以它被当作新连接接受。"
+                                       : "，所以处于 TIME-WAIT 的一端可能把它当作旧报文。");
+    } else {
+        tl_buf_printf(b, "its ISN %u is %s %u, %s's next sequence number on the old connection",
+                      t->seq, seq_up ? "higher than" : "not higher than", pv->next_seq,
+                      who(l, d));
+        if (seq_up) {
+            tl_buf_printf(b, " (by %u)", t->seq - pv->next_seq);
+        }
+        if (t->has_ts && pv->ts_set) {
+            tl_buf_printf(b, ", and its TSval %u is %s %u, the last one %s sent on it", t->ts_val,
+                          ts_up ? "higher than" : "not higher than", pv->ts_val, who(l, d));
+            if (ts_up) {
+                tl_buf_printf(b, " (by %u)", t->ts_val - pv->ts_val);
+            }
+        }
+        tl_buf_puts(b, seq_up || ts_up ? ", so it is taken as a new connection."
+                                       : ", so an endpoint in TIME-WAIT may take it for an old "
+                                         "duplicate.");
     }
 }
 
@@ -182,6 +442,12 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
     const struct tl_flow_side *peer = &f->side[o];
     enum tl_event ev = (enum tl_event)r->conn.event;
     int64_t acks = -1;
+    size_t start = b->len;
+
+    if (ev == TL_EV_DISCARDED) { /* never received: it acknowledges nothing, awaits no ack */
+        discarded_words(b, l, f, p, r);
+        return -1;
+    }
 
     /* which earlier packet of the peer this one newly acknowledges */
     bool ack_new = false;
@@ -221,8 +487,11 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
             if (len > 0) {
                 tl_buf_printf(b,
                               zh ? "SYN 已携带 %u 字节数据（TCP Fast Open）。"
-                                 : " It already carries %u bytes of data (TCP Fast Open).",
-                              len);
+                                 : " It already carries %u byte%s of data (TCP Fast Open).",
+                              len, pl(len));
+            }
+            if ((r->conn.analysis & TL_AF_REUSED_PORTS) && f->prev.set) {
+                reuse_words(b, l, f, t, d);
             }
             s->last_syn_us[d] = t_us;
             break;
@@ -272,10 +541,21 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
             tl_buf_puts(b, zh ? "它" : " It ");
             syn_options(b, l, t, zh ? "提出 " : "offers ");
             tl_buf_puts(b, zh ? "。" : ".");
+            if (f->conn.d[d].syns > 0) {
+                tl_buf_puts(b, zh ? "这是同时打开：每一端的 SYN-ACK 都重复自己 SYN 的 ISN，"
+                                    "所以它不是重传（Wireshark 因为在 SYN 里见过这个序列号，"
+                                    "把它标为疑似重传）。"
+                                  : " In a simultaneous open each side's SYN-ACK repeats the ISN "
+                                    "of its own SYN, so this is not a retransmission (Wireshark "
+                                    "flags it as a suspected one, having seen that sequence "
+                                    "number in the SYN).");
+            }
             if (peer->syn_seen && peer->wscale >= 0 && t->wscale >= 0) {
-                tl_buf_puts(b, zh ? "双方都提出了窗口扩大选项，此后的窗口值都要乘以对方的倍数。"
+                tl_buf_puts(b, zh ? "双方都提出了窗口扩大选项，所以从此每个报文的窗口字段都要乘以"
+                                    "发送方自己的倍数：即发送方在自己的 SYN 里宣布的那个。"
                                   : " Both sides offered window scaling, so from now on every "
-                                    "window is multiplied by its sender's factor.");
+                                    "window field is multiplied by its sender's own factor, the "
+                                    "one announced in that sender's SYN.");
             } else if (peer->syn_seen && peer->wscale >= 0) {
                 tl_buf_puts(b, zh ? "只有一方提出窗口扩大，因此两个方向都不扩大（RFC 7323）。"
                                   : " Only one side offered window scaling, so neither side's "
@@ -284,6 +564,36 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
             break;
         case TL_EV_HANDSHAKE_ACK: {
             const struct tl_conn *c = &f->conn;
+            bool simopen = c->d[d].syns > 0 && c->d[o].syns > 0;
+            if (simopen) {
+                if (zh) {
+                    tl_buf_printf(b,
+                                  "%s确认%s的 SYN-ACK：ack %u = %s的 ISN %u + 1，%s自己的 SYN-ACK "
+                                  "已经确认过它；同时打开时 SYN-ACK 重复了 SYN 的序列号，这个 ACK "
+                                  "回应的就是这份重复。两个 SYN 都已得到确认，连接建立；两端都没有"
+                                  "等待对方的应答，所以这里没有可测量的握手往返时间。通告",
+                                  Who(l, d), who(l, o), t->ack, who(l, o), t->ack - 1, who(l, d));
+                } else {
+                    tl_buf_printf(b,
+                                  "%s acknowledges %s's SYN-ACK: ack %u = %s's ISN %u + 1, which "
+                                  "%s's own SYN-ACK already acknowledged; in a simultaneous open "
+                                  "the SYN-ACK repeats the SYN's sequence number, and this ACK "
+                                  "answers that duplicate. Both SYNs are acknowledged and the "
+                                  "connection is open; neither end waited for the other's answer, "
+                                  "so there is no handshake round-trip time to measure. It "
+                                  "advertises a ",
+                                  Who(l, d), who(l, o), t->ack, who(l, o), t->ack - 1, who(l, d));
+                }
+                window_words(b, l, t, r);
+                tl_buf_puts(b, zh ? "。" : ".");
+                if (len > 0) {
+                    tl_buf_printf(b,
+                                  zh ? "它已经携带 %u 字节数据。"
+                                     : " It already carries %u byte%s of data.",
+                                  len, pl(len));
+                }
+                break;
+            }
             if (zh) {
                 tl_buf_printf(b, "%s确认%s的 SYN：ack %u = %s的 ISN %u + 1。三次握手完成",
                               Who(l, d), who(l, o), t->ack, who(l, o), t->ack - 1);
@@ -309,8 +619,8 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
             tl_buf_puts(b, zh ? "。" : ".");
             if (len > 0) {
                 tl_buf_printf(
-                    b, zh ? "它已经携带 %u 字节数据。" : " It already carries %u bytes of data.",
-                    len);
+                    b, zh ? "它已经携带 %u 字节数据。" : " It already carries %u byte%s of data.",
+                    len, pl(len));
             }
             break;
         }
@@ -320,8 +630,8 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
                               Who(l, d), len, r->seq_rel, r->seq_rel + len - 1, r->seq_rel + len);
             } else {
                 tl_buf_printf(
-                    b, "%s sends %u bytes of data (relative seq %u–%u; the next byte will be %u)",
-                    Who(l, d), len, r->seq_rel, r->seq_rel + len - 1, r->seq_rel + len);
+                    b, "%s sends %u byte%s of data (relative seq %u–%u; the next byte will be %u)",
+                    Who(l, d), len, pl(len), r->seq_rel, r->seq_rel + len - 1, r->seq_rel + len);
             }
             if ((fl & TL_TH_ACK) && r->ack_rel_known && ack_new) {
                 tl_buf_printf(b,
@@ -362,39 +672,39 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
             } else if (r->conn.analysis & TL_AF_FAST_RETRANSMISSION) {
                 tl_buf_printf(b,
                               zh ? "%s快速重传相对序列号 %u 开始的 %u 字节：对方已经连续发来重复 "
-                                   "ACK，说明这一段丢了。"
-                                 : "%s fast-retransmits the segment at relative seq %u (%u bytes): "
+                                   "ACK，说明这一段丢了。%.0s"
+                                 : "%s fast-retransmits the segment at relative seq %u (%u byte%s): "
                                    "the peer's "
                                    "duplicate ACKs showed this segment was lost, so it is resent "
                                    "without waiting for the timer.",
-                              Who(l, d), r->seq_rel, len);
+                              Who(l, d), r->seq_rel, len, pl(len));
             } else if (r->conn.analysis & TL_AF_SPURIOUS_RETRANSMISSION) {
                 tl_buf_printf(
                     b,
                     zh ? "%s重发了相对序列号 %u 开始的 %u "
-                         "字节，但对方早已确认过它们：这是一次多余（spurious）的重传。"
-                       : "%s resends the segment at relative seq %u (%u bytes), which the peer "
+                         "字节，但对方早已确认过它们：这是一次多余（spurious）的重传。%.0s"
+                       : "%s resends the segment at relative seq %u (%u byte%s), which the peer "
                          "had already acknowledged: a spurious retransmission.",
-                    Who(l, d), r->seq_rel, len);
+                    Who(l, d), r->seq_rel, len, pl(len));
             } else {
                 tl_buf_printf(
                     b,
                     zh ? "%s重发相对序列号 %u 开始的 %u "
-                         "字节：这些字节之前已经发送过（疑似重传，通常是因为没有及时收到确认）。"
-                       : "%s sends the segment at relative seq %u (%u bytes) again: it was sent "
+                         "字节：这些字节之前已经发送过（疑似重传，通常是因为没有及时收到确认）。%.0s"
+                       : "%s sends the segment at relative seq %u (%u byte%s) again: it was sent "
                          "before (a "
                          "suspected retransmission, usually because no acknowledgement came in "
                          "time).",
-                    Who(l, d), r->seq_rel, len);
+                    Who(l, d), r->seq_rel, len, pl(len));
             }
             break;
         case TL_EV_OUT_OF_ORDER:
             tl_buf_printf(
                 b,
-                zh ? "%s的这一段（相对序列号 %u，%u 字节）比后面的数据晚到：乱序到达，而不是重传。"
-                   : "%s's segment at relative seq %u (%u bytes) arrives after later data: out of "
+                zh ? "%s的这一段（相对序列号 %u，%u 字节）比后面的数据晚到：乱序到达，而不是重传。%.0s"
+                   : "%s's segment at relative seq %u (%u byte%s) arrives after later data: out of "
                      "order, not a retransmission.",
-                Who(l, d), r->seq_rel, len);
+                Who(l, d), r->seq_rel, len, pl(len));
             break;
         case TL_EV_DUP_ACK:
             tl_buf_printf(
@@ -405,22 +715,45 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
                      "telling the sender that the data at relative seq %u is missing.",
                 Who(l, d), t->ack, r->ack_rel, s->dupacks[d], r->ack_rel);
             break;
-        case TL_EV_ZERO_WINDOW:
+        case TL_EV_ZERO_WINDOW_PROBE:
             if (r->conn.analysis & TL_AF_ZERO_WINDOW_PROBE) {
                 tl_buf_printf(
                     b,
-                    zh ? "%s发送 1 字节的零窗口探测：对方窗口为 0，它在询问窗口是否已经打开。"
-                       : "%s sends a 1-byte zero-window probe: the peer's window is 0, and this "
-                         "asks whether it has opened again.",
-                    Who(l, d));
+                    zh ? "%s发送 1 字节的零窗口探测（序列号 %u，正是下一个该发的字节）：%s最后通告的"
+                         "窗口是 0，%s的坚持定时器（persist timer）到期，就发出这个探测（RFC 9293 "
+                         "§3.8.6.1）。如果窗口仍是 0，这个字节不会被接收，应答会再次通告窗口 0；"
+                         "窗口一打开，数据就可以继续发送。"
+                       : "%s sends a 1-byte zero-window probe (seq %u, the next byte due): %s last "
+                         "advertised a window of 0, so %s's persist timer fired and sends this "
+                         "probe (RFC 9293 §3.8.6.1). While the window stays 0 the byte is not "
+                         "accepted and the answer advertises 0 again; once it opens, data flows "
+                         "again.",
+                    Who(l, d), t->seq, who(l, o), who(l, d));
             } else {
                 tl_buf_printf(
                     b,
-                    zh ? "%s通告窗口为 0：接收缓冲区已满，对方必须暂停发送，直到窗口重新打开。"
-                       : "%s advertises a window of 0: its receive buffer is full, so the peer "
-                         "must stop sending until the window opens again.",
-                    Who(l, d));
+                    zh ? "%s发送零窗口探测：%s最后通告的窗口是 0，%s的坚持定时器（persist timer）"
+                         "到期，就发出窗口探测，看窗口是否重新打开（RFC 9293 §3.8.6.1）。Linux "
+                         "用保活报文的形式发送它：序列号 %u 比下一个新序列号小 1、不带数据，所以 "
+                         "Wireshark 把它标为 keep-alive；但它不是保活定时器发出的，而是因为窗口关闭。"
+                         "对方必须用 ACK 回应，ACK 里的窗口说明能否继续发送。"
+                       : "%s probes the closed window: %s last advertised a window of 0, so %s's "
+                         "persist timer fired and sends a window probe to learn whether the "
+                         "window has opened again (RFC 9293 §3.8.6.1). Linux sends it in "
+                         "keep-alive form: seq %u is one below the next new sequence number and "
+                         "it carries no data, so Wireshark flags it as a keep-alive, but it comes "
+                         "from the closed window, not from the keep-alive timer. The peer must "
+                         "answer with an ACK, whose window says whether sending may resume.",
+                    Who(l, d), who(l, o), who(l, d), t->seq);
             }
+            break;
+        case TL_EV_ZERO_WINDOW:
+            tl_buf_printf(
+                b,
+                zh ? "%s通告窗口为 0：接收缓冲区已满，对方必须暂停发送，直到窗口重新打开。"
+                   : "%s advertises a window of 0: its receive buffer is full, so the peer "
+                     "must stop sending until the window opens again.",
+                Who(l, d));
             break;
         case TL_EV_WINDOW_UPDATE:
             tl_buf_printf(b, zh ? "%s只更新了窗口：" : "%s only updates its window: ", Who(l, d));
@@ -561,14 +894,9 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
         }
         states_words(b, l, r);
     }
-    if (r->tcp_cksum == TL_CKSUM_INCORRECT) {
-        if (zh) {
-            tl_buf_printf(b, "TCP 校验和错误：0x%04x，应为 0x%04x。", t->checksum,
-                          r->tcp_cksum_expected);
-        } else {
-            tl_buf_printf(b, " The TCP checksum is wrong: 0x%04x, should be 0x%04x.", t->checksum,
-                          r->tcp_cksum_expected);
-        }
+    cksum_words(b, l, f, p, r);
+    if (zh) {
+        zh_tidy(b, start);
     }
     return acks;
 }
@@ -605,7 +933,18 @@ static void syn_times(struct tl_buf *b, enum tl_lang l, const struct tl_conn_dir
     }
 }
 
+static void story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b);
+
 void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
+{
+    size_t start = b->len;
+    story_summary(f, l, b);
+    if (l == TL_LANG_ZH) {
+        zh_tidy(b, start);
+    }
+}
+
+static void story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
 {
     const struct tl_conn *c = &f->conn;
     bool zh = l == TL_LANG_ZH;
@@ -676,8 +1015,12 @@ void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
             break;
         case TL_HS_SIMULTANEOUS_OPEN:
             tl_buf_puts(b, zh ? "两端同时发出 SYN（同时打开），随后互相用 SYN-ACK 确认，连接建立。"
+                                "双方都没有等待对方的应答，所以没有客户端到服务器的握手往返时间"
+                                "（rtt_us 为空）。"
                               : "Both ends sent a SYN at the same time (a simultaneous open) and "
-                                "then acknowledged each other with SYN-ACKs.");
+                                "then acknowledged each other with SYN-ACKs. Neither end waited "
+                                "for the other's answer, so there is no client-to-server "
+                                "handshake round-trip time (rtt_us is null).");
             break;
         case TL_HS_NO_REPLY:
             if (c->d[0].syns > 1) {
@@ -747,30 +1090,39 @@ void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
             (unsigned long long)f->side[1].packets, (unsigned long long)f->side[1].bytes);
     } else {
         tl_buf_printf(b,
-                      "The client sent %llu packets with %llu bytes of data, the server %llu "
-                      "packets with %llu bytes.",
-                      (unsigned long long)f->side[0].packets, (unsigned long long)f->side[0].bytes,
-                      (unsigned long long)f->side[1].packets, (unsigned long long)f->side[1].bytes);
+                      "The client sent %llu packet%s with %llu byte%s of data, the server %llu "
+                      "packet%s with %llu byte%s.",
+                      (unsigned long long)f->side[0].packets, pl(f->side[0].packets),
+                      (unsigned long long)f->side[0].bytes, pl(f->side[0].bytes),
+                      (unsigned long long)f->side[1].packets, pl(f->side[1].packets),
+                      (unsigned long long)f->side[1].bytes, pl(f->side[1].bytes));
     }
     unsigned retx = c->d[0].retransmissions + c->d[1].retransmissions;
     unsigned dup = c->d[0].dup_acks + c->d[1].dup_acks;
     unsigned ooo = c->d[0].out_of_order + c->d[1].out_of_order;
     unsigned zw = c->d[0].zero_windows + c->d[1].zero_windows;
     unsigned ka = c->d[0].keep_alives + c->d[1].keep_alives;
-    if (retx || dup || ooo || zw || ka) {
+    unsigned zwp = c->d[0].zero_window_probes + c->d[1].zero_window_probes;
+    if (retx || dup || ooo || zw || zwp || ka) {
         tl_buf_puts(b, zh ? "传输中出现了：" : " Along the way:");
         bool first = true;
-#define ITEM(n, en, cn)                                                                            \
+#define ITEM(n, en1, en, cn)                                                                       \
     if (n) {                                                                                       \
         tl_buf_puts(b, first ? (zh ? "" : " ") : (zh ? "，" : ", "));                              \
-        tl_buf_printf(b, zh ? "%u 次" cn : "%u " en, n);                                           \
+        if (zh) {                                                                                  \
+            tl_buf_printf(b, "%u 次" cn, n);                                                       \
+        } else {                                                                                   \
+            tl_buf_printf(b, "%u %s", n, n == 1 ? en1 : en);                                       \
+        }                                                                                          \
         first = false;                                                                             \
     }
-        ITEM(retx, "retransmission(s)", "重传")
-        ITEM(dup, "duplicate ACK(s)", "重复 ACK")
-        ITEM(ooo, "out-of-order segment(s)", "乱序")
-        ITEM(zw, "zero-window advertisement(s)", "零窗口通告")
-        ITEM(ka, "keep-alive(s)", "保活探测")
+        ITEM(retx, "retransmission", "retransmissions", "重传")
+        ITEM(dup, "duplicate ACK", "duplicate ACKs", "重复 ACK")
+        ITEM(ooo, "out-of-order segment", "out-of-order segments", "乱序")
+        ITEM(zw, "zero-window advertisement", "zero-window advertisements", "零窗口通告")
+        ITEM(zwp, "zero-window probe (persist timer)", "zero-window probes (persist timer)",
+             "零窗口探测（坚持定时器）")
+        ITEM(ka, "keep-alive", "keep-alives", "保活探测")
 #undef ITEM
         tl_buf_puts(b, zh ? "。" : ".");
     }
@@ -813,11 +1165,30 @@ void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
             }
             break;
         case TL_TD_SIMULTANEOUS:
-            tl_buf_puts(
-                b, zh ? "两端在看到对方的 FIN 之前都发出了 FIN：同时关闭；双方经过 CLOSING "
-                        "状态，互相确认后都进入 TIME-WAIT。"
-                      : "Both ends sent FIN before seeing the other's: a simultaneous close. Each "
-                        "went through CLOSING and, once its FIN was acknowledged, into TIME-WAIT.");
+            tl_buf_puts(b, zh ? "两端在看到对方的 FIN 之前都发出了 FIN：同时关闭。"
+                              : "Both ends sent FIN before seeing the other's: a simultaneous "
+                                "close.");
+            /* each end as its states show it (st_packet in conn.c, RFC 9293 §3.6) */
+            for (int d = 0; d < 2; d++) {
+                if (c->d[d].closing == 1) {
+                    tl_buf_printf(b,
+                                  zh ? "%s经过 CLOSING：在它自己的 FIN 被确认之前，%s的 FIN "
+                                       "已经到达。"
+                                     : " %s went through CLOSING: %s's FIN reached it before its "
+                                       "own FIN was acknowledged.",
+                                  Who(l, d), who(l, !d));
+                } else if (c->d[d].closing == 2) {
+                    tl_buf_printf(b,
+                                  zh ? "%s的 FIN 是被一个在%s自己的 FIN 之后发出的报文确认的，"
+                                       "而那个 FIN 先到：%s在两个抓到的报文之间经过了 CLOSING，"
+                                       "从 FIN-WAIT-1 直接进入 TIME-WAIT。"
+                                     : " %s's FIN was acknowledged by a segment sent after %s's "
+                                       "own FIN, which therefore reached it first: %s passed "
+                                       "through CLOSING between two captured packets, from "
+                                       "FIN-WAIT-1 straight to TIME-WAIT.",
+                                  Who(l, d), who(l, !d), who(l, d));
+                }
+            }
             break;
         case TL_TD_RESET:
             if (c->first_fin_who) {
@@ -871,30 +1242,57 @@ void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
 
     /* checksums */
     for (int d = 0; d < 2; d++) {
-        const struct tl_conn_dir *x = &c->d[d], *y = &c->d[!d];
-        if (x->cksum_checked > 0 && x->cksum_bad == x->cksum_checked && y->cksum_bad == 0 &&
-            y->cksum_checked > 0) {
+        const struct tl_conn_dir *x = &c->d[d];
+        if (x->cksum_offloaded > 0) {
+            bool lo = on_loopback(f);
             if (zh) {
-                tl_buf_printf(b,
-                              "%s发出的每个报文 TCP "
-                              "校验和都不对，而%s的都正确：这几乎可以肯定是校验和卸载（checksum "
-                              "offload）——抓包发生在%"
-                              "s所在的主机上，网卡在抓包之后才填入校验和——而不是数据损坏。",
-                              who(l, d), who(l, !d), who(l, d));
+                tl_buf_printf(b, "%s有%u个报文的校验和字段只是伪首部的和：%s", who(l, d),
+                              x->cksum_offloaded,
+                              lo ? "这是环回接口，内核从不计算 TCP 校验和，这不是错误。"
+                                 : "抓包发生在它自己的主机上，网卡随后才计算校验和（校验和卸载），"
+                                   "这不是错误。");
             } else {
-                tl_buf_printf(
-                    b,
-                    " Every packet from %s has an incorrect TCP checksum while %s's are correct: "
-                    "almost certainly checksum offload (the capture was taken on %s's host, before "
-                    "the network card filled the checksum in), not corruption.",
-                    who(l, d), who(l, !d), who(l, d));
+                tl_buf_printf(b, " %u %s from %s %s only the pseudo-header sum in the checksum "
+                                 "field: %s",
+                              x->cksum_offloaded, x->cksum_offloaded == 1 ? "packet" : "packets",
+                              who(l, d), x->cksum_offloaded == 1 ? "carries" : "carry",
+                              lo ? "on loopback the kernel never computes TCP checksums, so nothing "
+                                   "is wrong."
+                                 : "the capture was taken on its own host, before the network card "
+                                   "computed the checksum (checksum offload), so nothing is wrong.");
             }
-        } else if (x->cksum_bad > 0) {
+            if (f->cksum_mode == TL_CKM_VERIFY) {
+                tl_buf_puts(b, zh ? "按 checksums=verify，它们被当作已丢弃。"
+                                  : " With checksums=verify they count as dropped.");
+            }
+        }
+        if (x->cksum_bad > 0) {
+            uint32_t dropped = f->cksum_mode == TL_CKM_VERIFY
+                                   ? x->cksum_bad
+                                   : (f->cksum_mode == TL_CKM_AUTO ? x->discarded : 0);
+            uint32_t taken = x->cksum_bad - dropped;
             if (zh) {
-                tl_buf_printf(b, "%s有 %u 个报文的 TCP 校验和错误。", who(l, d), x->cksum_bad);
+                tl_buf_printf(b, "%s有%u个报文的 TCP 校验和错误", who(l, d), x->cksum_bad);
+                if (f->cksum_mode == TL_CKM_AUTO && taken > 0) {
+                    tl_buf_printf(b, "，其中%u个被对方确认（错的是抓包里的值）", taken);
+                }
+                if (dropped > 0) {
+                    tl_buf_printf(b, "，%u个按被接收方丢弃处理", dropped);
+                }
+                tl_buf_puts(b, "。");
             } else {
-                tl_buf_printf(b, " %u packets from %s have an incorrect TCP checksum.",
-                              x->cksum_bad, who(l, d));
+                tl_buf_printf(b, " %u %s from %s %s an incorrect TCP checksum", x->cksum_bad,
+                              x->cksum_bad == 1 ? "packet" : "packets", who(l, d),
+                              x->cksum_bad == 1 ? "has" : "have");
+                if (f->cksum_mode == TL_CKM_AUTO && taken > 0) {
+                    tl_buf_printf(b, "; %u acknowledged by the peer (the capture holds the wrong "
+                                     "value)",
+                                  taken);
+                }
+                if (dropped > 0) {
+                    tl_buf_printf(b, "; %u treated as discarded by the receiver", dropped);
+                }
+                tl_buf_putc(b, '.');
             }
         }
     }

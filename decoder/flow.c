@@ -11,6 +11,24 @@
 
 #define REC_CHUNK_SIZE   2048
 #define HASH_MIN_BUCKETS 1024
+#define REDO_SUSPECTS    8 /* packets awaiting an acknowledgement per flow; older ones stay dropped */
+
+/*
+ * Mode auto, for a flow with a packet whose checksum is incorrect (not offloaded): whether its
+ * receiver dropped it shows only later, when the peer acknowledges it or not. Until then it
+ * counts as dropped; the flow as it was before the first such packet is kept, with the
+ * records from there on, so the flow can be classified again once one is acknowledged.
+ */
+struct tl_flow_redo {
+    struct tl_flow snap; /* the flow before its first suspect packet */
+    uint64_t snap_recs;  /* records it had then */
+    struct {
+        struct tl_rec *rec;
+        uint32_t end; /* sequence number after it: an ack at or past it shows it arrived */
+        uint8_t dir;
+    } susp[REDO_SUSPECTS];
+    uint8_t n_susp;
+};
 
 struct tl_rec_chunk {
     struct tl_rec_chunk *next;
@@ -35,7 +53,96 @@ struct tl_flow_table {
     /* slots of flows that closed, in closing order: the candidates for retirement */
     uint64_t *closed_q;
     uint64_t closed_head, closed_len, closed_cap;
+    /* checksums */
+    enum tl_cksum_mode mode;
+    uint64_t *accepted; /* frames known to have been accepted (tl_flow_table_accept), sorted */
+    size_t n_accepted, cap_accepted;
+    struct tl_packet *scratch; /* a record decoded again, when a flow is classified again */
 };
+
+const char *tl_cksum_mode_name(enum tl_cksum_mode m)
+{
+    switch (m) {
+        case TL_CKM_VERIFY:
+            return "verify";
+        case TL_CKM_IGNORE:
+            return "ignore";
+        case TL_CKM_AUTO:
+            break;
+    }
+    return "auto";
+}
+
+int tl_cksum_mode_parse(const char *s)
+{
+    static const enum tl_cksum_mode modes[] = { TL_CKM_AUTO, TL_CKM_VERIFY, TL_CKM_IGNORE };
+    for (size_t i = 0; s && i < sizeof modes / sizeof modes[0]; i++) {
+        if (!strcmp(s, tl_cksum_mode_name(modes[i]))) {
+            return (int)modes[i];
+        }
+    }
+    return -1;
+}
+
+void tl_flow_table_set_cksum_mode(struct tl_flow_table *t, enum tl_cksum_mode m)
+{
+    t->mode = m;
+}
+
+enum tl_err tl_flow_table_accept(struct tl_flow_table *t, uint64_t frame)
+{
+    if (t->n_accepted && t->accepted[t->n_accepted - 1] >= frame) {
+        return t->accepted[t->n_accepted - 1] == frame ? TL_OK : TL_E_USAGE;
+    }
+    if (t->n_accepted == t->cap_accepted) {
+        size_t nc = t->cap_accepted ? t->cap_accepted * 2 : 16;
+        uint64_t *na = realloc(t->accepted, nc * sizeof *na);
+        if (!na) {
+            return TL_E_NOMEM;
+        }
+        t->accepted = na;
+        t->cap_accepted = nc;
+    }
+    t->accepted[t->n_accepted++] = frame;
+    return TL_OK;
+}
+
+static bool frame_accepted(const struct tl_flow_table *t, uint64_t frame)
+{
+    size_t lo = 0, hi = t->n_accepted;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->accepted[mid] < frame) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < t->n_accepted && t->accepted[lo] == frame;
+}
+
+/*
+ * Whether the receiver took the packet in, as the mode judges it. Zeek without -C also drops
+ * an IPv4 packet whose header checksum fails, before any connection sees it.
+ */
+static bool cksum_delivered(const struct tl_flow_table *t, const struct tl_packet *p, bool accepted)
+{
+    enum tl_cksum st = p->tcp.checksum_status;
+    switch (t->mode) {
+        case TL_CKM_IGNORE:
+            return true;
+        case TL_CKM_VERIFY:
+            for (unsigned i = 0; i < p->n_ip; i++) {
+                if (p->ip[i].checksum_status == TL_CKSUM_INCORRECT) {
+                    return false;
+                }
+            }
+            return st != TL_CKSUM_INCORRECT && st != TL_CKSUM_OFFLOADED;
+        case TL_CKM_AUTO:
+            break;
+    }
+    return st != TL_CKSUM_INCORRECT || accepted;
+}
 
 const char *tl_orientation_name(enum tl_orientation o)
 {
@@ -82,9 +189,14 @@ void tl_flow_table_free(struct tl_flow_table *t)
         return;
     }
     for (uint64_t i = 0; i < t->n_slots; i++) {
-        chunks_free(t->slots[i].rec_head);
+        if (!t->slots[i].retired) {
+            chunks_free(t->slots[i].rec_head);
+            free(t->slots[i].redo);
+        }
     }
     chunks_free(t->free_chunks);
+    free(t->accepted);
+    free(t->scratch);
     free(t->closed_q);
     free(t->slots);
     free(t->free_slots);
@@ -269,6 +381,7 @@ void tl_rec_fill(struct tl_rec *r, const struct tl_packet *p, const struct tl_fl
     r->len = (uint16_t)len;
     r->dir = (uint8_t)fp->dir;
     r->tcp_cksum = (uint8_t)p->tcp.checksum_status;
+    r->cksum_accepted = fp->cksum_accepted;
     r->tcp_cksum_expected = p->tcp.checksum_expected;
     r->n_anomalies = p->n_anomalies;
     memcpy(r->anomalies, p->anomalies, sizeof r->anomalies);
@@ -296,7 +409,7 @@ void tl_rec_decode(const struct tl_rec *r, struct tl_packet *p)
 }
 
 static enum tl_err rec_append(struct tl_flow_table *t, struct tl_flow *f, const struct tl_packet *p,
-                              const struct tl_flow_pkt *fp)
+                              const struct tl_flow_pkt *fp, struct tl_rec **added)
 {
     size_t want = tl_rec_header_len(p);
     size_t need = tl_rec_size(want);
@@ -318,6 +431,7 @@ static enum tl_err rec_append(struct tl_flow_table *t, struct tl_flow *f, const 
     c->used += (uint32_t)need;
     tl_rec_fill(r, p, fp, want);
     f->n_recs++;
+    *added = r;
     return TL_OK;
 }
 
@@ -419,6 +533,101 @@ static void handshake_scale(struct tl_flow *f, enum tl_dir d, const struct tl_tc
     }
 }
 
+static void flow_account(struct tl_flow_table *t, struct tl_flow *f, enum tl_dir dir,
+                         const struct tl_packet *p, bool first, bool accepted,
+                         struct tl_flow_pkt *out);
+
+/* Keep the flow as it is now: the first packet that may have been dropped comes next. */
+static enum tl_err redo_begin(struct tl_flow *f)
+{
+    struct tl_flow_redo *rd = calloc(1, sizeof *rd);
+    if (!rd) {
+        return TL_E_NOMEM;
+    }
+    rd->snap = *f;
+    rd->snap_recs = f->n_recs;
+    f->redo = rd;
+    return TL_OK;
+}
+
+static void redo_suspect(struct tl_flow *f, struct tl_rec *rec, uint32_t end, enum tl_dir dir)
+{
+    struct tl_flow_redo *rd = f->redo;
+    if (rd->n_susp == REDO_SUSPECTS) { /* the oldest stays dropped */
+        memmove(rd->susp, rd->susp + 1, (REDO_SUSPECTS - 1) * sizeof rd->susp[0]);
+        rd->n_susp--;
+    }
+    rd->susp[rd->n_susp].rec = rec;
+    rd->susp[rd->n_susp].end = end;
+    rd->susp[rd->n_susp].dir = (uint8_t)dir;
+    rd->n_susp++;
+}
+
+/* A packet of `dir` whose checksum holds: its ack shows which suspects of the peer arrived. */
+static void redo_acked(struct tl_flow *f, enum tl_dir dir, const struct tl_tcp *tcp)
+{
+    struct tl_flow_redo *rd = f->redo;
+    if (!(tcp->flags & TL_TH_ACK)) {
+        return;
+    }
+    uint8_t kept = 0;
+    for (uint8_t i = 0; i < rd->n_susp; i++) {
+        if (rd->susp[i].dir != dir && SEQ_GEQ(tcp->ack, rd->susp[i].end)) {
+            rd->susp[i].rec->cksum_accepted = 1;
+            f->redo_needed = true;
+        } else {
+            rd->susp[kept++] = rd->susp[i];
+        }
+    }
+    rd->n_susp = kept;
+}
+
+void tl_flow_table_resolve(struct tl_flow_table *t, struct tl_flow *f)
+{
+    struct tl_flow_redo *rd = f->redo;
+    if (!rd || !f->redo_needed) {
+        return;
+    }
+    if (!t->scratch && !(t->scratch = malloc(sizeof *t->scratch))) {
+        return; /* out of memory: the verdicts stay those of the first pass */
+    }
+    struct tl_rec_chunk *head = f->rec_head, *tail = f->rec_tail;
+    uint64_t n_recs = f->n_recs;
+    bool closed = f->closed;
+    *f = rd->snap;
+    f->rec_head = head;
+    f->rec_tail = tail;
+    f->n_recs = n_recs;
+    f->closed = closed;
+    f->redo = rd;
+    f->redo_needed = false;
+
+    struct tl_rec_iter it;
+    const struct tl_rec *cr;
+    uint64_t i = 0;
+    tl_rec_iter_init(&it, f);
+    while ((cr = tl_rec_iter_next(&it))) {
+        if (i++ < rd->snap_recs) {
+            continue;
+        }
+        struct tl_rec *r = (struct tl_rec *)(uintptr_t)cr; /* the flow owns its records */
+        struct tl_flow_pkt fp;
+        memset(&fp, 0, sizeof fp);
+        tl_rec_decode(r, t->scratch);
+        bool first = f->side[0].packets + f->side[1].packets == 0;
+        flow_account(t, f, (enum tl_dir)r->dir, t->scratch, first, r->cksum_accepted, &fp);
+        fp.conn.analysis |= r->conn.analysis & TL_AF_REUSED_PORTS;
+        r->conn = fp.conn;
+        r->seq_rel = fp.seq_rel;
+        r->ack_rel = fp.ack_rel;
+        r->ack_rel_known = fp.ack_rel_known;
+        r->scale = fp.scale;
+        r->td_seq_sub = fp.td_seq_sub;
+        r->td_ack_sub = fp.td_ack_sub;
+        r->td_sack_sub = fp.td_sack_sub;
+    }
+}
+
 enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p,
                               struct tl_flow_pkt *out)
 {
@@ -459,10 +668,22 @@ enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p
         }
         bool td_valid = false;
         uint32_t td_seq = 0, td_ack = 0;
+        struct tl_flow_prev prev = { 0 };
         if (reuse) { /* tcpdump's table is keyed by the tuple alone: carry it over */
             td_valid = f->td_valid;
             td_seq = f->td_seq;
             td_ack = f->td_ack;
+            /* what a TIME-WAIT endpoint of the old connection compares the SYN with
+             * (RFC 9293 3.6.1, RFC 6191): the sender's next sequence number and TSval */
+            prev.set = true;
+            for (int d = 0; d < 2; d++) {
+                if (f->conn.d[d].state == TL_ST_TIME_WAIT) {
+                    prev.time_wait |= (uint8_t)(1u << d);
+                }
+            }
+            prev.next_seq = f->conn.d[dir].nextseq;
+            prev.ts_set = f->side[dir].ts_last_set;
+            prev.ts_val = f->side[dir].ts_last;
         } else if ((t->n_used + 1) * 2 > t->n_buckets) {
             if (!hash_grow(t)) {
                 return TL_E_NOMEM;
@@ -476,9 +697,11 @@ enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p
             return TL_E_NOMEM;
         }
         flow_init(f, t->n_flows++, p, ip);
+        f->cksum_mode = (uint8_t)t->mode;
         f->td_valid = td_valid;
         f->td_seq = td_seq;
         f->td_ack = td_ack;
+        f->prev = prev; /* the old flow's sender is the new flow's client: a pure SYN */
         if (!reuse) {
             t->n_used++;
         }
@@ -487,6 +710,52 @@ enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p
         dir = f->orientation == TL_ORIENT_SYN_ACK ? TL_S2C : TL_C2S;
     }
 
+    /* mode auto: an incorrect checksum waits for the peer's acknowledgement */
+    const struct tl_tcp *tcp0 = tcp;
+    bool suspect = false, accepted = false;
+    uint32_t susp_end = 0;
+    if (t->mode == TL_CKM_AUTO) {
+        if (f->redo && tcp0->checksum_status != TL_CKSUM_INCORRECT) {
+            redo_acked(f, dir, tcp0);
+        }
+        if (tcp0->checksum_status == TL_CKSUM_INCORRECT) {
+            accepted = frame_accepted(t, p->frame);
+            uint16_t fl = tcp0->flags;
+            susp_end = tcp0->seq + tcp0->payload_length + ((fl & TL_TH_SYN) ? 1 : 0) +
+                       ((fl & TL_TH_FIN) ? 1 : 0);
+            suspect = !accepted && !(fl & TL_TH_RST) && susp_end != tcp0->seq;
+            if (suspect && !f->redo && redo_begin(f) != TL_OK) {
+                return TL_E_NOMEM;
+            }
+        }
+    }
+    flow_account(t, f, dir, p, out->new_flow, accepted, out);
+    if (reuse && out->new_flow && dir == TL_C2S) {
+        out->conn.analysis |= TL_AF_REUSED_PORTS;
+    }
+    if (!f->closed && ((f->side[0].fin_seen && f->side[1].fin_seen) || f->side[0].rst_seen ||
+                       f->side[1].rst_seen)) {
+        f->closed = true;
+        closed_push(t, (uint64_t)(f - t->slots));
+    }
+    if (t->keep_records || f->redo) {
+        struct tl_rec *rec = NULL;
+        enum tl_err e = rec_append(t, f, p, out, &rec);
+        if (e == TL_OK && suspect) {
+            redo_suspect(f, rec, susp_end, dir);
+        }
+        return e;
+    }
+    return TL_OK;
+}
+
+/* Account a packet to its flow: counts, numbering, scaling, the classifier. */
+static void flow_account(struct tl_flow_table *t, struct tl_flow *f, enum tl_dir dir,
+                         const struct tl_packet *p, bool first, bool accepted,
+                         struct tl_flow_pkt *out)
+{
+    const struct tl_ip *ip = tl_packet_ip(p);
+    const struct tl_tcp *tcp = &p->tcp;
     enum tl_dir o = dir == TL_C2S ? TL_S2C : TL_C2S;
     struct tl_flow_side *s = &f->side[dir], *r = &f->side[o];
     out->flow = f;
@@ -495,6 +764,10 @@ enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p
     f->last_nsec = p->ts_nsec;
     s->packets++;
     s->bytes += tcp->payload_length;
+    if (tcp->has_ts) {
+        s->ts_last = tcp->ts_val;
+        s->ts_last_set = true;
+    }
 
     /* relative sequence numbers, Wireshark's way */
     if (tcp->flags & TL_TH_SYN) {
@@ -509,6 +782,15 @@ enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p
             if (!(tcp->flags & TL_TH_ACK) && tcp->wscale < 0 && !f->syn_ack_seen &&
                 tcp->opts_captured + 20u == tcp->header_length) {
                 f->scale[TL_C2S] = f->scale[TL_S2C] = 0; /* not offered: never in effect */
+            } else if (!(tcp->flags & TL_TH_ACK) && f->syn_ack_seen) {
+                /* the SYN-ACK came first in the file (reordered at the capture point): now
+                 * both offers are known, as if they had come in order */
+                handshake_scale(f, dir, tcp);
+            } else if (!(tcp->flags & TL_TH_ACK) && tcp->wscale_used >= 0) {
+                /* no answer yet (perhaps none captured): as Wireshark does, the sender's own
+                 * windows are scaled by the shift its SYN announced; the peer's stay unknown
+                 * (tcp.window_size_scalefactor -1) until its SYN-ACK shows its own */
+                f->scale[dir] = tcp->wscale_used;
             }
         }
         if ((tcp->flags & TL_TH_ACK) && !f->syn_ack_seen) {
@@ -541,18 +823,9 @@ enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p
     if (tcp->flags & TL_TH_RST) {
         s->rst_seen = true;
     }
-    if (!f->closed && ((s->fin_seen && r->fin_seen) || s->rst_seen || r->rst_seen)) {
-        f->closed = true;
-        closed_push(t, (uint64_t)(f - t->slots));
-    }
-    tl_conn_packet(f, dir, p, out->new_flow, &out->conn);
-    if (out->new_flow && reuse && dir == TL_C2S) {
-        out->conn.analysis |= TL_AF_REUSED_PORTS;
-    }
-    if (t->keep_records) {
-        return rec_append(t, f, p, out);
-    }
-    return TL_OK;
+    bool delivered = cksum_delivered(t, p, accepted);
+    out->cksum_accepted = accepted && tcp->checksum_status == TL_CKSUM_INCORRECT;
+    tl_conn_packet(f, dir, p, first, delivered, &out->conn);
 }
 
 uint64_t tl_flow_table_count(const struct tl_flow_table *t)
@@ -595,6 +868,8 @@ static void flow_release(struct tl_flow_table *t, uint64_t slot)
         t->free_chunks = f->rec_head;
     }
     f->rec_head = f->rec_tail = NULL;
+    free(f->redo);
+    f->redo = NULL;
     f->retired = true;
     t->free_slots[t->n_free++] = slot;
 }
@@ -638,6 +913,7 @@ void tl_flow_table_retire(struct tl_flow_table *t, int64_t now_sec, int64_t grac
     }
     qsort_r(list, n, sizeof *list, cmp_index, t);
     for (uint64_t i = 0; i < n; i++) {
+        tl_flow_table_resolve(t, &t->slots[list[i]]);
         if (cb) {
             cb(&t->slots[list[i]], arg);
         }

@@ -43,10 +43,37 @@ struct tl_flow_side {
     int16_t wscale; /* shift from this side's SYN, -1 when absent */
     bool sack_permitted;
     bool timestamps;
+    bool ts_last_set;
+    uint32_t ts_last; /* the latest TSval this side sent */
+};
+
+/* Port reuse: the connection a new SYN replaced on its tuple, as the SYN found it. */
+struct tl_flow_prev {
+    bool set;
+    uint8_t time_wait;  /* 1 << dir of each of its endpoints then in TIME-WAIT */
+    uint32_t next_seq;  /* the SYN sender's next sequence number on it (seq + len + SYN/FIN) */
+    bool ts_set;
+    uint32_t ts_val;    /* the SYN sender's latest TSval on it */
 };
 
 struct tl_rec_chunk;
 struct tl_flow_pkt;
+struct tl_flow_redo;
+
+/*
+ * How TCP checksums decide what the endpoints received (RFC 9293 §3.1: a receiver drops a
+ * segment whose checksum fails). A packet judged not received is shown in the timeline as
+ * `discarded` and changes no state, history letter (but Zeek's C), handshake or teardown.
+ */
+enum tl_cksum_mode {
+    TL_CKM_AUTO = 0, /* correct, offloaded, or acknowledged by the peer: received */
+    TL_CKM_VERIFY,   /* Zeek's default: every failed checksum (offloaded too) dropped */
+    TL_CKM_IGNORE,   /* `zeek -C`: checksums not consulted */
+};
+
+const char *tl_cksum_mode_name(enum tl_cksum_mode m);
+/* The mode named `s` ("auto", "verify", "ignore"), or -1. */
+int tl_cksum_mode_parse(const char *s);
 
 struct tl_flow {
     uint64_t index; /* 0-based, in order of first packet */
@@ -63,10 +90,15 @@ struct tl_flow {
     /* tcpdump's relative numbering (print-tcp.c tcp_seq_hash), in its collating order */
     bool td_valid;
     uint32_t td_seq, td_ack;
+    struct tl_flow_prev prev; /* set when a new SYN started this flow on a used tuple */
     struct tl_conn conn; /* the classifier's view (conn.h) */
     /* timeline records */
     struct tl_rec_chunk *rec_head, *rec_tail;
     uint64_t n_recs;
+    /* checksums (mode auto): the state before the first suspect packet, to classify again */
+    uint8_t cksum_mode; /* enum tl_cksum_mode it was classified under */
+    struct tl_flow_redo *redo;
+    bool redo_needed; /* a suspect packet was acknowledged since the last classification */
     /* table bookkeeping */
     bool closed; /* FIN both ways or a RST: a new SYN starts a new flow */
     bool retired;
@@ -81,6 +113,7 @@ struct tl_rec {
     uint16_t len;
     uint8_t dir;
     uint8_t tcp_cksum; /* enum tl_cksum as computed over the whole segment */
+    uint8_t cksum_accepted; /* incorrect, but the peer acknowledged it (mode auto) */
     uint16_t tcp_cksum_expected;
     uint8_t n_anomalies;
     uint8_t anomalies[TL_MAX_ANOMALIES];
@@ -125,6 +158,7 @@ struct tl_flow_pkt {
     /* what tcpdump subtracts from seq, ack and SACK edges when printing (0: absolute) */
     uint32_t td_seq_sub, td_ack_sub, td_sack_sub;
     struct tl_conn_pkt conn; /* the classifier's verdict */
+    bool cksum_accepted;     /* an incorrect checksum the peer's acknowledgement overrules */
 };
 
 struct tl_flow_table;
@@ -145,6 +179,23 @@ void tl_flow_table_free(struct tl_flow_table *t);
  */
 enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p,
                               struct tl_flow_pkt *out);
+
+/* The checksum mode (default auto); set before the first packet. */
+void tl_flow_table_set_cksum_mode(struct tl_flow_table *t, enum tl_cksum_mode m);
+
+/*
+ * Mode auto: frame numbers whose incorrect checksum the peer is known to have accepted (from
+ * an earlier pass over the same packets), so they count as received where they stand. Frames
+ * must be given in increasing order.
+ */
+enum tl_err tl_flow_table_accept(struct tl_flow_table *t, uint64_t frame);
+
+/*
+ * Mode auto: classify f again if a packet first judged dropped has since been acknowledged,
+ * so every verdict treats it as received from where it stands. Retirement does this before
+ * handing a flow out; call it before reading a flow that is still in the table.
+ */
+void tl_flow_table_resolve(struct tl_flow_table *t, struct tl_flow *f);
 
 uint64_t tl_flow_table_count(const struct tl_flow_table *t);
 bool tl_flow_table_cap_hit(const struct tl_flow_table *t);

@@ -669,6 +669,11 @@ void tl_json_flow_begin(struct tl_jw *w, const struct tl_flow *f, const struct t
     tl_jw_obj(w);
     int64_t a_us = c->syn_ns && c->synack_ns ? (c->synack_ns - c->syn_ns) / 1000 : -1;
     int64_t b_us = c->synack_ns && c->hsack_ns ? (c->hsack_ns - c->synack_ns) / 1000 : -1;
+    if (tl_conn_handshake(f) == TL_HS_SIMULTANEOUS_OPEN) {
+        /* both ends sent SYNs and answered each other's: no SYN waited for a SYN-ACK, no
+         * client/server round trip exists to time */
+        a_us = b_us = -1;
+    }
     opt_int(w, "syn_to_syn_ack", a_us);
     opt_int(w, "syn_ack_to_ack", b_us);
     opt_int(w, "total", a_us >= 0 && b_us >= 0 ? a_us + b_us : -1);
@@ -688,6 +693,7 @@ void tl_json_flow_begin(struct tl_jw *w, const struct tl_flow *f, const struct t
     tl_jw_obj_end(w);
     tl_jw_kstr(w, "conn_state", tl_conn_zeek_state(f));
     tl_jw_kstr(w, "history", tl_conn_history(f));
+    tl_jw_kstr(w, "checksums", tl_cksum_mode_name((enum tl_cksum_mode)f->cksum_mode));
     tl_jw_key(w, "completeness");
     tl_jw_obj(w);
     char ctext[24];
@@ -703,6 +709,8 @@ void tl_json_flow_begin(struct tl_jw *w, const struct tl_flow *f, const struct t
     tl_jw_kuint(w, "zero_windows", c->d[0].zero_windows + c->d[1].zero_windows);
     tl_jw_kuint(w, "keep_alives", c->d[0].keep_alives + c->d[1].keep_alives);
     tl_jw_kuint(w, "bad_checksums", c->d[0].cksum_bad + c->d[1].cksum_bad);
+    tl_jw_kuint(w, "offloaded_checksums", c->d[0].cksum_offloaded + c->d[1].cksum_offloaded);
+    tl_jw_kuint(w, "discarded", c->d[0].discarded + c->d[1].discarded);
     tl_jw_obj_end(w);
     tl_jw_key(w, "final_states");
     tl_jw_obj(w);

@@ -41,6 +41,9 @@ static void tcp_checksum(struct tl_packet *p, const struct tl_ip *ip, size_t off
         tl_pkt_anomaly(p, TL_AN_TCP_CKSUM_FFFF);
         tcp->checksum_expected = 0;
     }
+    if (s != 0 && tl_cksum_is_partial(tcp->checksum, pseudo, plen)) {
+        tcp->checksum_status = TL_CKSUM_OFFLOADED;
+    }
 }
 
 enum tl_anomaly tl_tcp_decode(struct tl_packet *p, const struct tl_ip *ip, size_t off, bool verify)

@@ -3,10 +3,10 @@
 # Usage: scripts/install-deps.sh [run|test]
 #   run  : compiler, CMake, libraries (what `make run` needs)
 #   test : the above plus the test tools (cmocka, tshark, tcpdump, python3 with yaml and
-#          jsonschema, curl, openssl) and, for the dashboard's browser tests, Debian's chromium
-#          and firefox-esr, a CJK font (the Chinese screenshots), Node.js with npm, and
-#          playwright-core, ws and axe-core in tests/web/node_modules (pinned by
-#          tests/web/package-lock.json)
+#          jsonschema, curl, openssl; iproute2, ethtool and iptables for the kernel captures)
+#          and, for the dashboard's browser tests, Debian's chromium and firefox-esr, a CJK
+#          font (the Chinese screenshots), Node.js with npm, and playwright-core, ws and
+#          axe-core in tests/web/node_modules (pinned by tests/web/package-lock.json)
 set -eu
 
 mode=${1:-run}
@@ -14,6 +14,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 pkgs="gcc make cmake pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev"
 if [ "$mode" = test ]; then
     pkgs="$pkgs libcmocka-dev tshark tcpdump python3 python3-yaml python3-jsonschema curl openssl clang-format time wrk"
+    pkgs="$pkgs iproute2 ethtool iptables"
     pkgs="$pkgs chromium firefox-esr fonts-wqy-microhei"
     # A Node.js installed some other way (with its own npm) is used as it is.
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

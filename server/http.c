@@ -38,6 +38,7 @@
 
 struct example {
     char name[64], file[96], klass[96], description[400];
+    char klass_zh[160], description_zh[640]; /* from README.zh.md; empty: none */
     uint64_t size;
 };
 
@@ -71,6 +72,7 @@ struct req {
     char tmp[4096];
     bool too_large, write_failed, multipart, pp_failed, saw_file;
     uint64_t file_bytes;
+    uint8_t cksum_mode; /* enum tl_cksum_mode the upload is classified under */
     struct MHD_PostProcessor *pp;
     char name[256];
     size_t name_len;
@@ -258,6 +260,23 @@ static int request_lang(struct MHD_Connection *c, bool *bad)
     return v < 0 ? TL_LANG_EN : v;
 }
 
+/* `checksums=auto|verify|ignore` into *mode (unchanged when absent); false when invalid. */
+static bool request_cksum_mode(struct MHD_Connection *c, uint8_t *mode)
+{
+    const char *v = arg(c, "checksums");
+    if (!v) {
+        return true;
+    }
+    int m = tl_cksum_mode_parse(v);
+    if (m < 0) {
+        return false;
+    }
+    *mode = (uint8_t)m;
+    return true;
+}
+
+#define CKSUM_MODE_ERROR "checksums: must be auto, verify or ignore"
+
 static bool authorized(struct tl_server *s, struct MHD_Connection *c)
 {
     if (!s->cfg.api_key) {
@@ -315,13 +334,13 @@ static bool parse_id(const char *s, uint64_t *id)
 /* --- examples --------------------------------------------------------------------------- */
 
 /* Read examples/README.md's table: | `file` | class | what it shows | ... */
-static void examples_load(struct tl_server *s)
+static void examples_read(struct tl_server *s, const char *readme, bool zh)
 {
     char path[4096], line[2048];
     if (!s->cfg.examples_dir) {
         return;
     }
-    snprintf(path, sizeof path, "%s/README.md", s->cfg.examples_dir);
+    snprintf(path, sizeof path, "%s/%s", s->cfg.examples_dir, readme);
     FILE *f = fopen(path, "r");
     if (!f) {
         return;
@@ -363,6 +382,16 @@ static void examples_load(struct tl_server *s)
         if (strchr(file, '/') || strlen(file) >= sizeof x->file) {
             continue;
         }
+        if (zh) { /* the Chinese words of an example README.md listed */
+            for (unsigned i = 0; i < s->n_examples; i++) {
+                struct example *e = &s->examples[i];
+                if (strcmp(e->file, file) == 0) {
+                    snprintf(e->klass_zh, sizeof e->klass_zh, "%s", cells[1]);
+                    snprintf(e->description_zh, sizeof e->description_zh, "%s", cells[2]);
+                }
+            }
+            continue;
+        }
         snprintf(x->file, sizeof x->file, "%s", file);
         snprintf(x->name, sizeof x->name, "%s", file);
         char *dot = strrchr(x->name, '.');
@@ -380,6 +409,13 @@ static void examples_load(struct tl_server *s)
         s->n_examples++;
     }
     fclose(f);
+}
+
+/* examples/README.md's table, then the Chinese class and description from README.zh.md's. */
+static void examples_load(struct tl_server *s)
+{
+    examples_read(s, "README.md", false);
+    examples_read(s, "README.zh.md", true);
 }
 
 /* --- uploads ---------------------------------------------------------------------------- */
@@ -571,7 +607,8 @@ static enum MHD_Result finish_ingest(struct tl_server *s, struct MHD_Connection 
                                      const char *path, const char *name, uint64_t size,
                                      enum tl_lang lang)
 {
-    struct tl_ingest_opts io = { .max_flows = s->cfg.max_flows };
+    struct tl_ingest_opts io = { .max_flows = s->cfg.max_flows,
+                                 .cksum_mode = (enum tl_cksum_mode)q->cksum_mode };
     struct tl_ingest_result res;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -617,6 +654,9 @@ static enum MHD_Result upload_start(struct tl_server *s, struct MHD_Connection *
     request_lang(c, &bad);
     if (bad) {
         return send_error(s, c, q, 400, "bad_parameter", "lang", "lang: must be en or zh");
+    }
+    if (!request_cksum_mode(c, &q->cksum_mode)) {
+        return send_error(s, c, q, 400, "bad_parameter", "checksums", CKSUM_MODE_ERROR);
     }
     if (!tmp_open(s, q)) {
         tl_log("upload: cannot create a temporary file in %s: %s", s->cfg.data_dir,
@@ -1020,6 +1060,10 @@ static bool flow_lookup(struct tl_server *s, struct MHD_Connection *c, struct re
         *err = db_error(s, c, q, rc, "flow");
         return false;
     }
+    if (!request_cksum_mode(c, &ref->cksum_mode)) { /* classify again another way */
+        *err = send_error(s, c, q, 400, "bad_parameter", "checksums", CKSUM_MODE_ERROR);
+        return false;
+    }
     return true;
 }
 
@@ -1071,6 +1115,11 @@ static enum MHD_Result h_flow_ladder(struct tl_server *s, struct MHD_Connection 
     if (scale && strcmp(scale, "time") != 0 && strcmp(scale, "compressed") != 0) {
         return send_error(s, c, q, 400, "bad_parameter", "scale", "scale: time or compressed");
     }
+    bool bad_lang = false;
+    enum tl_lang lang = (enum tl_lang)request_lang(c, &bad_lang);
+    if (bad_lang) {
+        return send_error(s, c, q, 400, "bad_parameter", "lang", "lang: must be en or zh");
+    }
     struct tl_flow_ref ref;
     struct tl_db *db = NULL;
     enum MHD_Result err;
@@ -1084,7 +1133,7 @@ static enum MHD_Result h_flow_ladder(struct tl_server *s, struct MHD_Connection 
     }
     struct tl_buf b;
     tl_buf_init(&b, (size_t)64 << 20);
-    rc = tl_replay_ladder(rp, db, &ref, scale && strcmp(scale, "time") == 0, &b);
+    rc = tl_replay_ladder(rp, db, &ref, scale && strcmp(scale, "time") == 0, lang, &b);
     tl_replay_free(rp);
     enum MHD_Result ret = rc == TL_DB_OK && !b.overflow
                               ? send_buf(s, c, q, 200, "image/svg+xml; charset=utf-8",
@@ -1175,6 +1224,11 @@ static enum MHD_Result h_flow_pcap(struct tl_server *s, struct MHD_Connection *c
 
 static enum MHD_Result h_examples(struct tl_server *s, struct MHD_Connection *c, struct req *q)
 {
+    bool bad = false;
+    bool zh = request_lang(c, &bad) == TL_LANG_ZH;
+    if (bad) {
+        return send_error(s, c, q, 400, "bad_parameter", "lang", "lang: must be en or zh");
+    }
     struct tl_buf b;
     struct tl_jw w;
     tl_buf_init(&b, (size_t)1 << 20);
@@ -1187,8 +1241,9 @@ static enum MHD_Result h_examples(struct tl_server *s, struct MHD_Connection *c,
         tl_jw_obj(&w);
         tl_jw_kstr(&w, "name", x->name);
         tl_jw_kstr(&w, "file", x->file);
-        tl_jw_kstr(&w, "class", x->klass);
-        tl_jw_kstr(&w, "description", x->description);
+        tl_jw_kstr(&w, "class", zh && x->klass_zh[0] ? x->klass_zh : x->klass);
+        tl_jw_kstr(&w, "description",
+                   zh && x->description_zh[0] ? x->description_zh : x->description);
         tl_jw_kuint(&w, "size_bytes", x->size);
         tl_jw_obj_end(&w);
     }
@@ -1217,6 +1272,9 @@ static enum MHD_Result h_example_load(struct tl_server *s, struct MHD_Connection
     }
     bool bad;
     enum tl_lang lang = (enum tl_lang)request_lang(c, &bad);
+    if (!request_cksum_mode(c, &q->cksum_mode)) {
+        return send_error(s, c, q, 400, "bad_parameter", "checksums", CKSUM_MODE_ERROR);
+    }
     char src[4096];
     snprintf(src, sizeof src, "%s/%s", s->cfg.examples_dir, x->file);
     int in = open(src, O_RDONLY | O_CLOEXEC);

@@ -100,6 +100,7 @@ void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char
         .flow_done = on_flow,
         .arg = &c,
         .max_flows = opts->max_flows,
+        .cksum_mode = opts->cksum_mode,
     };
     e = tl_pipeline_run(r, &pl, &err);
     if (e == TL_OK && st->packets == 0 && st->truncated) {
@@ -128,6 +129,7 @@ void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char
     tl_json_capture_begin(&w, st, c.capture_id, name, &ro);
     tl_jw_kuint(&w, "size_bytes", size_bytes);
     tl_jw_kstr(&w, "uploaded_at", uploaded_at);
+    tl_jw_kstr(&w, "checksums", tl_cksum_mode_name(opts->cksum_mode));
     tl_jw_obj_end(&w);
 
     char final_path[4096];

@@ -25,7 +25,8 @@ struct tl_ingest_result {
 };
 
 struct tl_ingest_opts {
-    uint64_t max_flows; /* live flows held while decoding */
+    uint64_t max_flows;            /* live flows held while decoding */
+    enum tl_cksum_mode cksum_mode; /* what a bad checksum means for the connections */
 };
 
 /*

@@ -54,29 +54,29 @@ enum role { R_NONE = 0, R_OPEN, R_OPENED, R_CLOSE };
 
 /* How each event is drawn: its label, its arrow style and its part in the phases. */
 static const struct {
-    const char *event, *label;
+    const char *event, *label, *label_zh;
     unsigned char kind, role;
 } event_styles[] = {
-    { "syn", "SYN", K_NORMAL, R_OPEN },
-    { "syn-ack", "SYN-ACK", K_NORMAL, R_OPEN },
-    { "handshake-ack", "ACK (handshake)", K_NORMAL, R_OPENED },
-    { "syn-retransmission", "SYN retransmission", K_WARN, R_OPEN },
-    { "syn-ack-retransmission", "SYN-ACK retransmission", K_WARN, R_OPEN },
-    { "data", "data", K_NORMAL, R_NONE },
-    { "ack", "ACK", K_NORMAL, R_NONE },
-    { "retransmission", "retransmission", K_WARN, R_NONE },
-    { "out-of-order", "out-of-order", K_WARN, R_NONE },
-    { "duplicate-ack", "duplicate ACK", K_WARN, R_NONE },
-    { "zero-window", "zero window", K_NORMAL, R_NONE },
-    { "zero-window-probe", "zero-window probe", K_NORMAL, R_NONE },
-    { "window-update", "window update", K_NORMAL, R_NONE },
-    { "keep-alive", "keep-alive", K_NORMAL, R_NONE },
-    { "discarded", "discarded (bad checksum)", K_WARN, R_NONE },
-    { "fin", "FIN", K_NORMAL, R_CLOSE },
-    { "fin-ack-piggybacked", "FIN (piggybacked ACK)", K_NORMAL, R_CLOSE },
-    { "close-ack", "ACK of FIN", K_NORMAL, R_NONE },
-    { "rst", "RST", K_RST, R_CLOSE },
-    { "other", "other", K_NORMAL, R_NONE },
+    { "syn", "SYN", "SYN", K_NORMAL, R_OPEN },
+    { "syn-ack", "SYN-ACK", "SYN-ACK", K_NORMAL, R_OPEN },
+    { "handshake-ack", "ACK (handshake)", "ACK（握手）", K_NORMAL, R_OPENED },
+    { "syn-retransmission", "SYN retransmission", "SYN（重传）", K_WARN, R_OPEN },
+    { "syn-ack-retransmission", "SYN-ACK retransmission", "SYN-ACK（重传）", K_WARN, R_OPEN },
+    { "data", "data", "数据", K_NORMAL, R_NONE },
+    { "ack", "ACK", "ACK", K_NORMAL, R_NONE },
+    { "retransmission", "retransmission", "重传", K_WARN, R_NONE },
+    { "out-of-order", "out-of-order", "乱序", K_WARN, R_NONE },
+    { "duplicate-ack", "duplicate ACK", "重复 ACK", K_WARN, R_NONE },
+    { "zero-window", "zero window", "零窗口", K_NORMAL, R_NONE },
+    { "zero-window-probe", "zero-window probe", "零窗口探测", K_NORMAL, R_NONE },
+    { "window-update", "window update", "窗口更新", K_NORMAL, R_NONE },
+    { "keep-alive", "keep-alive", "保活", K_NORMAL, R_NONE },
+    { "discarded", "discarded (bad checksum)", "丢弃（校验和错误）", K_WARN, R_NONE },
+    { "fin", "FIN", "FIN", K_NORMAL, R_CLOSE },
+    { "fin-ack-piggybacked", "FIN (piggybacked ACK)", "FIN（捎带 ACK）", K_NORMAL, R_CLOSE },
+    { "close-ack", "ACK of FIN", "FIN 的 ACK", K_NORMAL, R_NONE },
+    { "rst", "RST", "RST", K_RST, R_CLOSE },
+    { "other", "other", "其他", K_NORMAL, R_NONE },
 };
 
 static const char *const kind_class[K_COUNT] = { "", " warn", " rst" };
@@ -84,14 +84,39 @@ static const char *const kind_marker[K_COUNT] = { NULL, "tl-ah-warn", "tl-ah-rst
 
 /* The legend: the two directions always, the special styles when some packet uses them. */
 static const struct {
-    const char *cls, *marker, *text;
+    const char *cls, *marker, *text, *text_zh;
     int kind; /* shown only when a packet has this kind; -1: always */
 } legend_items[] = {
-    { "c2s", "tl-ah-c2s", "client " UTF8_RIGHT_ARROW " server", -1 },
-    { "s2c", "tl-ah-s2c", "server " UTF8_RIGHT_ARROW " client", -1 },
-    { "c2s warn", "tl-ah-warn", "retransmission, out-of-order, duplicate ACK", K_WARN },
-    { "c2s rst", "tl-ah-rst", "reset (RST)", K_RST },
+    { "c2s", "tl-ah-c2s", "client " UTF8_RIGHT_ARROW " server",
+      "客户端 " UTF8_RIGHT_ARROW " 服务器", -1 },
+    { "s2c", "tl-ah-s2c", "server " UTF8_RIGHT_ARROW " client",
+      "服务器 " UTF8_RIGHT_ARROW " 客户端", -1 },
+    { "c2s warn", "tl-ah-warn", "retransmission, out-of-order, duplicate ACK",
+      "重传、乱序、重复 ACK", K_WARN },
+    { "c2s rst", "tl-ah-rst", "reset (RST)", "复位（RST）", K_RST },
 };
+
+/* The picture's own words: [0] English, [1] Chinese. */
+enum { W_CONN, W_TO_SCALE, W_ONE_ROW, W_NO_PACKETS, W_CLIENT, W_SERVER, W_UNKNOWN, W_TITLE,
+       W_DESC, W_AT, W_HS, W_DATA, W_TD, W_COUNT };
+static const char *const words[W_COUNT][2] = {
+    [W_CONN] = { "TCP connection", "TCP 连接" },
+    [W_TO_SCALE] = { " " UTF8_MIDDOT " time to scale (rows kept apart)",
+                     " " UTF8_MIDDOT " 按时间比例（行距保持可读）" },
+    [W_ONE_ROW] = { " " UTF8_MIDDOT " one row per packet", " " UTF8_MIDDOT " 每个报文一行" },
+    [W_NO_PACKETS] = { "no packets", "没有报文" },
+    [W_CLIENT] = { "client", "客户端" },
+    [W_SERVER] = { "server", "服务器" },
+    [W_UNKNOWN] = { "unknown", "未知" },
+    [W_TITLE] = { "TCP ladder: ", "TCP 时序图：" },
+    [W_DESC] = { "Ladder diagram: one arrow per packet from sender to receiver, time running down.",
+                 "时序图：每个报文一个箭头，从发送方指向接收方，时间自上而下。" },
+    [W_AT] = { " at ", "，时间 " },
+    [W_HS] = { "handshake", "握手" },
+    [W_DATA] = { "data", "数据" },
+    [W_TD] = { "teardown", "断开" },
+};
+#define WORD(l, w) (words[w][(l)->zh ? 1 : 0])
 
 /* Index into event_styles, or -1 for an event this file does not know (drawn as given). */
 static int event_style(const char *event)
@@ -345,9 +370,26 @@ static bool legend_shows(const struct geo *g, size_t k)
     return legend_items[k].kind < 0 || g->kinds[legend_items[k].kind];
 }
 
-static long legend_item_w(size_t k)
+static const char *legend_text(const struct tl_ladder *l, size_t k)
 {
-    return 44 + text_w(text_cp(legend_items[k].text, SIZE_MAX), SANS11_W10) + 28;
+    return l->zh ? legend_items[k].text_zh : legend_items[k].text;
+}
+
+/* Han characters are about twice as wide as the Latin letters the estimates are made for. */
+static size_t wide_cp(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+        if ((*p & 0xc0) != 0x80) {
+            n += *p >= 0xe0 ? 2 : 1;
+        }
+    }
+    return n;
+}
+
+static long legend_item_w(const struct tl_ladder *l, size_t k)
+{
+    return 44 + text_w(wide_cp(legend_text(l, k)), SANS11_W10) + 28;
 }
 
 static void measure(struct geo *g, const struct tl_ladder *l)
@@ -386,7 +428,7 @@ static void measure(struct geo *g, const struct tl_ladder *l)
     /* The heading and legend may need more width: give it to the space between lifelines. */
     long legend = 0;
     for (size_t k = 0; k < sizeof legend_items / sizeof legend_items[0]; k++) {
-        legend += legend_shows(g, k) ? legend_item_w(k) : 0;
+        legend += legend_shows(g, k) ? legend_item_w(l, k) : 0;
     }
     long need = max_l(2 * PAD_PX + text_w(text_cp(l->title, TITLE_MAX_CP), SANS17_W10),
                       2 * PAD_PX + legend);
@@ -496,7 +538,7 @@ static void put_head(struct tl_buf *b, const struct geo *g, const struct tl_ladd
                   "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%ld\" "
                   "height=\"%ld\" viewBox=\"0 0 %ld %ld\">\n",
                   g->w, g->h, g->w, g->h);
-    tl_buf_puts(b, "<title>TCP ladder: ");
+    tl_buf_printf(b, "<title>%s", WORD(l, W_TITLE));
     put_text(b, l->client, ADDR_MAX_CP);
     tl_buf_puts(b, " " UTF8_RIGHT_ARROW " ");
     put_text(b, l->server, ADDR_MAX_CP);
@@ -505,8 +547,7 @@ static void put_head(struct tl_buf *b, const struct geo *g, const struct tl_ladd
         put_text(b, l->title, TITLE_MAX_CP);
         tl_buf_putc(b, ')');
     }
-    tl_buf_puts(b, "</title>\n<desc>Ladder diagram: one arrow per packet from sender to "
-                   "receiver, time running down.</desc>\n");
+    tl_buf_printf(b, "</title>\n<desc>%s</desc>\n", WORD(l, W_DESC));
     tl_buf_puts(b, "<defs>\n<style type=\"text/css\">\n");
     tl_buf_puts(b, style_css);
     tl_buf_puts(b, "</style>\n");
@@ -523,22 +564,24 @@ static void put_head(struct tl_buf *b, const struct geo *g, const struct tl_ladd
     if (l->title && l->title[0]) {
         put_text(b, l->title, TITLE_MAX_CP);
     } else {
-        tl_buf_puts(b, "TCP connection");
+        tl_buf_puts(b, WORD(l, W_CONN));
     }
     tl_buf_printf(b, "</text>\n<text class=\"sub\" x=\"%d\" y=\"50\">", PAD_PX);
-    if (l->total > g->n) {
+    if (l->total > g->n && l->zh) {
+        tl_buf_printf(b, "共 %" PRIu64 " 个报文中的前 %zu 个", l->total, g->n);
+    } else if (l->total > g->n) {
         tl_buf_printf(b, "first %zu of %" PRIu64 " packets", g->n, l->total);
     } else {
-        tl_buf_printf(b, "%zu packet%s", g->n, g->n == 1 ? "" : "s");
+        tl_buf_printf(b, l->zh ? "%zu 个报文%s" : "%zu packet%s", g->n,
+                      g->n == 1 || l->zh ? "" : "s");
     }
-    tl_buf_puts(b, l->to_scale ? " " UTF8_MIDDOT " time to scale (rows kept apart)"
-                               : " " UTF8_MIDDOT " one row per packet");
+    tl_buf_puts(b, WORD(l, l->to_scale ? W_TO_SCALE : W_ONE_ROW));
     tl_buf_puts(b, "</text>\n");
 }
 
-static void put_bands(struct tl_buf *b, const struct geo *g)
+static void put_bands(struct tl_buf *b, const struct geo *g, const struct tl_ladder *l)
 {
-    static const char *const names[] = { "handshake", "data", "teardown" };
+    const char *const names[] = { WORD(l, W_HS), WORD(l, W_DATA), WORD(l, W_TD) };
     static const char *const classes[] = { "hs", "data", "td" };
     const struct band *bands[] = { &g->hs, &g->data, &g->td };
     for (size_t k = 0; k < 3; k++) {
@@ -557,7 +600,7 @@ static void put_bands(struct tl_buf *b, const struct geo *g)
 
 static void put_lifelines(struct tl_buf *b, const struct geo *g, const struct tl_ladder *l)
 {
-    static const char *const who[] = { "client", "server" };
+    const char *const who[] = { WORD(l, W_CLIENT), WORD(l, W_SERVER) };
     const char *addr[] = { l->client, l->server };
     long x[] = { g->xc, g->xs }, bw[] = { g->box_c, g->box_s };
     for (size_t k = 0; k < 2; k++) {
@@ -571,17 +614,17 @@ static void put_lifelines(struct tl_buf *b, const struct geo *g, const struct tl
                       x[k], HDR_TOP_PX + HDR_H_PX, x[k], g->y_end, x[k] - 8, g->y_end, x[k] + 8,
                       g->y_end, x[k] - bw[k] / 2, HDR_TOP_PX, bw[k], HDR_H_PX, x[k],
                       HDR_TOP_PX + 18, who[k], x[k], HDR_TOP_PX + 36);
-        put_text(b, addr[k] ? addr[k] : "unknown", ADDR_MAX_CP);
+        put_text(b, addr[k] ? addr[k] : WORD(l, W_UNKNOWN), ADDR_MAX_CP);
         tl_buf_puts(b, "</text>\n");
     }
 }
 
 /* The label's first line: what the packet does. */
-static void put_event_label(struct tl_buf *b, const char *event)
+static void put_event_label(struct tl_buf *b, const char *event, bool zh)
 {
     int s = event_style(event);
     if (s >= 0) {
-        tl_buf_puts(b, event_styles[s].label);
+        tl_buf_puts(b, zh ? event_styles[s].label_zh : event_styles[s].label);
     } else if (event) {
         put_text(b, event, EVENT_MAX_CP);
     }
@@ -636,11 +679,11 @@ static void put_packet(struct tl_buf *b, const struct geo *g, const struct tl_la
     /* A tooltip with the whole story of the packet. */
     tl_buf_printf(b, "<g class=\"pkt\"><title>#%" PRIu64 " ", p->index);
     put_text(b, p->event && p->event[0] ? p->event : "(no event)", EVENT_MAX_CP);
-    tl_buf_printf(b, " at %s: ", when);
+    tl_buf_printf(b, "%s%s: ", WORD(l, W_AT), when);
     put_numbers(b, p);
-    tl_buf_puts(b, "; client ");
+    tl_buf_printf(b, "; %s ", WORD(l, W_CLIENT));
     put_text(b, p->state_client ? p->state_client : "?", STATE_MAX_CP);
-    tl_buf_puts(b, ", server ");
+    tl_buf_printf(b, ", %s ", WORD(l, W_SERVER));
     put_text(b, p->state_server ? p->state_server : "?", STATE_MAX_CP);
     tl_buf_puts(b, "</title>\n");
 
@@ -657,7 +700,7 @@ static void put_packet(struct tl_buf *b, const struct geo *g, const struct tl_la
                   x1, y);
 
     tl_buf_printf(b, "<text class=\"ev %s%s\" x=\"%ld\" y=\"%ld\">", dir, cls, xm, ym - 24);
-    put_event_label(b, p->event);
+    put_event_label(b, p->event, l->zh);
     tl_buf_printf(b, "</text>\n<text class=\"num\" x=\"%ld\" y=\"%ld\">", xm, ym - 9);
     put_numbers(b, p);
     tl_buf_printf(b, "</text>\n<text class=\"time\" x=\"%ld\" y=\"%ld\">%s</text>\n", g->x_time,
@@ -670,8 +713,10 @@ static void put_packet(struct tl_buf *b, const struct geo *g, const struct tl_la
         /* Drawn to scale, a long silence leaves room to say so in the middle. */
         long room = (y - SLOT_ABOVE_PX) - (prev_y + SLOT_BELOW_PX);
         if (room >= 40) {
-            tl_buf_printf(b, "<text class=\"note\" x=\"%ld\" y=\"%ld\">%s idle</text>\n", xm,
-                          prev_y + SLOT_BELOW_PX + room / 2 + 4, gap + 1);
+            tl_buf_printf(b, "<text class=\"note\" x=\"%ld\" y=\"%ld\">", xm,
+                          prev_y + SLOT_BELOW_PX + room / 2 + 4);
+            tl_buf_printf(b, l->zh ? "空闲 %s" : "%s idle", gap + 1);
+            tl_buf_puts(b, "</text>\n");
         }
     }
 
@@ -688,13 +733,16 @@ static void put_legend(struct tl_buf *b, const struct geo *g, const struct tl_la
 {
     long x = PAD_PX, y = g->y_legend;
     if (g->n == 0) {
-        tl_buf_printf(b, "<text class=\"note\" x=\"%ld\" y=\"%ld\">no packets</text>\n",
-                      (g->xc + g->xs) / 2, g->y_end - 14);
+        tl_buf_printf(b, "<text class=\"note\" x=\"%ld\" y=\"%ld\">%s</text>\n",
+                      (g->xc + g->xs) / 2, g->y_end - 14, WORD(l, W_NO_PACKETS));
     } else if (l->total > g->n) {
+        tl_buf_printf(b, "<text class=\"note\" x=\"%ld\" y=\"%ld\">", (g->xc + g->xs) / 2,
+                      g->y_end - 14);
         tl_buf_printf(b,
-                      "<text class=\"note\" x=\"%ld\" y=\"%ld\">" UTF8_VELLIPSIS " %" PRIu64
-                      " more packets not shown</text>\n",
-                      (g->xc + g->xs) / 2, g->y_end - 14, l->total - g->n);
+                      l->zh ? UTF8_VELLIPSIS " 还有 %" PRIu64 " 个报文未画出"
+                            : UTF8_VELLIPSIS " %" PRIu64 " more packet%s not shown",
+                      l->total - g->n, l->total - g->n == 1 || l->zh ? "" : "s");
+        tl_buf_puts(b, "</text>\n");
     }
     for (size_t k = 0; k < sizeof legend_items / sizeof legend_items[0]; k++) {
         if (!legend_shows(g, k)) {
@@ -705,8 +753,8 @@ static void put_legend(struct tl_buf *b, const struct geo *g, const struct tl_la
                       "marker-end=\"url(#%s)\"/>\n"
                       "<text class=\"lgt\" x=\"%ld\" y=\"%ld\">%s</text>\n",
                       legend_items[k].cls, x, y - 4, x + 26, y - 4, legend_items[k].marker, x + 44,
-                      y, legend_items[k].text);
-        x += legend_item_w(k);
+                      y, legend_text(l, k));
+        x += legend_item_w(l, k);
     }
 }
 
@@ -718,7 +766,7 @@ void tl_ladder_svg(struct tl_buf *b, const struct tl_ladder *l)
     struct geo g;
     measure(&g, l);
     put_head(b, &g, l);
-    put_bands(b, &g);
+    put_bands(b, &g, l);
     put_lifelines(b, &g, l);
     long y = g.y_first;
     for (size_t i = 0; i < g.n; i++) {

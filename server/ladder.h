@@ -40,6 +40,7 @@ struct tl_ladder {
     size_t n;       /* packets given (the caller gives at most TL_LADDER_MAX) */
     uint64_t total; /* packets in the flow; when > n the picture notes "first n of total" */
     bool to_scale;  /* vertical spacing proportional to time (else one row per packet) */
+    bool zh;        /* the picture's own words (labels, legend, heading) in Chinese */
 };
 
 #define TL_LADDER_MAX 2000

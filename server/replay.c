@@ -24,12 +24,16 @@ struct tl_replay {
     struct tl_flow *f; /* the flow built by the last pass */
     uint64_t n;        /* packets in it */
     bool failed;
+    /* checksums: the mode, and the frames pass 1 found acknowledged despite a bad checksum */
+    enum tl_cksum_mode mode;
+    uint64_t *acc;
+    size_t n_acc, cap_acc;
     /* pass 2 */
     struct tl_jw *w;
     const struct tl_render_opts *o;
     uint64_t offset, limit;
     struct tl_ladder_pkt *lad;
-    char (*lad_flags)[12];
+    char (*lad_flags)[16]; /* tl_tcp_flags_tcpdump() writes nothing into less than 16 */
     size_t lad_n;
 };
 
@@ -45,6 +49,7 @@ void tl_replay_free(struct tl_replay *rp)
         return;
     }
     tl_flow_table_free(rp->t);
+    free(rp->acc);
     free(rp->lad);
     free(rp->lad_flags);
     free(rp);
@@ -93,6 +98,12 @@ static bool table_fresh(struct tl_replay *rp)
     rp->n = 0;
     rp->failed = rp->t == NULL;
     memset(&rp->p, 0, sizeof rp->p);
+    if (rp->t) {
+        tl_flow_table_set_cksum_mode(rp->t, rp->mode);
+        for (size_t i = 0; i < rp->n_acc; i++) {
+            rp->failed |= tl_flow_table_accept(rp->t, rp->acc[i]) != TL_OK;
+        }
+    }
     return !rp->failed;
 }
 
@@ -110,9 +121,39 @@ static bool pass1_cb(void *arg, const struct tl_db_packet *dp)
     return true;
 }
 
-/* Pass 1: the flow's final state in rp->f. */
+/* The frames of f's packets that count as received only because the peer acknowledged them. */
+static bool collect_accepted(struct tl_replay *rp, const struct tl_flow *f)
+{
+    struct tl_rec_iter it;
+    const struct tl_rec *r;
+    tl_rec_iter_init(&it, f);
+    while ((r = tl_rec_iter_next(&it))) {
+        if (!r->cksum_accepted) {
+            continue;
+        }
+        if (rp->n_acc == rp->cap_acc) {
+            size_t cap = rp->cap_acc ? rp->cap_acc * 2 : 16;
+            uint64_t *v = realloc(rp->acc, cap * sizeof *v);
+            if (!v) {
+                return false;
+            }
+            rp->acc = v;
+            rp->cap_acc = cap;
+        }
+        rp->acc[rp->n_acc++] = r->frame;
+    }
+    return true;
+}
+
+/*
+ * Pass 1: the flow's final state in rp->f, classified under the flow's checksum mode; the
+ * packets found acknowledged despite a bad checksum are remembered, so that the later passes
+ * count them as received where they stand.
+ */
 static enum tl_db_rc build(struct tl_replay *rp, struct tl_db *db, const struct tl_flow_ref *ref)
 {
+    rp->mode = ref->cksum_mode <= TL_CKM_IGNORE ? (enum tl_cksum_mode)ref->cksum_mode : TL_CKM_AUTO;
+    rp->n_acc = 0;
     if (!table_fresh(rp)) {
         return TL_DB_ERROR;
     }
@@ -122,6 +163,10 @@ static enum tl_db_rc build(struct tl_replay *rp, struct tl_db *db, const struct 
     }
     if (!rp->f) {
         return TL_DB_NOT_FOUND;
+    }
+    tl_flow_table_resolve(rp->t, rp->f);
+    if (!collect_accepted(rp, rp->f)) {
+        return TL_DB_ERROR;
     }
     rp->f->index = ref->index;
     return TL_DB_OK;
@@ -270,7 +315,8 @@ static void endpoint_label(char *buf, size_t size, const struct tl_flow *f, int 
 }
 
 enum tl_db_rc tl_replay_ladder(struct tl_replay *rp, struct tl_db *db,
-                               const struct tl_flow_ref *ref, bool to_scale, struct tl_buf *out)
+                               const struct tl_flow_ref *ref, bool to_scale, enum tl_lang lang,
+                               struct tl_buf *out)
 {
     enum tl_db_rc rc = build(rp, db, ref);
     if (rc != TL_DB_OK) {
@@ -280,9 +326,25 @@ enum tl_db_rc tl_replay_ladder(struct tl_replay *rp, struct tl_db *db,
     unsigned initiator, reset_by;
     endpoint_label(client, sizeof client, rp->f, TL_C2S);
     endpoint_label(server, sizeof server, rp->f, TL_S2C);
-    snprintf(title, sizeof title, "handshake %s, teardown %s",
-             tl_handshake_name(tl_conn_handshake(rp->f)),
-             tl_teardown_name(tl_conn_teardown(rp->f, &initiator, &reset_by)));
+    const char *hs = tl_handshake_name(tl_conn_handshake(rp->f));
+    const char *td = tl_teardown_name(tl_conn_teardown(rp->f, &initiator, &reset_by));
+    if (lang == TL_LANG_ZH) { /* the dashboard's words (web/i18n.js) */
+        static const char *const zh[][2] = {
+            { "complete", "完整" },           { "simultaneous-open", "同时打开" },
+            { "no-reply", "无应答" },         { "rejected", "被拒绝" },
+            { "no-final-ack", "缺最后的 ACK" }, { "not-seen", "未看到" },
+            { "four-way", "四次挥手" },       { "three-segment", "三个报文" },
+            { "simultaneous-close", "同时关闭" }, { "reset", "复位（RST）" },
+            { "half-closed", "半关闭" },      { "open", "未关闭" },
+        };
+        for (size_t i = 0; i < sizeof zh / sizeof zh[0]; i++) {
+            hs = strcmp(hs, zh[i][0]) == 0 ? zh[i][1] : hs;
+            td = strcmp(td, zh[i][0]) == 0 ? zh[i][1] : td;
+        }
+        snprintf(title, sizeof title, "握手：%s，断开：%s", hs, td);
+    } else {
+        snprintf(title, sizeof title, "handshake %s, teardown %s", hs, td);
+    }
     uint64_t total = rp->n;
     if (!rp->lad) {
         rp->lad = calloc(TL_LADDER_MAX, sizeof *rp->lad);
@@ -307,6 +369,7 @@ enum tl_db_rc tl_replay_ladder(struct tl_replay *rp, struct tl_db *db,
         .n = rp->lad_n,
         .total = total,
         .to_scale = to_scale,
+        .zh = lang == TL_LANG_ZH,
     };
     tl_ladder_svg(out, &l);
     return TL_DB_OK;

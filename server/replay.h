@@ -30,9 +30,10 @@ enum tl_db_rc tl_replay_flow_timeline(struct tl_replay *rp, struct tl_db *db,
                                       const struct tl_flow_ref *ref, enum tl_lang lang, bool nsec,
                                       uint64_t offset, uint64_t limit, struct tl_jw *w);
 
-/* The ladder diagram of the flow (its first TL_LADDER_MAX packets). */
+/* The ladder diagram of the flow (its first TL_LADDER_MAX packets), its words in `lang`. */
 enum tl_db_rc tl_replay_ladder(struct tl_replay *rp, struct tl_db *db,
-                               const struct tl_flow_ref *ref, bool to_scale, struct tl_buf *out);
+                               const struct tl_flow_ref *ref, bool to_scale, enum tl_lang lang,
+                               struct tl_buf *out);
 
 /* The capture frame numbers of the flow's packets, ascending, into a malloc'ed array. */
 enum tl_db_rc tl_replay_frames(struct tl_db *db, const struct tl_flow_ref *ref, uint64_t **frames,

@@ -47,15 +47,15 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_PACKET_INSERT] = "INSERT INTO packets (id, event, rec) VALUES (?1, ?2, ?3)",
     [ST_FLOW_INSERT] = "INSERT INTO flows (id, capture_id, idx, ip_version, client_ip, "
                        "client_port, server_ip, server_port, first_ns, last_ns, handshake, "
-                       "teardown, conn_state, history, completeness, packets, bytes, nsec) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                       "?15, ?16, ?17, ?18)",
+                       "teardown, conn_state, history, completeness, packets, bytes, nsec, "
+                       "checksums) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                       "?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     [ST_CAPTURE_FINISH] = "UPDATE captures SET file = ?2, doc = ?3, packets = ?4, flows = ?5, "
                           "truncated = ?6, first_flow = ?7, last_flow = ?8 WHERE id = ?1",
     [ST_CAPTURE_GET] = "SELECT doc, file, name, first_flow, last_flow, flows FROM captures "
                        "WHERE id = ?1",
     [ST_CAPTURES_LIST] = "SELECT id, doc FROM captures WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
-    [ST_FLOW_GET] = "SELECT id, capture_id, idx, nsec FROM flows WHERE id = ?1",
+    [ST_FLOW_GET] = "SELECT id, capture_id, idx, nsec, checksums FROM flows WHERE id = ?1",
     [ST_FLOW_PACKETS] = "SELECT id, rec FROM packets WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
     [ST_DEL_PACKETS] = "DELETE FROM packets WHERE id BETWEEN ?1 AND ?2",
     [ST_DEL_FLOWS] = "DELETE FROM flows WHERE capture_id = ?1",
@@ -502,6 +502,7 @@ enum tl_db_rc tl_db_add_flow(struct tl_db *db, uint64_t flow_id, uint64_t captur
     sqlite3_bind_int64(st, 16, (sqlite3_int64)(f->side[0].packets + f->side[1].packets));
     sqlite3_bind_int64(st, 17, (sqlite3_int64)(f->side[0].bytes + f->side[1].bytes));
     sqlite3_bind_int(st, 18, nsec);
+    sqlite3_bind_int(st, 19, f->cksum_mode);
     int rc = sqlite3_step(st);
     return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "insert flow");
 }
@@ -697,7 +698,7 @@ static void common_conds(struct tl_buf *sql, const struct tl_flow_filter *f)
  * server's, -1 on both (an OR, used when there is nothing to split). */
 static void branch(struct tl_buf *sql, const struct tl_flow_filter *f, int side)
 {
-    tl_buf_puts(sql, "SELECT id, capture_id, idx, nsec FROM flows WHERE id > ?1");
+    tl_buf_puts(sql, "SELECT id, capture_id, idx, nsec, checksums FROM flows WHERE id > ?1");
     common_conds(sql, f);
     if (f->port >= 0) {
         if (side < 0) {
@@ -823,6 +824,7 @@ enum tl_db_rc tl_db_flows_query(struct tl_db *db, const struct tl_flow_filter *f
             .capture_id = (uint64_t)sqlite3_column_int64(st, 1),
             .index = (uint64_t)sqlite3_column_int64(st, 2),
             .nsec = sqlite3_column_int(st, 3) != 0,
+            .cksum_mode = (uint8_t)sqlite3_column_int(st, 4),
         };
         if (!cb(arg, &ref)) {
             rc = SQLITE_DONE;
@@ -849,6 +851,7 @@ enum tl_db_rc tl_db_flow_get(struct tl_db *db, uint64_t id, struct tl_flow_ref *
     ref->capture_id = (uint64_t)sqlite3_column_int64(st, 1);
     ref->index = (uint64_t)sqlite3_column_int64(st, 2);
     ref->nsec = sqlite3_column_int(st, 3) != 0;
+    ref->cksum_mode = (uint8_t)sqlite3_column_int(st, 4);
     sqlite3_reset(st);
     return TL_DB_OK;
 }

@@ -112,7 +112,8 @@ struct tl_flow_filter {
 
 struct tl_flow_ref {
     uint64_t id, capture_id, index;
-    bool nsec; /* its capture has nanosecond timestamps */
+    bool nsec;          /* its capture has nanosecond timestamps */
+    uint8_t cksum_mode; /* enum tl_cksum_mode it was stored under, or as a read asks */
 };
 /* Matching flows in id order; cb may return false to stop. */
 typedef bool (*tl_db_flow_cb)(void *arg, const struct tl_flow_ref *ref);

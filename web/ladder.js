@@ -83,8 +83,11 @@ function kindOf(p) {
     if (p.event === 'rst') {
         return 'rst';
     }
-    if (WARN_EVENTS.has(p.event) ||
-        (p.analysis || []).some((a) => /retransmission|out_of_order|lost/.test(a))) {
+    // The event is the verdict: Wireshark's analysis flags a simultaneous open's SYN-ACK (it
+    // repeats its sender's SYN) as a retransmission, which it is not, so the flags only add a
+    // warning to packets that are not part of the opening.
+    if (WARN_EVENTS.has(p.event) || (!OPEN_EVENTS.has(p.event) &&
+        (p.analysis || []).some((a) => /retransmission|out_of_order|lost/.test(a)))) {
         return 'warn';
     }
     return '';

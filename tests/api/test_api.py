@@ -877,6 +877,51 @@ def check_05_ladder(c, t):
         c.eq(len(arrows), n, '%s: elements of class "arrow" (one per packet)' % what)
         c2s = sum(1 for el in arrows if 'c2s' in el.get('class').split())
         c.eq(c2s, fl['packets']['c2s'], '%s: client-to-server arrows' % what)
+        # each arrow's second line: the packet's tcpdump flags and relative numbers, as the
+        # timeline gives them (a "[none] seq 0" on every arrow was a bug)
+        nums = [el.text for el in root.iter() if el.get('class') == 'num']
+        want = []
+        for p in fl['timeline'][:len(nums)]:
+            tcp = p['tcp']
+            w = '[%s] seq %d' % (tcp['flags']['text'], tcp['seq_rel'])
+            if tcp['flags']['ack'] and tcp.get('ack_rel') is not None:
+                w += ' ack %d' % tcp['ack_rel']
+            if tcp['payload_length']:
+                w += ' len %d' % tcp['payload_length']
+            want.append(w)
+        c.eq(nums, want, '%s: arrow labels (flags and numbers)' % what)
+    # the seed by hand (note: S, S., ., F., F., .): its flags and Wireshark's relative numbers
+    for path, cid, fid, fl in _export_targets(t):
+        if path != t.files['seed']:
+            continue
+        r = s.get('/api/v1/flows/%d/ladder.svg' % fid)
+        body = r.body.decode('utf-8', 'replace')
+        for label in ('>[S] seq 0<', '>[S.] seq 0 ack 1<', '>[.] seq 1 ack 1<',
+                      '>[F.] seq 1 ack 1<', '>[F.] seq 1 ack 2<', '>[.] seq 2 ack 2<'):
+            c.ok(label in body, 'ladder.svg of the seed: no %s' % label)
+        c.ok('[none]' not in body, 'ladder.svg of the seed: an arrow labelled [none]')
+        for what, q, hdr in (('lang=zh', '?lang=zh', None),
+                             ('Accept-Language: zh-CN', '', {'Accept-Language': 'zh-CN'})):
+            r = s.get('/api/v1/flows/%d/ladder.svg%s' % (fid, q), headers=hdr)
+            body = r.body.decode('utf-8', 'replace')
+            for word in ('握手：完整，断开：三个报文', '>客户端</text>', '>服务器</text>',
+                         'ACK（握手）', 'FIN（捎带 ACK）', '客户端 → 服务器', '>[S.] seq 0 ack 1<'):
+                c.ok(word in body, 'ladder.svg %s: no %r' % (what, word))
+            for word in ('>client</text>', 'one row per packet', '>handshake</text>'):
+                c.ok(word not in body, 'ladder.svg %s: English %r left' % (what, word))
+        expect_error(c, s.get('/api/v1/flows/%d/ladder.svg?lang=fr' % fid), 400, 'bad_parameter')
+    # the example list speaks the language asked for (examples/README.zh.md)
+    en = s.get('/api/v1/examples').json()['examples']
+    for what, q, hdr in (('lang=zh', '?lang=zh', None),
+                         ('Accept-Language: zh-CN', '', {'Accept-Language': 'zh-CN'})):
+        zh = s.get('/api/v1/examples' + q, headers=hdr).json()['examples']
+        c.eq([x['name'] for x in zh], [x['name'] for x in en], 'GET /api/v1/examples %s: names' % what)
+        for x, y in zip(zh, en):
+            c.ok(x['description'] != y['description'] and
+                 any('\u4e00' <= ch <= '\u9fff' for ch in x['description']) and
+                 any('\u4e00' <= ch <= '\u9fff' for ch in x['class']),
+                 'GET /api/v1/examples %s: %s not in Chinese: %s / %s'
+                 % (what, x['name'], x['class'], x['description']))
 
 
 def check_06_delete(c, t):
@@ -1501,7 +1546,8 @@ CHECKS = [
     (3, 'flow detail == tcplens decode; lang/Accept-Language; timeline paging',
      check_03_flow_detail),
     (4, 'flow export /flows/{id}/pcap == original packets (tshark)', check_04_flow_pcap),
-    (5, 'ladder.svg: XML, <svg>, one arrow per packet', check_05_ladder),
+    (5, 'ladder.svg: XML, <svg>, one arrow per packet, labels, lang=zh; examples in Chinese',
+     check_05_ladder),
     (6, 'DELETE capture: 204, flows, file and routes gone', check_06_delete),
     (7, 'restart on the same database: same answers; SIGTERM (also mid-upload) exits 0',
      check_07_restart),

@@ -25,6 +25,17 @@ def tshark_completeness(path):
     return [last[k] for k in sorted(last)]
 
 
+_zh = {}
+
+
+def zh_doc(path):
+    if path not in _zh:
+        _zh[path] = json.loads(subprocess.run([tcplens, "decode", "--lang", "zh", path],
+                                              stdout=subprocess.PIPE, check=True,
+                                              timeout=60).stdout)
+    return _zh[path]
+
+
 exp = {e["file"]: e for e in json.load(open(expectations))}
 caps = sorted(f for f in os.listdir(examples) if f.endswith((".pcap", ".pcapng")))
 if not caps:
@@ -64,6 +75,36 @@ for name in caps:
             if k in w and w[k] != v:
                 failures.append("%s flow %d %s: expected %r, got %r (why: %s)"
                                 % (name, i, k, w[k], v, w.get("why", "")))
+        if "rtt_us" in w and w["rtt_us"] != f["handshake"]["rtt_us"]:
+            failures.append("%s flow %d rtt_us: expected %r, got %r"
+                            % (name, i, w["rtt_us"], f["handshake"]["rtt_us"]))
+        # words: what the explanations and the summary must (not) say, in both languages
+        need_zh = "summary_zh" in w or any(
+            k.startswith("explanation_zh") for c in w.get("packet_checks", []) for k in c)
+        fz = zh_doc(path)["flows"][i] if need_zh else None
+        for lang, flow in (("en", f), ("zh", fz)):
+            for frag in w.get("summary_" + lang, []):
+                if frag not in flow["summary"]:
+                    failures.append("%s flow %d summary (%s) lacks %r: %s"
+                                    % (name, i, lang, frag, flow["summary"]))
+        for c in w.get("packet_checks", []):
+            p = f["timeline"][c["index"]]
+            for a in c.get("analysis_has", []):
+                if a not in (p.get("analysis") or []):
+                    failures.append("%s flow %d packet %d: analysis lacks %r (got %r; why: %s)"
+                                    % (name, i, c["index"], a, p.get("analysis"), c.get("why", "")))
+            for lang, flow in (("en", f), ("zh", fz)):
+                if flow is None:
+                    continue
+                text = flow["timeline"][c["index"]]["explanation"]
+                for frag in c.get("explanation_" + lang, []):
+                    if frag not in text:
+                        failures.append("%s flow %d packet %d explanation (%s) lacks %r: %s"
+                                        % (name, i, c["index"], lang, frag, text))
+                for frag in c.get("explanation_%s_not" % lang, []):
+                    if frag in text:
+                        failures.append("%s flow %d packet %d explanation (%s) says %r: %s"
+                                        % (name, i, c["index"], lang, frag, text))
 for m in failures:
     print("FAIL", m)
 sys.exit(1 if failures else 0)

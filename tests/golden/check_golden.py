@@ -117,11 +117,41 @@ def _ip_cksum(p):
     return CKSUM_STATUS.get(ip.get("checksum_status"), ip.get("checksum_status"))
 
 
+def pseudo_header_sum(ip, tcp_len):
+    """RFC 1071 folded (uncomplemented) sum of the TCP pseudo-header (RFC 9293 §3.1, RFC 8200
+    §8.1): what Linux leaves in the field for the card to finish (checksum offload)."""
+    try:
+        src = ipaddress.ip_address(ip.get("src"))
+        dst = ipaddress.ip_address(ip.get("dst"))
+    except (TypeError, ValueError):
+        return None
+    words = []
+    for a in (src, dst):
+        b = a.packed
+        words += [b[i] << 8 | b[i + 1] for i in range(0, len(b), 2)]
+    if src.version == 4:
+        words += [6, tcp_len & 0xffff]
+    else:
+        words += [tcp_len >> 16, tcp_len & 0xffff, 0, 6]
+    total = sum(words)
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return total
+
+
 def _tcp_cksum(p):
+    """tshark's verdict; where tshark says bad and the field holds exactly the pseudo-header
+    sum (computed here from tshark's own addresses and lengths), tcplens says `offloaded`."""
     t = p.get("tcp") or {}
     if t.get("cksum") is None:          # no checksum field decoded (bogus header length)
         return None
-    return CKSUM_STATUS.get(t.get("cksum_status"), t.get("cksum_status"))
+    status = CKSUM_STATUS.get(t.get("cksum_status"), t.get("cksum_status"))
+    if status == "incorrect" and t.get("hdr_len") is not None and t.get("payload_len") is not None:
+        partial = pseudo_header_sum(p.get("ip") or {}, as_int(t["hdr_len"]) + as_int(t["payload_len"]))
+        field = as_int(t["cksum"])
+        if partial is not None and (field == partial or (partial == 0xffff and field == 0)):
+            status = "offloaded"
+    return status
 
 
 IP4_FIELDS = [

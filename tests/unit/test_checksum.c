@@ -450,6 +450,90 @@ static void test_checksum_unverified_when_cut(void **state)
     assert_string_equal(tl_cksum_name(TL_CKSUM_INCORRECT), "incorrect");
 }
 
+/*
+ * Checksum offload (Linux CHECKSUM_PARTIAL): the field holds the folded, uncomplemented sum
+ * of the pseudo-header alone. The sums below are RFC 1071 arithmetic done by hand:
+ *   seed SYN  192.168.3.10 > 114.215.206.177, TCP length 44:
+ *             c0a8+030a+72d7+ceb1+0006+002c = 0x2056c -> 0x056e
+ *   zero_data 192.0.2.1 > 198.51.100.2, TCP length 39 (odd):
+ *             c000+0201+c633+6402+0006+0027 = 0x1ec63 -> 0xec64
+ *   v6_hbh    2001:db8::1 > 2001:db8:1::2, length 38, next header 6:
+ *             2001+0db8+0001+2001+0db8+0001+0002+0026+0006 = 0x05ba2 -> 0x5ba2
+ * With that value in the field the packet is `offloaded`, and checksum_expected is what the
+ * card writes on the wire (the value of the frame as captured correctly).
+ */
+static void test_checksum_offloaded_verdicts(void **state)
+{
+    struct guard *g = *state;
+    static const struct {
+        const char *name;
+        const uint8_t *frame;
+        size_t len, field_at;
+        uint16_t partial, wire;
+        uint8_t wire_status; /* of the frame as it is */
+    } cases[] = {
+        { "IPv4 even", seed_syn, sizeof seed_syn, ETH_LEN + 20 + 16, 0x056e, 0xf35a,
+          TL_CKSUM_CORRECT },
+        { "IPv4 odd", zero_data, sizeof zero_data, ETH_LEN + 20 + 16, 0xec64, 0x25eb,
+          TL_CKSUM_INCORRECT },
+        { "IPv6", v6_hbh_data, sizeof v6_hbh_data, ETH_LEN + 48 + 16, 0x5ba2, 0xc1a2,
+          TL_CKSUM_CORRECT },
+    };
+    static struct tl_packet p;
+    uint8_t buf[128];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        print_message("%s\n", cases[i].name);
+        memcpy(buf, cases[i].frame, cases[i].len);
+        tl_packet_decode(&p, TL_DLT_EN10MB, guard_place(g, buf, cases[i].len),
+                         (uint32_t)cases[i].len, (uint32_t)cases[i].len);
+        assert_int_equal(p.tcp.checksum_status, cases[i].wire_status); /* not offloaded */
+        buf[cases[i].field_at] = (uint8_t)(cases[i].partial >> 8);
+        buf[cases[i].field_at + 1] = (uint8_t)cases[i].partial;
+        tl_packet_decode(&p, TL_DLT_EN10MB, guard_place(g, buf, cases[i].len),
+                         (uint32_t)cases[i].len, (uint32_t)cases[i].len);
+        assert_int_equal(p.tcp.checksum, cases[i].partial);
+        assert_int_equal(p.tcp.checksum_status, TL_CKSUM_OFFLOADED);
+        assert_int_equal(p.tcp.checksum_expected, cases[i].wire);
+        assert_string_equal(tl_cksum_name(p.tcp.checksum_status), "offloaded");
+        /* one off either way is an ordinary wrong checksum */
+        for (int delta = -1; delta <= 1; delta += 2) {
+            uint16_t v = (uint16_t)(cases[i].partial + delta);
+            buf[cases[i].field_at] = (uint8_t)(v >> 8);
+            buf[cases[i].field_at + 1] = (uint8_t)v;
+            tl_packet_decode(&p, TL_DLT_EN10MB, guard_place(g, buf, cases[i].len),
+                             (uint32_t)cases[i].len, (uint32_t)cases[i].len);
+            assert_int_equal(p.tcp.checksum_status, TL_CKSUM_INCORRECT);
+        }
+        /* cut by the snapshot length: unverified, whatever the field */
+        buf[cases[i].field_at] = (uint8_t)(cases[i].partial >> 8);
+        buf[cases[i].field_at + 1] = (uint8_t)cases[i].partial;
+        tl_packet_decode(&p, TL_DLT_EN10MB, guard_place(g, buf, cases[i].len - 1),
+                         (uint32_t)cases[i].len - 1, (uint32_t)cases[i].len);
+        assert_int_equal(p.tcp.checksum_status, TL_CKSUM_UNVERIFIED);
+    }
+}
+
+/*
+ * A pseudo-header whose sum folds to 0xffff: 255.255.255.249 > 0.0.0.0, TCP length 0:
+ * ffff+fff9+0000+0000+0006+0000 = 0x1fffe -> 0xfffe + 1 = 0xffff. Both 0xffff and 0x0000
+ * (the two ones' complement zeros) then match; 0xfffe and 0x0001 do not.
+ */
+static void test_checksum_partial_ffff_and_zero(void **state)
+{
+    (void)state;
+    static const uint8_t pseudo[12] = { 0xff, 0xff, 0xff, 0xf9, 0, 0, 0, 0, 0, 6, 0, 0 };
+    assert_true(tl_cksum_is_partial(0xffff, pseudo, sizeof pseudo));
+    assert_true(tl_cksum_is_partial(0x0000, pseudo, sizeof pseudo));
+    assert_false(tl_cksum_is_partial(0xfffe, pseudo, sizeof pseudo));
+    assert_false(tl_cksum_is_partial(0x0001, pseudo, sizeof pseudo));
+    /* an ordinary sum has one form only: 0x0000 is not the seed's 0x056e */
+    static const uint8_t seed[12] = { 0xc0, 0xa8, 0x03, 0x0a, 0x72, 0xd7, 0xce, 0xb1, 0, 6, 0, 44 };
+    assert_true(tl_cksum_is_partial(0x056e, seed, sizeof seed));
+    assert_false(tl_cksum_is_partial(0x0000, seed, sizeof seed));
+    assert_false(tl_cksum_is_partial(0xffff, seed, sizeof seed));
+    assert_false(tl_cksum_is_partial(0x6e05, seed, sizeof seed)); /* byte-swapped */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,6 +551,8 @@ int main(void)
         cmocka_unit_test(test_checksum_shouldbe_every_field),
         cmocka_unit_test(test_checksum_decoder_verdicts),
         cmocka_unit_test(test_checksum_unverified_when_cut),
+        cmocka_unit_test(test_checksum_offloaded_verdicts),
+        cmocka_unit_test(test_checksum_partial_ffff_and_zero),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

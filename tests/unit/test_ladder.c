@@ -41,6 +41,7 @@ static struct tl_ladder seed_ladder(void)
                            seed_pkts,
                            SEED_N,
                            SEED_N,
+                           false,
                            false };
     return l;
 }
@@ -219,7 +220,8 @@ static void test_ladder_escapes_caller_text(void **state)
         { 1, 5, false, "S\xff\xc0\xaf", 0, 1, true, 0, "\xed\xa0\x80 \xef\xbf\xbe", NULL, NULL },
     };
     struct tl_ladder l = {
-        "<script>alert(1)</script>", "[2001:db8::1]:443", "x <&> \xc3\xa9t\xc3\xa9", p, 2, 2, false
+        "<script>alert(1)</script>", "[2001:db8::1]:443", "x <&> \xc3\xa9t\xc3\xa9", p, 2, 2, false,
+        false
     };
     struct tl_buf b;
     const char *svg = render(&b, &l);
@@ -248,7 +250,7 @@ static void test_ladder_shortens_long_text(void **state)
     }
     memset(state_name, 'S', sizeof state_name - 1);
     struct tl_ladder_pkt p = { 0, 0, true, "S", 0, 0, false, 0, "syn", state_name, state_name };
-    struct tl_ladder l = { addr, addr, addr, &p, 1, 1, true };
+    struct tl_ladder l = { addr, addr, addr, &p, 1, 1, true, false };
     struct tl_buf b;
     const char *svg = render(&b, &l);
 
@@ -292,7 +294,7 @@ static void test_ladder_styles_special_packets(void **state)
         { 4, 300000, false, "R.", 1, 301, true, 0, "rst", "CLOSED", "CLOSED" },
         { 5, 300001, false, "S", 0, 0, false, 0, "something-new", "CLOSED", "CLOSED" },
     };
-    struct tl_ladder l = { "10.0.0.1:40000", "10.0.0.2:80", NULL, p, 6, 6, false };
+    struct tl_ladder l = { "10.0.0.1:40000", "10.0.0.2:80", NULL, p, 6, 6, false, false };
     struct tl_buf b;
     const char *svg = render(&b, &l);
 
@@ -342,7 +344,7 @@ static void test_ladder_to_scale_keeps_rows_apart_and_caps_height(void **state)
         { 1, INT64_MAX, false, "S.", 0, 1, true, 0, "syn-ack", "ESTABLISHED", "SYN-RECEIVED" },
         { 2, 0, true, ".", 1, 1, true, 0, "handshake-ack", "ESTABLISHED", "ESTABLISHED" },
     };
-    struct tl_ladder x = { "a", "b", NULL, p, 3, 3, true };
+    struct tl_ladder x = { "a", "b", NULL, p, 3, 3, true, false };
     svg = render(&b, &x);
     assert_true(attr_long(svg, " height=\"") < 3000);
     assert_non_null(strstr(svg, ">-9223372036854775.808 ms<"));
@@ -353,7 +355,7 @@ static void test_ladder_to_scale_keeps_rows_apart_and_caps_height(void **state)
 static void test_ladder_without_packets(void **state)
 {
     (void)state;
-    struct tl_ladder l = { NULL, NULL, NULL, NULL, 0, 0, true };
+    struct tl_ladder l = { NULL, NULL, NULL, NULL, 0, 0, true, false };
     struct tl_buf b;
     const char *svg = render(&b, &l);
     assert_int_equal(count(svg, "class=\"arrow"), 0);
@@ -362,7 +364,7 @@ static void test_ladder_without_packets(void **state)
     tl_buf_cleanup(&b);
 
     struct tl_ladder_pkt p = { 0 }; /* every string NULL */
-    struct tl_ladder one = { NULL, NULL, NULL, &p, 1, 0, false };
+    struct tl_ladder one = { NULL, NULL, NULL, &p, 1, 0, false, false };
     svg = render(&b, &one);
     assert_int_equal(count(svg, "class=\"arrow"), 1);
     assert_non_null(strstr(svg, "[none] seq 0"));
@@ -382,7 +384,7 @@ static void test_ladder_draws_at_most_max_packets(void **state)
             "ack", "ESTABLISHED",     "ESTABLISHED"
         };
     }
-    struct tl_ladder l = { "c", "s", "many", p, n, n, true };
+    struct tl_ladder l = { "c", "s", "many", p, n, n, true, false };
     struct tl_buf b;
     const char *svg = render(&b, &l);
     assert_int_equal(count(svg, "class=\"arrow"), TL_LADDER_MAX);
@@ -390,6 +392,36 @@ static void test_ladder_draws_at_most_max_packets(void **state)
     assert_true(tags_balance(svg));
     tl_buf_cleanup(&b);
     free(p);
+}
+
+/*
+ * lang=zh: the picture's own words in Chinese (the dashboard's, web/ladder.js and web/i18n.js),
+ * while the TCP vocabulary (flags, seq/ack, state names) stays as it is on the wire.
+ */
+static void test_ladder_speaks_chinese(void **state)
+{
+    (void)state;
+    struct tl_ladder l = seed_ladder();
+    l.title = NULL;
+    l.zh = true;
+    struct tl_buf b;
+    const char *svg = render(&b, &l);
+    assert_non_null(strstr(svg, ">TCP 连接</text>"));       /* heading without a title */
+    assert_non_null(strstr(svg, "6 个报文"));                /* sub-heading */
+    assert_non_null(strstr(svg, ">客户端</text>"));          /* lifeline boxes */
+    assert_non_null(strstr(svg, ">服务器</text>"));
+    assert_non_null(strstr(svg, ">握手</text>"));            /* phase bands */
+    assert_non_null(strstr(svg, ">断开</text>"));
+    assert_non_null(strstr(svg, ">ACK（握手）</text>"));     /* event labels */
+    assert_non_null(strstr(svg, ">FIN（捎带 ACK）</text>"));
+    assert_non_null(strstr(svg, ">FIN 的 ACK</text>"));
+    assert_non_null(strstr(svg, "客户端 \xe2\x86\x92 服务器</text>")); /* legend */
+    assert_non_null(strstr(svg, ">[S.] seq 0 ack 1</text>")); /* numbers as on the wire */
+    assert_null(strstr(svg, ">client</text>"));
+    assert_null(strstr(svg, "handshake</text>"));
+    assert_null(strstr(svg, "one row per packet"));
+    assert_null(strstr(svg, ">FIN (piggybacked ACK)</text>"));
+    tl_buf_cleanup(&b);
 }
 
 static void test_ladder_overflow_sets_the_flag(void **state)
@@ -415,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_ladder_to_scale_keeps_rows_apart_and_caps_height),
         cmocka_unit_test(test_ladder_without_packets),
         cmocka_unit_test(test_ladder_draws_at_most_max_packets),
+        cmocka_unit_test(test_ladder_speaks_chinese),
         cmocka_unit_test(test_ladder_overflow_sets_the_flag),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
