@@ -931,7 +931,7 @@ static void zeek_packet(struct tl_conn *c, int dir, const struct tl_packet *p, b
     /* T: payload that does not reach past the highest sequence end seen */
     uint32_t one_past = t->seq + (rst ? 0 : len) + (syn ? 1 : 0) + (fin ? 1 : 0);
     /* payload cut by the snapshot length never reaches Zeek's reassembler: for G it is missing */
-    bool whole = rst || t->payload_captured >= len;
+    bool whole = rst || (uint64_t)p->l3_caplen >= (uint64_t)t->offset + t->header_length + len;
     if (whole && (!e->zeek_seq_init || (int32_t)(one_past - e->zeek_have_seq) > 0)) {
         e->zeek_have_seq = one_past;
     } else if (!e->zeek_seq_init) {

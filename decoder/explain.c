@@ -824,12 +824,35 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
                 tl_buf_printf(b, "%s acknowledges %s's FIN: ack %u = the FIN's seq %u + 1.",
                               Who(l, d), who(l, o), t->ack, t->ack - 1);
             }
-            if (r->conn.state[d] == TL_ST_TIME_WAIT) {
+            if (r->conn.state[d] == TL_ST_TIME_WAIT && r->conn.state[o] == TL_ST_TIME_WAIT) {
+                /* the second ACK of a simultaneous close (RFC 9293 §3.6, Figure 13) */
+                tl_buf_printf(b,
+                              zh ? "它在 TIME-WAIT 中等待 2×MSL；%s的 FIN 得到确认，它也从 "
+                                   "CLOSING 进入 TIME-WAIT。"
+                                 : " It waits in TIME-WAIT for 2×MSL; %s's FIN is acknowledged, so "
+                                   "it too leaves CLOSING for TIME-WAIT.",
+                              who(l, o));
+            } else if (r->conn.state[d] == TL_ST_TIME_WAIT) {
                 tl_buf_puts(
                     b, zh ? "它进入 TIME-WAIT，要等待 2×MSL，以便在最后这个 ACK "
                             "丢失时还能重发；对方收到后即 CLOSED。"
                           : " It now waits in TIME-WAIT for 2×MSL, in case this last ACK is lost "
                             "and must be sent again; the peer is CLOSED once it arrives.");
+            } else if (r->conn.state[d] == TL_ST_CLOSING) {
+                tl_buf_puts(b, zh ? "它已收到对方的 FIN，而自己的 FIN 还没有被确认：进入 CLOSING"
+                                    "（RFC 9293 §3.6）。"
+                                  : " It has the peer's FIN while its own FIN is not yet "
+                                    "acknowledged: it enters CLOSING (RFC 9293 §3.6).");
+                if (r->conn.state[o] == TL_ST_TIME_WAIT) {
+                    tl_buf_printf(b,
+                                  zh ? "这个 ACK 是在它自己的 FIN 之后发出的，所以那个 FIN "
+                                       "先到达%s：%s也经过了 CLOSING，现在它的 FIN "
+                                       "得到确认，进入 TIME-WAIT。"
+                                     : " This ACK left after its own FIN, so that FIN reached %s "
+                                       "first: %s went through CLOSING too, and with its FIN now "
+                                       "acknowledged it is in TIME-WAIT.",
+                                  who(l, o), who(l, o));
+                }
             } else if (r->conn.state[d] == TL_ST_CLOSE_WAIT) {
                 tl_buf_puts(b, zh ? "它进入 CLOSE-WAIT：它仍然可以继续发送数据，直到自己也关闭。"
                                   : " It enters CLOSE-WAIT: it may still send data until it closes "

@@ -257,14 +257,16 @@ class Tools:
         self._decode = {}
         self._tshark = {}
 
-    def decode(self, path, timeline=False, lang='en'):
-        key = (path, timeline, lang)
+    def decode(self, path, timeline=False, lang='en', checksums=None):
+        key = (path, timeline, lang, checksums)
         if key not in self._decode:
             cmd = [self.tcplens, 'decode']
             if not timeline:
                 cmd.append('--no-timeline')
             if lang != 'en':
                 cmd += ['--lang', lang]
+            if checksums:
+                cmd += ['--checksums', checksums]
             self._decode[key] = json.loads(run(cmd + [path]).decode('utf-8'))
         return self._decode[key]
 
@@ -1539,6 +1541,54 @@ def check_14_slow_client(c, t):
         c.note('closed after %.1f s' % total)
 
 
+def check_15_checksums(c, t):
+    """checksums= on upload (stored per flow) and on flow reads (classified again that way):
+    the API's flows equal `tcplens decode --checksums MODE`, field by field."""
+    s = t.main
+    bad = os.path.join(t.repo, 'tests', 'golden', 'crafted_bad_checksums', 'capture.pcap')
+    offl = os.path.join(t.repo, 'tests', 'golden', 'tcpdump_mptcp-v1', 'capture.pcap')
+    for path, mode in ((bad, 'verify'), (bad, 'ignore'), (bad, 'auto'), (offl, 'verify'),
+                       (offl, 'auto')):
+        name = '%s-%s' % (os.path.basename(os.path.dirname(path)), mode)
+        with open(path, 'rb') as fh:
+            body = fh.read()
+        r = s.request('POST', '/api/v1/captures?' + qs({'name': name, 'checksums': mode}),
+                      body=body, timeout=30)
+        if not c.ok(r.status == 201, 'upload %s: status %d %s' % (name, r.status, r.text()[:200])):
+            continue
+        cap = r.json()['capture']
+        c.eq(cap.get('checksums'), mode, 'upload %s: capture.checksums' % name)
+        want = t.tools.decode(path, timeline=True, checksums=mode)
+        got_list = s.get('/api/v1/flows?capture=%d' % cap['id']).json()['flows']
+        c.eq([(x['conn_state'], x['history'], x['checksums']) for x in got_list],
+             [(x['conn_state'], x['history'], mode) for x in want['flows']],
+             '%s: stored conn_state/history vs tcplens decode --checksums %s' % (name, mode))
+        for x, w in zip(got_list, want['flows']):
+            g = s.get('/api/v1/flows/%d' % x['id'])
+            if c.ok(g.status == 200, '%s: GET flow %d: %d' % (name, x['id'], g.status)):
+                _cmp_flow(c, g.json(), w, cap['id'], '%s flow %d' % (name, x['id']))
+            # read again under another mode: the flow is classified again that way
+            other = 'ignore' if mode != 'ignore' else 'verify'
+            w2 = t.tools.decode(path, timeline=True, checksums=other)['flows'][w['index']]
+            g = s.get('/api/v1/flows/%d?checksums=%s' % (x['id'], other))
+            if c.ok(g.status == 200, '%s: GET flow ?checksums=%s: %d' % (name, other, g.status)):
+                _cmp_flow(c, g.json(), w2, cap['id'], '%s flow %d read as %s' % (name, x['id'],
+                                                                                 other))
+    want = t.tools.decode(offl, timeline=True)
+    c.ok(any(p['tcp']['checksum_status'] == 'offloaded' for fl in want['flows']
+             for p in fl['timeline']), 'tcpdump_mptcp-v1: no packet is offloaded')
+    # a bad mode is a 400 that names the parameter, on upload and on read
+    with open(bad, 'rb') as fh:
+        body = fh.read()
+    expect_error(c, s.request('POST', '/api/v1/captures?checksums=sometimes', body=body),
+                 400, 'bad_parameter', 'checksums', 'upload ?checksums=sometimes')
+    fid = s.get('/api/v1/flows?limit=1').json()['flows'][0]['id']
+    expect_error(c, s.get('/api/v1/flows/%d?checksums=VERIFY' % fid), 400, 'bad_parameter',
+                 'checksums', 'GET flow ?checksums=VERIFY')
+    expect_error(c, s.get('/api/v1/flows/%d/ladder.svg?checksums=' % fid), 400,
+                 'bad_parameter', 'checksums', 'GET ladder ?checksums=')
+
+
 CHECKS = [
     (1, 'uploads: curl -F, -F name=, --data-binary ?name=, -T, pcapng', check_01_uploads),
     (2, 'flow queries (host/CIDR v4+v6, ports, states, capture, since/until, AND) and paging',
@@ -1559,6 +1609,8 @@ CHECKS = [
     (12, 'TLS', check_12_tls),
     (13, '/healthz, /metrics, TCPLENS_* environment', check_13_health_metrics_env),
     (14, 'slow client vs --idle-timeout 2', check_14_slow_client),
+    (15, 'checksums=auto|verify|ignore on upload and on flow reads == tcplens decode',
+     check_15_checksums),
 ]
 
 
