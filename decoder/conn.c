@@ -398,6 +398,14 @@ static void st_packet(struct tl_conn *c, int dir, const struct tl_tcp *t, bool n
         }
     } else if (ack && r->sent_syn && SEQ_GT(t->ack, r->syn_seq) && s->state == TL_ST_SYN_SENT) {
         s->state = TL_ST_ESTABLISHED;
+    } else if (ack && ((s->state == TL_ST_SYN_SENT && !r->sent_syn && !r->sent_synack &&
+                        t->ack != 0) ||
+                       (s->state == TL_ST_LISTEN && !s->sent_synack) ||
+                       (s->state == TL_ST_CLOSED && !c->rst_who && !s->sent_fin))) {
+        /* CLOSED, LISTEN and SYN-SENT send no ACK: the SYN-ACK went by uncaptured (what makes
+         * the handshake `complete` without it), or the SYN was no SYN (an impossible flag mix),
+         * and this end is synchronized */
+        s->state = TL_ST_ESTABLISHED;
     }
     /* a FIN is not processed in LISTEN or SYN-SENT (RFC 9293 §3.10.7): a SYN-ACK's ack
      * answers the SYN only */
@@ -449,6 +457,9 @@ static void st_packet(struct tl_conn *c, int dir, const struct tl_tcp *t, bool n
         }
     } else if (r->state == TL_ST_SYN_SENT && (fl & TL_TH_SYN) && !r->sent_syn) {
         r->state = TL_ST_ESTABLISHED; /* a SYN-ACK to a SYN the capture missed */
+    } else if (r->state == TL_ST_LISTEN && s->sent_syn && !(fl & TL_TH_SYN) && !r->sent_synack &&
+               t->ack != 0) {
+        r->state = TL_ST_ESTABLISHED; /* the client's ACK of a SYN-ACK the capture missed */
     }
     if (r->sent_fin && SEQ_GEQ(t->ack, r->fin_end)) {
         r->fin_acked = true;

@@ -400,8 +400,7 @@ static void reuse_words(struct tl_buf *b, enum tl_lang l, const struct tl_flow *
                                        : "，所以处于 TIME-WAIT 的一端可能把它当作旧报文。");
     } else {
         tl_buf_printf(b, "its ISN %u is %s %u, %s's next sequence number on the old connection",
-                      t->seq, seq_up ? "higher than" : "not higher than", pv->next_seq,
-                      who(l, d));
+                      t->seq, seq_up ? "higher than" : "not higher than", pv->next_seq, who(l, d));
         if (seq_up) {
             tl_buf_printf(b, " (by %u)", t->seq - pv->next_seq);
         }
@@ -670,14 +669,15 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
                        : "%s repeats its FIN (seq %u): the first one was not acknowledged in time.",
                     Who(l, d), t->seq);
             } else if (r->conn.analysis & TL_AF_FAST_RETRANSMISSION) {
-                tl_buf_printf(b,
-                              zh ? "%s快速重传相对序列号 %u 开始的 %u 字节：对方已经连续发来重复 "
-                                   "ACK，说明这一段丢了。%.0s"
-                                 : "%s fast-retransmits the segment at relative seq %u (%u byte%s): "
-                                   "the peer's "
-                                   "duplicate ACKs showed this segment was lost, so it is resent "
-                                   "without waiting for the timer.",
-                              Who(l, d), r->seq_rel, len, pl(len));
+                tl_buf_printf(
+                    b,
+                    zh ? "%s快速重传相对序列号 %u 开始的 %u 字节：对方已经连续发来重复 "
+                         "ACK，说明这一段丢了。%.0s"
+                       : "%s fast-retransmits the segment at relative seq %u (%u byte%s): "
+                         "the peer's "
+                         "duplicate ACKs showed this segment was lost, so it is resent "
+                         "without waiting for the timer.",
+                    Who(l, d), r->seq_rel, len, pl(len));
             } else if (r->conn.analysis & TL_AF_SPURIOUS_RETRANSMISSION) {
                 tl_buf_printf(
                     b,
@@ -690,7 +690,8 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
                 tl_buf_printf(
                     b,
                     zh ? "%s重发相对序列号 %u 开始的 %u "
-                         "字节：这些字节之前已经发送过（疑似重传，通常是因为没有及时收到确认）。%.0s"
+                         "字节：这些字节之前已经发送过（疑似重传，通常是因为没有及时收到确认）。"
+                         "%.0s"
                        : "%s sends the segment at relative seq %u (%u byte%s) again: it was sent "
                          "before (a "
                          "suspected retransmission, usually because no acknowledgement came in "
@@ -701,7 +702,8 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
         case TL_EV_OUT_OF_ORDER:
             tl_buf_printf(
                 b,
-                zh ? "%s的这一段（相对序列号 %u，%u 字节）比后面的数据晚到：乱序到达，而不是重传。%.0s"
+                zh ? "%s的这一段（相对序列号 %u，%u "
+                     "字节）比后面的数据晚到：乱序到达，而不是重传。%.0s"
                    : "%s's segment at relative seq %u (%u byte%s) arrives after later data: out of "
                      "order, not a retransmission.",
                 Who(l, d), r->seq_rel, len, pl(len));
@@ -719,7 +721,8 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
             if (r->conn.analysis & TL_AF_ZERO_WINDOW_PROBE) {
                 tl_buf_printf(
                     b,
-                    zh ? "%s发送 1 字节的零窗口探测（序列号 %u，正是下一个该发的字节）：%s最后通告的"
+                    zh ? "%s发送 1 字节的零窗口探测（序列号 "
+                         "%u，正是下一个该发的字节）：%s最后通告的"
                          "窗口是 0，%s的坚持定时器（persist timer）到期，就发出这个探测（RFC 9293 "
                          "§3.8.6.1）。如果窗口仍是 0，这个字节不会被接收，应答会再次通告窗口 0；"
                          "窗口一打开，数据就可以继续发送。"
@@ -735,7 +738,8 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
                     zh ? "%s发送零窗口探测：%s最后通告的窗口是 0，%s的坚持定时器（persist timer）"
                          "到期，就发出窗口探测，看窗口是否重新打开（RFC 9293 §3.8.6.1）。Linux "
                          "用保活报文的形式发送它：序列号 %u 比下一个新序列号小 1、不带数据，所以 "
-                         "Wireshark 把它标为 keep-alive；但它不是保活定时器发出的，而是因为窗口关闭。"
+                         "Wireshark 把它标为 "
+                         "keep-alive；但它不是保活定时器发出的，而是因为窗口关闭。"
                          "对方必须用 ACK 回应，ACK 里的窗口说明能否继续发送。"
                        : "%s probes the closed window: %s last advertised a window of 0, so %s's "
                          "persist timer fired and sends a window probe to learn whether the "
@@ -866,13 +870,15 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
                     tl_buf_printf(
                         b,
                         "%s用 RST 拒绝了连接：端口 %u 上没有程序在监听（或防火墙代为拒绝）。ack %u "
-                        "= SYN 的序列号 + 1，指明被拒绝的是哪个 SYN。",
+                        "= SYN 的序列号 + 1，指明被拒绝的是哪个 SYN。没有监听者，所以服务器这一端是 "
+                        "CLOSED，而不是此前假定的 LISTEN。",
                         Who(l, d), f->port[TL_S2C], t->ack);
                 } else {
                     tl_buf_printf(b,
                                   "%s refuses the connection with RST: nothing listens on port %u "
                                   "(or a firewall answers for it). ack %u = the SYN's seq + 1 "
-                                  "names the SYN being refused.",
+                                  "names the SYN being refused. With no listener, the server's end "
+                                  "is CLOSED, not the LISTEN assumed until this answer.",
                                   Who(l, d), f->port[TL_S2C], t->ack);
                 }
             } else if (zh) {
@@ -1065,9 +1071,11 @@ static void story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf
         case TL_HS_REJECTED:
             tl_buf_printf(b,
                           zh ? "服务器用 RST 回应了 SYN：连接被拒绝，端口 %u "
-                               "上没有程序在监听（防火墙也可能这样回应）。"
+                               "上没有程序在监听（防火墙也可能这样回应），所以服务器这一端是 "
+                               "CLOSED，而不是 LISTEN。"
                              : "The server answered the SYN with RST: the connection was refused, "
-                               "nothing listens on port %u (a firewall can answer this way too).",
+                               "nothing listens on port %u (a firewall can answer this way too), "
+                               "so the server's end is CLOSED, not LISTEN.",
                           f->port[TL_S2C]);
             break;
         case TL_HS_NO_FINAL_ACK:

@@ -50,10 +50,10 @@ struct tl_flow_side {
 /* Port reuse: the connection a new SYN replaced on its tuple, as the SYN found it. */
 struct tl_flow_prev {
     bool set;
-    uint8_t time_wait;  /* 1 << dir of each of its endpoints then in TIME-WAIT */
-    uint32_t next_seq;  /* the SYN sender's next sequence number on it (seq + len + SYN/FIN) */
+    uint8_t time_wait; /* 1 << dir of each of its endpoints then in TIME-WAIT */
+    uint32_t next_seq; /* the SYN sender's next sequence number on it (seq + len + SYN/FIN) */
     bool ts_set;
-    uint32_t ts_val;    /* the SYN sender's latest TSval on it */
+    uint32_t ts_val; /* the SYN sender's latest TSval on it */
 };
 
 struct tl_rec_chunk;
@@ -91,7 +91,7 @@ struct tl_flow {
     bool td_valid;
     uint32_t td_seq, td_ack;
     struct tl_flow_prev prev; /* set when a new SYN started this flow on a used tuple */
-    struct tl_conn conn; /* the classifier's view (conn.h) */
+    struct tl_conn conn;      /* the classifier's view (conn.h) */
     /* timeline records */
     struct tl_rec_chunk *rec_head, *rec_tail;
     uint64_t n_recs;

@@ -97,8 +97,22 @@ static const struct {
 };
 
 /* The picture's own words: [0] English, [1] Chinese. */
-enum { W_CONN, W_TO_SCALE, W_ONE_ROW, W_NO_PACKETS, W_CLIENT, W_SERVER, W_UNKNOWN, W_TITLE,
-       W_DESC, W_AT, W_HS, W_DATA, W_TD, W_COUNT };
+enum {
+    W_CONN,
+    W_TO_SCALE,
+    W_ONE_ROW,
+    W_NO_PACKETS,
+    W_CLIENT,
+    W_SERVER,
+    W_UNKNOWN,
+    W_TITLE,
+    W_DESC,
+    W_AT,
+    W_HS,
+    W_DATA,
+    W_TD,
+    W_COUNT
+};
 static const char *const words[W_COUNT][2] = {
     [W_CONN] = { "TCP connection", "TCP 连接" },
     [W_TO_SCALE] = { " " UTF8_MIDDOT " time to scale (rows kept apart)",

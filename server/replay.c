@@ -330,12 +330,18 @@ enum tl_db_rc tl_replay_ladder(struct tl_replay *rp, struct tl_db *db,
     const char *td = tl_teardown_name(tl_conn_teardown(rp->f, &initiator, &reset_by));
     if (lang == TL_LANG_ZH) { /* the dashboard's words (web/i18n.js) */
         static const char *const zh[][2] = {
-            { "complete", "完整" },           { "simultaneous-open", "同时打开" },
-            { "no-reply", "无应答" },         { "rejected", "被拒绝" },
-            { "no-final-ack", "缺最后的 ACK" }, { "not-seen", "未看到" },
-            { "four-way", "四次挥手" },       { "three-segment", "三个报文" },
-            { "simultaneous-close", "同时关闭" }, { "reset", "复位（RST）" },
-            { "half-closed", "半关闭" },      { "open", "未关闭" },
+            { "complete", "完整" },
+            { "simultaneous-open", "同时打开" },
+            { "no-reply", "无应答" },
+            { "rejected", "被拒绝" },
+            { "no-final-ack", "缺最后的 ACK" },
+            { "not-seen", "未看到" },
+            { "four-way", "四次挥手" },
+            { "three-segment", "三个报文" },
+            { "simultaneous-close", "同时关闭" },
+            { "reset", "复位（RST）" },
+            { "half-closed", "半关闭" },
+            { "open", "未关闭" },
         };
         for (size_t i = 0; i < sizeof zh / sizeof zh[0]; i++) {
             hs = strcmp(hs, zh[i][0]) == 0 ? zh[i][1] : hs;

@@ -370,6 +370,7 @@ class Checker:
         prev = INITIAL.get(f["orientation"])
         fin_seen = [False, False]   # a FIN of this endpoint was seen
         fin_acked = [False, False]  # ... and acknowledged
+        only_closed = [prev is not None and prev[e] == "CLOSED" for e in (0, 1)]
         for p in pk:
             cur = p.states
             for e in (0, 1):
@@ -395,6 +396,17 @@ class Checker:
                 if b not in ALLOWED[a]:
                     v(p.index, "states", "%s %s -> %s is no legal step on one packet"
                       % (name, a, b))
+                if e == d and p.ack_f and not p.rst and b in ("LISTEN", "SYN-SENT"):
+                    v(p.index, "states", "%s in %s after sending an ACK (RFC 9293: LISTEN and "
+                      "SYN-SENT send none)" % (name, b))
+                if e == d and p.ack_f and not p.rst and b == "CLOSED" and a != "CLOSED":
+                    v(p.index, "states", "%s %s -> CLOSED on its own ACK" % (name, a))
+                if e == d and p.ack_f and not p.rst and b == "CLOSED" and only_closed[e] \
+                        and not any(q.is_rst for q in pk[:p.index]):
+                    v(p.index, "states", "%s CLOSED (never opened) sends an ACK" % name)
+                if e == d and p.is_fin and b not in ("FIN-WAIT-1", "FIN-WAIT-2", "CLOSING",
+                                                     "TIME-WAIT", "LAST-ACK", "CLOSED"):
+                    v(p.index, "states", "%s in %s after sending a FIN" % (name, b))
                 if p.event == "rst" and b != "CLOSED" and not (e != d and b == "LISTEN"):
                     v(p.index, "states", "%s %s after a RST" % (name, b))
                 if b == "TIME-WAIT" and a != "TIME-WAIT" and not fin_seen[1 - e]:
@@ -404,8 +416,17 @@ class Checker:
                       % name)
                 if b == "CLOSING" and a != "CLOSING" and not fin_seen[e]:
                     v(p.index, "states", "%s in CLOSING without having sent a FIN" % name)
-            # the explanation names the same states
+            for e in (0, 1):
+                only_closed[e] = only_closed[e] and cur[e] == "CLOSED"
+            # the explanation names the same states, and its claims about them hold
             ex = p.j.get("explanation") or ""
+            for phrase, e, st in (("the peer is CLOSED once it arrives", 1 - d, "CLOSED"),
+                                  ("it enters CLOSING", d, "CLOSING"),
+                                  ("it too leaves CLOSING for TIME-WAIT", 1 - d, "TIME-WAIT"),
+                                  ("the server's end is CLOSED", 1, "CLOSED")):
+                if phrase in ex and cur[e] != st:
+                    v(p.index, "explanation", "says %r, but the %s is %s"
+                      % (phrase, ("client", "server")[e], cur[e]))
             k = ex.find("States: client ")
             if k >= 0:
                 want = "States: client %s, server %s." % cur

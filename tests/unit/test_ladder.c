@@ -219,10 +219,14 @@ static void test_ladder_escapes_caller_text(void **state)
         { 0, 0, true, "<&>", 0, 0, false, 3, "a<&>b", "\"q'", "x\x01y\x1fz\n" },
         { 1, 5, false, "S\xff\xc0\xaf", 0, 1, true, 0, "\xed\xa0\x80 \xef\xbf\xbe", NULL, NULL },
     };
-    struct tl_ladder l = {
-        "<script>alert(1)</script>", "[2001:db8::1]:443", "x <&> \xc3\xa9t\xc3\xa9", p, 2, 2, false,
-        false
-    };
+    struct tl_ladder l = { "<script>alert(1)</script>",
+                           "[2001:db8::1]:443",
+                           "x <&> \xc3\xa9t\xc3\xa9",
+                           p,
+                           2,
+                           2,
+                           false,
+                           false };
     struct tl_buf b;
     const char *svg = render(&b, &l);
 
@@ -406,17 +410,17 @@ static void test_ladder_speaks_chinese(void **state)
     l.zh = true;
     struct tl_buf b;
     const char *svg = render(&b, &l);
-    assert_non_null(strstr(svg, ">TCP 连接</text>"));       /* heading without a title */
-    assert_non_null(strstr(svg, "6 个报文"));                /* sub-heading */
-    assert_non_null(strstr(svg, ">客户端</text>"));          /* lifeline boxes */
+    assert_non_null(strstr(svg, ">TCP 连接</text>")); /* heading without a title */
+    assert_non_null(strstr(svg, "6 个报文"));         /* sub-heading */
+    assert_non_null(strstr(svg, ">客户端</text>"));   /* lifeline boxes */
     assert_non_null(strstr(svg, ">服务器</text>"));
-    assert_non_null(strstr(svg, ">握手</text>"));            /* phase bands */
+    assert_non_null(strstr(svg, ">握手</text>")); /* phase bands */
     assert_non_null(strstr(svg, ">断开</text>"));
-    assert_non_null(strstr(svg, ">ACK（握手）</text>"));     /* event labels */
+    assert_non_null(strstr(svg, ">ACK（握手）</text>")); /* event labels */
     assert_non_null(strstr(svg, ">FIN（捎带 ACK）</text>"));
     assert_non_null(strstr(svg, ">FIN 的 ACK</text>"));
     assert_non_null(strstr(svg, "客户端 \xe2\x86\x92 服务器</text>")); /* legend */
-    assert_non_null(strstr(svg, ">[S.] seq 0 ack 1</text>")); /* numbers as on the wire */
+    assert_non_null(strstr(svg, ">[S.] seq 0 ack 1</text>"));          /* numbers as on the wire */
     assert_null(strstr(svg, ">client</text>"));
     assert_null(strstr(svg, "handshake</text>"));
     assert_null(strstr(svg, "one row per packet"));
