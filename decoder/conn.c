@@ -398,10 +398,10 @@ static void st_packet(struct tl_conn *c, int dir, const struct tl_tcp *t, bool n
         }
     } else if (ack && r->sent_syn && SEQ_GT(t->ack, r->syn_seq) && s->state == TL_ST_SYN_SENT) {
         s->state = TL_ST_ESTABLISHED;
-    } else if (ack && ((s->state == TL_ST_SYN_SENT && !r->sent_syn && !r->sent_synack &&
-                        t->ack != 0) ||
-                       (s->state == TL_ST_LISTEN && !s->sent_synack) ||
-                       (s->state == TL_ST_CLOSED && !c->rst_who && !s->sent_fin))) {
+    } else if (ack &&
+               ((s->state == TL_ST_SYN_SENT && !r->sent_syn && !r->sent_synack && t->ack != 0) ||
+                (s->state == TL_ST_LISTEN && !s->sent_synack) ||
+                (s->state == TL_ST_CLOSED && !c->rst_who && !s->sent_fin))) {
         /* CLOSED, LISTEN and SYN-SENT send no ACK: the SYN-ACK went by uncaptured (what makes
          * the handshake `complete` without it), or the SYN was no SYN (an impossible flag mix),
          * and this end is synchronized */
@@ -461,7 +461,7 @@ static void st_packet(struct tl_conn *c, int dir, const struct tl_tcp *t, bool n
                t->ack != 0) {
         r->state = TL_ST_ESTABLISHED; /* the client's ACK of a SYN-ACK the capture missed */
     }
-    if (r->sent_fin && SEQ_GEQ(t->ack, r->fin_end)) {
+    if (r->sent_fin && !(fl & TL_TH_SYN) && SEQ_GEQ(t->ack, r->fin_end)) {
         r->fin_acked = true;
         switch (r->state) {
             case TL_ST_FIN_WAIT_1:
@@ -645,8 +645,11 @@ static void conn_deliver(struct tl_flow *f, int dir, const struct tl_packet *p, 
 
     /* the handshake */
     bool new_fin = false;
-    bool odd = ev == TL_EV_OTHER; /* an impossible flag mix: no SYN, FIN or RST to anyone */
-    if (syn && !ack && !odd) {
+    /* an impossible flag mix with SYN and no ACK (a 'christmas tree' SYN) still counts as the
+     * client's connection attempt for the handshake (the corpus's incomplete_syn_only), but
+     * no endpoint's state changes on it (below) */
+    bool odd = ev == TL_EV_OTHER;
+    if (syn && !ack) {
         if (s->syns < TL_SYN_TIMES_MAX) {
             s->syn_us[s->syns] = (uint32_t)((now - c->first_ns) / 1000);
         }
@@ -709,7 +712,7 @@ static void conn_deliver(struct tl_flow *f, int dir, const struct tl_packet *p, 
             }
         }
     }
-    if (peer_fin_acked_now) {
+    if (peer_fin_acked_now && !syn) { /* a SYN-ACK's ack answers the SYN only */
         s->acked_peer_fin = true;
     }
     if (!odd) { /* what a stack does with an impossible flag mix, the wire does not show */

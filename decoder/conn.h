@@ -153,7 +153,7 @@ struct tl_conn_dir {
     uint32_t zero_window_probes;
     uint32_t cksum_bad, cksum_checked, cksum_offloaded;
     uint32_t discarded; /* packets its receiver dropped (bad checksum), as finally judged */
-    uint8_t state; /* enum tl_state of the sender */
+    uint8_t state;      /* enum tl_state of the sender */
     /* how this endpoint met CLOSING (RFC 9293 §3.6: the peer's FIN arrived before its own FIN
      * was acknowledged): 0 never, 1 shown in CLOSING, 2 passed through it between two captured
      * packets (FIN-WAIT-1 straight to TIME-WAIT); the summary tells what the states show */
@@ -205,7 +205,6 @@ struct tl_flow;
  */
 void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool first,
                     bool delivered, struct tl_conn_pkt *out);
-
 
 /* The flow-level results (valid at any time; final once the flow has ended). */
 enum tl_handshake tl_conn_handshake(const struct tl_flow *f);

@@ -174,18 +174,19 @@ static bool on_loopback(const struct tl_flow *f)
 }
 
 /* Why a checksum field holds the pseudo-header sum: offload, or loopback. */
-static void offload_words(struct tl_buf *b, enum tl_lang l, const struct tl_flow *f,
-                          uint16_t field, uint16_t wire)
+static void offload_words(struct tl_buf *b, enum tl_lang l, const struct tl_flow *f, uint16_t field,
+                          uint16_t wire)
 {
     bool zh = l == TL_LANG_ZH;
     if (on_loopback(f)) {
-        tl_buf_printf(b,
-                      zh ? "校验和字段是 0x%04x，只是伪首部的和：在环回接口上内核从不计算 TCP "
-                           "校验和（数据不经过网线，无须保护），这不是错误。"
-                         : " The checksum field holds 0x%04x, only the sum of the pseudo-header: on "
-                           "loopback the kernel never computes the TCP checksum (no wire, nothing "
-                           "to protect), so nothing is wrong.",
-                      field);
+        tl_buf_printf(
+            b,
+            zh ? "校验和字段是 0x%04x，只是伪首部的和：在环回接口上内核从不计算 TCP "
+                 "校验和（数据不经过网线，无须保护），这不是错误。"
+               : " The checksum field holds 0x%04x, only the sum of the pseudo-header: on "
+                 "loopback the kernel never computes the TCP checksum (no wire, nothing "
+                 "to protect), so nothing is wrong.",
+            field);
     } else {
         tl_buf_printf(b,
                       zh ? "校验和字段是 0x%04x，只是伪首部的和：抓包发生在发送方主机上，"
@@ -208,13 +209,14 @@ static void cksum_words(struct tl_buf *b, enum tl_lang l, const struct tl_flow *
     if (r->tcp_cksum == TL_CKSUM_OFFLOADED) {
         offload_words(b, l, f, field, want);
     } else if (r->tcp_cksum == TL_CKSUM_INCORRECT && r->cksum_accepted) {
-        tl_buf_printf(b,
-                      zh ? "抓到的 TCP 校验和是错的：0x%04x，应为 0x%04x；但对方确认了这个报文段，"
-                           "说明它被对方接收了：错的是抓包里的值，而不是线路上的。"
-                         : " The TCP checksum as captured is wrong: 0x%04x, should be 0x%04x; but "
-                           "the peer acknowledged this segment, so it was accepted by the peer: the "
-                           "capture holds the wrong value, not the wire.",
-                      field, want);
+        tl_buf_printf(
+            b,
+            zh ? "抓到的 TCP 校验和是错的：0x%04x，应为 0x%04x；但对方确认了这个报文段，"
+                 "说明它被对方接收了：错的是抓包里的值，而不是线路上的。"
+               : " The TCP checksum as captured is wrong: 0x%04x, should be 0x%04x; but "
+                 "the peer acknowledged this segment, so it was accepted by the peer: the "
+                 "capture holds the wrong value, not the wire.",
+            field, want);
     } else if (r->tcp_cksum == TL_CKSUM_INCORRECT) {
         tl_buf_printf(b,
                       zh ? "TCP 校验和错误：0x%04x，应为 0x%04x（按 checksums=ignore 计入）。"
@@ -232,17 +234,17 @@ static void discarded_words(struct tl_buf *b, enum tl_lang l, const struct tl_fl
     const struct tl_tcp *t = &p->tcp;
     char flags[16];
     tl_tcp_flags_tcpdump(t->flags, flags, sizeof flags);
-    tl_buf_printf(b,
-                  zh ? "%s发出 [%s]，序列号 %u，数据%u字节。"
-                     : "%s sends [%s], seq %u, %u bytes of data.",
-                  Who(l, r->dir), flags, t->seq, t->payload_length);
+    tl_buf_printf(
+        b, zh ? "%s发出 [%s]，序列号 %u，数据%u字节。" : "%s sends [%s], seq %u, %u bytes of data.",
+        Who(l, r->dir), flags, t->seq, t->payload_length);
     if (r->tcp_cksum == TL_CKSUM_OFFLOADED) {
         offload_words(b, l, f, t->checksum, r->tcp_cksum_expected);
-        tl_buf_puts(b, zh ? "但按 checksums=verify（与不带 -C 的 Zeek 相同），它被当作被接收方丢弃，"
-                            "不改变任何状态；用 checksums=auto 或 ignore 就会计入。"
-                          : " But checksums=verify, like Zeek without -C, counts it as dropped by "
-                            "the receiver, so it changes no state; checksums=auto or ignore count "
-                            "it.");
+        tl_buf_puts(b,
+                    zh ? "但按 checksums=verify（与不带 -C 的 Zeek 相同），它被当作被接收方丢弃，"
+                         "不改变任何状态；用 checksums=auto 或 ignore 就会计入。"
+                       : " But checksums=verify, like Zeek without -C, counts it as dropped by "
+                         "the receiver, so it changes no state; checksums=auto or ignore count "
+                         "it.");
         return;
     }
     if (r->tcp_cksum != TL_CKSUM_INCORRECT) { /* the IPv4 header checksum failed */
@@ -253,18 +255,19 @@ static void discarded_words(struct tl_buf *b, enum tl_lang l, const struct tl_fl
                             "no state.");
         return;
     }
-    tl_buf_printf(b,
-                  zh ? "它的 TCP 校验和错误（0x%04x，应为 0x%04x）：TCP 接收方会悄悄丢弃这样的报文段"
-                       "（RFC 9293 §3.1），%s所以它不改变任何状态，也不计入握手、挥手和 Zeek "
-                       "的 history（只记一个 C）。"
-                     : " Its TCP checksum is wrong (0x%04x, should be 0x%04x): a TCP receiver "
-                       "silently discards such a segment (RFC 9293 §3.1)%s, so it changes no "
-                       "state and is left out of the handshake, the teardown and Zeek's history "
-                       "(but for a C).",
-                  t->checksum, r->tcp_cksum_expected,
-                  f->cksum_mode == TL_CKM_AUTO
-                      ? (zh ? "而对方后来也没有确认它，" : " and nothing the peer sent later acknowledges it")
-                      : "");
+    tl_buf_printf(
+        b,
+        zh ? "它的 TCP 校验和错误（0x%04x，应为 0x%04x）：TCP 接收方会悄悄丢弃这样的报文段"
+             "（RFC 9293 §3.1），%s所以它不改变任何状态，也不计入握手、挥手和 Zeek "
+             "的 history（只记一个 C）。"
+           : " Its TCP checksum is wrong (0x%04x, should be 0x%04x): a TCP receiver "
+             "silently discards such a segment (RFC 9293 §3.1)%s, so it changes no "
+             "state and is left out of the handshake, the teardown and Zeek's history "
+             "(but for a C).",
+        t->checksum, r->tcp_cksum_expected,
+        f->cksum_mode == TL_CKM_AUTO
+            ? (zh ? "而对方后来也没有确认它，" : " and nothing the peer sent later acknowledges it")
+            : "");
 }
 
 /* English plural ending for a count: "1 byte", "2 bytes". */
@@ -593,7 +596,20 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
                 }
                 break;
             }
-            if (zh) {
+            /* the SYN-ACK may carry data: then the ack covers it too */
+            uint32_t hs_isn = f->conn.d[o].sent_synack ? f->conn.d[o].syn_seq : t->ack - 1;
+            uint32_t hs_more = t->ack - hs_isn - 1;
+            if (zh && hs_more) {
+                tl_buf_printf(b,
+                              "%s确认%s的 SYN：ack %u = %s的 ISN %u + 1 + SYN-ACK 携带的 %u "
+                              "字节数据。三次握手完成",
+                              Who(l, d), who(l, o), t->ack, who(l, o), hs_isn, hs_more);
+            } else if (hs_more) {
+                tl_buf_printf(b,
+                              "%s acknowledges %s's SYN: ack %u = %s's ISN %u + 1 + the %u bytes "
+                              "of data its SYN-ACK carried. The three-way handshake is complete",
+                              Who(l, d), who(l, o), t->ack, who(l, o), hs_isn, hs_more);
+            } else if (zh) {
                 tl_buf_printf(b, "%s确认%s的 SYN：ack %u = %s的 ISN %u + 1。三次握手完成",
                               Who(l, d), who(l, o), t->ack, who(l, o), t->ack - 1);
             } else {
@@ -870,7 +886,8 @@ int64_t tl_story_packet(struct tl_story *s, const struct tl_packet *p, const str
                     tl_buf_printf(
                         b,
                         "%s用 RST 拒绝了连接：端口 %u 上没有程序在监听（或防火墙代为拒绝）。ack %u "
-                        "= SYN 的序列号 + 1，指明被拒绝的是哪个 SYN。没有监听者，所以服务器这一端是 "
+                        "= SYN 的序列号 + 1，指明被拒绝的是哪个 "
+                        "SYN。没有监听者，所以服务器这一端是 "
                         "CLOSED，而不是此前假定的 LISTEN。",
                         Who(l, d), f->port[TL_S2C], t->ack);
                 } else {
@@ -1266,7 +1283,7 @@ static void story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf
             tl_buf_printf(b, "最后客户端处于 %s，服务器处于 %s。", tl_state_name(c->d[0].state),
                           tl_state_name(c->d[1].state));
         } else {
-            tl_buf_printf(b, " In the end the client is in %s and the server is %s.",
+            tl_buf_printf(b, " In the end the client is in %s and the server in %s.",
                           tl_state_name(c->d[0].state), tl_state_name(c->d[1].state));
         }
     }
@@ -1283,14 +1300,16 @@ static void story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf
                                  : "抓包发生在它自己的主机上，网卡随后才计算校验和（校验和卸载），"
                                    "这不是错误。");
             } else {
-                tl_buf_printf(b, " %u %s from %s %s only the pseudo-header sum in the checksum "
-                                 "field: %s",
-                              x->cksum_offloaded, x->cksum_offloaded == 1 ? "packet" : "packets",
-                              who(l, d), x->cksum_offloaded == 1 ? "carries" : "carry",
-                              lo ? "on loopback the kernel never computes TCP checksums, so nothing "
-                                   "is wrong."
-                                 : "the capture was taken on its own host, before the network card "
-                                   "computed the checksum (checksum offload), so nothing is wrong.");
+                tl_buf_printf(
+                    b,
+                    " %u %s from %s %s only the pseudo-header sum in the checksum "
+                    "field: %s",
+                    x->cksum_offloaded, x->cksum_offloaded == 1 ? "packet" : "packets", who(l, d),
+                    x->cksum_offloaded == 1 ? "carries" : "carry",
+                    lo ? "on loopback the kernel never computes TCP checksums, so nothing "
+                         "is wrong."
+                       : "the capture was taken on its own host, before the network card "
+                         "computed the checksum (checksum offload), so nothing is wrong.");
             }
             if (f->cksum_mode == TL_CKM_VERIFY) {
                 tl_buf_puts(b, zh ? "按 checksums=verify，它们被当作已丢弃。"
@@ -1316,8 +1335,9 @@ static void story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf
                               x->cksum_bad == 1 ? "packet" : "packets", who(l, d),
                               x->cksum_bad == 1 ? "has" : "have");
                 if (f->cksum_mode == TL_CKM_AUTO && taken > 0) {
-                    tl_buf_printf(b, "; %u acknowledged by the peer (the capture holds the wrong "
-                                     "value)",
+                    tl_buf_printf(b,
+                                  "; %u acknowledged by the peer (the capture holds the wrong "
+                                  "value)",
                                   taken);
                 }
                 if (dropped > 0) {

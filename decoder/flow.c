@@ -11,7 +11,7 @@
 
 #define REC_CHUNK_SIZE   2048
 #define HASH_MIN_BUCKETS 1024
-#define REDO_SUSPECTS    8 /* packets awaiting an acknowledgement per flow; older ones stay dropped */
+#define REDO_SUSPECTS    8 /* packets awaiting an acknowledgement, per flow */
 
 /*
  * Mode auto, for a flow with a packet whose checksum is incorrect (not offloaded): whether its

@@ -112,7 +112,7 @@ struct tl_rec {
     uint32_t l3_caplen, l3_wirelen;
     uint16_t len;
     uint8_t dir;
-    uint8_t tcp_cksum; /* enum tl_cksum as computed over the whole segment */
+    uint8_t tcp_cksum;      /* enum tl_cksum as computed over the whole segment */
     uint8_t cksum_accepted; /* incorrect, but the peer acknowledged it (mode auto) */
     uint16_t tcp_cksum_expected;
     uint8_t n_anomalies;

@@ -35,6 +35,11 @@ struct tl_replay {
     struct tl_ladder_pkt *lad;
     char (*lad_flags)[16]; /* tl_tcp_flags_tcpdump() writes nothing into less than 16 */
     size_t lad_n;
+    /* port reuse: the connection the flow's SYN replaced on its tuple, replayed first so that
+     * the new flow knows what it replaced (the SYN's explanation quotes its numbers) */
+    bool reused; /* the flow's first packet reuses the ports (pass 1) */
+    bool has_prev;
+    uint64_t prev_id; /* that connection's flow id */
 };
 
 struct tl_replay *tl_replay_new(void)
@@ -107,6 +112,69 @@ static bool table_fresh(struct tl_replay *rp)
     return !rp->failed;
 }
 
+static bool prelude_cb(void *arg, const struct tl_db_packet *dp)
+{
+    struct tl_flow_pkt fp;
+    (void)replay_one(arg, dp, &fp);
+    return true;
+}
+
+/* Into a fresh table: the packets of the connection this flow replaced, if any. */
+static enum tl_db_rc prelude(struct tl_replay *rp, struct tl_db *db)
+{
+    return rp->has_prev ? tl_db_flow_packets(db, rp->prev_id, prelude_cb, rp) : TL_DB_OK;
+}
+
+struct prev_ctx {
+    uint64_t before, id, index;
+    bool found;
+};
+
+static bool prev_cb(void *arg, const struct tl_flow_ref *ref)
+{
+    struct prev_ctx *c = arg;
+    if (ref->index < c->before && (!c->found || ref->index > c->index)) {
+        c->found = true;
+        c->id = ref->id;
+        c->index = ref->index;
+    }
+    return true;
+}
+
+static void addr_range(struct tl_addr_range *r, const struct tl_flow *f, int d)
+{
+    r->set = true;
+    r->version = f->ip_version;
+    memset(r->lo, 0, sizeof r->lo);
+    if (f->ip_version == 4) {
+        r->lo[10] = r->lo[11] = 0xff;
+        memcpy(r->lo + 12, f->addr[d], 4);
+    } else {
+        memcpy(r->lo, f->addr[d], 16);
+    }
+    memcpy(r->hi, r->lo, sizeof r->hi);
+}
+
+/* The latest earlier flow of the capture on the same tuple (either orientation). */
+static void find_prev(struct tl_replay *rp, struct tl_db *db, const struct tl_flow_ref *ref)
+{
+    struct prev_ctx c = { .before = ref->index };
+    for (int swap = 0; swap < 2; swap++) {
+        struct tl_flow_filter flt;
+        memset(&flt, 0, sizeof flt);
+        flt.port = -1;
+        addr_range(&flt.client, rp->f, swap ? TL_S2C : TL_C2S);
+        addr_range(&flt.server, rp->f, swap ? TL_C2S : TL_S2C);
+        flt.client_port = rp->f->port[swap ? TL_S2C : TL_C2S];
+        flt.server_port = rp->f->port[swap ? TL_C2S : TL_S2C];
+        flt.capture = ref->capture_id;
+        flt.limit = 1000;
+        (void)tl_db_flows_query(db, &flt, prev_cb, &c);
+    }
+    rp->has_prev = c.found;
+    rp->prev_id = c.id;
+}
+
 static bool pass1_cb(void *arg, const struct tl_db_packet *dp)
 {
     struct tl_replay *rp = arg;
@@ -116,6 +184,7 @@ static bool pass1_cb(void *arg, const struct tl_db_packet *dp)
     }
     if (!rp->f) {
         rp->f = fp.flow;
+        rp->reused = dp->reused_ports;
     }
     rp->n++;
     return true;
@@ -154,6 +223,7 @@ static enum tl_db_rc build(struct tl_replay *rp, struct tl_db *db, const struct 
 {
     rp->mode = ref->cksum_mode <= TL_CKM_IGNORE ? (enum tl_cksum_mode)ref->cksum_mode : TL_CKM_AUTO;
     rp->n_acc = 0;
+    rp->has_prev = rp->reused = false;
     if (!table_fresh(rp)) {
         return TL_DB_ERROR;
     }
@@ -163,6 +233,24 @@ static enum tl_db_rc build(struct tl_replay *rp, struct tl_db *db, const struct 
     }
     if (!rp->f) {
         return TL_DB_NOT_FOUND;
+    }
+    if (rp->reused) { /* again, after the connection it replaced */
+        find_prev(rp, db, ref);
+        if (rp->has_prev) {
+            if (!table_fresh(rp)) {
+                return TL_DB_ERROR;
+            }
+            rc = prelude(rp, db);
+            if (rc == TL_DB_OK) {
+                rc = tl_db_flow_packets(db, ref->id, pass1_cb, rp);
+            }
+            if (rc != TL_DB_OK) {
+                return rc;
+            }
+            if (!rp->f) {
+                return TL_DB_NOT_FOUND;
+            }
+        }
     }
     tl_flow_table_resolve(rp->t, rp->f);
     if (!collect_accepted(rp, rp->f)) {
@@ -253,7 +341,10 @@ enum tl_db_rc tl_replay_flow_timeline(struct tl_replay *rp, struct tl_db *db,
         rp->offset = offset;
         rp->limit = limit;
         tl_story_init(&rp->story, final_f, lang);
-        rc = tl_db_flow_packets(db, ref->id, pass2_cb, rp);
+        rc = prelude(rp, db);
+        if (rc == TL_DB_OK) {
+            rc = tl_db_flow_packets(db, ref->id, pass2_cb, rp);
+        }
     }
     tl_jw_arr_end(w);
     tl_jw_key(w, "timeline_page");
@@ -362,6 +453,10 @@ enum tl_db_rc tl_replay_ladder(struct tl_replay *rp, struct tl_db *db,
     rp->lad_n = 0;
     if (!table_fresh(rp)) {
         return TL_DB_ERROR;
+    }
+    rc = prelude(rp, db);
+    if (rc != TL_DB_OK) {
+        return rc;
     }
     rc = tl_db_flow_packets(db, ref->id, ladder_cb, rp);
     if (rc != TL_DB_OK) {

@@ -70,6 +70,7 @@ for name in caps:
             "history": f["history"],
             "events": [p["event"] for p in f["timeline"]],
             "final_states": f["final_states"],
+            "states": [[p["states"]["client"], p["states"]["server"]] for p in f["timeline"]],
         }
         for k, v in have.items():
             if k in w and w[k] != v:

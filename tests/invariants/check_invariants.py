@@ -22,7 +22,8 @@ handshake      `complete` needs the client's pure SYN and either the server's SY
                once a later client segment acknowledges it.  `no-reply` needs the client's SYN
                and no packet from the server; `rejected` a server RST and no SYN-ACK before it;
                `simultaneous-open` a pure SYN from each side; `not-seen` no SYN-ACK answering
-               a client SYN.  A packet with an impossible flag mix (event `other`) is no SYN.
+               a client SYN.  A SYN without ACK inside an impossible flag mix (event `other`)
+               still counts as the attempt (the corpus's christmas-tree SYN: no-reply).
 teardown       `four-way`/`three-segment`/`simultaneous-close` need a FIN from both sides and
                no RST (and the kind matches the second FIN's ack and an earlier separate ACK);
                `half-closed` exactly one side's FIN and no RST; `reset` an RST packet with
@@ -45,8 +46,15 @@ states         per-packet `states` walk RFC 9293's diagram legally (ALLOWED belo
                from the orientation's initial states; an RST (event rst) leaves its sender
                CLOSED and the receiver CLOSED (or LISTEN); a packet of event `other` or
                `discarded` changes no state; an endpoint enters TIME-WAIT only after a FIN of its
-               peer and CLOSED after LAST-ACK only once its FIN was acknowledged.
-explanation    the "States: client X, server Y." sentence of an explanation matches `states`.
+               peer and CLOSED after LAST-ACK only once its FIN was acknowledged; the sender of
+               an ACK (no RST) is not in LISTEN or SYN-SENT, nor in a CLOSED it never left
+               (those states send no ACK); the sender of a FIN is in FIN-WAIT-1 or later;
+               CLOSING needs the endpoint's own FIN sent and not yet acknowledged; an endpoint
+               whose FIN is acknowledged by a peer that sent its own FIN before that ACK
+               (a simultaneous close) had that FIN first: CLOSING, never FIN-WAIT-2.
+explanation    the "States: client X, server Y." sentence of an explanation matches `states`,
+               and its claims about states hold ("the peer is CLOSED once it arrives", "it
+               enters CLOSING", "the server's end is CLOSED").
 summary        the summary claims nothing the verdicts or states deny (see summary_checks).
 """
 import json
@@ -200,8 +208,10 @@ class Checker:
         td = f["teardown"]
 
         # ---- handshake ----
-        csyn = [p for p in c if p.pure_syn]
-        ssyn = [p for p in s if p.pure_syn]
+        # the connection attempt: a SYN without ACK, also inside an impossible flag mix (the
+        # corpus's 'christmas tree' SYN is an unanswered attempt, incomplete_syn_only)
+        csyn = [p for p in c if p.syn and not p.ack_f and not p.discarded]
+        ssyn = [p for p in s if p.syn and not p.ack_f and not p.discarded]
         synack = next((p for p in s if p.synack), None)
         live_s = [p for p in s if not p.discarded]
         third = None
@@ -380,6 +390,7 @@ class Checker:
                 prev = cur
                 continue
             d = 0 if p.c2s else 1
+            fin_before = list(fin_seen)
             if p.is_fin:
                 fin_seen[d] = True
             if p.ack_f and not p.discarded and not p.impossible:
@@ -416,6 +427,13 @@ class Checker:
                       % name)
                 if b == "CLOSING" and a != "CLOSING" and not fin_seen[e]:
                     v(p.index, "states", "%s in CLOSING without having sent a FIN" % name)
+                if b == "CLOSING" and fin_acked[e]:
+                    v(p.index, "states", "%s in CLOSING although its FIN is acknowledged" % name)
+                # RFC 9293 §3.6: the peer's FIN went out before this ACK of e's FIN, so (in
+                # order) it reached e first: CLOSING (then TIME-WAIT), never FIN-WAIT-2
+                if b == "FIN-WAIT-2" and a == "FIN-WAIT-1" and e != d and fin_before[d]:
+                    v(p.index, "states", "%s FIN-WAIT-1 -> FIN-WAIT-2, but the %s's FIN (sent "
+                      "before this ACK) reached it first: CLOSING" % (name, ("client", "server")[d]))
             for e in (0, 1):
                 only_closed[e] = only_closed[e] and cur[e] == "CLOSED"
             # the explanation names the same states, and its claims about them hold
@@ -427,6 +445,13 @@ class Checker:
                 if phrase in ex and cur[e] != st:
                     v(p.index, "explanation", "says %r, but the %s is %s"
                       % (phrase, ("client", "server")[e], cur[e]))
+            # the arithmetic of the handshake ACK: ack = the server's ISN + 1 (+ SYN-ACK data)
+            m = re.search(r"ack (\d+) = the server's ISN (\d+) \+ 1(?: \+ the (\d+) bytes)?", ex)
+            if m and p.event == "handshake-ack":
+                a_, isn_, more_ = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+                sisn = ((f["handshake"].get("server") or {}).get("isn"))
+                if a_ != (isn_ + 1 + more_) % M or (sisn is not None and isn_ != sisn):
+                    v(p.index, "explanation", "%r, but the server's ISN is %s" % (m.group(0), sisn))
             k = ex.find("States: client ")
             if k >= 0:
                 want = "States: client %s, server %s." % cur
@@ -503,19 +528,16 @@ class Checker:
         # "In the end the client is in X and the server is Y"
         if final is not None:
             if en:
-                k = text.find("In the end the client is in ")
-                if k >= 0:
-                    want = "In the end the client is in %s and the server is %s." % final
-                    if not text.startswith(want, k):
-                        v("summary", "%r, but the last states are %s/%s"
-                          % (text[k:k + 80], final[0], final[1]))
+                m = re.search(r"In the end the client is (?:in )?([A-Z-]+),? and the server "
+                              r"(?:is )?(?:in )?([A-Z-]+)", text)
+                if m and (m.group(1), m.group(2)) != tuple(final):
+                    v("summary", "%r, but the last states are %s/%s"
+                      % (m.group(0), final[0], final[1]))
             else:
-                k = text.find("最后客户端处于")
-                if k >= 0:
-                    want = "最后客户端处于%s，服务器处于%s。" % final
-                    if not text.startswith(want, k):
-                        v("summary", "%r, but the last states are %s/%s"
-                          % (text[k:k + 40], final[0], final[1]))
+                m = re.search(r"最后客户端处于([A-Z-]+)，服务器处于([A-Z-]+)", text)
+                if m and (m.group(1), m.group(2)) != tuple(final):
+                    v("summary", "%r, but the last states are %s/%s"
+                      % (m.group(0), final[0], final[1]))
         # packet counts
         n = f.get("packets") or {}
         m = re.search(r"The client sent (\d+) packets? with \d+ bytes of data, the server "
@@ -660,6 +682,20 @@ def self_test():
         f["conn_state"] = "OTH"
         f["summary"] = ""
 
+    def simultaneous_fw2(f):
+        # FINs cross (neither acknowledges the other); then the client ACKs the server's FIN:
+        # the old slip showed the server in FIN-WAIT-2 there
+        t = f["timeline"][:3]
+        t += [_pkt(3, "c2s", "FA", 101, 501, ev="fin", st=("FIN-WAIT-1", "ESTABLISHED")),
+              _pkt(4, "s2c", "FA", 501, 101, ev="fin", st=("FIN-WAIT-1", "FIN-WAIT-1")),
+              _pkt(5, "c2s", "A", 102, 502, ev="close-ack", st=("CLOSING", "FIN-WAIT-2"),
+                   acks=4),
+              _pkt(6, "s2c", "A", 502, 102, ev="close-ack", st=("TIME-WAIT", "TIME-WAIT"),
+                   acks=3)]
+        f["timeline"] = t
+        f["teardown"] = {"state": "simultaneous-close", "initiator": "both", "reset_by": None}
+        f["summary"] = ""
+
     cases = [
         ("complete-without-ack", lambda f: tl(f)[2].update(event="ack") or
          tl(f)[2]["tcp"].update(ack=500) or tl(f)[3]["tcp"].update(ack=500) or
@@ -692,6 +728,16 @@ def self_test():
         ("states-rst-not-closed", lambda f: tl(f)[5].update(event="rst") or
          tl(f)[5]["tcp"]["flags"].update(rst=True, ack=False), "states"),
         ("states-other-moves", xmas_states, "states"),
+        ("states-ack-from-syn-sent", lambda f: tl(f)[2]["states"].update(client="SYN-SENT") or
+         tl(f)[1]["states"].update(client="SYN-SENT"), "states"),
+        ("states-closed-sends-ack", lambda f:
+         [p["states"].update(client="CLOSED") for p in tl(f)[:3]], "states"),
+        ("states-closing-acked", lambda f: tl(f)[4]["states"].update(client="CLOSING"),
+         "states"),
+        ("states-simultaneous-fw2", simultaneous_fw2, "states"),
+        ("explanation-peer-closed", lambda f: tl(f)[5].update(
+            explanation="the peer is CLOSED once it arrives.") or
+         tl(f)[5]["states"].update(server="LAST-ACK"), "explanation"),
         ("states-closing-unseen", lambda f: f["summary"].__len__() and
          f.update(summary=f["summary"] + " Each went through CLOSING."), "summary"),
         ("summary-handshake", lambda f: f["handshake"].update(state="not-seen") or
@@ -701,6 +747,8 @@ def self_test():
         ("summary-nobody-listens", lambda f: f.update(
             summary=f["summary"] + " nothing listens on port 9.") or
          tl(f)[5]["states"].update(server="LISTEN"), "summary"),
+        ("explanation-isn", lambda f: f["handshake"].update(server={"isn": 499}) or
+         tl(f)[2].update(explanation="ack 501 = the server's ISN 500 + 1."), "explanation"),
         ("explanation-states", lambda f: tl(f)[3]["states"].update(server="CLOSE-WAIT"),
          "explanation"),
     ]

@@ -62,6 +62,7 @@ static enum tl_event seg(int dir, uint16_t flags, uint32_t seq, uint32_t ack, ui
     memcpy(pkt.ip[0].dst, dir == C ? b : a, 4);
     pkt.has_tcp = true;
     pkt.l3_wirelen = 40 + len;
+    pkt.l3_caplen = 40 + len; /* captured whole */
     pkt.tcp.offset = 20;
     pkt.tcp.header_length = 20;
     pkt.tcp.data_offset = 5;
@@ -142,17 +143,124 @@ static void test_three_segment(void **state)
     assert_int_equal(tl_conn_completeness(last.flow), 23);
 }
 
-/* Both FINs cross; each end then acknowledges the other's and ends in TIME-WAIT. */
+static const char *summary(enum tl_lang lang)
+{
+    static char text[4096];
+    struct tl_buf b;
+    tl_buf_init_fixed(&b, text, sizeof text);
+    tl_story_summary(last.flow, lang, &b);
+    return tl_buf_cstr(&b);
+}
+
+/*
+ * Both FINs cross; each end then acknowledges the other's and ends in TIME-WAIT. RFC 9293
+ * §3.6 (Figure 13): an end enters CLOSING when the peer's FIN arrives before its own FIN is
+ * acknowledged. The client's ACK of the server's FIN shows the client has that FIN with its
+ * own unacknowledged: CLOSING. The same ACK acknowledges the server's FIN, and it left the
+ * client after the client's FIN, which therefore reached the server first: the server went
+ * FIN-WAIT-1 -> CLOSING -> TIME-WAIT, never FIN-WAIT-2. The story tells the same.
+ */
 static void test_simultaneous_close(void **state)
 {
     (void)state;
     handshake();
     assert_int_equal(seg(C, FIN | ACK, CISN + 1, SISN + 1, 0, 512, 40), TL_EV_FIN);
     assert_int_equal(seg(S, FIN | ACK, SISN + 1, CISN + 1, 0, 512, 41), TL_EV_FIN);
+    assert_states(TL_ST_FIN_WAIT_1, TL_ST_FIN_WAIT_1);
     assert_int_equal(seg(C, ACK, CISN + 2, SISN + 2, 0, 512, 50), TL_EV_CLOSE_ACK);
+    assert_states(TL_ST_CLOSING, TL_ST_TIME_WAIT);
     assert_int_equal(seg(S, ACK, SISN + 2, CISN + 2, 0, 512, 51), TL_EV_CLOSE_ACK);
     assert_states(TL_ST_TIME_WAIT, TL_ST_TIME_WAIT);
     assert_flow(TL_HS_COMPLETE, TL_TD_SIMULTANEOUS, TL_WHO_BOTH, "SF", "ShAFfa");
+    const char *en = summary(TL_LANG_EN);
+    assert_null(strstr(en, "Each went through CLOSING"));
+    assert_non_null(strstr(en, "The client went through CLOSING"));
+    assert_non_null(strstr(en, "the server passed through CLOSING between two captured packets"));
+    assert_null(strstr(summary(TL_LANG_ZH), "双方经过"));
+}
+
+/* A capture filtered to SYN/FIN/RST: the client's FIN carries the ACK of the SYN-ACK (ack =
+ * server ISN + 1), which completes the handshake: not no-final-ack. */
+static void test_fin_carries_third_ack(void **state)
+{
+    (void)state;
+    assert_int_equal(seg(C, SYN, CISN, 0, 0, 65535, 0), TL_EV_SYN);
+    assert_int_equal(seg(S, SYN | ACK, SISN, CISN + 1, 0, 65535, 10), TL_EV_SYN_ACK);
+    assert_int_equal(seg(C, FIN | ACK, CISN + 101, SISN + 1, 0, 512, 500), TL_EV_FIN);
+    assert_states(TL_ST_FIN_WAIT_1, TL_ST_ESTABLISHED);
+    assert_int_equal(tl_conn_handshake(last.flow), TL_HS_COMPLETE);
+    seg(S, FIN | ACK, SISN + 51, CISN + 102, 0, 512, 510);
+    assert_int_equal(tl_conn_handshake(last.flow), TL_HS_COMPLETE);
+}
+
+/* A SYN-ACK with 10 bytes of data: the client's ack ISN + 11 acknowledges the SYN too. */
+static void test_synack_with_payload(void **state)
+{
+    (void)state;
+    assert_int_equal(seg(C, SYN, CISN, 0, 0, 65535, 0), TL_EV_SYN);
+    assert_int_equal(seg(S, SYN | ACK, SISN, CISN + 1, 10, 65535, 10), TL_EV_SYN_ACK);
+    assert_int_equal(seg(C, ACK, CISN + 1, SISN + 11, 0, 512, 11), TL_EV_HANDSHAKE_ACK);
+    assert_states(TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    assert_int_equal(tl_conn_handshake(last.flow), TL_HS_COMPLETE);
+}
+
+/* TCP Fast Open: a SYN with data, then a FIN with ack 0 and no SYN-ACK. An ack of 0
+ * acknowledges nothing: no answer to the SYN is shown, the handshake is not complete. */
+static void test_tfo_syn_then_fin(void **state)
+{
+    (void)state;
+    assert_int_equal(seg(C, SYN, CISN, 0, 4, 65535, 0), TL_EV_SYN);
+    assert_int_equal(seg(C, FIN | ACK, CISN + 5, 0, 0, 1400, 100), TL_EV_FIN);
+    assert_int_equal(tl_conn_handshake(last.flow), TL_HS_NO_REPLY);
+    assert_null(strstr(summary(TL_LANG_EN), "handshake completed"));
+}
+
+/* The SYN-ACK went by uncaptured: the client's ACK shows it (LISTEN and SYN-SENT send no
+ * ACK), so both ends are ESTABLISHED, not SYN-SENT and LISTEN. */
+static void test_uncaptured_synack(void **state)
+{
+    (void)state;
+    assert_int_equal(seg(C, SYN, CISN, 0, 0, 65535, 0), TL_EV_SYN);
+    seg(C, ACK, CISN + 1, SISN + 1, 0, 512, 20);
+    assert_states(TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    assert_int_equal(seg(C, ACK | PSH, CISN + 1, SISN + 1, 10, 512, 21), TL_EV_DATA);
+    seg(S, ACK, SISN + 1, CISN + 11, 0, 512, 30);
+    assert_states(TL_ST_ESTABLISHED, TL_ST_ESTABLISHED);
+    assert_int_equal(tl_conn_handshake(last.flow), TL_HS_COMPLETE);
+}
+
+/* A bare FIN right after the SYN, at the SYN's own sequence number (zeek's
+ * fin_retransmission trace): the SYN-ACK's ack answers the SYN only (a FIN is not processed
+ * in LISTEN, RFC 9293 §3.10.7.2), so the server is SYN-RECEIVED, not CLOSE-WAIT; the client's
+ * FIN+ACK then acknowledges the SYN-ACK: complete. */
+static void test_synack_acks_syn_only(void **state)
+{
+    (void)state;
+    assert_int_equal(seg(C, SYN, CISN, 0, 0, 65535, 0), TL_EV_SYN);
+    assert_int_equal(seg(C, FIN, CISN, 0, 0, 65535, 1), TL_EV_FIN);
+    assert_states(TL_ST_FIN_WAIT_1, TL_ST_LISTEN);
+    assert_int_equal(seg(S, SYN | ACK, SISN, CISN + 1, 0, 65535, 10), TL_EV_SYN_ACK);
+    assert_states(TL_ST_FIN_WAIT_1, TL_ST_SYN_RECEIVED);
+    seg(C, FIN | ACK, CISN, SISN + 1, 0, 65535, 11);
+    assert_states(TL_ST_FIN_WAIT_1, TL_ST_ESTABLISHED);
+    assert_int_equal(tl_conn_handshake(last.flow), TL_HS_COMPLETE);
+}
+
+/* A 'christmas tree' packet (SYN+FIN+RST+PSH+URG): event other, and no state changes on an
+ * impossible flag mix; as the corpus builds it, an unanswered attempt (no-reply), no
+ * teardown. */
+static void test_christmas_tree(void **state)
+{
+    (void)state;
+    assert_int_equal(seg(C, SYN | FIN | RST | PSH | TL_TH_URG, CISN, 0, 0, 512, 0), TL_EV_OTHER);
+    assert_states(TL_ST_CLOSED, TL_ST_LISTEN);
+    unsigned init, rst;
+    assert_int_equal(tl_conn_handshake(last.flow), TL_HS_NO_REPLY);
+    assert_int_equal(tl_conn_teardown(last.flow, &init, &rst), TL_TD_OPEN);
+    assert_int_equal(rst, 0);
+    /* SYN+FIN without RST (zeek's modbus fuzz-72): still other, still no state change */
+    assert_int_equal(seg(C, SYN | FIN | PSH, CISN, 0, 18, 512, 10), TL_EV_OTHER);
+    assert_states(TL_ST_CLOSED, TL_ST_LISTEN);
 }
 
 /* A FIN sent twice is a retransmission and changes nothing else. */
@@ -226,6 +334,11 @@ static void test_rejected(void **state)
     assert_int_equal(rst, TL_WHO_SERVER);
     assert_flow(TL_HS_REJECTED, TL_TD_RESET, TL_WHO_SERVER, "REJ", "Sr");
     assert_int_equal(tl_conn_completeness(last.flow), 37);
+    /* the RST proves no listener: the story says so, and that the server's end is CLOSED */
+    const char *en = summary(TL_LANG_EN);
+    assert_non_null(strstr(en, "nothing listens on port 80"));
+    assert_non_null(strstr(en, "CLOSED, not LISTEN"));
+    assert_non_null(strstr(summary(TL_LANG_ZH), "没有程序在监听"));
 }
 
 /* A SYN sent three times (0, 1, 3 s) and never answered. */
@@ -296,6 +409,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_midstream_reset, setup, teardown_table),
         cmocka_unit_test_setup_teardown(test_keep_alive, setup, teardown_table),
         cmocka_unit_test_setup_teardown(test_zero_window, setup, teardown_table),
+        cmocka_unit_test_setup_teardown(test_fin_carries_third_ack, setup, teardown_table),
+        cmocka_unit_test_setup_teardown(test_synack_with_payload, setup, teardown_table),
+        cmocka_unit_test_setup_teardown(test_tfo_syn_then_fin, setup, teardown_table),
+        cmocka_unit_test_setup_teardown(test_uncaptured_synack, setup, teardown_table),
+        cmocka_unit_test_setup_teardown(test_synack_acks_syn_only, setup, teardown_table),
+        cmocka_unit_test_setup_teardown(test_christmas_tree, setup, teardown_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
