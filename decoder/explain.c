@@ -356,6 +356,28 @@ static void zh_tidy(struct tl_buf *b, size_t from)
     s[w] = '\0';
 }
 
+/* English sentences are joined with a space each; one left before a part that said nothing
+ * goes (no double or trailing space). */
+static void squeeze_spaces(struct tl_buf *b, size_t from)
+{
+    if (!b->data || from >= b->len) {
+        return;
+    }
+    char *s = b->data;
+    size_t w = from;
+    for (size_t i = from; i < b->len; i++) {
+        if (s[i] == ' ' && (w == from || s[w - 1] == ' ')) {
+            continue;
+        }
+        s[w++] = s[i];
+    }
+    while (w > from && s[w - 1] == ' ') {
+        w--;
+    }
+    b->len = w;
+    s[w] = '\0';
+}
+
 /*
  * A SYN that reuses the ports of a connection that ended: why an endpoint still in TIME-WAIT
  * for the old one lets it in (RFC 9293 §3.6.1 and RFC 1122 4.2.2.13, RFC 6191 with
@@ -987,6 +1009,8 @@ void tl_story_summary(const struct tl_flow *f, enum tl_lang l, struct tl_buf *b)
     story_summary(f, l, b);
     if (l == TL_LANG_ZH) {
         zh_tidy(b, start);
+    } else {
+        squeeze_spaces(b, start);
     }
 }
 

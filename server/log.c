@@ -16,8 +16,15 @@ void tl_now_rfc3339(char *buf, unsigned size)
     struct tm tm;
     gettimeofday(&tv, NULL);
     gmtime_r(&tv.tv_sec, &tm);
-    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv.tv_usec);
+    size_t n = size ? strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm) : 0;
+    if (n == 0 || size - n < sizeof ".000000Z") { /* too small: nothing rather than a cut time */
+        if (size) {
+            buf[0] = '\0';
+        }
+        return;
+    }
+    unsigned usec = (unsigned)tv.tv_usec % 1000000u;
+    snprintf(buf + n, size - n, ".%06uZ", usec);
 }
 
 /* Quote a value for logfmt: printable ASCII kept, '"' and '\' escaped, the rest as \xNN. */
