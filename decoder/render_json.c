@@ -485,7 +485,7 @@ static void tcp_write(struct tl_jw *w, const struct tl_packet *p, const struct t
     tl_jw_hex16(w, t->checksum);
     tl_jw_kstr(w, "checksum_status", tl_cksum_name(t->checksum_status));
     tl_jw_key(w, "checksum_expected");
-    if (t->checksum_status == TL_CKSUM_INCORRECT) {
+    if (t->checksum_status == TL_CKSUM_INCORRECT || t->checksum_status == TL_CKSUM_OFFLOADED) {
         tl_jw_hex16(w, t->checksum_expected);
     } else {
         tl_jw_null(w);

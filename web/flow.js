@@ -310,7 +310,7 @@ function packetNotes(p) {
     const ip = p.ip || {};
     for (const [what, st, exp] of [['TCP', tcp.checksum_status, tcp.checksum_expected],
         ['IP', ip.checksum_status, ip.checksum_expected]]) {
-        if (st && st !== 'correct') {
+        if (st && st !== 'correct' && st !== 'offloaded') {
             out.push(h('li', { class: 'warn' }, `${what} checksum ${st}${exp ? ` (expected ${exp})` : ''}`));
         }
     }

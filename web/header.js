@@ -179,6 +179,7 @@ const TEXT = {
         cksum: {
             correct: 'correct',
             incorrect: 'incorrect',
+            offloaded: 'offloaded: left for the network card (or loopback)',
             unverified: 'not verified',
         },
         expected: (h) => `expected ${h}`,
@@ -202,6 +203,7 @@ const TEXT = {
         cksum: {
             correct: '正确',
             incorrect: '错误',
+            offloaded: '卸载：留给网卡填写（或环回接口）',
             unverified: '未校验',
         },
         expected: (h) => `应为 ${h}`,
@@ -334,7 +336,7 @@ function checksumNotes(status, expected, t) {
     if (status) {
         notes.push(t.cksum[status] || status);
     }
-    if (status === 'incorrect' && expected) {
+    if ((status === 'incorrect' || status === 'offloaded') && expected) {
         notes.push(t.expected(expected));
     }
     return notes;
@@ -365,7 +367,7 @@ function fieldItem(f, packet, lang) {
     if (f.name === 'checksum') {
         const hdr = f.layer === 'tcp' ? packet.tcp : packet.ip;
         const status = hdr && hdr.checksum_status;
-        item.mark = status === 'correct' ? '✓' : status === 'incorrect' ? '✗' : '';
+        item.mark = status === 'correct' || status === 'offloaded' ? '✓' : status === 'incorrect' ? '✗' : '';
         item.markClass = status === 'incorrect' ? 'bad' : 'ok';
         item.notes = checksumNotes(status, hdr && hdr.checksum_expected, t);
     }
