@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "pipeline.h"
 #include "render.h"
 
 enum format {

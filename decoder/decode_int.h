@@ -9,35 +9,8 @@
 #define TL_DECODE_INT_H
 
 #include "cursor.h"
+#include "tcp.h"
 #include "tcplens.h"
-
-#define ETHERTYPE_IPV4  0x0800
-#define ETHERTYPE_ARP   0x0806
-#define ETHERTYPE_VLAN  0x8100
-#define ETHERTYPE_QINQ  0x88a8
-#define ETHERTYPE_QINQ9 0x9100
-#define ETHERTYPE_IPV6  0x86dd
-
-#define IPPROTO_NUM_HOPOPTS  0
-#define IPPROTO_NUM_ICMP     1
-#define IPPROTO_NUM_IPIP     4
-#define IPPROTO_NUM_TCP      6
-#define IPPROTO_NUM_UDP      17
-#define IPPROTO_NUM_IPV6     41
-#define IPPROTO_NUM_ROUTING  43
-#define IPPROTO_NUM_FRAGMENT 44
-#define IPPROTO_NUM_GRE      47
-#define IPPROTO_NUM_ESP      50
-#define IPPROTO_NUM_AH       51
-#define IPPROTO_NUM_ICMPV6   58
-#define IPPROTO_NUM_NONE     59
-#define IPPROTO_NUM_DSTOPTS  60
-#define IPPROTO_NUM_MOBILITY 135
-
-#define IPV4_HDR_MIN_LEN 20
-#define IPV6_HDR_LEN     40
-#define TCP_HDR_MIN_LEN  20
-#define TCP_OPT_MAX_LEN  40
 
 /* Add an anomaly to the packet's list (kept once; extra ones beyond the list are dropped). */
 void tl_pkt_anomaly(struct tl_packet *p, enum tl_anomaly a);

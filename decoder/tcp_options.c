@@ -8,28 +8,19 @@
  */
 #include "decode_int.h"
 
-#define TCPOPT_EOL       0
-#define TCPOPT_NOP       1
-#define TCPOPT_MSS       2
-#define TCPOPT_WSCALE    3
-#define TCPOPT_SACKOK    4
-#define TCPOPT_SACK      5
-#define TCPOPT_TIMESTAMP 8
-#define TCP_WSCALE_MAX   14 /* RFC 7323 §2.3 */
-
 /* Whether `len` is the right length for a known kind (any length >= 2 for the others). */
 static bool length_ok(uint8_t kind, uint8_t len)
 {
     switch (kind) {
-        case TCPOPT_MSS:
+        case TL_TCPOPT_MSS:
             return len == 4;
-        case TCPOPT_WSCALE:
+        case TL_TCPOPT_WSCALE:
             return len == 3;
-        case TCPOPT_SACKOK:
+        case TL_TCPOPT_SACKOK:
             return len == 2;
-        case TCPOPT_TIMESTAMP:
+        case TL_TCPOPT_TIMESTAMP:
             return len == 10;
-        case TCPOPT_SACK:
+        case TL_TCPOPT_SACK:
             return len >= 10 && (len - 2) % 8 == 0 && (len - 2) / 8 <= TL_MAX_SACK_BLOCKS;
         default:
             return true;
@@ -52,11 +43,11 @@ void tl_tcp_options_parse(struct tl_packet *p, struct tl_tcp *tcp, const struct 
         memset(o, 0, sizeof *o);
         o->kind = kind;
         o->offset = (uint8_t)(TCP_HDR_MIN_LEN + pos);
-        if (kind == TCPOPT_EOL || kind == TCPOPT_NOP) {
+        if (kind == TL_TCPOPT_EOL || kind == TL_TCPOPT_NOP) {
             o->length = 1;
             tcp->n_opts++;
             pos++;
-            if (kind == TCPOPT_EOL) {
+            if (kind == TL_TCPOPT_EOL) {
                 for (size_t k = pos; k < captured; k++) {
                     uint8_t b = 0;
                     tl_cur_peek_u8(c, off + k, &b);
@@ -96,7 +87,7 @@ void tl_tcp_options_parse(struct tl_packet *p, struct tl_tcp *tcp, const struct 
             pos += olen;
             continue;
         }
-        if (kind < 32 && (seen & (1u << kind)) && kind != TCPOPT_SACK) {
+        if (kind < 32 && (seen & (1u << kind)) && kind != TL_TCPOPT_SACK) {
             o->error = TL_AN_TCP_OPT_DUPLICATE;
             tl_pkt_anomaly(p, TL_AN_TCP_OPT_DUPLICATE);
         }
@@ -106,26 +97,26 @@ void tl_tcp_options_parse(struct tl_packet *p, struct tl_tcp *tcp, const struct 
         }
         size_t v = off + pos + 2;
         switch (kind) {
-            case TCPOPT_MSS:
+            case TL_TCPOPT_MSS:
                 tl_cur_peek_be16(c, v, &o->v.mss);
                 if (first) {
                     tcp->mss = o->v.mss;
                 }
                 break;
-            case TCPOPT_WSCALE:
+            case TL_TCPOPT_WSCALE:
                 tl_cur_peek_u8(c, v, &o->v.wscale);
-                if (o->v.wscale > TCP_WSCALE_MAX) {
+                if (o->v.wscale > TL_WSCALE_MAX) {
                     tl_pkt_anomaly(p, TL_AN_TCP_OPT_WSCALE_BIG);
                 }
                 if (first) {
                     tcp->wscale = o->v.wscale;
-                    tcp->wscale_used = o->v.wscale > TCP_WSCALE_MAX ? TCP_WSCALE_MAX : o->v.wscale;
+                    tcp->wscale_used = o->v.wscale > TL_WSCALE_MAX ? TL_WSCALE_MAX : o->v.wscale;
                 }
                 break;
-            case TCPOPT_SACKOK:
+            case TL_TCPOPT_SACKOK:
                 tcp->sack_permitted = true;
                 break;
-            case TCPOPT_TIMESTAMP:
+            case TL_TCPOPT_TIMESTAMP:
                 tl_cur_peek_be32(c, v, &o->v.ts.val);
                 tl_cur_peek_be32(c, v + 4, &o->v.ts.ecr);
                 if (first) {
@@ -134,7 +125,7 @@ void tl_tcp_options_parse(struct tl_packet *p, struct tl_tcp *tcp, const struct 
                     tcp->ts_ecr = o->v.ts.ecr;
                 }
                 break;
-            case TCPOPT_SACK:
+            case TL_TCPOPT_SACK:
                 o->v.sack.count = (uint8_t)((olen - 2) / 8);
                 for (unsigned i = 0; i < o->v.sack.count; i++) {
                     tl_cur_peek_be32(c, v + 8 * i, &o->v.sack.edge[i][0]);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "pipeline.h"
 #include "log.h"
 #include "render.h"
 

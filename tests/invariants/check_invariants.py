@@ -467,7 +467,7 @@ class Checker:
 
     # ---------------------------------------------------------------------------------------
     def summary_checks(self, where, fi, f, pk, text, lang):
-        """Claims decoder/explain.c's tl_story_summary() makes, against the verdicts/states."""
+        """Claims render/explain.c's tl_story_summary() makes, against the verdicts/states."""
         v = lambda inv, d: self.v(where, fi, None, "summary", "(%s) %s" % (lang, d))  # noqa
         hs, td = f["handshake"]["state"], f["teardown"]["state"]
         en = lang == "en"

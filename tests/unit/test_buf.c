@@ -1,5 +1,5 @@
 /*
- * test_buf.c - the bounded text buffer (decoder/buf.h): every appender's text, growth, the
+ * test_buf.c - the bounded text buffer (render/buf.h): every appender's text, growth, the
  * maximum size (an append that does not fit sets `overflow` and is dropped whole), reset and
  * cleanup leaving the buffer reusable, and buffers over caller memory.
  */

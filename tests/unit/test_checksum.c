@@ -1,5 +1,5 @@
 /*
- * test_checksum.c - RFC 1071 sums over pieces (decoder/checksum.h) and the verdicts the
+ * test_checksum.c - RFC 1071 sums over pieces (decoder/include/checksum.h) and the verdicts the
  * decoder gives: known-good and known-bad vectors for the IPv4 header, TCP over IPv4 and TCP
  * over IPv6, all taken from real frames of the golden corpus; odd-length pieces split at
  * every offset give the same sum; tl_cksum_shouldbe() gives what tcpdump prints after

@@ -1,5 +1,5 @@
 /*
- * test_conn.c - the connection classifier (decoder/conn.h) on sequences of synthetic
+ * test_conn.c - the connection classifier (track/conn.h) on sequences of synthetic
  * segments: events, RFC 9293 states, handshake and teardown classes, Zeek's conn_state and
  * history, Wireshark's completeness, and reordered, duplicated and lost segments. Every
  * expectation is worked out from RFC 9293, docs/connections.md and REFERENCE.md by hand.

@@ -1,5 +1,5 @@
 /*
- * test_cursor.c - the bounds-checked cursor (decoder/cursor.h): every getter at exactly its
+ * test_cursor.c - the bounds-checked cursor (decoder/include/cursor.h): every getter at exactly its
  * length, one byte short and at zero length; peeks at and after the end, including offsets
  * whose sum would wrap; and no read outside the buffer, which sits flush against a PROT_NONE
  * page so that a one-byte over-read faults.

@@ -1,5 +1,5 @@
 /*
- * test_flow.c - the flow table (decoder/flow.h): both directions of a connection map to one
+ * test_flow.c - the flow table (track/flow.h): both directions of a connection map to one
  * flow; orientation from the SYN, the SYN-ACK or the first packet; Wireshark's relative
  * sequence and acknowledgement numbers; window scaling once both SYNs carried the option;
  * port reuse after FIN/FIN or RST; the flow cap; timeline records; and retirement handing

@@ -11,7 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "decode_int.h"
+#include "cursor.h"
+#include "tcp.h"
 #include "render.h"
 
 static void put2(char *p, unsigned v)
@@ -388,14 +389,14 @@ static void option_write(struct tl_jw *w, const struct tl_tcp_opt *o, const uint
         return;
     }
     switch (o->kind) {
-        case 0:
-        case 1:
-        case 4:
+        case TL_TCPOPT_EOL:
+        case TL_TCPOPT_NOP:
+        case TL_TCPOPT_SACKOK:
             break;
-        case 2:
+        case TL_TCPOPT_MSS:
             tl_jw_kuint(w, "value", o->v.mss);
             break;
-        case 3: {
+        case TL_TCPOPT_WSCALE: {
             unsigned used = o->v.wscale > 14 ? 14 : o->v.wscale;
             tl_jw_kuint(w, "shift", o->v.wscale);
             tl_jw_kuint(w, "multiplier", 1u << used);
@@ -405,11 +406,11 @@ static void option_write(struct tl_jw *w, const struct tl_tcp_opt *o, const uint
             }
             break;
         }
-        case 8:
+        case TL_TCPOPT_TIMESTAMP:
             tl_jw_kuint(w, "val", o->v.ts.val);
             tl_jw_kuint(w, "ecr", o->v.ts.ecr);
             break;
-        case 5:
+        case TL_TCPOPT_SACK:
             tl_jw_key(w, "blocks");
             tl_jw_arr(w);
             for (unsigned i = 0; i < o->v.sack.count; i++) {

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tcp.h"
+
 #define TL_VERSION "0.1.0"
 
 /* One error enum for the whole library; tl_strerror() gives its text. */
@@ -213,15 +215,7 @@ struct tl_tcp {
     uint32_t ts_val, ts_ecr;
 };
 
-#define TL_TH_FIN 0x001
-#define TL_TH_SYN 0x002
-#define TL_TH_RST 0x004
-#define TL_TH_PSH 0x008
-#define TL_TH_ACK 0x010
-#define TL_TH_URG 0x020
-#define TL_TH_ECE 0x040
-#define TL_TH_CWR 0x080
-#define TL_TH_AE  0x100
+/* flag bits: tcp.h */
 
 /*
  * A decoded packet. Pointers borrow the frame buffer given to tl_packet_decode(); the struct

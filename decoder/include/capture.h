@@ -10,7 +10,6 @@
 
 #include <stdio.h>
 
-#include "flow.h"
 #include "tcplens.h"
 
 #define TL_MAX_NON_TCP_KINDS 32
@@ -56,26 +55,11 @@ void tl_reader_close(struct tl_reader *r);
 int tl_reader_next(struct tl_reader *r, struct tl_packet *p);
 
 const struct tl_capture_stats *tl_reader_stats(const struct tl_reader *r);
+/* The same counters, for the layer above that adds what it finds (flows, warnings). */
+struct tl_capture_stats *tl_reader_counters(struct tl_reader *r);
 
 /* Add a warning to the capture (dropped silently past TL_MAX_WARNINGS). */
 void tl_stats_warn(struct tl_capture_stats *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-/*
- * The whole pipeline over one capture: decode, count, group into flows, and report.
- * `packet` (may be NULL) sees every record, with `fp` NULL unless it joined a flow;
- * `flow_done` sees each flow once, when it has ended and gone quiet, or at the end.
- */
-struct tl_pipeline {
-    void (*packet)(void *arg, const struct tl_packet *p, const struct tl_flow_pkt *fp);
-    tl_flow_cb flow_done;
-    void *arg;
-    uint64_t max_flows; /* 0: TL_FLOW_CAP_DEFAULT */
-    bool keep_records;  /* store headers for timelines */
-    enum tl_cksum_mode cksum_mode;
-};
-
-enum tl_err tl_pipeline_run(struct tl_reader *r, const struct tl_pipeline *pl,
-                            struct tl_errbuf *err);
 
 #endif

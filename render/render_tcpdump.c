@@ -24,7 +24,8 @@
 #include <time.h>
 
 #include "checksum.h"
-#include "decode_int.h"
+#include "cursor.h"
+#include "tcp.h"
 #include "render.h"
 
 #define TH_FIN 0x01
@@ -692,19 +693,19 @@ static bool tcp_options(struct td *t, size_t cp, uint32_t hlen, uint8_t flags, s
         }                                                                                          \
     } while (0)
         switch (opt) {
-            case 2: /* mss */
+            case TL_TCPOPT_MSS: /* mss */
                 datalen = 2;
                 LENCHECK(datalen);
                 get16(t, cp, &v16);
                 put_su(t, " ", v16);
                 break;
-            case 3: /* wscale */
+            case TL_TCPOPT_WSCALE: /* wscale */
                 datalen = 1;
                 LENCHECK(datalen);
                 get8(t, cp, &b);
                 put_su(t, " ", b);
                 break;
-            case 5: /* sack */
+            case TL_TCPOPT_SACK: /* sack */
                 datalen = len - 2;
                 if (datalen % 8 != 0) {
                     put_s(t, " invalid sack");
@@ -721,17 +722,17 @@ static bool tcp_options(struct td *t, size_t cp, uint32_t hlen, uint8_t flags, s
                     put_s(t, "}");
                 }
                 break;
-            case 6:  /* echo */
-            case 7:  /* echoreply */
-            case 11: /* cc */
-            case 12: /* ccnew */
-            case 13: /* ccecho */
+            case TL_TCPOPT_ECHO:      /* echo */
+            case TL_TCPOPT_ECHOREPLY: /* echoreply */
+            case TL_TCPOPT_CC:        /* cc */
+            case TL_TCPOPT_CCNEW:     /* ccnew */
+            case TL_TCPOPT_CCECHO:    /* ccecho */
                 datalen = 4;
                 LENCHECK(datalen);
                 get32(t, cp, &v32);
                 put_su(t, " ", v32);
                 break;
-            case 8: /* timestamps */
+            case TL_TCPOPT_TIMESTAMP: /* timestamps */
                 datalen = 8;
                 LENCHECK(datalen);
                 get32(t, cp, &v32);
@@ -739,7 +740,7 @@ static bool tcp_options(struct td *t, size_t cp, uint32_t hlen, uint8_t flags, s
                 put_sus(t, " val ", v32, " ecr ");
                 put_u(t, v32b);
                 break;
-            case 19: /* md5 (RFC 2385): tcpdump has no secret (-M) to check it with */
+            case TL_TCPOPT_MD5: /* md5 (RFC 2385): tcpdump has no secret (-M) to check it with */
                 datalen = 16;
                 LENCHECK(datalen);
                 put_s(t, hdr_end + paylen > t->snap ? " snaplen too short, "
@@ -750,7 +751,7 @@ static bool tcp_options(struct td *t, size_t cp, uint32_t hlen, uint8_t flags, s
                     put_hex(t, b, 2);
                 }
                 break;
-            case 20: /* scps */
+            case TL_TCPOPT_SCPS: /* scps */
                 datalen = 2;
                 LENCHECK(datalen);
                 get8(t, cp, &b);
@@ -759,7 +760,7 @@ static bool tcp_options(struct td *t, size_t cp, uint32_t hlen, uint8_t flags, s
                 get8(t, cp + 1, &b);
                 put_su(t, " id ", b);
                 break;
-            case 29: /* tcp-ao (RFC 5925 §2.2: length >= 4) */
+            case TL_TCPOPT_TCPAO: /* tcp-ao (RFC 5925 §2.2: length >= 4) */
                 datalen = len - 2;
                 if (datalen < 2) {
                     put_s(t, " (invalid)");
@@ -784,7 +785,7 @@ static bool tcp_options(struct td *t, size_t cp, uint32_t hlen, uint8_t flags, s
             case 1:
             case 4:
                 break;
-            case 28: /* uto (RFC 5482): granularity bit, then minutes or seconds */
+            case TL_TCPOPT_UTO: /* uto (RFC 5482): granularity bit, then minutes or seconds */
                 datalen = 2;
                 LENCHECK(datalen);
                 get16(t, cp, &v16);
