@@ -36,6 +36,7 @@ static void usage(FILE *f)
     fprintf(f, "usage: tcplens decode [--format json|ndjson|tcpdump] [--no-timeline] [--lang "
                "en|zh]\n"
                "                      [--checksums auto|verify|ignore] FILE|-\n"
+               "       tcplens vocabulary   (every event, state and verdict, with its words)\n"
                "       tcplens --help | --version\n"
                "\n"
                "Decode a pcap or pcapng capture and print every TCP connection in it:\n"
@@ -276,6 +277,16 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "decode") == 0) {
         return cmd_decode(argc - 1, argv + 1);
+    }
+    if (strcmp(argv[1], "vocabulary") == 0 && argc == 2) {
+        char *doc = tl_vocab_json();
+        if (!doc) {
+            fprintf(stderr, "tcplens: out of memory\n");
+            return 1;
+        }
+        puts(doc);
+        free(doc);
+        return 0;
     }
     fprintf(stderr, "tcplens: unknown command '%s'\n", argv[1]);
     usage(stderr);

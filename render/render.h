@@ -57,4 +57,11 @@ void tl_tcpdump_packet(struct tl_buf *b, const struct tl_packet *p, const struct
 void tl_tcpdump_tcp(struct tl_buf *b, const struct tl_packet *p, uint32_t seq_sub, uint32_t ack_sub,
                     uint32_t sack_sub);
 
+/*
+ * The vocabulary (track/vocab.h) as a JSON document: {"events": [{"name", "label": {"en",
+ * "zh"}, "meaning": {...}, "style", "phase"}], "handshake": [...], ...}. Returns a string
+ * to free(), or NULL when out of memory.
+ */
+char *tl_vocab_json(void);
+
 #endif

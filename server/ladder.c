@@ -15,6 +15,8 @@
 
 #include "ladder.h"
 
+#include "vocab.h"
+
 /* Vertical rhythm: a row holds two label lines, the sloped arrow and a gap. */
 #define ROW_PX        56
 #define SLOPE_PX      16 /* an arrow's drop from sender to receiver: its travel time */
@@ -49,34 +51,13 @@
 #define UTF8_MIDDOT      "\xc2\xb7"     /* U+00B7 */
 #define UTF8_VELLIPSIS   "\xe2\x8b\xae" /* U+22EE */
 
-enum kind { K_NORMAL = 0, K_WARN, K_RST, K_COUNT };
-enum role { R_NONE = 0, R_OPEN, R_OPENED, R_CLOSE };
-
-/* How each event is drawn: its label, its arrow style and its part in the phases. */
-static const struct {
-    const char *event, *label, *label_zh;
-    unsigned char kind, role;
-} event_styles[] = {
-    { "syn", "SYN", "SYN", K_NORMAL, R_OPEN },
-    { "syn-ack", "SYN-ACK", "SYN-ACK", K_NORMAL, R_OPEN },
-    { "handshake-ack", "ACK (handshake)", "ACK（握手）", K_NORMAL, R_OPENED },
-    { "syn-retransmission", "SYN retransmission", "SYN（重传）", K_WARN, R_OPEN },
-    { "syn-ack-retransmission", "SYN-ACK retransmission", "SYN-ACK（重传）", K_WARN, R_OPEN },
-    { "data", "data", "数据", K_NORMAL, R_NONE },
-    { "ack", "ACK", "ACK", K_NORMAL, R_NONE },
-    { "retransmission", "retransmission", "重传", K_WARN, R_NONE },
-    { "out-of-order", "out-of-order", "乱序", K_WARN, R_NONE },
-    { "duplicate-ack", "duplicate ACK", "重复 ACK", K_WARN, R_NONE },
-    { "zero-window", "zero window", "零窗口", K_NORMAL, R_NONE },
-    { "zero-window-probe", "zero-window probe", "零窗口探测", K_NORMAL, R_NONE },
-    { "window-update", "window update", "窗口更新", K_NORMAL, R_NONE },
-    { "keep-alive", "keep-alive", "保活", K_NORMAL, R_NONE },
-    { "discarded", "discarded (bad checksum)", "丢弃（校验和错误）", K_WARN, R_NONE },
-    { "fin", "FIN", "FIN", K_NORMAL, R_CLOSE },
-    { "fin-ack-piggybacked", "FIN (piggybacked ACK)", "FIN（捎带 ACK）", K_NORMAL, R_CLOSE },
-    { "close-ack", "ACK of FIN", "FIN 的 ACK", K_NORMAL, R_NONE },
-    { "rst", "RST", "RST", K_RST, R_CLOSE },
-    { "other", "other", "其他", K_NORMAL, R_NONE },
+/* An arrow's style and its part in the phases come from the vocabulary (track/vocab.c). */
+enum kind { K_NORMAL = TL_STYLE_NORMAL, K_WARN = TL_STYLE_WARN, K_RST = TL_STYLE_RST, K_COUNT };
+enum role {
+    R_NONE = TL_PHASE_NONE,
+    R_OPEN = TL_PHASE_OPEN,
+    R_OPENED = TL_PHASE_OPENED,
+    R_CLOSE = TL_PHASE_CLOSE
 };
 
 static const char *const kind_class[K_COUNT] = { "", " warn", " rst" };
@@ -132,30 +113,22 @@ static const char *const words[W_COUNT][2] = {
 };
 #define WORD(l, w) (words[w][(l)->zh ? 1 : 0])
 
-/* Index into event_styles, or -1 for an event this file does not know (drawn as given). */
-static int event_style(const char *event)
+/* The event's row (NULL for an event the vocabulary does not know: drawn as given). */
+static const struct tl_vocab_entry *event_row(const char *event)
 {
-    if (!event) {
-        return -1;
-    }
-    for (size_t i = 0; i < sizeof event_styles / sizeof event_styles[0]; i++) {
-        if (strcmp(event, event_styles[i].event) == 0) {
-            return (int)i;
-        }
-    }
-    return -1;
+    return tl_vocab_find(TL_VOCAB_EVENT, event);
 }
 
 static enum kind event_kind(const char *event)
 {
-    int s = event_style(event);
-    return s < 0 ? K_NORMAL : (enum kind)event_styles[s].kind;
+    const struct tl_vocab_entry *v = event_row(event);
+    return v ? (enum kind)v->style : K_NORMAL;
 }
 
 static enum role event_role(const char *event)
 {
-    int s = event_style(event);
-    return s < 0 ? R_NONE : (enum role)event_styles[s].role;
+    const struct tl_vocab_entry *v = event_row(event);
+    return v ? (enum role)v->phase : R_NONE;
 }
 
 /* --- untrusted text ------------------------------------------------------------------- */
@@ -636,9 +609,9 @@ static void put_lifelines(struct tl_buf *b, const struct geo *g, const struct tl
 /* The label's first line: what the packet does. */
 static void put_event_label(struct tl_buf *b, const char *event, bool zh)
 {
-    int s = event_style(event);
-    if (s >= 0) {
-        tl_buf_puts(b, zh ? event_styles[s].label_zh : event_styles[s].label);
+    const struct tl_vocab_entry *v = event_row(event);
+    if (v) {
+        tl_buf_puts(b, v->label[zh ? 1 : 0]);
     } else if (event) {
         put_text(b, event, EVENT_MAX_CP);
     }

@@ -12,47 +12,24 @@
 #include "conn.h"
 #include "flow.h"
 #include "tcplens.h"
+#include "vocab.h"
 
-static const char *const event_names[TL_EV_COUNT] = {
-    [TL_EV_OTHER] = "other",
-    [TL_EV_SYN] = "syn",
-    [TL_EV_SYN_ACK] = "syn-ack",
-    [TL_EV_HANDSHAKE_ACK] = "handshake-ack",
-    [TL_EV_SYN_RETX] = "syn-retransmission",
-    [TL_EV_SYN_ACK_RETX] = "syn-ack-retransmission",
-    [TL_EV_DATA] = "data",
-    [TL_EV_ACK] = "ack",
-    [TL_EV_RETX] = "retransmission",
-    [TL_EV_OUT_OF_ORDER] = "out-of-order",
-    [TL_EV_DUP_ACK] = "duplicate-ack",
-    [TL_EV_ZERO_WINDOW] = "zero-window",
-    [TL_EV_ZERO_WINDOW_PROBE] = "zero-window-probe",
-    [TL_EV_WINDOW_UPDATE] = "window-update",
-    [TL_EV_KEEP_ALIVE] = "keep-alive",
-    [TL_EV_DISCARDED] = "discarded",
-    [TL_EV_FIN] = "fin",
-    [TL_EV_FIN_ACK_PIGGY] = "fin-ack-piggybacked",
-    [TL_EV_CLOSE_ACK] = "close-ack",
-    [TL_EV_RST] = "rst",
-};
+/* Names come from the vocabulary (vocab.c): one row per event, state and verdict. */
+static const char *vocab_name(enum tl_vocab_kind k, unsigned i, const char *fallback)
+{
+    size_t n;
+    const struct tl_vocab_entry *rows = tl_vocab_rows(k, &n);
+    return i < n ? rows[i].name : fallback;
+}
 
 const char *tl_event_name(enum tl_event e)
 {
-    return (unsigned)e < TL_EV_COUNT ? event_names[e] : "other";
+    return vocab_name(TL_VOCAB_EVENT, (unsigned)e, "other");
 }
-
-static const char *const state_names[TL_ST_COUNT] = {
-    [TL_ST_CLOSED] = "CLOSED",           [TL_ST_LISTEN] = "LISTEN",
-    [TL_ST_SYN_SENT] = "SYN-SENT",       [TL_ST_SYN_RECEIVED] = "SYN-RECEIVED",
-    [TL_ST_ESTABLISHED] = "ESTABLISHED", [TL_ST_FIN_WAIT_1] = "FIN-WAIT-1",
-    [TL_ST_FIN_WAIT_2] = "FIN-WAIT-2",   [TL_ST_CLOSE_WAIT] = "CLOSE-WAIT",
-    [TL_ST_CLOSING] = "CLOSING",         [TL_ST_LAST_ACK] = "LAST-ACK",
-    [TL_ST_TIME_WAIT] = "TIME-WAIT",
-};
 
 const char *tl_state_name(enum tl_state s)
 {
-    return (unsigned)s < TL_ST_COUNT ? state_names[s] : "CLOSED";
+    return vocab_name(TL_VOCAB_STATE, (unsigned)s, "CLOSED");
 }
 
 static const char *const analysis_names[TL_AF_COUNT] = {
@@ -80,40 +57,12 @@ const char *tl_analysis_name(unsigned bit_index)
 
 const char *tl_handshake_name(enum tl_handshake h)
 {
-    switch (h) {
-        case TL_HS_COMPLETE:
-            return "complete";
-        case TL_HS_SIMULTANEOUS_OPEN:
-            return "simultaneous-open";
-        case TL_HS_NO_REPLY:
-            return "no-reply";
-        case TL_HS_REJECTED:
-            return "rejected";
-        case TL_HS_NO_FINAL_ACK:
-            return "no-final-ack";
-        case TL_HS_NOT_SEEN:
-            break;
-    }
-    return "not-seen";
+    return vocab_name(TL_VOCAB_HANDSHAKE, (unsigned)h, "not-seen");
 }
 
 const char *tl_teardown_name(enum tl_teardown t)
 {
-    switch (t) {
-        case TL_TD_FOUR_WAY:
-            return "four-way";
-        case TL_TD_THREE_SEGMENT:
-            return "three-segment";
-        case TL_TD_SIMULTANEOUS:
-            return "simultaneous-close";
-        case TL_TD_RESET:
-            return "reset";
-        case TL_TD_HALF_CLOSED:
-            return "half-closed";
-        case TL_TD_OPEN:
-            break;
-    }
-    return "open";
+    return vocab_name(TL_VOCAB_TEARDOWN, (unsigned)t, "open");
 }
 
 const char *tl_who_name(unsigned who)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "vocab.h"
 
 #define REC_CHUNK_SIZE   2048
 #define HASH_MIN_BUCKETS 1024
@@ -62,15 +63,9 @@ struct tl_flow_table {
 
 const char *tl_cksum_mode_name(enum tl_cksum_mode m)
 {
-    switch (m) {
-        case TL_CKM_VERIFY:
-            return "verify";
-        case TL_CKM_IGNORE:
-            return "ignore";
-        case TL_CKM_AUTO:
-            break;
-    }
-    return "auto";
+    size_t n;
+    const struct tl_vocab_entry *rows = tl_vocab_rows(TL_VOCAB_CHECKSUM_MODE, &n);
+    return (unsigned)m < n ? rows[m].name : "auto";
 }
 
 int tl_cksum_mode_parse(const char *s)
