@@ -1,6 +1,6 @@
 /*
  * render.h - turning decoded packets and flows into text: the JSON capture document
- * (SPEC §4) and tcpdump's -nn -v lines, both appended to a struct tl_buf as streaming text.
+ * (docs/api.md) and tcpdump's -nn -v lines, both appended to a struct tl_buf as streaming text.
  */
 #ifndef TL_RENDER_H
 #define TL_RENDER_H

@@ -1,7 +1,8 @@
 /*
- * render_json.c - the capture document of SPEC §4 through Jansson: the capture object,
- * flows, and each packet with every IP and TCP header field, its options, checksum verdicts
- * and the bit-level `fields` breakdown a page needs to draw the header diagram.
+ * render_json.c - the capture document (schema/openapi.yaml) through the streaming writer:
+ * the capture object, flows, and each packet with every IP and TCP header field, its options,
+ * checksum verdicts and the bit-level `fields` breakdown a page needs to draw the header
+ * diagram.
  *
  * Written as streaming text through tl_jw (json_writer.h), one element at a time: a
  * capture can hold millions of packets, and a Jansson tree per flow costs ~12 us.
@@ -793,6 +794,7 @@ void tl_json_capture_begin(struct tl_jw *w, const struct tl_capture_stats *s, ui
     }
     tl_jw_obj_end(w);
     tl_jw_kbool(w, "truncated", s->truncated);
+    tl_jw_kuint(w, "errors", s->errors);
     tl_jw_key(w, "first_ts");
     if (s->has_ts) {
         tl_jw_str(w, tl_rfc3339(s->first_sec, s->first_nsec, o->nsec, ts, sizeof ts));

@@ -59,6 +59,7 @@ struct tl_flow_table {
     uint64_t *accepted; /* frames known to have been accepted (tl_flow_table_accept), sorted */
     size_t n_accepted, cap_accepted;
     struct tl_packet *scratch; /* a record decoded again, when a flow is classified again */
+    uint64_t errors;           /* allocations that failed without losing a flow (see .h) */
 };
 
 const char *tl_cksum_mode_name(enum tl_cksum_mode m)
@@ -584,7 +585,8 @@ void tl_flow_table_resolve(struct tl_flow_table *t, struct tl_flow *f)
         return;
     }
     if (!t->scratch && !(t->scratch = malloc(sizeof *t->scratch))) {
-        return; /* out of memory: the verdicts stay those of the first pass */
+        t->errors++; /* out of memory: the verdicts stay those of the first pass */
+        return;
     }
     struct tl_rec_chunk *head = f->rec_head, *tail = f->rec_tail;
     uint64_t n_recs = f->n_recs;
@@ -823,6 +825,11 @@ static void flow_account(struct tl_flow_table *t, struct tl_flow *f, enum tl_dir
     tl_conn_packet(f, dir, p, first, delivered, &out->conn);
 }
 
+uint64_t tl_flow_table_errors(const struct tl_flow_table *t)
+{
+    return t->errors;
+}
+
 uint64_t tl_flow_table_count(const struct tl_flow_table *t)
 {
     return t->n_flows;
@@ -876,7 +883,18 @@ void tl_flow_table_retire(struct tl_flow_table *t, int64_t now_sec, int64_t grac
 
     if (all) {
         list = malloc((t->n_slots ? t->n_slots : 1) * sizeof *list);
-        if (!list) {
+        if (!list) { /* no memory to sort them: every flow still goes out, in slot order */
+            t->errors++;
+            for (uint64_t i = 0; i < t->n_slots; i++) {
+                if (!t->slots[i].retired) {
+                    tl_flow_table_resolve(t, &t->slots[i]);
+                    if (cb) {
+                        cb(&t->slots[i], arg);
+                    }
+                    flow_release(t, i);
+                }
+            }
+            t->closed_head = t->closed_len = 0;
             return;
         }
         for (uint64_t i = 0; i < t->n_slots; i++) {
@@ -889,7 +907,7 @@ void tl_flow_table_retire(struct tl_flow_table *t, int64_t now_sec, int64_t grac
         /* closed flows quiet for grace_sec, taken from the front of the closing order */
         list = malloc((t->closed_len ? t->closed_len : 1) * sizeof *list);
         if (!list) {
-            return;
+            return; /* they stay in the table and go out with the rest at the end */
         }
         uint64_t kept = 0, end = t->closed_head + t->closed_len;
         for (uint64_t i = t->closed_head; i < end; i++) {

@@ -198,6 +198,12 @@ enum tl_err tl_flow_table_accept(struct tl_flow_table *t, uint64_t frame);
 void tl_flow_table_resolve(struct tl_flow_table *t, struct tl_flow *f);
 
 uint64_t tl_flow_table_count(const struct tl_flow_table *t);
+/*
+ * Allocations that failed on the way without losing a flow (flows handed out unsorted, a flow
+ * left with its first-pass checksum verdicts); a failure that would lose a packet or a flow
+ * makes tl_flow_table_add() return TL_E_NOMEM instead.
+ */
+uint64_t tl_flow_table_errors(const struct tl_flow_table *t);
 bool tl_flow_table_cap_hit(const struct tl_flow_table *t);
 
 /*

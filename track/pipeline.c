@@ -57,6 +57,7 @@ enum tl_err tl_pipeline_run(struct tl_reader *r, const struct tl_pipeline *pl,
     }
     s->flows = tl_flow_table_count(t);
     tl_flow_table_retire(t, 0, 0, true, pl->flow_done, pl->arg);
+    s->errors = tl_flow_table_errors(t);
 
 out:
     free(p);

@@ -35,6 +35,7 @@ struct tl_capture_stats {
     uint32_t first_nsec, last_nsec;
     uint64_t flows;
     uint64_t flow_cap_dropped; /* TCP packets not counted in a flow: the flow cap was hit */
+    uint64_t errors;           /* allocations that failed on the way (nothing was lost) */
     unsigned n_warnings;
     char warnings[TL_MAX_WARNINGS][256];
 };

@@ -2,7 +2,7 @@
 """Each crafted capture's connections, classified as ../shared/corpus/crafted built them.
 
 crafted_expectations.json (shipped with the corpus) names each connection's handshake and
-teardown in its own words; MAP turns them into SPEC §3's labels. Flows are matched in order of
+teardown in its own words; MAP turns them into our labels (docs/connections.md). Flows are matched in order of
 their first packet.
 """
 import json

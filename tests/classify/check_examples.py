@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The examples library: each capture against tshark -2's completeness (live, per stream) and
 against the expectations written by hand in tests/examples/expectations.json (from RFC 9293,
-docs/connections.md and Zeek's rules in REFERENCE.md; never from tcplens output)."""
+docs/connections.md and Zeek's rules in Zeek's rules (conn_state() in base/protocols/conn/main.zeek, TCPSessionAdapter.cc); never from tcplens output)."""
 import json
 import os
 import subprocess

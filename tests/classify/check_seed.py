@@ -6,7 +6,7 @@ Sources of each expectation (none comes from tcplens output):
     three segments where the server's ACK rides on its FIN, wscale 5 and 7, window 4103;
   - tshark -2 on the capture (tests/golden/seed_telnet/tshark.jsonl): completeness 23,
     initial RTT 0.021005 s;
-  - RFC 9293 Figure 5 for the endpoint states; REFERENCE.md §2 for Zeek's SF / ShAFf.
+  - RFC 9293 Figure 5 for the endpoint states; Zeek's rules (conn_state() in base/protocols/conn/main.zeek, TCPSessionAdapter.cc) for Zeek's SF / ShAFf.
 """
 import json
 import subprocess

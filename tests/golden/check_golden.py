@@ -230,7 +230,7 @@ def opt_values(options):
         if not isinstance(o, dict):
             continue
         if o.get("error"):
-            # tcplens lists a malformed option with its error (SPEC §4); tshark drops it
+            # tcplens lists a malformed option with its error (docs/api.md); tshark drops it
             continue
         k = as_int(o.get("kind"))
         kinds.append(k)

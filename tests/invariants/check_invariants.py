@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """No verdict contradicts another: invariants over every flow tcplens finds in every capture
-of the tree (SPEC §3 "Consistency", docs/connections.md, RFC 9293, REFERENCE.md).
+of the tree (docs/connections.md, docs/connections.md, RFC 9293, Zeek's rules (conn_state() in base/protocols/conn/main.zeek, TCPSessionAdapter.cc)).
 
     check_invariants.py TCPLENS SOURCE_DIR     every *.pcap/*.pcapng under tests/, examples/
                                                and, when present, ../shared/corpus
@@ -29,7 +29,7 @@ teardown       `four-way`/`three-segment`/`simultaneous-close` need a FIN from b
                `half-closed` exactly one side's FIN and no RST; `reset` an RST packet with
                reset_by = the set of RST senders; `open` no FIN, no RST and initiator null.
                FIN = FIN without SYN/RST; RST = RST without SYN/FIN (others are `other`).
-conn_state     what Zeek's rules (REFERENCE.md §2.2) really imply from the packets: SF needs a
+conn_state     what Zeek's rules (Zeek's rules (conn_state() in base/protocols/conn/main.zeek, TCPSessionAdapter.cc)) really imply from the packets: SF needs a
                FIN-flagged packet from each side (both Zeek endpoints CLOSED); REJ/RSTO/RSTR/
                RSTOS0/RSTRH an RST-flagged packet; S0/RSTOS0 a SYN without ACK; S1 no FIN- or
                RST-flagged packet and teardown `open`; no FIN/RST flags at all => S0, S1 or OTH;

@@ -7,7 +7,7 @@ Each run creates its own network namespaces (named tlk-<pid>-...), makes real
 kernel TCP connections between ordinary sockets (tests/kernel/peer.py) with
 fresh ISNs and ephemeral ports, captures them with tcpdump, and checks what
 `tcplens decode` says about each connection against values worked out from
-SPEC section 3 and REFERENCE.md (Zeek's conn_state rules and history letters),
+docs/connections.md and Zeek's rules (conn_state() in base/protocols/conn/main.zeek, TCPSessionAdapter.cc),
 never from tcplens output.
 
 Topology:

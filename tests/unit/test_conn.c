@@ -2,7 +2,8 @@
  * test_conn.c - the connection classifier (track/conn.h) on sequences of synthetic
  * segments: events, RFC 9293 states, handshake and teardown classes, Zeek's conn_state and
  * history, Wireshark's completeness, and reordered, duplicated and lost segments. Every
- * expectation is worked out from RFC 9293, docs/connections.md and REFERENCE.md by hand.
+ * expectation is worked out from RFC 9293, docs/connections.md and Zeek's rules (conn_state() in
+ * base/protocols/conn/main.zeek, TCPSessionAdapter.cc) by hand.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1033,8 +1033,8 @@ static void test_packet_sweep_link_prefixes(void **state)
 }
 
 /*
- * A raw-IP frame of 0 bytes claims an IP header it does not have: it is truncated (SPEC §2:
- * "a packet too short for the header it claims is counted as malformed with a reason"),
+ * A raw-IP frame of 0 bytes claims an IP header it does not have: it is truncated (README, the
+ * decoder: "a packet too short for the header it claims is counted as malformed with a reason"),
  * not a non-IP packet. Its version is unknown, so link.trunc_hdr or ipv4.trunc_hdr will do.
  */
 static void test_packet_raw_empty_frame_is_truncated(void **state)
