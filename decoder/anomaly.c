@@ -42,7 +42,8 @@ static const struct anomaly_desc anomalies[TL_AN_COUNT] = {
     [TL_AN_IPV6_FRAGMENT] = { "ipv6.fragment",
                               "first IPv6 fragment: segment not reassembled, checksum unverified",
                               false },
-    [TL_AN_TUNNEL_TOO_DEEP] = { "ip.tunnel_too_deep", "IP-in-IP nested more than once", true },
+    [TL_AN_TUNNEL_TOO_DEEP] = { "ip.tunnel_too_deep",
+                                "IP headers nested deeper than 4 (tunnels inside tunnels)", true },
     [TL_AN_TCP_TRUNC_HDR] = { "tcp.trunc_hdr", "captured bytes end inside the 20-byte TCP header",
                               true },
     [TL_AN_TCP_HLEN_TOO_SMALL] = { "tcp.hlen_too_small", "TCP header length < 20", true },
@@ -62,6 +63,14 @@ static const struct anomaly_desc anomalies[TL_AN_COUNT] = {
                                "checksum field 0xffff for a computed 0x0000: the same value in "
                                "ones' complement (RFC 1624), Wireshark calls it bad",
                                false },
+    [TL_AN_ENCAP_TRUNC] = { "encap.trunc_hdr",
+                            "captured bytes end inside an encapsulation header (VLAN, MPLS, "
+                            "PPPoE, GRE, VXLAN, Geneve, GTP-U, ...)",
+                            true },
+    [TL_AN_ENCAP_MALFORMED] = { "encap.malformed", "an encapsulation header contradicts itself",
+                                true },
+    [TL_AN_ENCAP_TOO_DEEP] = { "encap.too_deep",
+                               "more than 12 encapsulation layers (tags, labels, tunnels)", true },
 };
 
 const char *tl_anomaly_name(enum tl_anomaly a)

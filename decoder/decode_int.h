@@ -18,6 +18,21 @@ void tl_pkt_anomaly(struct tl_packet *p, enum tl_anomaly a);
 /* Link layer: fills p->link, returns a fatal anomaly or TL_AN_NONE. */
 enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data, uint32_t caplen);
 
+/* Encapsulations (encap.c). Each returns a fatal anomaly or TL_AN_NONE; *out is the
+ * EtherType of the network layer found (IPv4/IPv6), or 0 with p->non_tcp set. */
+struct tl_tunnel *tl_tun_push(struct tl_packet *p, enum tl_tunnel_kind k);
+/* From an EtherType at c->off: VLAN tags, MPLS, PPPoE, VN-Tag, E-Tag, LLC/SNAP. `link`: this
+ * is the frame's own link layer (p->link.vlan is filled, truncation is link.trunc_hdr). */
+enum tl_anomaly tl_encap_ether(struct tl_packet *p, struct tl_cur *c, uint16_t type, uint16_t *out,
+                               bool link);
+/* An IEEE 802.11 frame at c->off. */
+enum tl_anomaly tl_encap_80211(struct tl_packet *p, struct tl_cur *c, uint16_t *out, bool link);
+/* GRE or a UDP tunnel carried by ip, its header at *off (from l3); *off moves past it. */
+enum tl_anomaly tl_encap_over_ip(struct tl_packet *p, const struct tl_ip *ip, size_t *off,
+                                 uint16_t *out);
+/* Record an IP-in-IP layer carried by ip. */
+struct tl_tunnel *tl_encap_ip_in_ip(struct tl_packet *p, const struct tl_ip *ip);
+
 /* Name of a non-IP ethertype for the non_tcp counters. */
 const char *tl_ethertype_kind(uint16_t ethertype);
 

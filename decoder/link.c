@@ -1,14 +1,16 @@
 /*
- * link.c - link-layer headers: Ethernet (with 802.1Q/802.1ad tags and 802.2 SNAP), Linux
- * cooked v1 and v2, BSD NULL/LOOP, raw IP, PPP and FDDI.
+ * link.c - link-layer headers: Ethernet (tags, MPLS, PPPoE, VN-Tag, E-Tag and 802.2 SNAP are
+ * walked by encap.c), Linux cooked v1 and v2, BSD NULL/LOOP, raw IP, PPP (9, 50) and Cisco
+ * HDLC (104), IEEE 802.11 (105) and radiotap (127), NFLOG (239), PFLOG (117), IPNET (226),
+ * ENC (109), FDDI. Other link types are counted as malformed (link.unsupported, with the
+ * link type's number in the capture's warnings).
  *
  * The result is where the first IP header starts (p->link.l3_offset) and which network
  * protocol it is; anything else is a non-IP frame counted by kind.
  */
 #include "decode_int.h"
 
-#define FDDI_HDR_LEN  13
-#define MAX_VLAN_WALK 8
+#define FDDI_HDR_LEN 13
 
 static const struct {
     uint16_t type;
@@ -50,6 +52,13 @@ bool tl_linktype_supported(int dlt)
         case TL_DLT_IPV4:
         case TL_DLT_IPV6:
         case TL_DLT_LINUX_SLL2:
+        case TL_DLT_C_HDLC:
+        case TL_DLT_IEEE802_11:
+        case TL_DLT_IEEE802_11_RADIO:
+        case TL_DLT_NFLOG:
+        case TL_DLT_PFLOG:
+        case TL_DLT_IPNET:
+        case TL_DLT_ENC:
             return true;
         default:
             return false;
@@ -83,6 +92,20 @@ const char *tl_linktype_name(int dlt)
             return "IPV6";
         case TL_DLT_LINUX_SLL2:
             return "LINUX_SLL2";
+        case TL_DLT_C_HDLC:
+            return "C_HDLC";
+        case TL_DLT_IEEE802_11:
+            return "IEEE802_11";
+        case TL_DLT_IEEE802_11_RADIO:
+            return "IEEE802_11_RADIO";
+        case TL_DLT_NFLOG:
+            return "NFLOG";
+        case TL_DLT_PFLOG:
+            return "PFLOG";
+        case TL_DLT_IPNET:
+            return "IPNET";
+        case TL_DLT_ENC:
+            return "ENC";
         default:
             return "unknown";
     }
@@ -105,39 +128,78 @@ static uint16_t version_ethertype(const struct tl_cur *c)
     }
 }
 
-/* Ethertype, then any stacked VLAN tags (IEEE 802.1Q / 802.1ad), then 802.2 SNAP. */
-static enum tl_anomaly ethertype_walk(struct tl_link *l, struct tl_cur *c, uint16_t type)
+/* Ethertype, then tags, labels, PPPoE and 802.2 SNAP (encap.c). */
+static enum tl_anomaly ethertype_walk(struct tl_packet *p, struct tl_cur *c, uint16_t type)
 {
-    for (int depth = 0; type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ9;
-         depth++) {
-        uint16_t tci;
-        if (depth >= MAX_VLAN_WALK) {
-            return TL_AN_VLAN_TOO_DEEP;
-        }
-        if (!tl_cur_be16(c, &tci) || !tl_cur_be16(c, &type)) {
-            return TL_AN_LINK_TRUNC;
-        }
-        if (l->n_vlan < TL_MAX_VLAN) {
-            l->vlan[l->n_vlan++] = tci & 0x0fff;
-        }
+    return tl_encap_ether(p, c, type, &p->link.ethertype, true);
+}
+
+/* An address family number of the BSDs, Linux, Solaris and Darwin to an EtherType. */
+static uint16_t af_ethertype(uint32_t family)
+{
+    switch (family) {
+        case 2:
+            return ETHERTYPE_IPV4;
+        case 10: /* Linux */
+        case 24: /* NetBSD, OpenBSD */
+        case 26: /* Solaris */
+        case 28: /* FreeBSD */
+        case 30: /* Darwin */
+            return ETHERTYPE_IPV6;
+        default:
+            return 0;
     }
-    if (type <= 1500) { /* IEEE 802.3 length: 802.2 LLC follows */
-        uint8_t dsap, ssap, ctl;
-        if (!tl_cur_u8(c, &dsap) || !tl_cur_u8(c, &ssap) || !tl_cur_u8(c, &ctl)) {
+}
+
+/* NFLOG (LINKTYPE_NFLOG): family, version, resource id, then TLVs; the payload is type 9. */
+static enum tl_anomaly nflog_walk(struct tl_packet *p, struct tl_cur *c)
+{
+    uint8_t family;
+    if (!tl_cur_u8(c, &family) || !tl_cur_skip(c, 3)) {
+        return TL_AN_LINK_TRUNC;
+    }
+    for (int i = 0; i < 64; i++) {
+        uint8_t b0, b1, b2, b3;
+        if (!tl_cur_peek_u8(c, c->off, &b0) || !tl_cur_peek_u8(c, c->off + 1, &b1) ||
+            !tl_cur_peek_u8(c, c->off + 2, &b2) || !tl_cur_peek_u8(c, c->off + 3, &b3)) {
             return TL_AN_LINK_TRUNC;
         }
-        if (dsap == 0xaa && ssap == 0xaa && ctl == 0x03) {
-            if (!tl_cur_skip(c, 3) || !tl_cur_be16(c, &type)) {
-                return TL_AN_LINK_TRUNC;
+        /* host byte order: the little-endian hosts that write them */
+        uint16_t len = (uint16_t)(b0 | b1 << 8), type = (uint16_t)(b2 | b3 << 8);
+        if (len < 4) {
+            return TL_AN_ENCAP_MALFORMED;
+        }
+        if (type == 9) { /* NFULA_PAYLOAD */
+            tl_cur_skip(c, 4);
+            p->link.ethertype = af_ethertype(family);
+            if (!p->link.ethertype) {
+                p->non_tcp = "nflog-other";
             }
-        } else {
-            l->non_ip = type;
-            l->ethertype = 0;
             return TL_AN_NONE;
         }
+        if (!tl_cur_skip(c, ((size_t)len + 3) & ~(size_t)3)) {
+            return TL_AN_LINK_TRUNC;
+        }
     }
-    l->ethertype = type;
+    p->non_tcp = "nflog-other";
     return TL_AN_NONE;
+}
+
+/* IEEE 802.11 behind a radiotap header (its length, little-endian, at byte 2). */
+static enum tl_anomaly radiotap_walk(struct tl_packet *p, struct tl_cur *c)
+{
+    uint8_t b0, b1;
+    if (!tl_cur_peek_u8(c, 2, &b0) || !tl_cur_peek_u8(c, 3, &b1)) {
+        return TL_AN_LINK_TRUNC;
+    }
+    uint16_t len = (uint16_t)(b0 | b1 << 8);
+    if (len < 8) {
+        return TL_AN_ENCAP_MALFORMED;
+    }
+    if (!tl_cur_skip(c, len)) {
+        return TL_AN_LINK_TRUNC;
+    }
+    return tl_encap_80211(p, c, &p->link.ethertype, true);
 }
 
 enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data, uint32_t caplen)
@@ -154,7 +216,7 @@ enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data
             if (!tl_cur_skip(&c, 12) || !tl_cur_be16(&c, &type)) {
                 return TL_AN_LINK_TRUNC;
             }
-            an = ethertype_walk(l, &c, type);
+            an = ethertype_walk(p, &c, type);
             break;
         }
         case TL_DLT_LINUX_SLL: {
@@ -163,7 +225,7 @@ enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data
                 return TL_AN_LINK_TRUNC;
             }
             l->sll_pkttype = pkttype;
-            an = ethertype_walk(l, &c, type);
+            an = ethertype_walk(p, &c, type);
             break;
         }
         case TL_DLT_LINUX_SLL2: {
@@ -176,7 +238,7 @@ enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data
             }
             l->sll_ifindex = ifindex;
             l->sll_pkttype = pkttype;
-            an = ethertype_walk(l, &c, type);
+            an = ethertype_walk(p, &c, type);
             break;
         }
         case TL_DLT_NULL:
@@ -190,19 +252,10 @@ enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data
                 family = (family >> 24) | ((family >> 8) & 0xff00u) | ((family << 8) & 0xff0000u) |
                          (family << 24);
             }
-            switch (family) {
-                case 2:
-                    l->ethertype = ETHERTYPE_IPV4;
-                    break;
-                case 10: /* Linux */
-                case 24: /* NetBSD, OpenBSD */
-                case 28: /* FreeBSD */
-                case 30: /* Darwin */
-                    l->ethertype = ETHERTYPE_IPV6;
-                    break;
-                default:
-                    p->non_tcp = "loopback-other";
-                    return TL_AN_NONE;
+            l->ethertype = af_ethertype(family);
+            if (!l->ethertype) {
+                p->non_tcp = "loopback-other";
+                return TL_AN_NONE;
             }
             break;
         }
@@ -249,11 +302,61 @@ enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data
             }
             break;
         }
+        case TL_DLT_C_HDLC: { /* address, control, then an EtherType (Cisco HDLC) */
+            uint16_t type;
+            if (!tl_cur_skip(&c, 2) || !tl_cur_be16(&c, &type)) {
+                return TL_AN_LINK_TRUNC;
+            }
+            an = ethertype_walk(p, &c, type);
+            break;
+        }
+        case TL_DLT_IEEE802_11:
+            an = tl_encap_80211(p, &c, &l->ethertype, true);
+            break;
+        case TL_DLT_IEEE802_11_RADIO:
+            an = radiotap_walk(p, &c);
+            break;
+        case TL_DLT_NFLOG:
+            an = nflog_walk(p, &c);
+            break;
+        case TL_DLT_PFLOG: { /* header length (padded to 4), address family, ... */
+            uint8_t hlen, af;
+            if (!tl_cur_peek_u8(&c, 0, &hlen) || !tl_cur_peek_u8(&c, 1, &af)) {
+                return TL_AN_LINK_TRUNC;
+            }
+            if (hlen < 4) {
+                return TL_AN_ENCAP_MALFORMED;
+            }
+            if (!tl_cur_skip(&c, ((size_t)hlen + 3) & ~(size_t)3)) {
+                return TL_AN_LINK_TRUNC;
+            }
+            l->ethertype = af_ethertype(af);
+            break;
+        }
+        case TL_DLT_IPNET: { /* version, family, htype, pktlen, ifindex, grifindex, zones */
+            uint8_t ver, af;
+            if (!tl_cur_u8(&c, &ver) || !tl_cur_u8(&c, &af) || !tl_cur_skip(&c, 22)) {
+                return TL_AN_LINK_TRUNC;
+            }
+            l->ethertype = af_ethertype(af);
+            break;
+        }
+        case TL_DLT_ENC: { /* address family (host order), SPI, flags */
+            uint32_t af;
+            if (!tl_cur_le32(&c, &af) || !tl_cur_skip(&c, 8)) {
+                return TL_AN_LINK_TRUNC;
+            }
+            if ((af & 0xffff0000u) != 0) {
+                af = (af >> 24) | ((af >> 8) & 0xff00u) | ((af << 8) & 0xff0000u) | (af << 24);
+            }
+            l->ethertype = af_ethertype(af);
+            break;
+        }
         case TL_DLT_FDDI:
             if (!tl_cur_skip(&c, FDDI_HDR_LEN)) {
                 return TL_AN_LINK_TRUNC;
             }
-            an = ethertype_walk(l, &c, 0); /* an 802.2 LLC header always follows */
+            an = ethertype_walk(p, &c, 0); /* an 802.2 LLC header always follows */
             break;
         default:
             return TL_AN_LINK_UNKNOWN;
@@ -262,7 +365,9 @@ enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data
         return an;
     }
     if (l->ethertype != ETHERTYPE_IPV4 && l->ethertype != ETHERTYPE_IPV6) {
-        if (l->ethertype != 0) {
+        if (p->non_tcp) {
+            l->ethertype = 0;
+        } else if (l->ethertype != 0) {
             p->non_tcp = tl_ethertype_kind(l->ethertype);
         } else if (l->non_ip != 0) {
             p->non_tcp = "llc";
@@ -272,5 +377,6 @@ enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data
         return TL_AN_NONE;
     }
     l->l3_offset = (uint16_t)c.off;
+    l->n_tunnels = p->n_tunnels;
     return TL_AN_NONE;
 }

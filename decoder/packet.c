@@ -1,5 +1,6 @@
 /*
- * packet.c - one frame through the layers: link -> IP (and IP-in-IP) -> TCP.
+ * packet.c - one frame through the layers: link -> IP (and the tunnels over it: IP-in-IP,
+ * GRE, UDP tunnels, encap.c) -> TCP.
  *
  * Never fails and never allocates: the outcome is in the struct tl_packet the caller owns.
  */
@@ -87,9 +88,35 @@ static void decode_ip_layers(struct tl_packet *p, bool verify)
                     p->fatal = TL_AN_TUNNEL_TOO_DEEP;
                     return;
                 }
+                if (!tl_encap_ip_in_ip(p, ip)) {
+                    p->fatal = TL_AN_ENCAP_TOO_DEEP;
+                    return;
+                }
                 version = ip->protocol == IPPROTO_NUM_IPV6 ? 6 : 4;
                 off += ip->header_length;
                 continue;
+            case IPPROTO_NUM_GRE:
+            case IPPROTO_NUM_UDP: { /* GRE and the UDP tunnels (encap.c) */
+                uint16_t type = 0;
+                off += ip->header_length;
+                an = tl_encap_over_ip(p, ip, &off, &type);
+                if (an != TL_AN_NONE) {
+                    p->fatal = an;
+                    return;
+                }
+                if (type == 0) {
+                    if (!p->non_tcp) {
+                        p->non_tcp = tl_ipproto_kind(ip->protocol);
+                    }
+                    return;
+                }
+                if (p->n_ip >= TL_MAX_IP_LAYERS) {
+                    p->fatal = TL_AN_TUNNEL_TOO_DEEP;
+                    return;
+                }
+                version = type == ETHERTYPE_IPV6 ? 6 : 4;
+                continue;
+            }
             default:
                 p->non_tcp = tl_ipproto_kind(ip->protocol);
                 return;
@@ -125,6 +152,7 @@ void tl_packet_decode_l3(struct tl_packet *p, const uint8_t *l3, uint32_t avail,
     struct tl_link link = p->link;
     packet_reset(p);
     p->link = link;
+    p->link.n_tunnels = 0; /* what lay below the IP header was not stored */
     p->l3 = l3;
     p->l3_avail = avail;
     p->l3_caplen = caplen < avail ? avail : caplen;

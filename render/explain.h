@@ -1,6 +1,7 @@
 /*
  * explain.h - the words: one or two sentences per packet and a paragraph per connection,
- * in English or Chinese, with the real numbers and the arithmetic.
+ * in English or Chinese, with the real numbers and the arithmetic. The sentences themselves
+ * are data, one table per language (messages.h).
  *
  * A story replays a flow's timeline in order (at render time, from the stored records):
  * it finds which earlier packet each ACK newly acknowledges and keeps what the sentences
@@ -12,12 +13,10 @@
 #include "buf.h"
 #include "flow.h"
 
-enum tl_lang {
-    TL_LANG_EN = 0,
-    TL_LANG_ZH,
-};
+/* A language: its value here, its table render/messages_<lang>.c, its entry in messages.c. */
+enum tl_lang { TL_LANG_EN = 0, TL_LANG_ZH, TL_LANG_COUNT };
 
-/* "en" or "zh" (also "zh-CN"...); -1 when neither. */
+/* A language's code, "en" or "zh" (also "zh-CN"...); -1 when none. */
 int tl_lang_parse(const char *s);
 
 #define TL_STORY_PEND 512 /* unacknowledged segments remembered per direction */

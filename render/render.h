@@ -34,6 +34,9 @@ void tl_json_flow(struct tl_jw *w, const struct tl_flow *f, const struct tl_rend
 /* The flow's object up to and including "summary", left open for more keys. */
 void tl_json_flow_begin(struct tl_jw *w, const struct tl_flow *f, const struct tl_render_opts *o);
 
+/* A flow's "perf" object: per-direction performance (track/perf.h, render_perf.c). */
+void tl_json_perf(struct tl_jw *w, const struct tl_flow *f);
+
 /* The "capture" object of the document; `id` 0 is written as null. */
 void tl_json_capture(struct tl_jw *w, const struct tl_capture_stats *s, uint64_t id,
                      const char *name, const struct tl_render_opts *o);

@@ -74,6 +74,96 @@ static void addr_val(struct tl_jw *w, int version, const uint8_t *a)
     tl_jw_str(w, tl_addr_str(version, a, b, sizeof b));
 }
 
+/* One encapsulation layer: its kind and the identifiers it carries (tcplens.h, tl_tunnel). */
+static void tunnel_write(struct tl_jw *w, const struct tl_tunnel *t)
+{
+    tl_jw_obj(w);
+    tl_jw_kstr(w, "kind", tl_tunnel_kind_name((enum tl_tunnel_kind)t->kind));
+    switch ((enum tl_tunnel_kind)t->kind) {
+        case TL_TUN_VLAN:
+            tl_jw_kuint(w, "vlan", t->id);
+            tl_jw_kuint(w, "pcp", t->tc);
+            tl_jw_key(w, "tpid");
+            tl_jw_hex16(w, t->proto);
+            break;
+        case TL_TUN_MPLS:
+            tl_jw_kuint(w, "label", t->id);
+            tl_jw_kuint(w, "tc", t->tc);
+            tl_jw_kbool(w, "s", t->s != 0);
+            tl_jw_kuint(w, "ttl", t->ttl);
+            break;
+        case TL_TUN_PPPOE:
+            tl_jw_kuint(w, "session_id", t->id);
+            break;
+        case TL_TUN_VNTAG:
+            tl_jw_kuint(w, "dst_vif", t->id);
+            break;
+        case TL_TUN_ETAG:
+            tl_jw_kuint(w, "ecid", t->id);
+            break;
+        case TL_TUN_ERSPAN:
+            tl_jw_kuint(w, "version", t->version);
+            if (t->has_id) {
+                tl_jw_kuint(w, "session_id", t->id);
+            }
+            break;
+        case TL_TUN_GRE:
+            tl_jw_kuint(w, "version", t->version);
+            tl_jw_key(w, "protocol");
+            tl_jw_hex16(w, t->proto);
+            if (t->has_id) {
+                tl_jw_kuint(w, t->version == 1 ? "call_id" : "key", t->id);
+            }
+            break;
+        case TL_TUN_VXLAN:
+        case TL_TUN_VXLAN_GPE:
+        case TL_TUN_GENEVE:
+            tl_jw_kuint(w, "vni", t->id);
+            break;
+        case TL_TUN_GTPU:
+            tl_jw_kuint(w, "teid", t->id);
+            break;
+        default:
+            break;
+    }
+    if (t->ip_version) {
+        tl_jw_key(w, "outer_src");
+        addr_val(w, t->ip_version, t->src);
+        tl_jw_key(w, "outer_dst");
+        addr_val(w, t->ip_version, t->dst);
+    }
+    if (t->sport || t->dport) {
+        tl_jw_kuint(w, "outer_src_port", t->sport);
+        tl_jw_kuint(w, "outer_dst_port", t->dport);
+    }
+    tl_jw_obj_end(w);
+}
+
+/*
+ * A packet's tunnel path, outermost first: the layers below the IP header are the flow's (a
+ * timeline packet is stored from its IP header on), those over IP the packet's own.
+ */
+static void tunnels_write(struct tl_jw *w, const struct tl_flow *f, const struct tl_packet *p)
+{
+    tl_jw_key(w, "tunnels");
+    tl_jw_arr(w);
+    if (f) {
+        for (unsigned i = 0; i < f->n_link_tunnels && i < TL_FLOW_TUNNELS; i++) {
+            tunnel_write(w, &f->tunnels[i]);
+        }
+    }
+    if (p) {
+        for (unsigned i = p->link.n_tunnels; i < p->n_tunnels; i++) {
+            tunnel_write(w, &p->tunnels[i]);
+        }
+    } else if (f) {
+        for (unsigned i = f->n_link_tunnels; i < f->n_tunnels && i < TL_FLOW_TUNNELS; i++) {
+            tunnel_write(w, &f->tunnels[i]);
+        }
+    }
+    tl_jw_arr_end(w);
+}
+
 static void hex_val(struct tl_jw *w, const uint8_t *p, size_t n)
 {
     static const char digits[] = "0123456789abcdef";
@@ -551,6 +641,12 @@ void tl_json_packet(struct tl_jw *w, const struct tl_flow *f, const struct tl_re
         }
     }
     tl_jw_arr_end(w);
+    tl_jw_key(w, "ack_rtt_us"); /* the RTT sample perf took on this ACK (perf.c) */
+    if (r->conn.ack_rtt_us >= 0) {
+        tl_jw_int(w, r->conn.ack_rtt_us);
+    } else {
+        tl_jw_null(w);
+    }
     tl_jw_key(w, "anomalies");
     tl_jw_arr(w);
     for (unsigned i = 0; i < p->n_anomalies; i++) {
@@ -574,6 +670,7 @@ void tl_json_packet(struct tl_jw *w, const struct tl_flow *f, const struct tl_re
         tl_jw_key(w, "outer_ip");
         ip_write(w, &p->ip[0]);
     }
+    tunnels_write(w, f, p);
     tl_jw_key(w, "tcp");
     tcp_write(w, p, r, f);
     tl_jw_key(w, "fields");
@@ -648,6 +745,7 @@ void tl_json_flow_begin(struct tl_jw *w, const struct tl_flow *f, const struct t
     tl_jw_kuint(w, "ip_version", f->ip_version);
     endpoint_write(w, "client", f->ip_version, f->addr[TL_C2S], f->port[TL_C2S]);
     endpoint_write(w, "server", f->ip_version, f->addr[TL_S2C], f->port[TL_S2C]);
+    tunnels_write(w, f, NULL);
     tl_jw_kstr(w, "orientation", tl_orientation_name(f->orientation));
     tl_jw_kstr(w, "first_ts", tl_rfc3339(f->first_sec, f->first_nsec, o->nsec, ts, sizeof ts));
     tl_jw_kstr(w, "last_ts", tl_rfc3339(f->last_sec, f->last_nsec, o->nsec, ts, sizeof ts));
@@ -714,6 +812,8 @@ void tl_json_flow_begin(struct tl_jw *w, const struct tl_flow *f, const struct t
     tl_jw_kuint(w, "offloaded_checksums", c->d[0].cksum_offloaded + c->d[1].cksum_offloaded);
     tl_jw_kuint(w, "discarded", c->d[0].discarded + c->d[1].discarded);
     tl_jw_obj_end(w);
+    tl_jw_key(w, "perf");
+    tl_json_perf(w, f);
     tl_jw_key(w, "final_states");
     tl_jw_obj(w);
     tl_jw_kstr(w, "client", tl_state_name((enum tl_state)c->d[0].state));

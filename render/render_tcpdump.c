@@ -973,10 +973,431 @@ static void print_tcp(struct td *t, size_t off, uint32_t length, int version, si
     put_su(t, ", length ", length);
 }
 
-/* ---- IPv4 (print-ip.c) ---- */
+/* ---- tunnels (print-gre.c, print-udp.c, print-vxlan.c, print-vxlan-gpe.c, print-geneve.c,
+ * print-mpls.c, print-pppoe.c, print-ppp.c) ---- */
 
 static void print_ip4(struct td *t, size_t off, uint32_t length);
 static void print_ip6(struct td *t, size_t off, uint32_t length);
+
+/* ether_print without -e: nothing of the header; the EtherType (after 802.1Q tags) decides. */
+static void print_ether(struct td *t, size_t off, uint32_t length)
+{
+    uint16_t type = 0;
+    t->proto = "ether";
+    if (!get16(t, off + 12, &type)) {
+        put_trunc(t);
+        return;
+    }
+    off += 14;
+    length = length > 14 ? length - 14 : 0;
+    while (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ9 ||
+           type == ETHERTYPE_QINQ92) {
+        if (!get16(t, off + 2, &type)) {
+            put_trunc(t);
+            return;
+        }
+        off += 4;
+        length = length > 4 ? length - 4 : 0;
+    }
+    if (type == ETHERTYPE_IPV4) {
+        print_ip4(t, off, length);
+    } else if (type == ETHERTYPE_IPV6) {
+        print_ip6(t, off, length);
+    }
+}
+
+/* tcpdump's gre_flag_values, printed with bittok2str (", " between) */
+static void gre_flags(struct td *t, uint16_t flags)
+{
+    static const struct {
+        uint16_t bit;
+        const char *name;
+    } names[] = {
+        { 0x8000, "checksum present" },    { 0x4000, "routing present" },
+        { 0x2000, "key present" },         { 0x1000, "sequence# present" },
+        { 0x0800, "strict source route" }, { 0x0080, "acknowledgment# present" },
+    };
+    const char *sep = "";
+    put_s(t, ", Flags [");
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (flags & names[i].bit) {
+            put_s(t, sep);
+            put_s(t, names[i].name);
+            sep = ", ";
+        }
+    }
+    put_s(t, *sep ? "]" : "none]");
+}
+
+/* PPP inside PPTP (ppp_print without -e): address/control, protocol, then IP. */
+static void print_ppp(struct td *t, size_t off, uint32_t length)
+{
+    uint8_t b0 = 0, b1 = 0;
+    uint16_t proto = 0;
+    if (get8(t, off, &b0) && get8(t, off + 1, &b1) && b0 == 0xff && b1 == 0x03) {
+        off += 2;
+        length = length > 2 ? length - 2 : 0;
+    }
+    if (!get8(t, off, &b0)) {
+        put_trunc(t);
+        return;
+    }
+    if (b0 & 1) {
+        proto = b0;
+        off += 1;
+        length = length > 1 ? length - 1 : 0;
+    } else {
+        if (!get16(t, off, &proto)) {
+            put_trunc(t);
+            return;
+        }
+        off += 2;
+        length = length > 2 ? length - 2 : 0;
+    }
+    if (proto == 0x0021) {
+        print_ip4(t, off, length);
+    } else if (proto == 0x0057) {
+        print_ip6(t, off, length);
+    }
+}
+
+static void print_gre(struct td *t, size_t off, uint32_t length)
+{
+    uint16_t flags = 0, prot = 0;
+    uint32_t v32 = 0;
+    uint32_t len = length;
+    t->proto = "gre";
+    if (!get16(t, off, &flags)) {
+        put_trunc(t);
+        return;
+    }
+    unsigned vers = flags & 7;
+    put_su(t, "GREv", vers);
+    if (vers > 1) {
+        put_s(t, " ERROR: unknown-version");
+        return;
+    }
+    gre_flags(t, flags);
+    if (!get16(t, off + 2, &prot)) {
+        put_trunc(t);
+        return;
+    }
+    off += 4;
+    len = len > 4 ? len - 4 : 0;
+    if (vers == 0) {
+        if (flags & 0xc000) {
+            uint16_t sum = 0, o = 0;
+            if (!get16(t, off, &sum)) {
+                put_trunc(t);
+                return;
+            }
+            put_s(t, ", sum 0x");
+            put_hex(t, sum, 1);
+            if (!get16(t, off + 2, &o)) {
+                put_trunc(t);
+                return;
+            }
+            put_s(t, ", off 0x");
+            put_hex(t, o, 1);
+            off += 4;
+            len = len > 4 ? len - 4 : 0;
+        }
+        if (flags & 0x2000) {
+            if (!get32(t, off, &v32)) {
+                put_trunc(t);
+                return;
+            }
+            put_s(t, ", key=0x");
+            put_hex(t, v32, 1);
+            off += 4;
+            len = len > 4 ? len - 4 : 0;
+        }
+        if (flags & 0x1000) {
+            if (!get32(t, off, &v32)) {
+                put_trunc(t);
+                return;
+            }
+            put_su(t, ", seq ", v32);
+            off += 4;
+            len = len > 4 ? len - 4 : 0;
+        }
+        if (flags & 0x4000) { /* routing: not printed here; tcpdump walks it, we stop */
+            put_su(t, ", length ", length);
+            return;
+        }
+        put_su(t, ", length ", length);
+        put_s(t, "\n\t");
+        switch (prot) {
+            case ETHERTYPE_IPV4:
+                print_ip4(t, off, len);
+                break;
+            case ETHERTYPE_IPV6:
+                print_ip6(t, off, len);
+                break;
+            case 0x6558:
+                print_ether(t, off, len);
+                break;
+            default:
+                put_s(t, "gre-proto-0x");
+                put_hex(t, prot, 1);
+                break;
+        }
+        return;
+    }
+    if (flags & 0x2000) {
+        if (!get32(t, off, &v32)) {
+            put_trunc(t);
+            return;
+        }
+        put_su(t, ", call ", v32 & 0xffff);
+        off += 4;
+        len = len > 4 ? len - 4 : 0;
+    }
+    if (flags & 0x1000) {
+        if (!get32(t, off, &v32)) {
+            put_trunc(t);
+            return;
+        }
+        put_su(t, ", seq ", v32);
+        off += 4;
+        len = len > 4 ? len - 4 : 0;
+    }
+    if (flags & 0x0080) {
+        if (!get32(t, off, &v32)) {
+            put_trunc(t);
+            return;
+        }
+        put_su(t, ", ack ", v32);
+        off += 4;
+        len = len > 4 ? len - 4 : 0;
+    }
+    if (!(flags & 0x1000)) {
+        put_s(t, ", no-payload");
+    }
+    put_su(t, ", length ", length);
+    if (!(flags & 0x1000)) {
+        return;
+    }
+    put_s(t, "\n\t");
+    if (prot == 0x880b) {
+        print_ppp(t, off, len);
+    } else {
+        put_s(t, "gre-proto-0x");
+        put_hex(t, prot, 1);
+    }
+}
+
+/* tcpdump's geneve option classes */
+static const char *geneve_class(uint16_t c)
+{
+    switch (c) {
+        case 0x0100:
+            return "Linux";
+        case 0x0101:
+            return "Open vSwitch (OVS)";
+        case 0x0102:
+            return "Open Virtual Networking (OVN)";
+        case 0x0103:
+            return "In-band Network Telemetry (INT)";
+        case 0x0104:
+            return "VMware";
+        default:
+            return "Unknown";
+    }
+}
+
+static void print_geneve(struct td *t, size_t off, uint32_t length)
+{
+    uint8_t vo = 0, fl = 0, rsv = 0;
+    uint16_t proto = 0;
+    uint32_t vni = 0;
+    t->proto = "geneve";
+    put_s(t, "Geneve");
+    if (!get8(t, off, &vo) || !get8(t, off + 1, &fl) || !get16(t, off + 2, &proto) ||
+        !get32(t, off + 4, &vni)) {
+        put_trunc(t);
+        return;
+    }
+    if (vo >> 6 != 0) {
+        put_su(t, " ERROR: unknown-version ", vo >> 6);
+        return;
+    }
+    rsv = (uint8_t)vni;
+    vni >>= 8;
+    put_s(t, ", Flags [");
+    if (fl & 0x80) {
+        put_s(t, (fl & 0x40) ? "O, C" : "O");
+    } else if (fl & 0x40) {
+        put_s(t, "C");
+    } else {
+        put_s(t, "none");
+    }
+    put_s(t, "], vni 0x");
+    put_hex(t, vni, 1);
+    if (rsv) {
+        put_s(t, ", rsvd 0x");
+        put_hex(t, rsv, 1);
+    }
+    uint32_t opts = (uint32_t)(vo & 0x3f) * 4;
+    size_t cp = off + 8;
+    if (opts) {
+        const char *sep = "";
+        uint32_t left = opts;
+        put_s(t, ", options [");
+        while (left > 0) {
+            uint16_t cls = 0;
+            uint8_t type = 0, ol = 0;
+            if (!get16(t, cp, &cls) || !get8(t, cp + 2, &type) || !get8(t, cp + 3, &ol)) {
+                put_trunc(t);
+                return;
+            }
+            uint32_t olen = 4 + (uint32_t)(ol & 0x1f) * 4;
+            put_s(t, sep);
+            sep = ", ";
+            put_s(t, "class ");
+            put_s(t, geneve_class(cls));
+            put_s(t, " (0x");
+            put_hex(t, cls, 1);
+            put_s(t, ") type 0x");
+            put_hex(t, type, 1);
+            put_s(t, (type & 0x80) ? "(C)" : "");
+            put_su(t, " len ", olen);
+            if (olen > left) {
+                put_s(t, " [bad length]");
+                put_s(t, "]");
+                return;
+            }
+            cp += olen;
+            left -= olen;
+        }
+        put_s(t, "]");
+    }
+    put_s(t, "\n\t");
+    uint32_t len = length > 8 + opts ? length - 8 - opts : 0;
+    if (proto == 0x6558) {
+        print_ether(t, cp, len);
+    } else if (proto == ETHERTYPE_IPV4) {
+        print_ip4(t, cp, len);
+    } else if (proto == ETHERTYPE_IPV6) {
+        print_ip6(t, cp, len);
+    }
+}
+
+/* udp_print for the tunnel ports (tcpdump -v prints no UDP checksum verdict over IPv4). */
+static void print_udp(struct td *t, size_t off, uint32_t length, int version, size_t ip_off)
+{
+    uint16_t sport = 0, dport = 0, ulen = 0;
+    t->proto = "udp";
+    if (!get16(t, off, &sport) || !get16(t, off + 2, &dport)) {
+        put_trunc(t);
+        return;
+    }
+    put_addr(t, version, ip_off + (version == 6 ? 8 : 12));
+    put_sus(t, ".", sport, " > ");
+    put_addr(t, version, ip_off + (version == 6 ? 24 : 16));
+    put_sus(t, ".", dport, ": ");
+    if (!get16(t, off + 4, &ulen) || ulen < 8 || ulen > length || version == 6) {
+        return; /* what tcpdump prints then is not needed: TCP is not reached */
+    }
+    uint32_t len = (uint32_t)ulen - 8;
+    size_t cp = off + 8;
+#define IS_PORT(x) (sport == (x) || dport == (x))
+    if (IS_PORT(TL_PORT_VXLAN)) {
+        uint8_t fl = 0;
+        uint32_t vni = 0;
+        t->proto = "vxlan";
+        put_s(t, "VXLAN");
+        if (len < 8) {
+            put_s(t, " (invalid)");
+            return;
+        }
+        if (!get8(t, cp, &fl) || !get32(t, cp + 4, &vni)) {
+            put_trunc(t);
+            return;
+        }
+        put_s(t, (fl & 0x08) ? ", flags [I] (0x" : ", flags [.] (0x");
+        put_hex(t, fl, 2);
+        put_sus(t, "), vni ", vni >> 8, "\n");
+        print_ether(t, cp + 8, len - 8);
+    } else if (IS_PORT(TL_PORT_GENEVE)) {
+        print_geneve(t, cp, len);
+    } else if (IS_PORT(TL_PORT_VXLAN_GPE)) {
+        uint8_t fl = 0, next = 0;
+        uint32_t vni = 0;
+        t->proto = "vxlan_gpe";
+        put_s(t, "VXLAN-GPE, ");
+        if (!get8(t, cp, &fl) || !get8(t, cp + 3, &next) || !get32(t, cp + 4, &vni)) {
+            put_trunc(t);
+            return;
+        }
+        put_s(t, "flags [");
+        const char *f = "";
+        char fb[4];
+        size_t n = 0;
+        if (fl & 0x08) {
+            fb[n++] = 'I';
+        }
+        if (fl & 0x04) {
+            fb[n++] = 'P';
+        }
+        if (fl & 0x01) {
+            fb[n++] = 'O';
+        }
+        fb[n] = '\0';
+        f = n ? fb : "none";
+        put_s(t, f);
+        put_sus(t, "], vni ", vni >> 8, "\n    ");
+        if (next == 1) {
+            print_ip4(t, cp + 8, len - 8);
+        } else if (next == 2) {
+            print_ip6(t, cp + 8, len - 8);
+        } else if (next == 3) {
+            print_ether(t, cp + 8, len - 8);
+        }
+    }
+#undef IS_PORT
+}
+
+/* What tcpdump prints of the encapsulations below the first IP header (p->tunnels). */
+static void put_link_tunnels(struct td *t)
+{
+    const struct tl_packet *p = t->p;
+    bool mpls = false;
+    for (unsigned i = 0; i < p->link.n_tunnels && i < p->n_tunnels; i++) {
+        const struct tl_tunnel *u = &p->tunnels[i];
+        if (u->kind == TL_TUN_PPPOE) {
+            put_s(t, "PPPoE ");
+            if (u->id) {
+                put_s(t, " [ses 0x");
+                put_hex(t, u->id, 1);
+                put_s(t, "]");
+            }
+            put_s(t, " ");
+            mpls = false;
+        } else if (u->kind == TL_TUN_MPLS) {
+            static const char *const names[4] = { "IPv4 explicit NULL", "router alert",
+                                                  "IPv6 explicit NULL", "implicit NULL" };
+            put_s(t, mpls ? "\n\t(label " : "MPLS (label ");
+            put_u(t, u->id);
+            if (u->id < 16) {
+                put_s(t, " (");
+                put_s(t, u->id < 4 ? names[u->id] : "rsvd");
+                put_s(t, ")");
+            }
+            put_su(t, ", tc ", u->tc);
+            if (u->s) {
+                put_s(t, ", [S]");
+            }
+            put_sus(t, ", ttl ", u->ttl, ")");
+            mpls = true;
+            if (u->s) {
+                put_s(t, "\n\t");
+            }
+        }
+    }
+}
+
+/* ---- IPv4 (print-ip.c) ---- */
 
 /* print-ip-demux.c for the protocols a TCP packet can be under; others end the text. */
 static void demux(struct td *t, size_t off, uint32_t length, int version, bool fragmented,
@@ -991,6 +1412,12 @@ static void demux(struct td *t, size_t off, uint32_t length, int version, bool f
             break;
         case IPPROTO_NUM_IPIP:
             print_ip4(t, off, length);
+            break;
+        case IPPROTO_NUM_GRE:
+            print_gre(t, off, length);
+            break;
+        case IPPROTO_NUM_UDP:
+            print_udp(t, off, length, version, ip_off);
             break;
         default:
             break;
@@ -1861,6 +2288,13 @@ static void print_l3(struct td *t)
     const struct tl_packet *p = t->p;
     uint8_t b = 0;
     int version;
+    for (unsigned i = 0; i < p->link.n_tunnels && i < p->n_tunnels; i++) {
+        enum tl_tunnel_kind k = (enum tl_tunnel_kind)p->tunnels[i].kind;
+        if (k == TL_TUN_VNTAG || k == TL_TUN_ETAG || k == TL_TUN_PW_ETH || k == TL_TUN_IEEE80211) {
+            return; /* tcpdump prints these as unknown EtherTypes, hex or 802.11 text */
+        }
+    }
+    put_link_tunnels(t);
     if (p->link.ethertype == ETHERTYPE_IPV6) {
         version = 6;
     } else if (p->link.ethertype == ETHERTYPE_IPV4) {
@@ -1889,6 +2323,11 @@ static bool plain_tcp(const struct tl_packet *p)
     for (unsigned i = 0; i < p->n_ip; i++) {
         const struct tl_ip *ip = &p->ip[i];
         if (ip->version == 6 && (ip->n_ext != 0 || ip->payload_length == 0)) {
+            return false;
+        }
+    }
+    for (unsigned i = 0; i < p->n_tunnels; i++) { /* tcpdump's way through them: render */
+        if (p->tunnels[i].kind != TL_TUN_VLAN && p->tunnels[i].kind != TL_TUN_IP) {
             return false;
         }
     }

@@ -1,19 +1,26 @@
 /*
- * http.c - the HTTP API on libmicrohttpd: routing, uploads streamed to a private temporary
- * file, JSON answers written element by element, static files for the dashboard, and the
- * access log and metrics of every request.
+ * http.c - the HTTP API on libmicrohttpd: one route table (method, path pattern, handler, who
+ * may call it, parameter schema) in front of the handlers; strict checks before it (the raw
+ * URL, Content-Length, the query string parsed by us); uploads streamed to a private temporary
+ * file on the worker, then decoded and stored by an ingest thread pool while the connection is
+ * suspended; deadlines for slow clients (a watchdog); JSON answers written element by element;
+ * static files for the dashboard; the access log and metrics of every request.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -25,7 +32,9 @@
 #include "log.h"
 #include "metrics.h"
 #include "params.h"
+#include "query.h"
 #include "replay.h"
+#include "reply.h"
 #include "server.h"
 
 #define FLOWS_DEFAULT_LIMIT    100
@@ -33,13 +42,34 @@
 #define TIMELINE_DEFAULT_LIMIT 1000
 #define TIMELINE_MAX_LIMIT     10000
 #define MAX_EXAMPLES           64
+#define MAX_ROUTE_PARAMS       16
 #define JSON_TYPE              "application/json; charset=utf-8"
 #define DRAIN_MAX              ((uint64_t)64 << 20) /* bytes read past --max-upload, then cut */
+#define BODY_RATE_WINDOW_SEC   10                   /* --min-body-rate is measured over this */
 
 struct example {
     char name[64], file[96], klass[96], description[400];
     char klass_zh[160], description_zh[640]; /* from README.zh.md; empty: none */
     uint64_t size;
+};
+
+struct req;
+
+/* One open connection, as the watchdog sees it (NOTIFY_CONNECTION started .. closed). */
+enum conn_phase {
+    PH_HEADERS = 0, /* waiting for a request line and headers (the header deadline runs) */
+    PH_BODY,        /* receiving an upload's body (the minimum rate applies) */
+    PH_WORKING,     /* being answered: no deadline of ours */
+};
+struct conn_track {
+    struct conn_track *prev, *next;
+    int fd;
+    enum conn_phase phase;
+    struct timespec since; /* start of the phase */
+    struct timespec window_start;
+    atomic_uint_fast64_t body_bytes; /* bytes of body received in the current window */
+    bool cut;
+    char remote[64];
 };
 
 struct tl_server {
@@ -51,6 +81,20 @@ struct tl_server {
     atomic_bool stopping;
     struct example examples[MAX_EXAMPLES];
     unsigned n_examples;
+    /* the ingest pool */
+    pthread_mutex_t qlock;
+    pthread_cond_t qcond;
+    struct req *qhead, *qtail;
+    unsigned queued, running;
+    bool pool_stop;
+    pthread_t *ingest_threads;
+    unsigned n_ingest;
+    /* the watchdog */
+    pthread_mutex_t clock_;
+    struct conn_track *conns;
+    pthread_t watchdog;
+    bool watchdog_on;
+    atomic_bool watchdog_stop;
 };
 
 enum req_kind {
@@ -58,25 +102,61 @@ enum req_kind {
     REQ_UPLOAD,
 };
 
-/* One request, from its first call to its completion. */
+enum ingest_state {
+    ING_NONE = 0,
+    ING_QUEUED, /* the connection is suspended until an ingest thread answers */
+    ING_DONE,   /* answered: q->pending is queued on the next call */
+};
+
+struct route;
+
+/* One request, from its request line to its completion. */
 struct req {
     enum req_kind kind;
     struct timespec t0;
     const char *route;  /* a route pattern, for logs and metrics */
     const char *method; /* a constant string, for metrics */
     char path[512];
+    char *raw_uri; /* as the client sent it (percent-encoded, with the query) */
     unsigned status;
     uint64_t bytes_out, bytes_in;
+    bool head;
+    struct conn_track *ct;
+    /* routing */
+    const struct route *rt;
+    struct tl_query query;
+    enum tl_query_rc query_rc_bad;
+    struct tl_param_val vals[MAX_ROUTE_PARAMS];
+    uint64_t id;
+    char seg_name[256];
     /* upload */
     int fd;
     char tmp[4096];
-    bool too_large, write_failed, multipart, pp_failed, saw_file;
+    bool too_large, write_failed, multipart, pp_failed, saw_file, saw_name;
+    int write_errno;
+    char dup_part[64]; /* a part that may appear once, seen twice */
     uint64_t file_bytes;
     uint8_t cksum_mode; /* enum tl_cksum_mode the upload is classified under */
+    enum tl_lang lang;
     struct MHD_PostProcessor *pp;
     char name[256];
     size_t name_len;
     char filename[256];
+    const char *display_name; /* what ingest stores */
+    /* ingest off the worker */
+    struct MHD_Connection *conn;
+    enum ingest_state ing;
+    bool deferred; /* answers are kept in pending instead of queued */
+    struct MHD_Response *pending;
+    unsigned pending_status;
+    struct req *qnext;
+};
+
+/* What a handler gets: the server, the connection, the request and its bound parameters. */
+struct call {
+    struct tl_server *s;
+    struct MHD_Connection *c;
+    struct req *q;
 };
 
 /* --- responses ------------------------------------------------------------------------- */
@@ -91,12 +171,39 @@ static void common_headers(struct tl_server *s, struct MHD_Response *r)
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 }
 
-static enum MHD_Result send_buf(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                unsigned status, const char *type, const char *data, size_t len,
-                                const char *location)
+/* Queue r now, or keep it for the worker when the request is answered from an ingest thread. */
+static enum MHD_Result emit(struct call *x, unsigned status, struct MHD_Response *r, uint64_t bytes)
 {
+    struct req *q = x->q;
+    q->status = status;
+    q->bytes_out = bytes;
+    if (q->deferred) {
+        q->pending = r;
+        q->pending_status = status;
+        return MHD_YES;
+    }
+    enum MHD_Result ret = MHD_queue_response(x->c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result send_buf(struct call *x, unsigned status, const char *type, const char *data,
+                                size_t len, const char *location)
+{
+    bool json = strncmp(type, "application/json", 16) == 0;
+    struct tl_buf clean = { 0 };
+    if (json && !tl_utf8_valid(data, len)) {
+        /* the one validator: every JSON answer is valid UTF-8 (bad bytes become U+FFFD) */
+        tl_buf_init(&clean, len * 3 + 16);
+        tl_utf8_sanitize(&clean, data, len);
+        data = clean.data ? clean.data : "";
+        len = clean.len;
+    }
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, (void *)(uintptr_t)data, MHD_RESPMEM_MUST_COPY);
+    if (json) {
+        tl_buf_cleanup(&clean);
+    }
     if (!r) {
         return MHD_NO;
     }
@@ -104,231 +211,184 @@ static enum MHD_Result send_buf(struct tl_server *s, struct MHD_Connection *c, s
     if (location) {
         MHD_add_response_header(r, "Location", location);
     }
-    if (strncmp(type, "application/json", 16) == 0) {
+    if (json) {
         MHD_add_response_header(r, "Cache-Control", "no-store");
     }
-    common_headers(s, r);
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    if (ret == MHD_YES) {
-        q->status = status;
-        q->bytes_out = len;
-    }
-    return ret;
+    common_headers(x->s, r);
+    return emit(x, status, r, len);
 }
 
-static enum MHD_Result send_json(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                 unsigned status, struct tl_buf *b, const char *location)
-{
-    if (b->overflow) {
-        static const char msg[] =
-            "{\"error\":{\"code\":\"internal\",\"message\":\"the answer is too large\"}}";
-        return send_buf(s, c, q, 500, JSON_TYPE, msg, sizeof msg - 1, NULL);
-    }
-    return send_buf(s, c, q, status, JSON_TYPE, b->data ? b->data : "", b->len, location);
-}
+/*
+ * The one way to answer an error: the enum gives status and code; fmt the message (any bytes:
+ * the document is built with Jansson from validated UTF-8); param names the parameter; allow
+ * (405) the Allow header; allowed lists valid names or values.
+ */
+static enum MHD_Result reply_error(struct call *x, enum tl_error e, const char *param,
+                                   const char *allow, const char *const *allowed, const char *fmt,
+                                   ...) __attribute__((format(printf, 6, 7)));
 
-static enum MHD_Result send_error(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                  unsigned status, const char *code, const char *param,
-                                  const char *fmt, ...) __attribute__((format(printf, 7, 8)));
-
-static enum MHD_Result send_error(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                  unsigned status, const char *code, const char *param,
-                                  const char *fmt, ...)
+static enum MHD_Result reply_error(struct call *x, enum tl_error e, const char *param,
+                                   const char *allow, const char *const *allowed, const char *fmt,
+                                   ...)
 {
-    char msg[768], mem[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    struct tl_buf b;
-    struct tl_jw w;
-    tl_buf_init_fixed(&b, mem, sizeof mem);
-    tl_jw_init(&w, &b);
-    tl_jw_obj(&w);
-    tl_jw_key(&w, "error");
-    tl_jw_obj(&w);
-    tl_jw_kstr(&w, "code", code);
-    tl_jw_kstr(&w, "message", msg);
-    if (param) {
-        tl_jw_kstr(&w, "parameter", param);
+    char msg[768];
+    msg[0] = '\0';
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
     }
-    tl_jw_obj_end(&w);
-    tl_jw_obj_end(&w);
-    struct MHD_Response *r = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_COPY);
+    const struct tl_error_info *info = tl_error_info(e);
+    char *doc = tl_error_doc(e, msg, param, allowed);
+    static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+    const char *body = doc ? doc : oom;
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)(uintptr_t)body,
+                                                             MHD_RESPMEM_MUST_COPY);
+    size_t len = strlen(body);
+    free(doc);
     if (!r) {
         return MHD_NO;
     }
     MHD_add_response_header(r, "Content-Type", JSON_TYPE);
     MHD_add_response_header(r, "Cache-Control", "no-store");
-    if (status == 401) {
+    if (info->status == 401) {
         MHD_add_response_header(r, "WWW-Authenticate", "Bearer realm=\"tcplens\"");
     }
-    if (status == 503) {
-        MHD_add_response_header(r, "Retry-After", "1");
+    if (info->retry_after) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%u", info->retry_after);
+        MHD_add_response_header(r, "Retry-After", ra);
     }
-    common_headers(s, r);
-    enum MHD_Result ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    if (ret == MHD_YES) {
-        q->status = status;
-        q->bytes_out = b.len;
+    if (allow) {
+        MHD_add_response_header(r, "Allow", allow);
     }
-    return ret;
+    common_headers(x->s, r);
+    return emit(x, info->status, r, len);
 }
 
-static enum MHD_Result method_not_allowed(struct tl_server *s, struct MHD_Connection *c,
-                                          struct req *q, const char *method, const char *allow)
+#define FAIL(x, e, ...)      reply_error((x), (e), NULL, NULL, NULL, __VA_ARGS__)
+#define BAD_PARAM(x, p, ...) reply_error((x), TL_ERR_BAD_PARAMETER, (p), NULL, NULL, __VA_ARGS__)
+
+static enum MHD_Result send_json(struct call *x, unsigned status, struct tl_buf *b,
+                                 const char *location)
 {
-    char mem[512];
-    struct tl_buf b;
-    struct tl_jw w;
-    tl_buf_init_fixed(&b, mem, sizeof mem);
-    tl_jw_init(&w, &b);
-    tl_jw_obj(&w);
-    tl_jw_key(&w, "error");
-    tl_jw_obj(&w);
-    tl_jw_kstr(&w, "code", "method_not_allowed");
-    char msg[160];
-    snprintf(msg, sizeof msg, "%s is not allowed here; allowed: %s", method, allow);
-    tl_jw_kstr(&w, "message", msg);
-    tl_jw_obj_end(&w);
-    tl_jw_obj_end(&w);
-    struct MHD_Response *r = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_COPY);
-    if (!r) {
-        return MHD_NO;
+    if (b->overflow) {
+        return FAIL(x, TL_ERR_INTERNAL, "the answer is too large");
     }
-    MHD_add_response_header(r, "Content-Type", JSON_TYPE);
-    MHD_add_response_header(r, "Allow", allow);
-    common_headers(s, r);
-    q->status = 405;
-    q->bytes_out = b.len;
-    enum MHD_Result ret = MHD_queue_response(c, 405, r);
-    MHD_destroy_response(r);
-    return ret;
+    return send_buf(x, status, JSON_TYPE, b->data ? b->data : "", b->len, location);
 }
 
-static enum MHD_Result send_fd(struct tl_server *s, struct MHD_Connection *c, struct req *q, int fd,
-                               uint64_t size, const char *type, const char *disposition)
+static enum MHD_Result send_fd(struct call *x, int fd, uint64_t size, const char *type,
+                               const char *disposition)
 {
     struct MHD_Response *r = MHD_create_response_from_fd64(size, fd);
     if (!r) {
         close(fd);
-        return send_error(s, c, q, 500, "internal", NULL, "cannot send the file");
+        return FAIL(x, TL_ERR_INTERNAL, "cannot send the file");
     }
     MHD_add_response_header(r, "Content-Type", type);
     if (disposition) {
         MHD_add_response_header(r, "Content-Disposition", disposition);
     }
-    common_headers(s, r);
-    q->status = 200;
-    q->bytes_out = size;
-    enum MHD_Result ret = MHD_queue_response(c, 200, r);
-    MHD_destroy_response(r);
-    return ret;
+    common_headers(x->s, r);
+    return emit(x, 200, r, size);
 }
 
-static enum MHD_Result db_error(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                enum tl_db_rc rc, const char *what)
+/* A storage failure: the error it is, and the write path's health. */
+static enum tl_error db_error_kind(enum tl_db_rc rc)
 {
-    if (rc == TL_DB_NOT_FOUND) {
-        return send_error(s, c, q, 404, "not_found", NULL, "no such %s", what);
+    switch (rc) {
+        case TL_DB_NOT_FOUND:
+            return TL_ERR_NOT_FOUND;
+        case TL_DB_BUSY:
+            return TL_ERR_DB_BUSY;
+        case TL_DB_READONLY:
+            return TL_ERR_DB_READONLY;
+        case TL_DB_FULL:
+            return TL_ERR_DISK_FULL;
+        default:
+            return TL_ERR_INTERNAL;
     }
-    if (rc == TL_DB_BUSY) {
-        return send_error(s, c, q, 503, "overloaded", NULL, "the database is busy; try again");
+}
+
+static enum MHD_Result db_error(struct call *x, enum tl_db_rc rc, const char *what)
+{
+    enum tl_error e = db_error_kind(rc);
+    if (e == TL_ERR_NOT_FOUND) {
+        return FAIL(x, e, "no such %s", what);
     }
-    return send_error(s, c, q, 500, "internal", NULL, "the database failed");
+    if (e == TL_ERR_DB_READONLY || e == TL_ERR_DISK_FULL) {
+        tl_health_write_failed(e, e == TL_ERR_DISK_FULL ? "the database's disk is full"
+                                                        : "the database is read-only");
+    }
+    return FAIL(x, e, NULL);
+}
+
+static enum MHD_Result no_db(struct call *x)
+{
+    return FAIL(x, TL_ERR_DB_BUSY, "the database is unavailable");
 }
 
 /* --- small helpers ---------------------------------------------------------------------- */
 
-static const char *arg(struct MHD_Connection *c, const char *key)
+static bool is(const char *method, const char *m)
 {
-    return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
-}
-
-static int request_lang(struct MHD_Connection *c, bool *bad)
-{
-    const char *l = arg(c, "lang");
-    *bad = false;
-    if (l) {
-        int v = tl_lang_parse(l);
-        *bad = v < 0;
-        return v < 0 ? TL_LANG_EN : v;
-    }
-    int v = tl_accept_language(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Language"));
-    return v < 0 ? TL_LANG_EN : v;
-}
-
-/* `checksums=auto|verify|ignore` into *mode (unchanged when absent); false when invalid. */
-static bool request_cksum_mode(struct MHD_Connection *c, uint8_t *mode)
-{
-    const char *v = arg(c, "checksums");
-    if (!v) {
-        return true;
-    }
-    int m = tl_cksum_mode_parse(v);
-    if (m < 0) {
-        return false;
-    }
-    *mode = (uint8_t)m;
-    return true;
-}
-
-#define CKSUM_MODE_ERROR "checksums: must be auto, verify or ignore"
-
-static bool authorized(struct tl_server *s, struct MHD_Connection *c)
-{
-    if (!s->cfg.api_key) {
-        return true;
-    }
-    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-    if (!h || strncmp(h, "Bearer ", 7) != 0) {
-        return false;
-    }
-    const char *k = h + 7, *want = s->cfg.api_key;
-    size_t n = strlen(k), m = strlen(want);
-    unsigned diff = (unsigned)(n ^ m);
-    for (size_t i = 0; i < m; i++) { /* the same time whatever the first wrong byte */
-        diff |= (unsigned)(want[i] ^ (i < n ? k[i] : 0));
-    }
-    return diff == 0;
-}
-
-/* "/api/v1/flows/12/pcap" -> segments after the prefix; returns how many. */
-static unsigned split_path(const char *path, char seg[][256], unsigned max)
-{
-    unsigned n = 0;
-    const char *p = path;
-    while (*p == '/') {
-        p++;
-    }
-    while (*p && n < max) {
-        const char *e = strchr(p, '/');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len >= 256) {
-            len = 255;
-        }
-        memcpy(seg[n], p, len);
-        seg[n][len] = '\0';
-        n++;
-        if (!e) {
-            return n;
-        }
-        p = e + 1;
-        if (!*p) { /* a trailing slash: an empty last segment */
-            if (n < max) {
-                seg[n++][0] = '\0';
-            }
-            return n;
-        }
-    }
-    return *p ? max + 1 : n;
+    return strcmp(method, m) == 0;
 }
 
 static bool parse_id(const char *s, uint64_t *id)
 {
     return tl_param_uint(s, 1, INT64_MAX, id);
+}
+
+/* The client's address as text, and whether it is loopback. */
+static bool client_address(struct MHD_Connection *c, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, size, "-");
+    if (!ci || !ci->client_addr) {
+        return false;
+    }
+    const struct sockaddr *sa = ci->client_addr;
+    getnameinfo(
+        sa, sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in),
+        out, size, NULL, 0, NI_NUMERICHOST);
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+        if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr)) {
+            return true;
+        }
+        return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127;
+    }
+    return false;
+}
+
+/* Does the Bearer token match one of keys? Constant time in the token and over every key. */
+static bool key_matches(struct MHD_Connection *c, const char *const *keys)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (!h || strncmp(h, "Bearer ", 7) != 0) {
+        return false;
+    }
+    const char *k = h + 7;
+    size_t n = strlen(k);
+    unsigned any = 0;
+    for (; *keys; keys++) {
+        const char *want = *keys;
+        size_t m = strlen(want);
+        unsigned diff = (unsigned)(n ^ m);
+        for (size_t i = 0; i < m; i++) { /* the same time whatever the first wrong byte */
+            diff |= (unsigned)(want[i] ^ (i < n ? k[i] : 0));
+        }
+        any |= diff == 0;
+    }
+    return any != 0;
 }
 
 /* --- examples --------------------------------------------------------------------------- */
@@ -425,6 +485,7 @@ static bool tmp_open(struct tl_server *s, struct req *q)
     snprintf(q->tmp, sizeof q->tmp, "%s/upload-XXXXXX", s->cfg.data_dir);
     q->fd = mkstemp(q->tmp); /* mode 0600: private to the server's user */
     if (q->fd < 0) {
+        q->write_errno = errno;
         q->tmp[0] = '\0';
         return false;
     }
@@ -443,7 +504,7 @@ static void tmp_discard(struct req *q)
     }
 }
 
-static bool write_all(int fd, const char *data, size_t n)
+static bool write_all(int fd, const char *data, size_t n, int *err)
 {
     while (n) {
         ssize_t w = write(fd, data, n);
@@ -451,6 +512,7 @@ static bool write_all(int fd, const char *data, size_t n)
             if (errno == EINTR) {
                 continue;
             }
+            *err = errno;
             return false;
         }
         data += w;
@@ -459,6 +521,25 @@ static bool write_all(int fd, const char *data, size_t n)
     return true;
 }
 
+/* The temporary file could not be written: 507 when the disk is full, else 500; logged. */
+static enum MHD_Result write_error(struct call *x, int err)
+{
+    if (err == ENOSPC || err == EDQUOT) {
+        tl_health_write_failed(TL_ERR_DISK_FULL, "no space left for uploads in the data directory");
+        return FAIL(x, TL_ERR_DISK_FULL, "no space left on the server's disk for this upload");
+    }
+    if (err == EROFS) {
+        tl_health_write_failed(TL_ERR_DB_READONLY, "the data directory is read-only");
+        return FAIL(x, TL_ERR_DB_READONLY, "the server's storage is read-only");
+    }
+    tl_log("upload: cannot write a temporary file in %s: %s", x->s->cfg.data_dir, strerror(err));
+    return FAIL(x, TL_ERR_INTERNAL, "cannot store the upload");
+}
+
+/*
+ * multipart/form-data: exactly one part `file` and at most one `name`; a second of either is
+ * a 400 naming it. Other parts are ignored (browsers add some).
+ */
 static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char *key,
                                  const char *filename, const char *content_type,
                                  const char *transfer_encoding, const char *data, uint64_t off,
@@ -468,21 +549,29 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char 
     (void)kind;
     (void)content_type;
     (void)transfer_encoding;
-    (void)off;
     if (!key) {
         return MHD_YES;
     }
     if (strcmp(key, "file") == 0) {
+        if (off == 0 && q->saw_file) {
+            snprintf(q->dup_part, sizeof q->dup_part, "file");
+            return MHD_NO;
+        }
         if (!q->saw_file && filename) {
             snprintf(q->filename, sizeof q->filename, "%s", filename);
         }
         q->saw_file = true;
-        if (size && !write_all(q->fd, data, size)) {
+        if (size && !write_all(q->fd, data, size, &q->write_errno)) {
             q->write_failed = true;
             return MHD_NO;
         }
         q->file_bytes += size;
     } else if (strcmp(key, "name") == 0) {
+        if (off == 0 && q->saw_name) {
+            snprintf(q->dup_part, sizeof q->dup_part, "name");
+            return MHD_NO;
+        }
+        q->saw_name = true;
         size_t room = sizeof q->name - 1 - q->name_len;
         size_t n = size < room ? size : room;
         memcpy(q->name + q->name_len, data, n);
@@ -492,16 +581,14 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char 
     return MHD_YES;
 }
 
-/* Names are shown back to users: control characters become '?'. */
-static void clean_name(char *n, const char *fallback)
+/* Names are shown back to users: valid UTF-8, no control characters, cut at a character. */
+static void clean_name(char *n, size_t size, const char *fallback)
 {
     if (!n[0]) {
-        snprintf(n, 256, "%s", fallback);
+        snprintf(n, size, "%s", fallback);
     }
-    for (char *p = n; *p; p++) {
-        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-            *p = '?';
-        }
+    if (!tl_name_clean(n, size)) {
+        snprintf(n, size, "%s", "upload");
     }
 }
 
@@ -564,12 +651,12 @@ static enum tl_db_rc write_flow_page(struct tl_db *db, struct tl_flow_filter *fl
 }
 
 /* {"capture": ..., "flows": [first `limit` flows], "next_cursor": ...} */
-static enum MHD_Result send_capture(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                    uint64_t id, unsigned status, enum tl_lang lang, unsigned limit)
+static enum MHD_Result send_capture(struct call *x, uint64_t id, unsigned status, enum tl_lang lang,
+                                    unsigned limit)
 {
-    struct tl_db *db = tl_store_db(s->store);
+    struct tl_db *db = tl_store_db(x->s->store);
     if (!db) {
-        return send_error(s, c, q, 503, "overloaded", NULL, "the database is unavailable");
+        return no_db(x);
     }
     struct tl_buf b;
     struct tl_jw w;
@@ -593,93 +680,172 @@ static enum MHD_Result send_capture(struct tl_server *s, struct MHD_Connection *
     tl_jw_obj_end(&w);
     enum MHD_Result ret;
     if (rc != TL_DB_OK) {
-        ret = db_error(s, c, q, rc, "capture");
+        ret = db_error(x, rc, "capture");
     } else {
         char loc[64];
         snprintf(loc, sizeof loc, "/api/v1/captures/%" PRIu64, id);
-        ret = send_json(s, c, q, status, &b, status == 201 ? loc : NULL);
+        ret = send_json(x, status, &b, status == 201 ? loc : NULL);
     }
     tl_buf_cleanup(&b);
     return ret;
 }
 
-static enum MHD_Result finish_ingest(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                     const char *path, const char *name, uint64_t size,
-                                     enum tl_lang lang)
+/* On an ingest thread: decode and store q->tmp, and prepare the answer. */
+static void run_ingest(struct tl_server *s, struct req *q)
 {
+    struct call x = { .s = s, .c = q->conn, .q = q };
     struct tl_ingest_opts io = { .max_flows = s->cfg.max_flows,
-                                 .cksum_mode = (enum tl_cksum_mode)q->cksum_mode };
+                                 .cksum_mode = (enum tl_cksum_mode)q->cksum_mode,
+                                 .busy_wait_ms = s->cfg.busy_wait_ms };
     struct tl_ingest_result res;
     struct timespec t0, t1;
+    const char *name = q->display_name;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    tl_ingest(s->store, &io, path, name, size, &res);
+    tl_ingest(s->store, &io, q->tmp, name, q->file_bytes, &res);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    /* stored: the file was renamed; otherwise it goes now */
+    unlink(q->tmp);
+    q->tmp[0] = '\0';
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    tl_metrics_upload(size, res.packets, res.flows, res.status == TL_INGEST_OK);
+    tl_metrics_upload(q->file_bytes, res.packets, res.flows, res.status == TL_INGEST_OK);
     switch (res.status) {
         case TL_INGEST_OK:
+            tl_health_write_ok();
             tl_log("stored capture %" PRIu64 " \"%s\": %" PRIu64 " packets, %" PRIu64
                    " flows, decoded and stored in %.3f s",
                    res.capture_id, name, res.packets, res.flows, secs);
-            return send_capture(s, c, q, res.capture_id, 201, lang, FLOWS_DEFAULT_LIMIT);
+            send_capture(&x, res.capture_id, 201, q->lang, FLOWS_DEFAULT_LIMIT);
+            return;
         case TL_INGEST_NOT_CAPTURE:
-            return send_error(s, c, q, 415, "not_a_capture", NULL,
-                              "not a pcap or pcapng capture: %s", res.message);
+            FAIL(&x, TL_ERR_NOT_A_CAPTURE, "not a pcap or pcapng capture: %s", res.message);
+            return;
         case TL_INGEST_UNREADABLE:
-            return send_error(s, c, q, 422, "unreadable_capture", NULL,
-                              "the capture cannot be read: %s", res.message);
+            FAIL(&x, TL_ERR_UNREADABLE, "the capture cannot be read: %s", res.message);
+            return;
         case TL_INGEST_BUSY:
-            return send_error(s, c, q, 503, "overloaded", NULL, "%s", res.message);
+            FAIL(&x, TL_ERR_DB_BUSY, "%s", res.message);
+            return;
+        case TL_INGEST_READONLY:
+            tl_health_write_failed(TL_ERR_DB_READONLY, "the database is read-only");
+            FAIL(&x, TL_ERR_DB_READONLY, "%s", res.message);
+            return;
+        case TL_INGEST_DISK_FULL:
+            tl_health_write_failed(TL_ERR_DISK_FULL, "the disk holding the database is full");
+            FAIL(&x, TL_ERR_DISK_FULL, "%s", res.message);
+            return;
         default:
-            return send_error(s, c, q, 500, "internal", NULL, "%s", res.message);
+            FAIL(&x, TL_ERR_INTERNAL, "%s", res.message);
+            return;
     }
 }
 
-/* The first call of an upload: checks that need no body, then the temporary file. */
-static enum MHD_Result upload_start(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                    const char *put_name)
+static void *ingest_main(void *arg)
 {
-    if (!authorized(s, c)) {
-        return send_error(s, c, q, 401, "unauthorized", NULL,
-                          "this server needs Authorization: Bearer <api key> to change data");
+    struct tl_server *s = arg;
+    for (;;) {
+        pthread_mutex_lock(&s->qlock);
+        while (!s->qhead && !s->pool_stop) {
+            pthread_cond_wait(&s->qcond, &s->qlock);
+        }
+        struct req *q = s->qhead;
+        if (!q) { /* stopping, and nothing left */
+            pthread_mutex_unlock(&s->qlock);
+            break;
+        }
+        s->qhead = q->qnext;
+        if (!s->qhead) {
+            s->qtail = NULL;
+        }
+        s->queued--;
+        s->running++;
+        bool stop = s->pool_stop;
+        pthread_mutex_unlock(&s->qlock);
+        q->deferred = true;
+        if (stop) {
+            struct call x = { .s = s, .c = q->conn, .q = q };
+            unlink(q->tmp);
+            q->tmp[0] = '\0';
+            FAIL(&x, TL_ERR_OVERLOADED, "the server is shutting down");
+        } else {
+            run_ingest(s, q);
+        }
+        q->ing = ING_DONE;
+        pthread_mutex_lock(&s->qlock);
+        s->running--;
+        pthread_mutex_unlock(&s->qlock);
+        MHD_resume_connection(q->conn); /* the worker queues q->pending */
     }
-    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    tl_store_thread_done(s->store);
+    return NULL;
+}
+
+/*
+ * The body is on disk: hand it to the ingest pool and suspend the connection until it is
+ * stored; a full queue is a 503 at once.
+ */
+static enum MHD_Result enqueue_ingest(struct call *x, const char *name)
+{
+    struct tl_server *s = x->s;
+    struct req *q = x->q;
+    q->display_name = name;
+    pthread_mutex_lock(&s->qlock);
+    bool full = s->queued >= s->cfg.ingest_queue;
+    pthread_mutex_unlock(&s->qlock);
+    if (full) {
+        tmp_discard(q);
+        tl_metrics_upload(q->file_bytes, 0, 0, false);
+        return FAIL(x, TL_ERR_OVERLOADED, "%u uploads are waiting to be decoded; try again shortly",
+                    s->cfg.ingest_queue);
+    }
+    q->conn = x->c;
+    q->ing = ING_QUEUED;
+    MHD_suspend_connection(x->c); /* before the queue: the answer may come at once */
+    pthread_mutex_lock(&s->qlock);
+    q->qnext = NULL;
+    if (s->qtail) {
+        s->qtail->qnext = q;
+    } else {
+        s->qhead = q;
+    }
+    s->qtail = q;
+    s->queued++;
+    pthread_cond_signal(&s->qcond);
+    pthread_mutex_unlock(&s->qlock);
+    return MHD_YES;
+}
+
+static void watch_phase(struct tl_server *s, struct req *q, enum conn_phase ph);
+
+/* The first call of an upload: checks that need no body, then the temporary file. */
+static enum MHD_Result upload_start(struct call *x, const char *put_name)
+{
+    struct tl_server *s = x->s;
+    struct req *q = x->q;
+    const char *cl = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "Content-Length");
     uint64_t len;
     if (cl && tl_param_uint(cl, 0, UINT64_MAX, &len) && len > s->cfg.max_upload) {
-        return send_error(s, c, q, 413, "too_large", NULL,
-                          "the body has %" PRIu64 " bytes; this server takes at most %" PRIu64, len,
-                          s->cfg.max_upload);
-    }
-    bool bad;
-    request_lang(c, &bad);
-    if (bad) {
-        return send_error(s, c, q, 400, "bad_parameter", "lang", "lang: must be en or zh");
-    }
-    if (!request_cksum_mode(c, &q->cksum_mode)) {
-        return send_error(s, c, q, 400, "bad_parameter", "checksums", CKSUM_MODE_ERROR);
+        return FAIL(x, TL_ERR_TOO_LARGE,
+                    "the body has %" PRIu64 " bytes; this server takes at most %" PRIu64, len,
+                    s->cfg.max_upload);
     }
     if (!tmp_open(s, q)) {
-        tl_log("upload: cannot create a temporary file in %s: %s", s->cfg.data_dir,
-               strerror(errno));
-        return send_error(s, c, q, 500, "internal", NULL, "cannot store the upload");
+        return write_error(x, q->write_errno);
     }
     q->kind = REQ_UPLOAD;
-    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    const char *ct = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "Content-Type");
     if (!put_name && ct && strncasecmp(ct, "multipart/form-data", 19) == 0) {
         q->multipart = true;
-        q->pp = MHD_create_post_processor(c, 64 * 1024, post_iter, q);
+        q->pp = MHD_create_post_processor(x->c, 64 * 1024, post_iter, q);
         if (!q->pp) {
             tmp_discard(q);
-            return send_error(s, c, q, 400, "bad_request", NULL,
-                              "multipart/form-data without a usable boundary");
+            return FAIL(x, TL_ERR_BAD_REQUEST, "multipart/form-data without a usable boundary");
         }
     }
     if (put_name) {
         snprintf(q->name, sizeof q->name, "%s", put_name);
-    } else if (arg(c, "name")) {
-        snprintf(q->name, sizeof q->name, "%s", arg(c, "name"));
     }
     q->name_len = strlen(q->name);
+    watch_phase(s, q, PH_BODY);
     return MHD_YES;
 }
 
@@ -689,6 +855,9 @@ static enum MHD_Result upload_chunk(struct tl_server *s, struct req *q, const ch
     size_t n = *size;
     *size = 0;
     q->bytes_in += n;
+    if (q->ct) {
+        atomic_fetch_add(&q->ct->body_bytes, n);
+    }
     if (q->too_large) {
         /*
          * libmicrohttpd 0.9 answers only once the body has ended, so the rest is read and
@@ -696,7 +865,7 @@ static enum MHD_Result upload_chunk(struct tl_server *s, struct req *q, const ch
          */
         return q->bytes_in - s->cfg.max_upload > DRAIN_MAX ? MHD_NO : MHD_YES;
     }
-    if (q->pp_failed || q->write_failed) {
+    if (q->pp_failed || q->write_failed || q->dup_part[0]) {
         return MHD_YES; /* discard the rest: the answer is already decided */
     }
     if (q->bytes_in > s->cfg.max_upload) {
@@ -705,79 +874,152 @@ static enum MHD_Result upload_chunk(struct tl_server *s, struct req *q, const ch
         return MHD_YES;
     }
     if (q->multipart) {
-        if (MHD_post_process(q->pp, data, n) != MHD_YES) {
+        if (MHD_post_process(q->pp, data, n) != MHD_YES && !q->dup_part[0] && !q->write_failed) {
             q->pp_failed = true;
         }
-    } else if (!write_all(q->fd, data, n)) {
+    } else if (!write_all(q->fd, data, n, &q->write_errno)) {
         q->write_failed = true;
     } else {
         q->file_bytes += n;
     }
+    if (q->write_failed || q->dup_part[0]) {
+        tmp_discard(q);
+    }
     return MHD_YES;
 }
 
-static enum MHD_Result upload_end(struct tl_server *s, struct MHD_Connection *c, struct req *q)
+static enum MHD_Result upload_end(struct call *x)
 {
+    struct req *q = x->q;
+    watch_phase(x->s, q, PH_WORKING);
     if (q->status) { /* an early answer was queued */
         return MHD_YES;
     }
     if (q->too_large) {
-        return send_error(s, c, q, 413, "too_large", NULL,
-                          "the body is larger than this server takes (%" PRIu64 " bytes)",
-                          s->cfg.max_upload);
+        return FAIL(x, TL_ERR_TOO_LARGE,
+                    "the body is larger than this server takes (%" PRIu64 " bytes)",
+                    x->s->cfg.max_upload);
     }
     if (q->multipart) {
-        if (MHD_destroy_post_processor(q->pp) != MHD_YES) {
+        if (MHD_destroy_post_processor(q->pp) != MHD_YES && !q->dup_part[0]) {
             q->pp_failed = true;
         }
         q->pp = NULL;
     }
     if (q->write_failed) {
         tmp_discard(q);
-        return send_error(s, c, q, 500, "internal", NULL, "cannot store the upload");
+        return write_error(x, q->write_errno);
+    }
+    if (q->dup_part[0]) {
+        tmp_discard(q);
+        return reply_error(x, TL_ERR_BAD_REQUEST, q->dup_part, NULL, NULL,
+                           "the multipart body has more than one part named \"%s\"; send one",
+                           q->dup_part);
     }
     if (q->pp_failed || (q->multipart && !q->saw_file)) {
         tmp_discard(q);
-        return send_error(s, c, q, 400, "bad_request", NULL,
-                          q->pp_failed ? "the multipart body is malformed"
-                                       : "the multipart body has no part named \"file\"");
+        return FAIL(x, TL_ERR_BAD_REQUEST, "%s",
+                    q->pp_failed ? "the multipart body is malformed"
+                                 : "the multipart body has no part named \"file\"");
     }
     if (q->file_bytes == 0) {
         tmp_discard(q);
-        return send_error(s, c, q, 400, "bad_request", NULL,
-                          "the body is empty: send a pcap or pcapng file");
+        return FAIL(x, TL_ERR_BAD_REQUEST, "the body is empty: send a pcap or pcapng file");
     }
     close(q->fd);
     q->fd = -1;
-    clean_name(q->name, q->filename[0] ? q->filename : "upload");
-    bool bad;
-    enum tl_lang lang = (enum tl_lang)request_lang(c, &bad);
-    enum MHD_Result ret = finish_ingest(s, c, q, q->tmp, q->name, q->file_bytes, lang);
-    /* stored: the file was renamed; otherwise it goes now */
-    unlink(q->tmp);
-    q->tmp[0] = '\0';
-    return ret;
+    clean_name(q->name, sizeof q->name, q->filename[0] ? q->filename : "upload");
+    return enqueue_ingest(x, q->name);
+}
+
+/* --- routes, parameters, access ----------------------------------------------------------- */
+
+typedef enum MHD_Result (*handler_fn)(struct call *x);
+
+enum access {
+    ACC_PUBLIC, /* anyone: health, metrics, the description, the dashboard */
+    ACC_READ,   /* with --read-key: that key (or a write key) */
+    ACC_WRITE,  /* with --api-key: that key; without one: loopback clients only */
+};
+
+enum route_flags {
+    RF_BODY = 1,       /* the handler takes a streamed body (uploads) */
+    RF_ANY_PARAMS = 2, /* static files: the query is not ours to judge */
+};
+
+struct route {
+    const char *method;
+    const char *pattern; /* segments; {id}: a positive integer, {name}: any text, "*": static */
+    handler_fn fn;
+    enum access access;
+    const struct tl_param_spec *params;
+    unsigned n_params;
+    unsigned flags;
+};
+
+/* The parameter `name` of this request's route (its schema declares it). */
+static const struct tl_param_val *P(struct call *x, const char *name)
+{
+    const struct route *rt = x->q->rt;
+    for (unsigned i = 0; i < rt->n_params; i++) {
+        if (strcmp(rt->params[i].name, name) == 0) {
+            return &x->q->vals[i];
+        }
+    }
+    abort(); /* a handler asked for a parameter its route does not declare */
+}
+
+static enum tl_lang request_lang(struct call *x)
+{
+    const struct tl_param_val *v = P(x, "lang");
+    if (v->set) {
+        return (enum tl_lang)v->i;
+    }
+    int l =
+        tl_accept_language(MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "Accept-Language"));
+    return l < 0 ? TL_LANG_EN : (enum tl_lang)l;
+}
+
+static uint64_t uint_or(struct call *x, const char *name, uint64_t dflt)
+{
+    const struct tl_param_val *v = P(x, name);
+    return v->set ? v->u : dflt;
 }
 
 /* --- handlers --------------------------------------------------------------------------- */
 
-static enum MHD_Result h_health(struct tl_server *s, struct MHD_Connection *c, struct req *q)
+static enum MHD_Result h_health(struct call *x)
 {
-    struct tl_db *db = tl_store_db(s->store);
-    bool ok = db && tl_db_ping(db) && !atomic_load(&s->stopping);
-    const char *body = ok ? "{\"status\":\"ok\"}" : "{\"status\":\"unavailable\"}";
-    return send_buf(s, c, q, ok ? 200 : 503, JSON_TYPE, body, strlen(body), NULL);
+    struct tl_db *db = tl_store_db(x->s->store);
+    unsigned status;
+    char *doc = tl_health_doc(db && tl_db_ping(db), atomic_load(&x->s->stopping),
+                              x->s->cfg.data_dir, &status);
+    if (!doc) {
+        return MHD_NO;
+    }
+    enum MHD_Result ret = send_buf(x, status, JSON_TYPE, doc, strlen(doc), NULL);
+    free(doc);
+    return ret;
 }
 
-static enum MHD_Result h_metrics(struct tl_server *s, struct MHD_Connection *c, struct req *q)
+static enum MHD_Result h_metrics(struct call *x)
 {
     struct tl_buf b;
     tl_buf_init(&b, (size_t)1 << 20);
     tl_metrics_render(&b);
-    enum MHD_Result ret = send_buf(s, c, q, 200, "text/plain; version=0.0.4; charset=utf-8",
+    enum MHD_Result ret = send_buf(x, 200, "text/plain; version=0.0.4; charset=utf-8",
                                    b.data ? b.data : "", b.len, NULL);
     tl_buf_cleanup(&b);
     return ret;
+}
+
+static enum MHD_Result h_openapi(struct call *x)
+{
+    const struct tl_embedded *e = tl_embedded_find("openapi.yaml");
+    if (!e) {
+        return FAIL(x, TL_ERR_NOT_FOUND, "no API description built in");
+    }
+    return send_buf(x, 200, "application/yaml; charset=utf-8", (const char *)e->data, e->len, NULL);
 }
 
 static void capture_list_cb(void *arg, uint64_t id, const char *doc, size_t len)
@@ -787,26 +1029,18 @@ static void capture_list_cb(void *arg, uint64_t id, const char *doc, size_t len)
         p->more = true;
         return;
     }
-    tl_jw_raw(p->w, doc, len);
+    tl_jw_raw(p->w, doc, len); /* stored names may predate the validator: send_buf cleans */
     p->n++;
     p->last_id = id;
 }
 
-static enum MHD_Result h_captures_list(struct tl_server *s, struct MHD_Connection *c, struct req *q)
+static enum MHD_Result h_captures_list(struct call *x)
 {
-    uint64_t limit = FLOWS_DEFAULT_LIMIT, before = 0;
-    const char *v;
-    if ((v = arg(c, "limit")) && !tl_param_uint(v, 1, FLOWS_MAX_LIMIT, &limit)) {
-        return send_error(s, c, q, 400, "bad_parameter", "limit",
-                          "limit: must be an integer from 1 to %d", FLOWS_MAX_LIMIT);
-    }
-    if ((v = arg(c, "cursor")) && !parse_id(v, &before)) {
-        return send_error(s, c, q, 400, "bad_parameter", "cursor",
-                          "cursor: not a cursor this server gave out");
-    }
-    struct tl_db *db = tl_store_db(s->store);
+    uint64_t limit = uint_or(x, "limit", FLOWS_DEFAULT_LIMIT);
+    uint64_t before = uint_or(x, "cursor", 0);
+    struct tl_db *db = tl_store_db(x->s->store);
     if (!db) {
-        return send_error(s, c, q, 503, "overloaded", NULL, "the database is unavailable");
+        return no_db(x);
     }
     struct tl_buf b;
     struct tl_jw w;
@@ -826,35 +1060,59 @@ static enum MHD_Result h_captures_list(struct tl_server *s, struct MHD_Connectio
         tl_jw_knull(&w, "next_cursor");
     }
     tl_jw_obj_end(&w);
-    enum MHD_Result ret =
-        rc == TL_DB_OK ? send_json(s, c, q, 200, &b, NULL) : db_error(s, c, q, rc, "capture");
+    enum MHD_Result ret = rc == TL_DB_OK ? send_json(x, 200, &b, NULL) : db_error(x, rc, "capture");
     tl_buf_cleanup(&b);
     return ret;
 }
 
-static enum MHD_Result h_capture_delete(struct tl_server *s, struct MHD_Connection *c,
-                                        struct req *q, uint64_t id)
+static enum MHD_Result h_upload_post(struct call *x)
 {
-    if (!authorized(s, c)) {
-        return send_error(s, c, q, 401, "unauthorized", NULL,
-                          "this server needs Authorization: Bearer <api key> to change data");
+    struct req *q = x->q;
+    const struct tl_param_val *v = P(x, "name");
+    if (v->set) {
+        snprintf(q->name, sizeof q->name, "%s", v->raw);
     }
-    struct tl_db *db = tl_store_db(s->store);
+    q->lang = request_lang(x);
+    if (P(x, "checksums")->set) {
+        q->cksum_mode = (uint8_t)P(x, "checksums")->i;
+    }
+    return upload_start(x, NULL);
+}
+
+static enum MHD_Result h_upload_put(struct call *x)
+{
+    struct req *q = x->q;
+    q->lang = request_lang(x);
+    if (P(x, "checksums")->set) {
+        q->cksum_mode = (uint8_t)P(x, "checksums")->i;
+    }
+    return upload_start(x, q->seg_name[0] ? q->seg_name : "upload");
+}
+
+static enum MHD_Result h_capture_get(struct call *x)
+{
+    return send_capture(x, x->q->id, 200, request_lang(x),
+                        (unsigned)uint_or(x, "limit", FLOWS_DEFAULT_LIMIT));
+}
+
+static enum MHD_Result h_capture_delete(struct call *x)
+{
+    struct tl_db *db = tl_store_db(x->s->store);
     if (!db) {
-        return send_error(s, c, q, 503, "overloaded", NULL, "the database is unavailable");
+        return no_db(x);
     }
     struct tl_capture_row row;
-    enum tl_db_rc rc = tl_db_capture_delete(db, id, &row);
+    enum tl_db_rc rc = tl_db_capture_delete(db, x->q->id, &row);
     if (rc != TL_DB_OK) {
-        return db_error(s, c, q, rc, "capture");
+        return db_error(x, rc, "capture");
     }
     char path[4096];
     if (row.file[0] && !strchr(row.file, '/') &&
-        snprintf(path, sizeof path, "%s/%s", s->cfg.data_dir, row.file) < (int)sizeof path) {
+        snprintf(path, sizeof path, "%s/%s", x->s->cfg.data_dir, row.file) < (int)sizeof path) {
         unlink(path);
     }
-    tl_log("deleted capture %" PRIu64, id);
-    return send_buf(s, c, q, 204, JSON_TYPE, "", 0, NULL);
+    tl_log("deleted capture %" PRIu64, x->q->id);
+    return send_buf(x, 204, JSON_TYPE, "", 0, NULL);
 }
 
 static int open_capture_file(struct tl_server *s, const struct tl_capture_row *row, char *path,
@@ -883,155 +1141,79 @@ static void disposition(char *out, size_t size, const char *name, const char *su
     snprintf(out, size, "attachment; filename=\"%s%s\"", n ? safe : "capture", suffix);
 }
 
-static enum MHD_Result h_capture_pcap(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                      uint64_t id)
+static enum MHD_Result h_capture_pcap(struct call *x)
 {
-    struct tl_db *db = tl_store_db(s->store);
+    struct tl_db *db = tl_store_db(x->s->store);
     if (!db) {
-        return send_error(s, c, q, 503, "overloaded", NULL, "the database is unavailable");
+        return no_db(x);
     }
     struct tl_capture_row row;
-    enum tl_db_rc rc = tl_db_capture_get(db, id, NULL, &row);
+    enum tl_db_rc rc = tl_db_capture_get(db, x->q->id, NULL, &row);
     if (rc != TL_DB_OK) {
-        return db_error(s, c, q, rc, "capture");
+        return db_error(x, rc, "capture");
     }
     char path[4096], disp[300];
-    int fd = open_capture_file(s, &row, path, sizeof path);
+    int fd = open_capture_file(x->s, &row, path, sizeof path);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
         if (fd >= 0) {
             close(fd);
         }
-        return send_error(s, c, q, 404, "not_found", NULL, "the stored file is missing");
+        return FAIL(x, TL_ERR_NOT_FOUND, "the stored file is missing");
     }
     disposition(disp, sizeof disp, row.name, "");
     bool ng = strstr(row.file, ".pcapng") != NULL;
-    return send_fd(s, c, q, fd, (uint64_t)st.st_size,
+    return send_fd(x, fd, (uint64_t)st.st_size,
                    ng ? "application/x-pcapng" : "application/vnd.tcpdump.pcap", disp);
 }
 
-static bool parse_u16_param(struct MHD_Connection *c, const char *key, int *out, bool *bad)
+/* A list parameter as the store takes it: "a,b" (values checked against the vocabulary). */
+static const char *list_param(struct call *x, const char *name)
 {
-    const char *v = arg(c, key);
-    uint64_t x;
-    if (!v) {
-        return true;
-    }
-    if (!tl_param_uint(v, 0, 65535, &x)) {
-        *bad = true;
-        return false;
-    }
-    *out = (int)x;
-    return true;
+    const struct tl_param_val *v = P(x, name);
+    return v->set ? v->raw : NULL;
 }
 
-static bool one_of(const char *v, const char *const *list)
+static enum MHD_Result h_flows(struct call *x)
 {
-    for (; *list; list++) {
-        if (strcmp(v, *list) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static enum MHD_Result h_flows(struct tl_server *s, struct MHD_Connection *c, struct req *q)
-{
-    static const char *const handshakes[] = { "complete", "simultaneous-open", "no-reply",
-                                              "rejected", "no-final-ack",      "not-seen",
-                                              NULL };
-    static const char *const teardowns[] = { "four-way", "three-segment", "simultaneous-close",
-                                             "reset",    "half-closed",   "open",
-                                             NULL };
-    static const char *const states[] = { "S0",   "S1",     "SF",    "REJ", "S2",  "S3",  "RSTO",
-                                          "RSTR", "RSTOS0", "RSTRH", "SH",  "SHR", "OTH", NULL };
     struct tl_flow_filter f = {
         .port = -1, .client_port = -1, .server_port = -1, .limit = FLOWS_DEFAULT_LIMIT
     };
-    const char *v;
-    bool bad = false;
     static const char *const addr_keys[] = { "host", "client", "server" };
     struct tl_addr_range *ranges[] = { &f.host, &f.client, &f.server };
     for (int i = 0; i < 3; i++) {
-        if ((v = arg(c, addr_keys[i])) && !tl_param_cidr(v, ranges[i])) {
-            return send_error(s, c, q, 400, "bad_parameter", addr_keys[i],
-                              "%s: not an IPv4 or IPv6 address or CIDR prefix", addr_keys[i]);
+        const struct tl_param_val *v = P(x, addr_keys[i]);
+        if (v->set) {
+            *ranges[i] = v->range;
         }
     }
     static const char *const port_keys[] = { "port", "client_port", "server_port" };
     int *ports[] = { &f.port, &f.client_port, &f.server_port };
     for (int i = 0; i < 3; i++) {
-        if (!parse_u16_param(c, port_keys[i], ports[i], &bad)) {
-            return send_error(s, c, q, 400, "bad_parameter", port_keys[i],
-                              "%s: must be an integer from 0 to 65535", port_keys[i]);
+        const struct tl_param_val *v = P(x, port_keys[i]);
+        if (v->set) {
+            *ports[i] = (int)v->u;
         }
     }
-    /* the classifier's vocabularies: a value outside them is a 400 listing them */
-    const struct {
-        const char *key;
-        const char *const *values;
-        const char **dst;
-    } words[] = {
-        { "handshake", handshakes, &f.handshake },
-        { "teardown", teardowns, &f.teardown },
-        { "conn_state", states, &f.conn_state },
-    };
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
-        if (!(v = arg(c, words[i].key))) {
-            continue;
-        }
-        if (!one_of(v, words[i].values)) {
-            char list[256];
-            struct tl_buf lb;
-            tl_buf_init_fixed(&lb, list, sizeof list);
-            for (const char *const *w = words[i].values; *w; w++) {
-                tl_buf_puts(&lb, w == words[i].values ? *w : ", ");
-                if (w != words[i].values) {
-                    tl_buf_puts(&lb, *w);
-                }
-            }
-            return send_error(s, c, q, 400, "bad_parameter", words[i].key, "%s: one of %s",
-                              words[i].key, tl_buf_cstr(&lb));
-        }
-        *words[i].dst = v;
-    }
-    if ((v = arg(c, "capture")) && !parse_id(v, &f.capture)) {
-        return send_error(s, c, q, 400, "bad_parameter", "capture",
-                          "capture: must be a capture id (a positive integer)");
-    }
-    if ((v = arg(c, "since"))) {
-        if (!tl_param_time(v, &f.since_ns)) {
-            return send_error(s, c, q, 400, "bad_parameter", "since",
-                              "since: must be an RFC 3339 time, e.g. 2024-05-01T12:00:00Z");
-        }
+    f.handshake = list_param(x, "handshake");
+    f.teardown = list_param(x, "teardown");
+    f.conn_state = list_param(x, "conn_state");
+    f.capture = uint_or(x, "capture", 0);
+    const struct tl_param_val *v;
+    if ((v = P(x, "since"))->set) {
+        f.since_ns = v->t;
         f.since_set = true;
     }
-    if ((v = arg(c, "until"))) {
-        if (!tl_param_time(v, &f.until_ns)) {
-            return send_error(s, c, q, 400, "bad_parameter", "until",
-                              "until: must be an RFC 3339 time, e.g. 2024-05-01T12:00:00Z");
-        }
+    if ((v = P(x, "until"))->set) {
+        f.until_ns = v->t;
         f.until_set = true;
     }
-    uint64_t x;
-    if ((v = arg(c, "limit"))) {
-        if (!tl_param_uint(v, 1, FLOWS_MAX_LIMIT, &x)) {
-            return send_error(s, c, q, 400, "bad_parameter", "limit",
-                              "limit: must be an integer from 1 to %d", FLOWS_MAX_LIMIT);
-        }
-        f.limit = (unsigned)x;
-    }
-    if ((v = arg(c, "cursor")) && !parse_id(v, &f.after_id)) {
-        return send_error(s, c, q, 400, "bad_parameter", "cursor",
-                          "cursor: not a cursor this server gave out");
-    }
-    enum tl_lang lang = (enum tl_lang)request_lang(c, &bad);
-    if (bad) {
-        return send_error(s, c, q, 400, "bad_parameter", "lang", "lang: must be en or zh");
-    }
-    struct tl_db *db = tl_store_db(s->store);
+    f.limit = (unsigned)uint_or(x, "limit", FLOWS_DEFAULT_LIMIT);
+    f.after_id = uint_or(x, "cursor", 0);
+    enum tl_lang lang = request_lang(x);
+    struct tl_db *db = tl_store_db(x->s->store);
     if (!db) {
-        return send_error(s, c, q, 503, "overloaded", NULL, "the database is unavailable");
+        return no_db(x);
     }
     struct tl_buf b;
     struct tl_jw w;
@@ -1040,140 +1222,118 @@ static enum MHD_Result h_flows(struct tl_server *s, struct MHD_Connection *c, st
     tl_jw_obj(&w);
     enum tl_db_rc rc = write_flow_page(db, &f, lang, &w);
     tl_jw_obj_end(&w);
-    enum MHD_Result ret =
-        rc == TL_DB_OK ? send_json(s, c, q, 200, &b, NULL) : db_error(s, c, q, rc, "flow");
+    enum MHD_Result ret = rc == TL_DB_OK ? send_json(x, 200, &b, NULL) : db_error(x, rc, "flow");
     tl_buf_cleanup(&b);
     return ret;
 }
 
-/* This thread's database and the flow `id`; false with the error answer queued in *err. */
-static bool flow_lookup(struct tl_server *s, struct MHD_Connection *c, struct req *q, uint64_t id,
-                        struct tl_db **db, struct tl_flow_ref *ref, enum MHD_Result *err)
+/* This thread's database and the flow; false with the error answer queued in *err. */
+static bool flow_lookup(struct call *x, struct tl_db **db, struct tl_flow_ref *ref,
+                        enum MHD_Result *err)
 {
-    *db = tl_store_db(s->store);
+    *db = tl_store_db(x->s->store);
     if (!*db) {
-        *err = send_error(s, c, q, 503, "overloaded", NULL, "the database is unavailable");
+        *err = no_db(x);
         return false;
     }
-    enum tl_db_rc rc = tl_db_flow_get(*db, id, ref);
+    enum tl_db_rc rc = tl_db_flow_get(*db, x->q->id, ref);
     if (rc != TL_DB_OK) {
-        *err = db_error(s, c, q, rc, "flow");
+        *err = db_error(x, rc, "flow");
         return false;
     }
-    if (!request_cksum_mode(c, &ref->cksum_mode)) { /* classify again another way */
-        *err = send_error(s, c, q, 400, "bad_parameter", "checksums", CKSUM_MODE_ERROR);
-        return false;
+    const struct tl_param_val *v = P(x, "checksums");
+    if (v->set) { /* classify again another way */
+        ref->cksum_mode = (uint8_t)v->i;
     }
     return true;
 }
 
-static enum MHD_Result h_flow(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                              uint64_t id)
+static enum MHD_Result h_flow(struct call *x)
 {
-    uint64_t offset = 0, limit = TIMELINE_DEFAULT_LIMIT;
-    const char *v;
-    if ((v = arg(c, "offset")) && !tl_param_uint(v, 0, (uint64_t)1 << 40, &offset)) {
-        return send_error(s, c, q, 400, "bad_parameter", "offset",
-                          "offset: must be a non-negative integer");
-    }
-    if ((v = arg(c, "limit")) && !tl_param_uint(v, 1, TIMELINE_MAX_LIMIT, &limit)) {
-        return send_error(s, c, q, 400, "bad_parameter", "limit",
-                          "limit: must be an integer from 1 to %d", TIMELINE_MAX_LIMIT);
-    }
-    bool bad;
-    enum tl_lang lang = (enum tl_lang)request_lang(c, &bad);
-    if (bad) {
-        return send_error(s, c, q, 400, "bad_parameter", "lang", "lang: must be en or zh");
-    }
+    uint64_t offset = uint_or(x, "offset", 0);
+    uint64_t limit = uint_or(x, "limit", TIMELINE_DEFAULT_LIMIT);
+    enum tl_lang lang = request_lang(x);
     struct tl_flow_ref ref;
     struct tl_db *db = NULL;
     enum MHD_Result err;
-    if (!flow_lookup(s, c, q, id, &db, &ref, &err)) {
+    if (!flow_lookup(x, &db, &ref, &err)) {
         return err;
     }
-    enum tl_db_rc rc;
     struct tl_replay *rp = tl_replay_new();
     if (!rp) {
-        return send_error(s, c, q, 500, "internal", NULL, "out of memory");
+        return FAIL(x, TL_ERR_INTERNAL, "out of memory");
     }
     struct tl_buf b;
     struct tl_jw w;
     tl_buf_init(&b, (size_t)512 << 20);
     tl_jw_init(&w, &b);
-    rc = tl_replay_flow_timeline(rp, db, &ref, lang, ref.nsec, offset, limit, &w);
+    enum tl_db_rc rc = tl_replay_flow_timeline(rp, db, &ref, lang, ref.nsec, offset, limit, &w);
     tl_replay_free(rp);
-    enum MHD_Result ret =
-        rc == TL_DB_OK ? send_json(s, c, q, 200, &b, NULL) : db_error(s, c, q, rc, "flow");
+    enum MHD_Result ret = rc == TL_DB_OK ? send_json(x, 200, &b, NULL) : db_error(x, rc, "flow");
     tl_buf_cleanup(&b);
     return ret;
 }
 
-static enum MHD_Result h_flow_ladder(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                     uint64_t id)
+static enum MHD_Result h_flow_ladder(struct call *x)
 {
-    const char *scale = arg(c, "scale");
-    if (scale && strcmp(scale, "time") != 0 && strcmp(scale, "compressed") != 0) {
-        return send_error(s, c, q, 400, "bad_parameter", "scale", "scale: time or compressed");
-    }
-    bool bad_lang = false;
-    enum tl_lang lang = (enum tl_lang)request_lang(c, &bad_lang);
-    if (bad_lang) {
-        return send_error(s, c, q, 400, "bad_parameter", "lang", "lang: must be en or zh");
-    }
+    const struct tl_param_val *scale = P(x, "scale");
+    bool time_scale = scale->set && scale->i == 0;
+    enum tl_lang lang = request_lang(x);
     struct tl_flow_ref ref;
     struct tl_db *db = NULL;
     enum MHD_Result err;
-    if (!flow_lookup(s, c, q, id, &db, &ref, &err)) {
+    if (!flow_lookup(x, &db, &ref, &err)) {
         return err;
     }
-    enum tl_db_rc rc;
     struct tl_replay *rp = tl_replay_new();
     if (!rp) {
-        return send_error(s, c, q, 500, "internal", NULL, "out of memory");
+        return FAIL(x, TL_ERR_INTERNAL, "out of memory");
     }
     struct tl_buf b;
     tl_buf_init(&b, (size_t)64 << 20);
-    rc = tl_replay_ladder(rp, db, &ref, scale && strcmp(scale, "time") == 0, lang, &b);
+    enum tl_db_rc rc = tl_replay_ladder(rp, db, &ref, time_scale, lang, &b);
     tl_replay_free(rp);
-    enum MHD_Result ret = rc == TL_DB_OK && !b.overflow
-                              ? send_buf(s, c, q, 200, "image/svg+xml; charset=utf-8",
-                                         b.data ? b.data : "", b.len, NULL)
-                              : db_error(s, c, q, rc == TL_DB_OK ? TL_DB_ERROR : rc, "flow");
+    enum MHD_Result ret =
+        rc == TL_DB_OK && !b.overflow
+            ? send_buf(x, 200, "image/svg+xml; charset=utf-8", b.data ? b.data : "", b.len, NULL)
+            : db_error(x, rc == TL_DB_OK ? TL_DB_ERROR : rc, "flow");
     tl_buf_cleanup(&b);
     return ret;
 }
 
 /* The flow's frames, copied from the original file into a new pcap file. */
-static enum MHD_Result h_flow_pcap(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                   uint64_t id)
+static enum MHD_Result h_flow_pcap(struct call *x)
 {
+    struct tl_server *s = x->s;
+    uint64_t id = x->q->id;
     struct tl_flow_ref ref;
     struct tl_capture_row row;
     struct tl_db *db = NULL;
     enum MHD_Result err;
-    if (!flow_lookup(s, c, q, id, &db, &ref, &err)) {
+    if (!flow_lookup(x, &db, &ref, &err)) {
         return err;
     }
     enum tl_db_rc rc = tl_db_capture_get(db, ref.capture_id, NULL, &row);
     if (rc != TL_DB_OK) {
-        return db_error(s, c, q, rc, "flow");
+        return db_error(x, rc, "flow");
     }
     uint64_t *frames = NULL;
     size_t n = 0;
     rc = tl_replay_frames(db, &ref, &frames, &n);
     if (rc != TL_DB_OK) {
-        return db_error(s, c, q, rc, "flow");
+        return db_error(x, rc, "flow");
     }
     char src[4096], out[4096], errbuf[PCAP_ERRBUF_SIZE];
     int in_fd = open_capture_file(s, &row, src, sizeof src);
     if (in_fd < 0) {
         free(frames);
-        return send_error(s, c, q, 404, "not_found", NULL, "the stored file is missing");
+        return FAIL(x, TL_ERR_NOT_FOUND, "the stored file is missing");
     }
     close(in_fd);
     pcap_t *in = pcap_open_offline_with_tstamp_precision(src, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     snprintf(out, sizeof out, "%s/upload-XXXXXX", s->cfg.data_dir);
     int out_fd = in ? mkstemp(out) : -1;
+    int mk_errno = errno;
     FILE *of = out_fd >= 0 ? fdopen(out_fd, "w+b") : NULL;
     pcap_dumper_t *dump = of ? pcap_dump_fopen(in, of) : NULL;
     if (!dump) {
@@ -1189,7 +1349,10 @@ static enum MHD_Result h_flow_pcap(struct tl_server *s, struct MHD_Connection *c
             pcap_close(in);
         }
         free(frames);
-        return send_error(s, c, q, 500, "internal", NULL, "cannot write the flow's pcap");
+        if (in && out_fd < 0 && (mk_errno == ENOSPC || mk_errno == EDQUOT)) {
+            return write_error(x, mk_errno);
+        }
+        return FAIL(x, TL_ERR_INTERNAL, "cannot write the flow's pcap");
     }
     unlink(out); /* private: gone from the directory, alive until the response is sent */
     struct pcap_pkthdr *h;
@@ -1205,30 +1368,30 @@ static enum MHD_Result h_flow_pcap(struct tl_server *s, struct MHD_Connection *c
     }
     pcap_close(in);
     free(frames);
-    pcap_dump_flush(dump);
+    bool flushed = pcap_dump_flush(dump) == 0;
     int fd = dup(out_fd);
     long size = ftell(of);
     pcap_dump_close(dump); /* closes of and out_fd */
-    if (fd < 0 || size < 0) {
+    if (fd < 0 || size < 0 || !flushed) {
         if (fd >= 0) {
             close(fd);
         }
-        return send_error(s, c, q, 500, "internal", NULL, "cannot write the flow's pcap");
+        if (!flushed) {
+            return write_error(x, ENOSPC);
+        }
+        return FAIL(x, TL_ERR_INTERNAL, "cannot write the flow's pcap");
     }
     lseek(fd, 0, SEEK_SET);
     char disp[300], suffix[48];
     snprintf(suffix, sizeof suffix, "-flow-%" PRIu64 ".pcap", id);
     disposition(disp, sizeof disp, row.name, suffix);
-    return send_fd(s, c, q, fd, (uint64_t)size, "application/vnd.tcpdump.pcap", disp);
+    return send_fd(x, fd, (uint64_t)size, "application/vnd.tcpdump.pcap", disp);
 }
 
-static enum MHD_Result h_examples(struct tl_server *s, struct MHD_Connection *c, struct req *q)
+static enum MHD_Result h_examples(struct call *x)
 {
-    bool bad = false;
-    bool zh = request_lang(c, &bad) == TL_LANG_ZH;
-    if (bad) {
-        return send_error(s, c, q, 400, "bad_parameter", "lang", "lang: must be en or zh");
-    }
+    struct tl_server *s = x->s;
+    bool zh = request_lang(x) == TL_LANG_ZH;
     struct tl_buf b;
     struct tl_jw w;
     tl_buf_init(&b, (size_t)1 << 20);
@@ -1237,59 +1400,57 @@ static enum MHD_Result h_examples(struct tl_server *s, struct MHD_Connection *c,
     tl_jw_key(&w, "examples");
     tl_jw_arr(&w);
     for (unsigned i = 0; i < s->n_examples; i++) {
-        const struct example *x = &s->examples[i];
+        const struct example *e = &s->examples[i];
         tl_jw_obj(&w);
-        tl_jw_kstr(&w, "name", x->name);
-        tl_jw_kstr(&w, "file", x->file);
-        tl_jw_kstr(&w, "class", zh && x->klass_zh[0] ? x->klass_zh : x->klass);
+        tl_jw_kstr(&w, "name", e->name);
+        tl_jw_kstr(&w, "file", e->file);
+        tl_jw_kstr(&w, "class", zh && e->klass_zh[0] ? e->klass_zh : e->klass);
         tl_jw_kstr(&w, "description",
-                   zh && x->description_zh[0] ? x->description_zh : x->description);
-        tl_jw_kuint(&w, "size_bytes", x->size);
+                   zh && e->description_zh[0] ? e->description_zh : e->description);
+        tl_jw_kuint(&w, "size_bytes", e->size);
         tl_jw_obj_end(&w);
     }
     tl_jw_arr_end(&w);
     tl_jw_obj_end(&w);
-    enum MHD_Result ret = send_json(s, c, q, 200, &b, NULL);
+    enum MHD_Result ret = send_json(x, 200, &b, NULL);
     tl_buf_cleanup(&b);
     return ret;
 }
 
-static enum MHD_Result h_example_load(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                      const char *name)
+static enum MHD_Result h_example_load(struct call *x)
 {
-    if (!authorized(s, c)) {
-        return send_error(s, c, q, 401, "unauthorized", NULL,
-                          "this server needs Authorization: Bearer <api key> to change data");
-    }
-    const struct example *x = NULL;
+    struct tl_server *s = x->s;
+    struct req *q = x->q;
+    const char *name = q->seg_name;
+    const struct example *e = NULL;
     for (unsigned i = 0; i < s->n_examples; i++) {
         if (strcmp(s->examples[i].name, name) == 0 || strcmp(s->examples[i].file, name) == 0) {
-            x = &s->examples[i];
+            e = &s->examples[i];
         }
     }
-    if (!x) {
-        return send_error(s, c, q, 404, "not_found", NULL, "no example named \"%s\"", name);
+    if (!e) {
+        return FAIL(x, TL_ERR_NOT_FOUND, "no example named \"%s\"", name);
     }
-    bool bad;
-    enum tl_lang lang = (enum tl_lang)request_lang(c, &bad);
-    if (!request_cksum_mode(c, &q->cksum_mode)) {
-        return send_error(s, c, q, 400, "bad_parameter", "checksums", CKSUM_MODE_ERROR);
+    q->lang = request_lang(x);
+    if (P(x, "checksums")->set) {
+        q->cksum_mode = (uint8_t)P(x, "checksums")->i;
     }
     char src[4096];
-    snprintf(src, sizeof src, "%s/%s", s->cfg.examples_dir, x->file);
+    snprintf(src, sizeof src, "%s/%s", s->cfg.examples_dir, e->file);
     int in = open(src, O_RDONLY | O_CLOEXEC);
-    if (in < 0 || !tmp_open(s, q)) {
-        if (in >= 0) {
-            close(in);
-        }
-        return send_error(s, c, q, 500, "internal", NULL, "cannot read the example");
+    if (in < 0) {
+        return FAIL(x, TL_ERR_INTERNAL, "cannot read the example");
+    }
+    if (!tmp_open(s, q)) {
+        close(in);
+        return write_error(x, q->write_errno);
     }
     char buf[65536];
     ssize_t r;
     uint64_t total = 0;
     bool ok = true;
     while ((r = read(in, buf, sizeof buf)) > 0) {
-        ok = ok && write_all(q->fd, buf, (size_t)r);
+        ok = ok && write_all(q->fd, buf, (size_t)r, &q->write_errno);
         total += (uint64_t)r;
     }
     close(in);
@@ -1297,12 +1458,12 @@ static enum MHD_Result h_example_load(struct tl_server *s, struct MHD_Connection
     q->fd = -1;
     if (!ok || r < 0) {
         tmp_discard(q);
-        return send_error(s, c, q, 500, "internal", NULL, "cannot copy the example");
+        return ok ? FAIL(x, TL_ERR_INTERNAL, "cannot copy the example")
+                  : write_error(x, q->write_errno);
     }
-    enum MHD_Result ret = finish_ingest(s, c, q, q->tmp, x->file, total, lang);
-    unlink(q->tmp);
-    q->tmp[0] = '\0';
-    return ret;
+    q->file_bytes = total;
+    snprintf(q->name, sizeof q->name, "%s", e->file);
+    return enqueue_ingest(x, q->name);
 }
 
 static const char *mime_of(const char *path)
@@ -1330,12 +1491,13 @@ static const char *mime_of(const char *path)
     return "application/octet-stream";
 }
 
-static enum MHD_Result h_static(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                const char *url)
+static enum MHD_Result h_static(struct call *x)
 {
     char path[4096];
+    const char *url = x->q->path;
+    struct tl_server *s = x->s;
     if (!s->cfg.web_dir || strstr(url, "..") || strchr(url, '\\') || url[0] != '/') {
-        return send_error(s, c, q, 404, "not_found", NULL, "no such page: %s", url);
+        return FAIL(x, TL_ERR_NOT_FOUND, "no such page: %s", url);
     }
     const char *rel = strcmp(url, "/") == 0 ? "/index.html" : url;
     snprintf(path, sizeof path, "%s%s", s->cfg.web_dir, rel);
@@ -1345,7 +1507,7 @@ static enum MHD_Result h_static(struct tl_server *s, struct MHD_Connection *c, s
         if (fd >= 0) {
             close(fd);
         }
-        return send_error(s, c, q, 404, "not_found", NULL, "no such page: %s", url);
+        return FAIL(x, TL_ERR_NOT_FOUND, "no such page: %s", url);
     }
     struct MHD_Response *r = MHD_create_response_from_fd64((uint64_t)st.st_size, fd);
     if (!r) {
@@ -1358,173 +1520,473 @@ static enum MHD_Result h_static(struct tl_server *s, struct MHD_Connection *c, s
                             "default-src 'self'; img-src 'self' data:; style-src 'self' "
                             "'unsafe-inline'; connect-src 'self'");
     common_headers(s, r);
-    q->status = 200;
-    q->bytes_out = (uint64_t)st.st_size;
-    enum MHD_Result ret = MHD_queue_response(c, 200, r);
-    MHD_destroy_response(r);
-    return ret;
+    return emit(x, 200, r, (uint64_t)st.st_size);
 }
 
-static enum MHD_Result h_openapi(struct tl_server *s, struct MHD_Connection *c, struct req *q)
-{
-    const struct tl_embedded *e = tl_embedded_find("openapi.yaml");
-    if (!e) {
-        return send_error(s, c, q, 404, "not_found", NULL, "no API description built in");
+/* --- the route table ---------------------------------------------------------------------- */
+
+static const char *const handshakes[] = { "complete", "simultaneous-open", "no-reply",
+                                          "rejected", "no-final-ack",      "not-seen",
+                                          NULL };
+static const char *const teardowns[] = { "four-way", "three-segment", "simultaneous-close",
+                                         "reset",    "half-closed",   "open",
+                                         NULL };
+static const char *const conn_states[] = { "S0",   "S1",     "SF",    "REJ", "S2",  "S3",  "RSTO",
+                                           "RSTR", "RSTOS0", "RSTRH", "SH",  "SHR", "OTH", NULL };
+static const char *const scales[] = { "time", "compressed", NULL };
+
+#define PARAM_LANG                                                                                 \
+    {                                                                                              \
+        .name = "lang", .type = TL_P_LANG                                                          \
     }
-    return send_buf(s, c, q, 200, "application/yaml; charset=utf-8", (const char *)e->data, e->len,
-                    NULL);
+#define PARAM_CHECKSUMS                                                                            \
+    {                                                                                              \
+        .name = "checksums", .type = TL_P_CKSUM                                                    \
+    }
+#define PARAMS(a) a, sizeof a / sizeof a[0]
+
+static const struct tl_param_spec p_upload[] = {
+    { .name = "name", .type = TL_P_STR },
+    PARAM_LANG,
+    PARAM_CHECKSUMS,
+};
+static const struct tl_param_spec p_put[] = { PARAM_LANG, PARAM_CHECKSUMS };
+static const struct tl_param_spec p_captures[] = {
+    { .name = "limit", .type = TL_P_UINT, .min = 1, .max = FLOWS_MAX_LIMIT },
+    { .name = "cursor", .type = TL_P_ID, .hint = "not a cursor this server gave out" },
+    PARAM_LANG,
+};
+static const struct tl_param_spec p_capture[] = {
+    { .name = "limit", .type = TL_P_UINT, .min = 1, .max = FLOWS_MAX_LIMIT },
+    PARAM_LANG,
+};
+static const struct tl_param_spec p_flows[] = {
+    { .name = "host", .type = TL_P_CIDR },
+    { .name = "client", .type = TL_P_CIDR },
+    { .name = "server", .type = TL_P_CIDR },
+    { .name = "port", .type = TL_P_PORT },
+    { .name = "client_port", .type = TL_P_PORT },
+    { .name = "server_port", .type = TL_P_PORT },
+    { .name = "handshake", .type = TL_P_ENUM, .values = handshakes, .list = true },
+    { .name = "teardown", .type = TL_P_ENUM, .values = teardowns, .list = true },
+    { .name = "conn_state", .type = TL_P_ENUM, .values = conn_states, .list = true },
+    { .name = "capture", .type = TL_P_ID, .hint = "must be a capture id (a positive integer)" },
+    { .name = "since", .type = TL_P_TIME },
+    { .name = "until", .type = TL_P_TIME },
+    { .name = "limit", .type = TL_P_UINT, .min = 1, .max = FLOWS_MAX_LIMIT },
+    { .name = "cursor", .type = TL_P_ID, .hint = "not a cursor this server gave out" },
+    PARAM_LANG,
+};
+static const struct tl_param_spec p_flow[] = {
+    { .name = "offset", .type = TL_P_UINT, .min = 0, .max = (uint64_t)1 << 40 },
+    { .name = "limit", .type = TL_P_UINT, .min = 1, .max = TIMELINE_MAX_LIMIT },
+    PARAM_LANG,
+    PARAM_CHECKSUMS,
+};
+static const struct tl_param_spec p_ladder[] = {
+    { .name = "scale", .type = TL_P_ENUM, .values = scales },
+    PARAM_LANG,
+    PARAM_CHECKSUMS,
+};
+static const struct tl_param_spec p_flow_pcap[] = { PARAM_CHECKSUMS, PARAM_LANG };
+static const struct tl_param_spec p_lang[] = { PARAM_LANG };
+static const struct tl_param_spec p_example[] = { PARAM_LANG, PARAM_CHECKSUMS };
+
+/*
+ * Every route, in one table: 405 and Allow come from it, HEAD is answered wherever GET is,
+ * parameters are bound to their schema before the handler runs, access is checked from it.
+ * Patterns are matched segment by segment; the first row whose pattern and method match wins.
+ */
+static const struct route routes[] = {
+    { "GET", "/healthz", h_health, ACC_PUBLIC, NULL, 0, 0 },
+    { "GET", "/metrics", h_metrics, ACC_PUBLIC, NULL, 0, 0 },
+    { "GET", "/api/v1/openapi.yaml", h_openapi, ACC_PUBLIC, NULL, 0, 0 },
+    { "GET", "/api/v1/captures", h_captures_list, ACC_READ, PARAMS(p_captures), 0 },
+    { "POST", "/api/v1/captures", h_upload_post, ACC_WRITE, PARAMS(p_upload), RF_BODY },
+    { "GET", "/api/v1/captures/{id}", h_capture_get, ACC_READ, PARAMS(p_capture), 0 },
+    { "PUT", "/api/v1/captures/{name}", h_upload_put, ACC_WRITE, PARAMS(p_put), RF_BODY },
+    { "DELETE", "/api/v1/captures/{id}", h_capture_delete, ACC_WRITE, PARAMS(p_lang), 0 },
+    { "GET", "/api/v1/captures/{id}/pcap", h_capture_pcap, ACC_READ, PARAMS(p_lang), 0 },
+    { "GET", "/api/v1/flows", h_flows, ACC_READ, PARAMS(p_flows), 0 },
+    { "GET", "/api/v1/flows/{id}", h_flow, ACC_READ, PARAMS(p_flow), 0 },
+    { "GET", "/api/v1/flows/{id}/pcap", h_flow_pcap, ACC_READ, PARAMS(p_flow_pcap), 0 },
+    { "GET", "/api/v1/flows/{id}/ladder.svg", h_flow_ladder, ACC_READ, PARAMS(p_ladder), 0 },
+    { "GET", "/api/v1/examples", h_examples, ACC_READ, PARAMS(p_lang), 0 },
+    { "POST", "/api/v1/examples/{name}", h_example_load, ACC_WRITE, PARAMS(p_example), 0 },
+    /* GET /api/v1/vocabulary goes here (the vocabulary issue): ACC_READ, PARAMS(p_lang). */
+    { "GET", "*", h_static, ACC_PUBLIC, NULL, 0, RF_ANY_PARAMS },
+};
+#define N_ROUTES (sizeof routes / sizeof routes[0])
+
+/*
+ * Does path match pattern? {id} takes a non-empty segment (a non-number is a 404 later),
+ * {name} any segment (PUT /api/v1/captures/ has an empty one), "*" any path outside /api/
+ * and the fixed routes.
+ */
+static bool path_matches(const char *pattern, const char *path)
+{
+    if (strcmp(pattern, "*") == 0) {
+        return strncmp(path, "/api/", 5) != 0 && strcmp(path, "/api") != 0;
+    }
+    const char *p = pattern, *u = path;
+    while (*p && *u) {
+        if (*p == '{') {
+            bool any = strncmp(p, "{name}", 6) == 0;
+            const char *pe = strchr(p, '}') + 1;
+            const char *ue = strchr(u, '/');
+            ue = ue ? ue : u + strlen(u);
+            if (!any && ue == u) {
+                return false;
+            }
+            p = pe;
+            u = ue;
+            continue;
+        }
+        if (*p != *u) {
+            return false;
+        }
+        p++;
+        u++;
+    }
+    if (*p == '{' && strncmp(p, "{name}", 6) == 0 && !*u) {
+        return p[6] == '\0'; /* "/api/v1/captures/" + empty name */
+    }
+    return !*p && !*u;
 }
 
-/* --- dispatch --------------------------------------------------------------------------- */
-
-static bool is(const char *method, const char *m)
+/* The value of the first {x} segment of the path (pattern and path match). */
+static void path_arg(const char *pattern, const char *path, char *out, size_t size)
 {
-    return strcmp(method, m) == 0;
+    out[0] = '\0';
+    const char *p = pattern, *u = path;
+    while (*p && *u && *p != '{') {
+        p++;
+        u++;
+    }
+    if (*p != '{') {
+        return;
+    }
+    const char *ue = strchr(u, '/');
+    size_t n = ue ? (size_t)(ue - u) : strlen(u);
+    snprintf(out, size, "%.*s", (int)n, u);
+}
+
+static void allow_list(const char *path, char *out, size_t size)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    bool get = false;
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++) {
+            seen = is(routes[j].method, routes[i].method) && path_matches(routes[j].pattern, path);
+        }
+        if (seen || !path_matches(routes[i].pattern, path)) {
+            continue;
+        }
+        k += (size_t)snprintf(out + k, size - k, "%s%s", k ? ", " : "", routes[i].method);
+        if (is(routes[i].method, "GET") && !get) {
+            get = true;
+            k += (size_t)snprintf(out + k, size - k, ", HEAD");
+        }
+        if (k >= size) {
+            break;
+        }
+    }
+}
+
+static enum MHD_Result check_access(struct call *x, enum access a)
+{
+    struct tl_server *s = x->s;
+    if (a == ACC_PUBLIC) {
+        return MHD_YES;
+    }
+    if (a == ACC_READ) {
+        if (!s->cfg.read_keys || !s->cfg.read_keys[0]) {
+            return MHD_YES;
+        }
+        if (key_matches(x->c, s->cfg.read_keys) ||
+            (s->cfg.api_keys && s->cfg.api_keys[0] && key_matches(x->c, s->cfg.api_keys))) {
+            return MHD_YES;
+        }
+        reply_error(x, TL_ERR_UNAUTHORIZED, NULL, NULL, NULL,
+                    "this server needs Authorization: Bearer <read key> to read");
+        return MHD_NO;
+    }
+    if (s->cfg.api_keys && s->cfg.api_keys[0]) {
+        if (key_matches(x->c, s->cfg.api_keys)) {
+            return MHD_YES;
+        }
+        reply_error(x, TL_ERR_UNAUTHORIZED, NULL, NULL, NULL,
+                    "this server needs Authorization: Bearer <api key> to change data");
+        return MHD_NO;
+    }
+    char remote[64];
+    if (client_address(x->c, remote, sizeof remote)) {
+        return MHD_YES;
+    }
+    reply_error(x, TL_ERR_FORBIDDEN, NULL, NULL, NULL,
+                "without --api-key this server takes changes only from its own host (%s is "
+                "not loopback)",
+                remote);
+    return MHD_NO;
+}
+
+struct hdr_scan {
+    unsigned n_cl, n_te;
+    const char *cl;
+    const char *problem;
+};
+
+static enum MHD_Result hdr_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+                                size_t key_size, const char *value, size_t value_size)
+{
+    struct hdr_scan *h = cls;
+    (void)kind;
+    if (memchr(key, '\0', key_size) || (value && memchr(value, '\0', value_size)) ||
+        strlen(key) != key_size || (value && strlen(value) != value_size)) {
+        h->problem = "a header contains a NUL byte";
+        return MHD_NO;
+    }
+    for (size_t i = 0; i < key_size; i++) {
+        unsigned char ch = (unsigned char)key[i];
+        if (ch <= ' ' || ch == ':' || ch >= 0x7f) {
+            h->problem = "a header name contains whitespace or a control character";
+            return MHD_NO;
+        }
+    }
+    for (size_t i = 0; value && i < value_size; i++) {
+        unsigned char ch = (unsigned char)value[i];
+        if ((ch < ' ' && ch != '\t') || ch == 0x7f) {
+            h->problem = "a header value contains a control character (or a folded line)";
+            return MHD_NO;
+        }
+    }
+    if (strcasecmp(key, "Content-Length") == 0) {
+        uint64_t v;
+        if (!value || !tl_param_uint(value, 0, UINT64_MAX, &v)) {
+            h->problem = "Content-Length is not a number";
+            return MHD_NO;
+        }
+        if (h->n_cl++ && strcmp(h->cl, value) != 0) {
+            h->problem = "two different Content-Length headers";
+            return MHD_NO;
+        }
+        h->cl = value;
+    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        h->n_te++;
+    }
+    return MHD_YES;
+}
+
+/* What is wrong with the headers (RFC 9112 section 6.3), or NULL. */
+static const char *header_problem(struct MHD_Connection *c)
+{
+    struct hdr_scan h = { 0 };
+    MHD_get_connection_values_n(c, MHD_HEADER_KIND, hdr_iter, &h);
+    if (!h.problem && h.n_cl && h.n_te) {
+        h.problem = "both Content-Length and Transfer-Encoding";
+    }
+    return h.problem;
 }
 
 /*
- * Route one request (first call). Sets q->route; for uploads returns after upload_start
- * and the body follows in later calls.
+ * Route one request (first call, headers complete): strict checks on the raw URL, the route,
+ * its access, its parameters, then the handler. For uploads the body follows in later calls.
  */
-static enum MHD_Result dispatch(struct tl_server *s, struct MHD_Connection *c, struct req *q,
-                                const char *url, const char *method)
+static enum MHD_Result dispatch(struct call *x, const char *method)
 {
-    char seg[6][256];
-    unsigned n = split_path(url, seg, 6);
-    uint64_t id = 0;
-
-    if (strcmp(url, "/healthz") == 0) {
-        q->route = "/healthz";
-        return is(method, "GET") || is(method, "HEAD") ? h_health(s, c, q)
-                                                       : method_not_allowed(s, c, q, method, "GET");
+    struct tl_server *s = x->s;
+    struct req *q = x->q;
+    const char *raw = q->raw_uri ? q->raw_uri : q->path;
+    const char *qm = strchr(raw, '?');
+    size_t plen = qm ? (size_t)(qm - raw) : strlen(raw);
+    const char *why = NULL;
+    if (!tl_path_check(raw, plen, &why)) {
+        return FAIL(x, TL_ERR_BAD_REQUEST, "%s", why);
     }
-    if (strcmp(url, "/metrics") == 0) {
-        q->route = "/metrics";
-        return is(method, "GET") ? h_metrics(s, c, q) : method_not_allowed(s, c, q, method, "GET");
+    const char *hp = header_problem(x->c);
+    if (hp) {
+        return FAIL(x, TL_ERR_BAD_REQUEST, "%s", hp);
     }
-    if (n < 2 || strcmp(seg[0], "api") != 0) {
-        q->route = "static";
-        if (!is(method, "GET") && !is(method, "HEAD")) {
-            return method_not_allowed(s, c, q, method, "GET");
+    if (q->query_rc_bad) {
+        return q->query_rc_bad == TL_Q_TOO_MANY
+                   ? FAIL(x, TL_ERR_URI_TOO_LONG, "more than %d query parameters",
+                          TL_QUERY_MAX_PARAMS)
+                   : FAIL(x, TL_ERR_BAD_REQUEST, "the query string contains %%00");
+    }
+    bool head = is(method, "HEAD");
+    const char *m = head ? "GET" : method;
+    const struct route *rt = NULL;
+    bool path_known = false;
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        if (!path_matches(routes[i].pattern, q->path)) {
+            continue;
         }
-        return h_static(s, c, q, url);
-    }
-    q->route = "unknown";
-    if (strcmp(seg[1], "v1") != 0 || n < 3 || n > 5) {
-        return send_error(s, c, q, 404, "not_found", NULL, "no such route: %s", url);
-    }
-    const char *res = seg[2];
-    if (strcmp(res, "openapi.yaml") == 0 && n == 3) {
-        q->route = "/api/v1/openapi.yaml";
-        return is(method, "GET") ? h_openapi(s, c, q) : method_not_allowed(s, c, q, method, "GET");
-    }
-    if (strcmp(res, "captures") == 0) {
-        if (n == 3) {
-            q->route = "/api/v1/captures";
-            if (is(method, "GET")) {
-                return h_captures_list(s, c, q);
-            }
-            if (is(method, "POST")) {
-                return upload_start(s, c, q, NULL);
-            }
-            return method_not_allowed(s, c, q, method, "GET, POST");
-        }
-        if (n == 4) {
-            q->route = "/api/v1/captures/{id}";
-            if (is(method, "PUT")) {
-                q->route = "/api/v1/captures/{name}";
-                return upload_start(s, c, q, seg[3][0] ? seg[3] : "upload");
-            }
-            if (!parse_id(seg[3], &id)) {
-                return send_error(s, c, q, 404, "not_found", NULL, "no capture \"%s\"", seg[3]);
-            }
-            if (is(method, "GET")) {
-                bool bad;
-                enum tl_lang lang = (enum tl_lang)request_lang(c, &bad);
-                if (bad) {
-                    return send_error(s, c, q, 400, "bad_parameter", "lang",
-                                      "lang: must be en or zh");
-                }
-                uint64_t limit = FLOWS_DEFAULT_LIMIT;
-                const char *v = arg(c, "limit");
-                if (v && !tl_param_uint(v, 1, FLOWS_MAX_LIMIT, &limit)) {
-                    return send_error(s, c, q, 400, "bad_parameter", "limit",
-                                      "limit: must be an integer from 1 to %d", FLOWS_MAX_LIMIT);
-                }
-                return send_capture(s, c, q, id, 200, lang, (unsigned)limit);
-            }
-            if (is(method, "DELETE")) {
-                return h_capture_delete(s, c, q, id);
-            }
-            return method_not_allowed(s, c, q, method, "GET, PUT, DELETE");
-        }
-        if (n == 5 && strcmp(seg[4], "pcap") == 0) {
-            q->route = "/api/v1/captures/{id}/pcap";
-            if (!parse_id(seg[3], &id)) {
-                return send_error(s, c, q, 404, "not_found", NULL, "no capture \"%s\"", seg[3]);
-            }
-            return is(method, "GET") ? h_capture_pcap(s, c, q, id)
-                                     : method_not_allowed(s, c, q, method, "GET");
+        path_known = true;
+        if (is(routes[i].method, m)) {
+            rt = &routes[i];
+            break;
         }
     }
-    if (strcmp(res, "flows") == 0) {
-        if (n == 3) {
-            q->route = "/api/v1/flows";
-            return is(method, "GET") ? h_flows(s, c, q)
-                                     : method_not_allowed(s, c, q, method, "GET");
-        }
-        q->route = n == 4                        ? "/api/v1/flows/{id}"
-                   : strcmp(seg[4], "pcap") == 0 ? "/api/v1/flows/{id}/pcap"
-                                                 : "/api/v1/flows/{id}/ladder.svg";
-        if (n == 5 && strcmp(seg[4], "pcap") != 0 && strcmp(seg[4], "ladder.svg") != 0) {
+    if (!rt) {
+        if (!path_known) {
             q->route = "unknown";
-            return send_error(s, c, q, 404, "not_found", NULL, "no such route: %s", url);
+            return FAIL(x, TL_ERR_NOT_FOUND, "no such route: %s", q->path);
         }
-        if (!parse_id(seg[3], &id)) {
-            return send_error(s, c, q, 404, "not_found", NULL, "no flow \"%s\"", seg[3]);
+        char allow[128];
+        allow_list(q->path, allow, sizeof allow);
+        for (size_t i = 0; i < N_ROUTES; i++) {
+            if (path_matches(routes[i].pattern, q->path)) {
+                q->route = strcmp(routes[i].pattern, "*") == 0 ? "static" : routes[i].pattern;
+                break;
+            }
         }
-        if (!is(method, "GET")) {
-            return method_not_allowed(s, c, q, method, "GET");
-        }
-        if (n == 4) {
-            return h_flow(s, c, q, id);
-        }
-        return strcmp(seg[4], "pcap") == 0 ? h_flow_pcap(s, c, q, id) : h_flow_ladder(s, c, q, id);
+        return reply_error(x, TL_ERR_METHOD_NOT_ALLOWED, NULL, allow, NULL,
+                           "%s is not allowed here; allowed: %s", method, allow);
     }
-    if (strcmp(res, "examples") == 0 && n <= 4) {
-        if (n == 3) {
-            q->route = "/api/v1/examples";
-            return is(method, "GET") ? h_examples(s, c, q)
-                                     : method_not_allowed(s, c, q, method, "GET");
-        }
-        q->route = "/api/v1/examples/{name}";
-        return is(method, "POST") ? h_example_load(s, c, q, seg[3])
-                                  : method_not_allowed(s, c, q, method, "POST");
+    q->rt = rt;
+    q->route = strcmp(rt->pattern, "*") == 0 ? "static" : rt->pattern;
+    if (check_access(x, rt->access) != MHD_YES) {
+        return MHD_YES; /* answered */
     }
-    return send_error(s, c, q, 404, "not_found", NULL, "no such route: %s", url);
+    if (!(rt->flags & RF_ANY_PARAMS)) {
+        struct tl_param_err perr;
+        if (!tl_params_bind(&q->query, rt->params, rt->n_params, q->vals, &perr)) {
+            if (perr.kind == TL_PE_UNKNOWN) {
+                const char *names[MAX_ROUTE_PARAMS + 1];
+                for (unsigned i = 0; i < rt->n_params; i++) {
+                    names[i] = rt->params[i].name;
+                }
+                names[rt->n_params] = NULL;
+                return reply_error(x, TL_ERR_UNKNOWN_PARAMETER, perr.name, NULL, names, "%s",
+                                   perr.message);
+            }
+            return reply_error(
+                x, perr.kind == TL_PE_REPEATED ? TL_ERR_REPEATED_PARAMETER : TL_ERR_BAD_PARAMETER,
+                perr.name, NULL, NULL, "%s", perr.message);
+        }
+    }
+    if (strstr(rt->pattern, "{")) {
+        path_arg(rt->pattern, q->path, q->seg_name, sizeof q->seg_name);
+        if (strstr(rt->pattern, "{id}") && !parse_id(q->seg_name, &q->id)) {
+            return FAIL(x, TL_ERR_NOT_FOUND, "no %s \"%s\"",
+                        strstr(rt->pattern, "flows") ? "flow" : "capture", q->seg_name);
+        }
+    }
+    (void)s;
+    return rt->fn(x);
 }
 
-static enum MHD_Result preflight(struct tl_server *s, struct MHD_Connection *c, struct req *q)
+/* --- the watchdog: deadlines for slow clients --------------------------------------------- */
+
+static double since_sec(const struct timespec *t, const struct timespec *now)
 {
-    q->route = "preflight";
-    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-    if (!r) {
-        return MHD_NO;
-    }
-    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
-    if (s->cfg.cors_origin && origin && strcmp(origin, s->cfg.cors_origin) == 0) {
-        MHD_add_response_header(r, "Access-Control-Allow-Methods",
-                                "GET, POST, PUT, DELETE, OPTIONS");
-        MHD_add_response_header(r, "Access-Control-Allow-Headers",
-                                "Authorization, Content-Type, Accept-Language");
-        MHD_add_response_header(r, "Access-Control-Max-Age", "600");
-    }
-    common_headers(s, r);
-    q->status = 204;
-    enum MHD_Result ret = MHD_queue_response(c, 204, r);
-    MHD_destroy_response(r);
-    return ret;
+    return (double)(now->tv_sec - t->tv_sec) + (double)(now->tv_nsec - t->tv_nsec) / 1e9;
 }
+
+static void watch_phase(struct tl_server *s, struct req *q, enum conn_phase ph)
+{
+    struct conn_track *ct = q->ct;
+    if (!ct) {
+        return;
+    }
+    pthread_mutex_lock(&s->clock_);
+    ct->phase = ph;
+    clock_gettime(CLOCK_MONOTONIC, &ct->since);
+    ct->window_start = ct->since;
+    atomic_store(&ct->body_bytes, 0);
+    pthread_mutex_unlock(&s->clock_);
+}
+
+/*
+ * Every 250 ms: a connection still waiting for its request line and headers after
+ * --header-timeout, or whose body arrives slower than --min-body-rate over a 10 s window (after
+ * the first 10 s), is shut down; libmicrohttpd then closes it and the request's temporary file
+ * is removed in on_completed. The socket is shut down under the lock that the close
+ * notification takes, so it is never a descriptor reused by another connection.
+ */
+static void *watchdog_main(void *arg)
+{
+    struct tl_server *s = arg;
+    while (!atomic_load(&s->watchdog_stop)) {
+        struct timespec ts = { 0, 250 * 1000 * 1000 }, now;
+        nanosleep(&ts, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        pthread_mutex_lock(&s->clock_);
+        for (struct conn_track *ct = s->conns; ct; ct = ct->next) {
+            if (ct->cut) {
+                continue;
+            }
+            const char *why = NULL;
+            if (ct->phase == PH_HEADERS && s->cfg.header_timeout &&
+                since_sec(&ct->since, &now) > s->cfg.header_timeout) {
+                why = "no complete request line and headers within --header-timeout";
+            } else if (ct->phase == PH_BODY && s->cfg.min_body_rate &&
+                       since_sec(&ct->window_start, &now) >= BODY_RATE_WINDOW_SEC) {
+                double el = since_sec(&ct->window_start, &now);
+                uint64_t got = atomic_exchange(&ct->body_bytes, 0);
+                if ((double)got < (double)s->cfg.min_body_rate * el) {
+                    why = "the body arrives slower than --min-body-rate";
+                }
+                ct->window_start = now;
+            }
+            if (why) {
+                ct->cut = true;
+                shutdown(ct->fd, SHUT_RDWR);
+                tl_log("closed a connection from %s: %s", ct->remote, why);
+                tl_metrics_request(ct->phase == PH_HEADERS ? "cut-headers" : "cut-body", "other",
+                                   408, since_sec(&ct->since, &now));
+            }
+        }
+        pthread_mutex_unlock(&s->clock_);
+    }
+    return NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct tl_server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        struct conn_track *ct = calloc(1, sizeof *ct);
+        *socket_context = ct;
+        if (!ct) {
+            return;
+        }
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        ct->fd = ci ? ci->connect_fd : -1;
+        client_address(c, ct->remote, sizeof ct->remote);
+        clock_gettime(CLOCK_MONOTONIC, &ct->since);
+        pthread_mutex_lock(&s->clock_);
+        ct->next = s->conns;
+        if (s->conns) {
+            s->conns->prev = ct;
+        }
+        s->conns = ct;
+        pthread_mutex_unlock(&s->clock_);
+        return;
+    }
+    struct conn_track *ct = *socket_context;
+    if (!ct) {
+        return;
+    }
+    pthread_mutex_lock(&s->clock_);
+    if (ct->prev) {
+        ct->prev->next = ct->next;
+    } else {
+        s->conns = ct->next;
+    }
+    if (ct->next) {
+        ct->next->prev = ct->prev;
+    }
+    pthread_mutex_unlock(&s->clock_);
+    free(ct);
+    *socket_context = NULL;
+}
+
+/* --- requests ----------------------------------------------------------------------------- */
 
 static const char *method_name(const char *m)
 {
@@ -1539,6 +2001,60 @@ static const char *method_name(const char *m)
     return "other";
 }
 
+static enum MHD_Result preflight(struct call *x)
+{
+    x->q->route = "preflight";
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (!r) {
+        return MHD_NO;
+    }
+    struct tl_server *s = x->s;
+    const char *origin = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "Origin");
+    if (s->cfg.cors_origin && origin && strcmp(origin, s->cfg.cors_origin) == 0) {
+        MHD_add_response_header(r, "Access-Control-Allow-Methods",
+                                "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+        MHD_add_response_header(r, "Access-Control-Allow-Headers",
+                                "Authorization, Content-Type, Accept-Language");
+        MHD_add_response_header(r, "Access-Control-Max-Age", "600");
+    }
+    common_headers(s, r);
+    return emit(x, 204, r, 0);
+}
+
+/*
+ * The request line has arrived (libmicrohttpd's URI log callback, before it parses the
+ * query): the request's state starts here, with the URL exactly as sent. The query is parsed
+ * by us (query.c) and cut from libmicrohttpd's buffer, so that parameters never fill the
+ * connection's memory pool (libmicrohttpd 0.9.75 then leaves the connection without an answer).
+ */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    struct tl_server *s = cls;
+    struct req *q = calloc(1, sizeof *q);
+    if (!q) {
+        return NULL;
+    }
+    q->fd = -1;
+    q->route = "unknown";
+    clock_gettime(CLOCK_MONOTONIC, &q->t0);
+    q->raw_uri = strdup(uri ? uri : "");
+    char *qm = uri ? strchr(uri, '?') : NULL;
+    if (qm) {
+        size_t len = strlen(qm + 1);
+        enum tl_query_rc rc = tl_query_parse(qm + 1, len, &q->query);
+        if (rc != TL_Q_OK) {
+            q->query_rc_bad = rc;
+            tl_query_free(&q->query);
+        }
+        qm[1] = '\0'; /* libmicrohttpd's copy: nothing left for it to parse */
+    }
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    q->ct = ci ? ci->socket_context : NULL;
+    atomic_fetch_add(&s->active, 1);
+    return q;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -1547,24 +2063,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     struct req *q = *con_cls;
     (void)version;
     if (!q) {
-        q = calloc(1, sizeof *q);
-        if (!q) {
-            return MHD_NO;
-        }
-        q->fd = -1;
-        q->route = "unknown";
+        return MHD_NO; /* out of memory in on_uri */
+    }
+    struct call x = { .s = s, .c = c, .q = q };
+    if (!q->method) { /* the first call: headers complete */
         q->method = method_name(method);
         snprintf(q->path, sizeof q->path, "%s", url);
-        clock_gettime(CLOCK_MONOTONIC, &q->t0);
-        *con_cls = q;
-        atomic_fetch_add(&s->active, 1);
+        q->head = is(method, "HEAD");
+        watch_phase(s, q, PH_WORKING);
         if (atomic_load(&s->stopping)) {
-            return send_error(s, c, q, 503, "overloaded", NULL, "the server is shutting down");
+            return FAIL(&x, TL_ERR_OVERLOADED, "the server is shutting down");
         }
         if (is(method, "OPTIONS")) {
-            return preflight(s, c, q);
+            return preflight(&x);
         }
-        return dispatch(s, c, q, url, method);
+        return dispatch(&x, method);
+    }
+    if (q->ing == ING_DONE) { /* resumed: the ingest thread's answer */
+        q->ing = ING_NONE;
+        q->deferred = false;
+        struct MHD_Response *r = q->pending;
+        q->pending = NULL;
+        if (!r) {
+            return MHD_NO;
+        }
+        enum MHD_Result ret = MHD_queue_response(c, q->pending_status, r);
+        MHD_destroy_response(r);
+        return ret;
+    }
+    if (q->ing == ING_QUEUED) {
+        return MHD_YES;
     }
     if (q->kind != REQ_UPLOAD) {
         *upload_data_size = 0; /* a body where none is expected: ignored */
@@ -1573,7 +2101,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (*upload_data_size) {
         return upload_chunk(s, q, upload_data, upload_data_size);
     }
-    return upload_end(s, c, q);
+    return upload_end(&x);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -1588,34 +2116,37 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (q->pp) {
         MHD_destroy_post_processor(q->pp);
     }
+    if (q->pending) {
+        MHD_destroy_response(q->pending);
+    }
     tmp_discard(q);
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    double secs = (double)(t1.tv_sec - q->t0.tv_sec) + (double)(t1.tv_nsec - q->t0.tv_nsec) / 1e9;
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char remote[64] = "-";
-    if (ci && ci->client_addr) {
-        getnameinfo(ci->client_addr,
-                    ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                           : sizeof(struct sockaddr_in),
-                    remote, sizeof remote, NULL, 0, NI_NUMERICHOST);
-    }
+    double secs = since_sec(&q->t0, &t1);
+    char remote[64];
+    client_address(c, remote, sizeof remote);
     if (!q->status) {
-        q->status = 499; /* the client went away before an answer */
+        q->status = 499; /* the client went away (or was cut off) before an answer */
     }
-    struct tl_access a = {
-        .remote = remote,
-        .method = q->method,
-        .path = q->path,
-        .route = q->route,
-        .status = q->status,
-        .bytes_in = q->bytes_in,
-        .bytes_out = q->bytes_out,
-        .seconds = secs,
-    };
-    tl_log_access(&a);
-    tl_metrics_request(q->route, q->method, q->status, secs);
+    if (q->method) {
+        struct tl_access a = {
+            .remote = remote,
+            .method = q->method,
+            .path = q->path,
+            .route = q->route,
+            .status = q->status,
+            .bytes_in = q->bytes_in,
+            .bytes_out = q->bytes_out,
+            .seconds = secs,
+        };
+        tl_log_access(&a);
+        tl_metrics_request(q->route, q->method, q->status, secs);
+    }
+    if (q->ct) { /* the next request's header deadline starts now */
+        watch_phase(s, q, PH_HEADERS);
+    }
+    tl_query_free(&q->query);
+    free(q->raw_uri);
     free(q);
     *con_cls = NULL;
     atomic_fetch_sub(&s->active, 1);
@@ -1700,6 +2231,8 @@ static bool parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_
     return true;
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
@@ -1712,6 +2245,35 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     tl_log("libmicrohttpd: %s", msg);
 }
 
+static void pool_stop(struct tl_server *s)
+{
+    pthread_mutex_lock(&s->qlock);
+    s->pool_stop = true;
+    pthread_cond_broadcast(&s->qcond);
+    pthread_mutex_unlock(&s->qlock);
+    for (unsigned i = 0; i < s->n_ingest; i++) {
+        pthread_join(s->ingest_threads[i], NULL);
+    }
+    free(s->ingest_threads);
+    s->ingest_threads = NULL;
+    s->n_ingest = 0;
+}
+
+static void server_free(struct tl_server *s)
+{
+    if (s->watchdog_on) {
+        atomic_store(&s->watchdog_stop, true);
+        pthread_join(s->watchdog, NULL);
+    }
+    pool_stop(s);
+    pthread_mutex_destroy(&s->qlock);
+    pthread_cond_destroy(&s->qcond);
+    pthread_mutex_destroy(&s->clock_);
+    free(s->tls_cert);
+    free(s->tls_key);
+    free(s);
+}
+
 struct tl_server *tl_server_start(const struct tl_server_config *cfg, struct tl_store *store,
                                   char *err, size_t errlen)
 {
@@ -1722,15 +2284,22 @@ struct tl_server *tl_server_start(const struct tl_server_config *cfg, struct tl_
     }
     s->cfg = *cfg;
     s->store = store;
+    if (!s->cfg.ingest_queue) {
+        s->cfg.ingest_queue = 64;
+    }
+    pthread_mutex_init(&s->qlock, NULL);
+    pthread_cond_init(&s->qcond, NULL);
+    pthread_mutex_init(&s->clock_, NULL);
     examples_load(s);
     struct sockaddr_storage ss;
     socklen_t sl;
     if (!parse_listen(cfg->listen, &ss, &sl, err, errlen)) {
-        free(s);
+        server_free(s);
         return NULL;
     }
     (void)sl;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                     MHD_ALLOW_SUSPEND_RESUME;
 #if MHD_VERSION >= 0x00095300
     flags |= MHD_USE_EPOLL;
 #endif
@@ -1740,19 +2309,34 @@ struct tl_server *tl_server_start(const struct tl_server_config *cfg, struct tl_
     if (cfg->tls_cert || cfg->tls_key) {
         if (!cfg->tls_cert || !cfg->tls_key) {
             snprintf(err, errlen, "--tls-cert and --tls-key go together");
-            free(s);
+            server_free(s);
             return NULL;
         }
         s->tls_cert = read_file(cfg->tls_cert, err, errlen);
         s->tls_key = s->tls_cert ? read_file(cfg->tls_key, err, errlen) : NULL;
         if (!s->tls_key) {
-            free(s->tls_cert);
-            free(s);
+            server_free(s);
             return NULL;
         }
         flags |= MHD_USE_TLS;
     }
-    struct MHD_OptionItem opts[16];
+    unsigned n_ingest = cfg->ingest_threads ? cfg->ingest_threads : 2;
+    s->ingest_threads = calloc(n_ingest, sizeof *s->ingest_threads);
+    for (unsigned i = 0; s->ingest_threads && i < n_ingest; i++) {
+        if (pthread_create(&s->ingest_threads[i], NULL, ingest_main, s) != 0) {
+            break;
+        }
+        s->n_ingest++;
+    }
+    if (s->n_ingest == 0) {
+        snprintf(err, errlen, "cannot start the ingest threads");
+        server_free(s);
+        return NULL;
+    }
+    if (pthread_create(&s->watchdog, NULL, watchdog_main, s) == 0) {
+        s->watchdog_on = true;
+    }
+    struct MHD_OptionItem opts[20];
     unsigned k = 0;
     opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL };
     opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, &ss };
@@ -1765,6 +2349,10 @@ struct tl_server *tl_server_start(const struct tl_server_config *cfg, struct tl_
     opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                                          (intptr_t)cfg->conn_memory, NULL };
     opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s };
+    opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s };
+    opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s };
+    /* 1: Host required on HTTP/1.1, no spaces in the URL or before a header's colon */
+    opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL };
     if (s->tls_cert) {
         opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert };
         opts[k++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key };
@@ -1774,9 +2362,7 @@ struct tl_server *tl_server_start(const struct tl_server_config *cfg, struct tl_
                             MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "cannot listen on %s (in use, or not allowed?)", cfg->listen);
-        free(s->tls_cert);
-        free(s->tls_key);
-        free(s);
+        server_free(s);
         return NULL;
     }
     return s;
@@ -1795,16 +2381,15 @@ void tl_server_stop(struct tl_server *s)
     }
     atomic_store(&s->stopping, true);
     MHD_socket lfd = MHD_quiesce_daemon(s->d); /* no new connections */
-    /* in-flight requests finish, up to the grace period */
+    /* in-flight requests (and the uploads they wait for) finish, up to the grace period */
     for (unsigned i = 0; i < s->cfg.shutdown_grace_sec * 20 && atomic_load(&s->active) > 0; i++) {
         struct timespec ts = { 0, 50 * 1000 * 1000 };
         nanosleep(&ts, NULL);
     }
+    pool_stop(s); /* what is still queued is answered 503 and resumed */
     MHD_stop_daemon(s->d);
     if (lfd != MHD_INVALID_SOCKET) {
         close(lfd);
     }
-    free(s->tls_cert);
-    free(s->tls_key);
-    free(s);
+    server_free(s);
 }

@@ -1,7 +1,10 @@
 /*
  * ingest.c - decode a temporary file into the store: packets are written as the decoder
  * meets them and flows when they end, so memory holds only the live flows. Uploads are
- * serialised by a mutex (SQLite has one writer anyway); the transaction covers everything.
+ * serialised by a mutex that only the ingest threads take (SQLite has one writer anyway; HTTP
+ * workers and readers never wait for it); the transaction covers everything. When another
+ * process holds the write lock, the upload waits for it outside the mutex, up to
+ * busy_wait_ms, then gives up with TL_INGEST_BUSY (503).
  */
 #include "ingest.h"
 
@@ -9,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "capture.h"
 #include "pipeline.h"
@@ -42,6 +46,34 @@ static void on_flow(struct tl_flow *f, void *arg)
         return;
     }
     c->rc = tl_db_add_flow(c->db, c->flow_base + f->index + 1, c->capture_id, f, c->nsec);
+}
+
+static enum tl_ingest_status status_of(enum tl_db_rc rc)
+{
+    switch (rc) {
+        case TL_DB_BUSY:
+            return TL_INGEST_BUSY;
+        case TL_DB_READONLY:
+            return TL_INGEST_READONLY;
+        case TL_DB_FULL:
+            return TL_INGEST_DISK_FULL;
+        default:
+            return TL_INGEST_FAILED;
+    }
+}
+
+static const char *rc_message(enum tl_db_rc rc)
+{
+    switch (rc) {
+        case TL_DB_BUSY:
+            return "the database is busy; try again";
+        case TL_DB_READONLY:
+            return "the database is read-only: the upload could not be stored";
+        case TL_DB_FULL:
+            return "the disk is full: the upload could not be stored";
+        default:
+            return "the upload could not be stored";
+    }
 }
 
 static void fail(struct tl_ingest_result *res, enum tl_ingest_status st, const char *msg)
@@ -87,13 +119,32 @@ void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char
     };
     struct ingest_ctx c = { .db = db, .nsec = st->nsec };
 
-    pthread_mutex_lock(&writer);
-    enum tl_db_rc rc = tl_db_upload_begin(db, &info, &c.capture_id, &c.flow_base);
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    enum tl_db_rc rc;
+    for (;;) {
+        pthread_mutex_lock(&writer);
+        tl_db_busy_timeout(db, 0); /* no waiting inside the mutex */
+        rc = tl_db_upload_begin(db, &info, &c.capture_id, &c.flow_base);
+        tl_db_busy_timeout(db, 2000);
+        if (rc != TL_DB_BUSY) {
+            break;
+        }
+        pthread_mutex_unlock(&writer);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double waited = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+        if (waited * 1000 >= opts->busy_wait_ms) {
+            tl_reader_close(r);
+            fail(res, TL_INGEST_BUSY, "the database is locked by another writer; try again");
+            return;
+        }
+        struct timespec ts = { 0, 100 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+    }
     if (rc != TL_DB_OK) {
         pthread_mutex_unlock(&writer);
         tl_reader_close(r);
-        fail(res, rc == TL_DB_BUSY ? TL_INGEST_BUSY : TL_INGEST_FAILED,
-             rc == TL_DB_BUSY ? "the database is busy" : "the upload could not be stored");
+        fail(res, status_of(rc), rc_message(rc));
         return;
     }
     struct tl_pipeline pl = {
@@ -115,8 +166,8 @@ void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char
     if (e != TL_OK || c.rc != TL_DB_OK) {
         tl_db_upload_rollback(db);
         pthread_mutex_unlock(&writer);
-        fail(res, c.rc == TL_DB_BUSY ? TL_INGEST_BUSY : TL_INGEST_FAILED,
-             e != TL_OK ? err.msg : "the upload could not be stored");
+        fail(res, e != TL_OK ? TL_INGEST_FAILED : status_of(c.rc),
+             e != TL_OK ? err.msg : rc_message(c.rc));
         tl_reader_close(r);
         return;
     }
@@ -156,8 +207,8 @@ void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char
     pthread_mutex_unlock(&writer);
     tl_buf_cleanup(&doc);
     if (!ok) {
-        fail(res, rc == TL_DB_BUSY ? TL_INGEST_BUSY : TL_INGEST_FAILED,
-             "the upload could not be stored");
+        fail(res, status_of(rc),
+             rc == TL_DB_OK ? "the stored file could not be moved into place" : rc_message(rc));
     } else {
         res->status = TL_INGEST_OK;
         res->capture_id = c.capture_id;

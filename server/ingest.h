@@ -13,7 +13,9 @@ enum tl_ingest_status {
     TL_INGEST_OK = 0,
     TL_INGEST_NOT_CAPTURE, /* 415: libpcap does not recognise it */
     TL_INGEST_UNREADABLE,  /* 422: recognised, cannot be read */
-    TL_INGEST_BUSY,        /* 503 */
+    TL_INGEST_BUSY,        /* 503: the write lock did not come within busy_wait_ms */
+    TL_INGEST_READONLY,    /* 503: the database cannot be written */
+    TL_INGEST_DISK_FULL,   /* 507 */
     TL_INGEST_FAILED,      /* 500: storage or memory failure */
 };
 
@@ -27,6 +29,7 @@ struct tl_ingest_result {
 struct tl_ingest_opts {
     uint64_t max_flows;            /* live flows held while decoding */
     enum tl_cksum_mode cksum_mode; /* what a bad checksum means for the connections */
+    unsigned busy_wait_ms;         /* waiting for the write lock (another process): then BUSY */
 };
 
 /*

@@ -42,15 +42,29 @@ static void usage(FILE *f)
             "  --max-upload BYTES    largest upload, suffixes K, M, G (default 1G)\n"
             "  --threads N           worker threads (default: 2 per CPU, at least 4)\n"
             "  --api-key KEY         require Authorization: Bearer KEY for POST, PUT, DELETE\n"
+            "                        (repeat for several keys, e.g. while rotating); without\n"
+            "                        one, changes are accepted from loopback clients only\n"
+            "  --api-key-file FILE   the same, one key per line (not visible in ps)\n"
+            "  --read-key KEY        require Authorization: Bearer KEY (or a write key) to read\n"
+            "  --read-key-file FILE  the same, one key per line\n"
             "  --cors-origin ORIGIN  allow that browser origin (CORS)\n"
             "  --tls-cert FILE       serve HTTPS with this PEM certificate ...\n"
             "  --tls-key FILE        ... and this PEM private key\n"
             "  --web-dir DIR         dashboard files (default %s)\n"
             "  --examples-dir DIR    example captures (default %s)\n"
             "  --max-flows N         live connections tracked per upload (default 200000)\n"
-            "  --max-connections N   open HTTP connections in all (default 256)\n"
-            "  --max-per-ip N        open HTTP connections per client address (default 64)\n"
+            "  --max-connections N   open HTTP connections in all (default 512)\n"
+            "  --max-per-ip N        open HTTP connections per client address (default 16)\n"
             "  --idle-timeout SEC    close a silent connection after SEC seconds (default 60)\n"
+            "  --header-timeout SEC  the request line and headers must arrive within SEC\n"
+            "                        seconds of the connection (or of the previous answer)\n"
+            "                        (default 10; 0: no limit)\n"
+            "  --min-body-rate BYTES an upload's body must arrive at BYTES/s or more, measured\n"
+            "                        over 10 s windows (default 16K; 0: no limit)\n"
+            "  --ingest-threads N    threads decoding and storing uploads (default 2)\n"
+            "  --ingest-queue N      uploads waiting for them, at most; more: 503 (default 64)\n"
+            "  --busy-wait SEC       how long an upload waits while another process holds the\n"
+            "                        database's write lock, then 503 (default 10)\n"
             "  --help, --version\n"
             "\n"
             "SIGTERM or SIGINT: in-flight requests finish (up to 30 s), then exit 0.\n",
@@ -73,6 +87,15 @@ enum opt_id {
     O_MAX_CONN,
     O_MAX_PER_IP,
     O_IDLE,
+    O_API_KEY_FILE,
+    O_READ_KEY,
+    O_READ_KEY_FILE,
+    O_HEADER_TIMEOUT,
+    O_MIN_BODY_RATE,
+    O_INGEST_THREADS,
+    O_INGEST_QUEUE,
+    O_BUSY_WAIT,
+    O_LAST = O_BUSY_WAIT,
     O_HELP,
     O_VERSION,
 };
@@ -93,6 +116,14 @@ static const struct option long_opts[] = {
     { "max-connections", required_argument, NULL, O_MAX_CONN },
     { "max-per-ip", required_argument, NULL, O_MAX_PER_IP },
     { "idle-timeout", required_argument, NULL, O_IDLE },
+    { "api-key-file", required_argument, NULL, O_API_KEY_FILE },
+    { "read-key", required_argument, NULL, O_READ_KEY },
+    { "read-key-file", required_argument, NULL, O_READ_KEY_FILE },
+    { "header-timeout", required_argument, NULL, O_HEADER_TIMEOUT },
+    { "min-body-rate", required_argument, NULL, O_MIN_BODY_RATE },
+    { "ingest-threads", required_argument, NULL, O_INGEST_THREADS },
+    { "ingest-queue", required_argument, NULL, O_INGEST_QUEUE },
+    { "busy-wait", required_argument, NULL, O_BUSY_WAIT },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -117,9 +148,67 @@ static bool to_uint(const struct setting *st, uint64_t min, uint64_t max, uint64
     return true;
 }
 
+/* Keys for rotation: several --api-key, or a file of one key per line. */
+struct keys {
+    char *v[65]; /* NULL-terminated */
+    unsigned n;
+};
+
+static bool add_key(struct keys *k, const char *key, size_t len)
+{
+    while (len && (key[len - 1] == '\r' || key[len - 1] == ' ' || key[len - 1] == '\t')) {
+        len--;
+    }
+    while (len && (*key == ' ' || *key == '\t')) {
+        key++;
+        len--;
+    }
+    if (!len || *key == '#') {
+        return true;
+    }
+    if (k->n == 64) {
+        fprintf(stderr, "tcplensd: at most 64 keys\n");
+        return false;
+    }
+    k->v[k->n] = strndup(key, len);
+    if (!k->v[k->n]) {
+        return false;
+    }
+    k->v[++k->n] = NULL;
+    return true;
+}
+
+static bool add_keys(struct keys *k, const char *arg, bool file)
+{
+    if (!file) {
+        return add_key(k, arg, strlen(arg));
+    }
+    FILE *f = fopen(arg, "r");
+    if (!f) {
+        fprintf(stderr, "tcplensd: cannot read the key file %s: %s\n", arg, strerror(errno));
+        return false;
+    }
+    char line[1024];
+    unsigned before = k->n;
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strcspn(line, "\n");
+        if (!add_key(k, line, n)) {
+            fclose(f);
+            return false;
+        }
+    }
+    fclose(f);
+    if (k->n == before) {
+        fprintf(stderr, "tcplensd: the key file %s holds no key\n", arg);
+        return false;
+    }
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     struct setting set[O_VERSION + 1] = { { 0 } };
+    static struct keys write_keys, read_keys; /* static: alive as long as the server */
     int opt;
     while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
         if (opt == O_HELP || opt == 'h') {
@@ -130,9 +219,16 @@ int main(int argc, char **argv)
             printf("tcplensd %s\n", TL_VERSION);
             return 0;
         }
-        if (opt <= 0 || opt > O_IDLE) {
+        if (opt <= 0 || opt > O_LAST) {
             usage(stderr);
             return 2;
+        }
+        if (opt == O_API_KEY || opt == O_READ_KEY || opt == O_API_KEY_FILE ||
+            opt == O_READ_KEY_FILE) {
+            if (!add_keys(opt == O_API_KEY || opt == O_API_KEY_FILE ? &write_keys : &read_keys,
+                          optarg, opt == O_API_KEY_FILE || opt == O_READ_KEY_FILE)) {
+                return 2;
+            }
         }
         set[opt].value = optarg;
         set[opt].source = long_opts[opt - 1].name;
@@ -142,8 +238,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    static char env_names[O_IDLE + 1][48];
-    for (int i = O_LISTEN; i <= O_IDLE; i++) {
+    static char env_names[O_LAST + 1][48];
+    for (int i = O_LISTEN; i <= O_LAST; i++) {
         if (set[i].value) {
             continue;
         }
@@ -158,6 +254,12 @@ int main(int argc, char **argv)
         if (v && *v) {
             set[i].value = v;
             set[i].source = n;
+            if ((i == O_API_KEY || i == O_READ_KEY || i == O_API_KEY_FILE ||
+                 i == O_READ_KEY_FILE) &&
+                !add_keys(i == O_API_KEY || i == O_API_KEY_FILE ? &write_keys : &read_keys, v,
+                          i == O_API_KEY_FILE || i == O_READ_KEY_FILE)) {
+                return 2;
+            }
         }
     }
 
@@ -171,16 +273,20 @@ int main(int argc, char **argv)
         .examples_dir =
             set[O_EXAMPLES_DIR].value ? set[O_EXAMPLES_DIR].value : TL_DEFAULT_EXAMPLES_DIR,
         .max_upload = (uint64_t)1 << 30,
-        .api_key = set[O_API_KEY].value,
         .cors_origin = set[O_CORS].value,
         .tls_cert = set[O_TLS_CERT].value,
         .tls_key = set[O_TLS_KEY].value,
         .max_flows = 200000,
-        .connection_limit = 256,
-        .per_ip_limit = 64,
+        .connection_limit = 512,
+        .per_ip_limit = 16,
         .idle_timeout = 60,
-        .conn_memory = 128 * 1024,
+        .conn_memory = 256 * 1024,
         .shutdown_grace_sec = 30,
+        .header_timeout = 10,
+        .min_body_rate = 16 * 1024,
+        .ingest_threads = 2,
+        .ingest_queue = 64,
+        .busy_wait_ms = 10000,
     };
     if (set[O_MAX_UPLOAD].value && !tl_param_size(set[O_MAX_UPLOAD].value, &cfg.max_upload)) {
         fprintf(stderr, "tcplensd: %s: expected a size like 1073741824, 512K, 64M or 1G\n",
@@ -212,9 +318,37 @@ int main(int argc, char **argv)
         return 2;
     }
     cfg.idle_timeout = (unsigned)v;
-    if (cfg.api_key && !*cfg.api_key) {
-        cfg.api_key = NULL;
+    v = cfg.header_timeout;
+    if (!to_uint(&set[O_HEADER_TIMEOUT], 0, 3600, &v)) {
+        return 2;
     }
+    cfg.header_timeout = (unsigned)v;
+    if (set[O_MIN_BODY_RATE].value) {
+        if (strcmp(set[O_MIN_BODY_RATE].value, "0") == 0) {
+            cfg.min_body_rate = 0;
+        } else if (!tl_param_size(set[O_MIN_BODY_RATE].value, &cfg.min_body_rate)) {
+            fprintf(stderr, "tcplensd: %s: expected a rate in bytes/s like 16384, 16K or 0\n",
+                    set[O_MIN_BODY_RATE].source);
+            return 2;
+        }
+    }
+    v = cfg.ingest_threads;
+    if (!to_uint(&set[O_INGEST_THREADS], 1, 64, &v)) {
+        return 2;
+    }
+    cfg.ingest_threads = (unsigned)v;
+    v = cfg.ingest_queue;
+    if (!to_uint(&set[O_INGEST_QUEUE], 1, 100000, &v)) {
+        return 2;
+    }
+    cfg.ingest_queue = (unsigned)v;
+    v = cfg.busy_wait_ms / 1000;
+    if (!to_uint(&set[O_BUSY_WAIT], 0, 3600, &v)) {
+        return 2;
+    }
+    cfg.busy_wait_ms = (unsigned)v * 1000;
+    cfg.api_keys = write_keys.n ? (const char *const *)write_keys.v : NULL;
+    cfg.read_keys = read_keys.n ? (const char *const *)read_keys.v : NULL;
 
     /* the data directory: given, or beside the database */
     char data_dir[PATH_MAX];
@@ -258,9 +392,12 @@ int main(int argc, char **argv)
     char host[256];
     const char *colon = strrchr(cfg.listen, ':');
     snprintf(host, sizeof host, "%.*s", (int)(colon - cfg.listen), cfg.listen);
-    tl_log("listening on %s://%s:%u (database %s, schema version %d, data %s, %u threads)",
+    tl_log("listening on %s://%s:%u (database %s, schema version %d, data %s, %u threads, "
+           "%u ingest threads, writes: %s, reads: %s)",
            cfg.tls_cert ? "https" : "http", host, tl_server_port(srv), cfg.db,
-           tl_store_version(store), data_dir, cfg.threads);
+           tl_store_version(store), data_dir, cfg.threads, cfg.ingest_threads,
+           cfg.api_keys ? "with a key" : "from loopback only",
+           cfg.read_keys ? "with a key" : "open");
 
     int sig = 0;
     while (sigwait(&sigs, &sig) != 0) {

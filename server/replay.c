@@ -9,16 +9,18 @@
 #include "conn.h"
 #include "explain.h"
 
-/* A record with room for the largest header a record keeps. */
-union rec_space {
-    struct tl_rec r;
-    uint8_t bytes[sizeof(struct tl_rec) + TL_REC_MAX_BYTES + 8];
+/* A record with room for the largest header a record keeps (struct tl_rec ends in a flexible
+ * array, so it is kept as aligned bytes: a union holding it inside a struct is a GNU
+ * extension clang rejects). */
+struct rec_space {
+    _Alignas(struct tl_rec) uint8_t bytes[sizeof(struct tl_rec) + TL_REC_MAX_BYTES + 8];
 };
+#define REC(space) ((struct tl_rec *)(void *)(space).bytes)
 
 struct tl_replay {
     struct tl_packet p;       /* the packet being replayed */
     struct tl_packet scratch; /* what the renderer re-decodes into */
-    union rec_space in, out;  /* as stored / with the classifier's verdict */
+    struct rec_space in, out; /* as stored / with the classifier's verdict */
     struct tl_story story;
     struct tl_flow_table *t;
     struct tl_flow *f; /* the flow built by the last pass */
@@ -63,7 +65,7 @@ void tl_replay_free(struct tl_replay *rp)
 /* One stored packet into the current table; false when it does not decode to TCP. */
 static bool replay_one(struct tl_replay *rp, const struct tl_db_packet *dp, struct tl_flow_pkt *fp)
 {
-    struct tl_rec *r = &rp->in.r;
+    struct tl_rec *r = REC(rp->in);
     size_t len = dp->hdr_len > TL_REC_MAX_BYTES ? TL_REC_MAX_BYTES : dp->hdr_len;
     r->frame = dp->frame;
     r->ts_sec = dp->ts_sec;
@@ -289,10 +291,10 @@ static bool pass2_cb(void *arg, const struct tl_db_packet *dp)
         return true;
     }
     uint64_t i = rp->n++;
-    size_t len = rp->in.r.len;
-    tl_rec_fill(&rp->out.r, &rp->p, &fp, len);
+    size_t len = REC(rp->in)->len;
+    tl_rec_fill(REC(rp->out), &rp->p, &fp, len);
     if (i >= rp->offset && i - rp->offset < rp->limit) {
-        tl_json_packet(rp->w, rp->f, &rp->out.r, i, &rp->story, rp->o);
+        tl_json_packet(rp->w, rp->f, REC(rp->out), i, &rp->story, rp->o);
     } else {
         /* outside the page: the story still has to hear it */
         char stack[2048];
@@ -301,7 +303,7 @@ static bool pass2_cb(void *arg, const struct tl_db_packet *dp)
         const struct tl_flow *f = rp->f;
         int64_t t_us = (rp->p.ts_sec - f->first_sec) * 1000000 +
                        ((int64_t)rp->p.ts_nsec - (int64_t)f->first_nsec) / 1000;
-        tl_story_packet(&rp->story, &rp->p, &rp->out.r, i, t_us, &e);
+        tl_story_packet(&rp->story, &rp->p, REC(rp->out), i, t_us, &e);
     }
     return i + 1 < rp->offset + rp->limit;
 }

@@ -17,7 +17,8 @@ struct tl_server_config {
     const char *examples_dir;
     uint64_t max_upload;
     unsigned threads;
-    const char *api_key;
+    const char *const *api_keys;  /* NULL-terminated; none: writes from loopback only */
+    const char *const *read_keys; /* NULL-terminated; none: reads open to all */
     const char *cors_origin;
     const char *tls_cert, *tls_key;
     uint64_t max_flows;          /* live flows while decoding one upload */
@@ -26,6 +27,11 @@ struct tl_server_config {
     unsigned idle_timeout;       /* seconds a connection may stay silent */
     uint64_t conn_memory;        /* bytes of request buffers per connection */
     unsigned shutdown_grace_sec; /* how long in-flight requests get to finish */
+    unsigned header_timeout;     /* seconds for the request line and headers (0: none) */
+    uint64_t min_body_rate;      /* bytes/s an upload's body must keep up (0: none) */
+    unsigned ingest_threads;     /* threads that decode and store uploads */
+    unsigned ingest_queue;       /* uploads waiting for them, at most (then 503) */
+    unsigned busy_wait_ms;       /* how long an upload waits for the database's write lock */
 };
 
 struct tl_server;

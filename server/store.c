@@ -18,7 +18,7 @@
 #include "embed.h"
 #include "log.h"
 
-#define BUSY_TIMEOUT_MS 30000
+#define BUSY_TIMEOUT_MS 2000 /* a worker never waits longer: 503 + Retry-After */
 
 enum stmt_id {
     ST_CAPTURE_INSERT,
@@ -99,8 +99,15 @@ static enum tl_db_rc rc_of(struct tl_db *db, int rc, const char *what)
         return TL_DB_OK;
     }
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-        tl_log("store: %s: database busy", what);
-        return TL_DB_BUSY;
+        return TL_DB_BUSY; /* the caller answers 503 (and the access log shows it) */
+    }
+    if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN || rc == SQLITE_PERM) {
+        tl_log("store: %s: %s", what, db ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+        return TL_DB_READONLY;
+    }
+    if (rc == SQLITE_FULL) {
+        tl_log("store: %s: %s", what, db ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+        return TL_DB_FULL;
     }
     tl_log("store: %s: %s", what, db ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
     return TL_DB_ERROR;
@@ -349,6 +356,11 @@ static sqlite3_stmt *stmt(struct tl_db *db, enum stmt_id i)
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return st;
+}
+
+void tl_db_busy_timeout(struct tl_db *db, unsigned ms)
+{
+    sqlite3_busy_timeout(db->h, (int)ms);
 }
 
 bool tl_db_ping(struct tl_db *db)
@@ -674,14 +686,20 @@ static void common_conds(struct tl_buf *sql, const struct tl_flow_filter *f)
     if (f->server_port >= 0) {
         tl_buf_puts(sql, " AND server_port = ?10");
     }
-    if (f->handshake) {
-        tl_buf_puts(sql, " AND handshake = ?11");
+    if (f->handshake) { /* "a,b": any of them (values checked against the vocabulary) */
+        tl_buf_puts(sql, strchr(f->handshake, ',')
+                             ? " AND instr(',' || ?11 || ',', ',' || handshake || ',') > 0"
+                             : " AND handshake = ?11");
     }
-    if (f->teardown) {
-        tl_buf_puts(sql, " AND teardown = ?12");
+    if (f->teardown) { /* "a,b": any of them (values checked against the vocabulary) */
+        tl_buf_puts(sql, strchr(f->teardown, ',')
+                             ? " AND instr(',' || ?12 || ',', ',' || teardown || ',') > 0"
+                             : " AND teardown = ?12");
     }
-    if (f->conn_state) {
-        tl_buf_puts(sql, " AND conn_state = ?13");
+    if (f->conn_state) { /* "a,b": any of them (values checked against the vocabulary) */
+        tl_buf_puts(sql, strchr(f->conn_state, ',')
+                             ? " AND instr(',' || ?13 || ',', ',' || conn_state || ',') > 0"
+                             : " AND conn_state = ?13");
     }
     if (f->capture) {
         tl_buf_puts(sql, " AND capture_id = ?14");

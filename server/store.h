@@ -25,8 +25,10 @@ struct tl_db;
 enum tl_db_rc {
     TL_DB_OK = 0,
     TL_DB_NOT_FOUND,
-    TL_DB_BUSY,  /* locked past the busy timeout */
-    TL_DB_ERROR, /* anything else: logged with SQLite's message */
+    TL_DB_BUSY,     /* locked past the busy timeout */
+    TL_DB_READONLY, /* the database (or its directory) cannot be written */
+    TL_DB_FULL,     /* the disk is full */
+    TL_DB_ERROR,    /* anything else: logged with SQLite's message */
 };
 
 /*
@@ -44,6 +46,9 @@ int tl_store_version(const struct tl_store *s);
 struct tl_db *tl_store_db(struct tl_store *s);
 /* Close this thread's connection, if any (threads call it before they end). */
 void tl_store_thread_done(struct tl_store *s);
+
+/* How long this thread's connection waits for a lock before TL_DB_BUSY (default 2000 ms). */
+void tl_db_busy_timeout(struct tl_db *db, unsigned ms);
 
 /* Is the database answering? */
 bool tl_db_ping(struct tl_db *db);

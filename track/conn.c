@@ -11,6 +11,7 @@
 
 #include "conn.h"
 #include "flow.h"
+#include "perf.h"
 #include "tcplens.h"
 #include "vocab.h"
 
@@ -251,8 +252,14 @@ finished_fwd:
     if (ack != s->lastack) {
         s->dupacknum = 0;
     }
+    /* an ACK past what the peer was seen to send contiguously (maxseqtobeacked): flagged on
+     * the first ACK that covers the unseen data; the mark then jumps to the peer's highest
+     * sequence end. When it already stands there (the hole is still open), the ACK is flagged
+     * only if the peer changed its own ack since the last such flag (dupacknum -1 marks it),
+     * so an ACK repeated while the other side is quiet or stalled is not flagged again. Both
+     * tests are sequence comparisons (tshark 4.0.17 packet-tcp.c, "ACKED LOST PACKET"). */
     if (r->maxseqtobeacked && SEQ_GT(ack, r->maxseqtobeacked) && (fl & TL_TH_ACK)) {
-        if (r->maxseqtobeacked > r->nextseq) {
+        if (SEQ_LT(r->maxseqtobeacked, r->nextseq)) {
             r->maxseqtobeacked = r->nextseq;
             af |= TL_AF_ACK_LOST_SEGMENT;
         } else {
@@ -479,12 +486,17 @@ void tl_conn_packet(struct tl_flow *f, int dir, const struct tl_packet *p, bool 
         fragment |=
             p->anomalies[i] == TL_AN_IPV4_FRAGMENT || p->anomalies[i] == TL_AN_IPV6_FRAGMENT;
     }
+    uint32_t seglen = 0;
     if (!fragment) {
         /* an IP length past the frame's end: Wireshark counts the bytes on the wire */
         uint64_t hdr_end = (uint64_t)t->offset + t->header_length;
         uint32_t on_wire = p->l3_wirelen > hdr_end ? (uint32_t)(p->l3_wirelen - hdr_end) : 0;
-        af = ws_analyze(c, s, r, t, len < on_wire ? len : on_wire, now);
+        seglen = len < on_wire ? len : on_wire;
+        af = ws_analyze(c, s, r, t, seglen, now);
     }
+    /* the performance figures (perf.c), from the same flags, delivered or not */
+    int64_t rtt = tl_perf_packet(&c->perf, dir, t, seglen, !fragment, af, now);
+    out->ack_rtt_us = rtt < 0 ? -1 : rtt / 1000 > INT32_MAX ? INT32_MAX : (int32_t)(rtt / 1000);
     if (t->checksum_status != TL_CKSUM_UNVERIFIED) {
         s->cksum_checked++;
         s->cksum_bad += t->checksum_status == TL_CKSUM_INCORRECT;

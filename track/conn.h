@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "perf.h"
+
 enum tl_event {
     TL_EV_OTHER = 0,
     TL_EV_SYN,
@@ -185,13 +187,16 @@ struct tl_conn {
     /* analysis */
     int64_t irtt_ns;    /* Wireshark's initial RTT, 0 when unknown */
     int64_t mru_syn_ns; /* the latest pure SYN */
+    /* performance per direction (perf.h) */
+    struct tl_perf perf;
 };
 
 /* One packet's verdict. */
 struct tl_conn_pkt {
-    uint8_t event;     /* enum tl_event */
-    uint8_t state[2];  /* enum tl_state of the client and the server after the packet */
-    uint16_t analysis; /* TL_AF_* */
+    uint8_t event;      /* enum tl_event */
+    uint8_t state[2];   /* enum tl_state of the client and the server after the packet */
+    uint16_t analysis;  /* TL_AF_* */
+    int32_t ack_rtt_us; /* the RTT sample this packet's ACK gave for the peer's data, or -1 */
 };
 
 struct tl_packet;

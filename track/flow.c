@@ -205,10 +205,11 @@ void tl_flow_table_free(struct tl_flow_table *t)
 #define BUCKET(tag, slot) ((uint64_t)(tag) << 32 | ((slot) + 1))
 
 /* FNV-1a over the canonical key, then a final mix, folded to 32 bits. */
-static uint32_t key_hash(int version, const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
+static uint32_t key_hash(int version, const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb,
+                         uint64_t tun_key)
 {
     size_t alen = version == 6 ? 16 : 4;
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = 1469598103934665603ull ^ tun_key;
     for (size_t i = 0; i < alen; i++) {
         h = (h ^ a[i]) * 1099511628211ull;
         h = (h ^ b[i]) * 1099511628211ull;
@@ -229,10 +230,10 @@ static int endpoint_cmp(int version, const uint8_t *a, uint16_t pa, const uint8_
 }
 
 static bool flow_matches(const struct tl_flow *f, int version, const uint8_t *src, uint16_t sp,
-                         const uint8_t *dst, uint16_t dp, enum tl_dir *dir)
+                         const uint8_t *dst, uint16_t dp, uint64_t tun_key, enum tl_dir *dir)
 {
     size_t alen = version == 6 ? 16 : 4;
-    if (f->ip_version != version) {
+    if (f->ip_version != version || f->tun_key != tun_key) {
         return false;
     }
     if (f->port[0] == sp && f->port[1] == dp && !memcmp(f->addr[0], src, alen) &&
@@ -474,6 +475,12 @@ static void flow_init(struct tl_flow *f, uint64_t index, const struct tl_packet 
     f->port[src_is_client ? TL_S2C : TL_C2S] = p->tcp.dst_port;
     f->first_sec = f->last_sec = p->ts_sec;
     f->first_nsec = f->last_nsec = p->ts_nsec;
+    f->tun_key = tl_tunnel_key(p);
+    f->n_tunnels = p->n_tunnels;
+    f->n_link_tunnels = p->link.n_tunnels;
+    for (unsigned i = 0; i < p->n_tunnels && i < TL_FLOW_TUNNELS; i++) {
+        f->tunnels[i] = p->tunnels[i];
+    }
     for (int d = 0; d < 2; d++) {
         f->side[d].mss = -1;
         f->side[d].wscale = -1;
@@ -642,13 +649,15 @@ enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p
         a = ip->dst, b = ip->src, pa = tcp->dst_port, pb = tcp->src_port;
     }
     uint64_t mask = t->n_buckets - 1;
-    uint32_t tag = key_hash(ip->version, a, pa, b, pb);
+    uint64_t tun_key = tl_tunnel_key(p);
+    uint32_t tag = key_hash(ip->version, a, pa, b, pb, tun_key);
     for (bucket = tag & mask; t->hash[bucket]; bucket = (bucket + 1) & mask) {
         if (BUCKET_TAG(t->hash[bucket]) != tag) {
             continue;
         }
         struct tl_flow *c = &t->slots[BUCKET_SLOT(t->hash[bucket])];
-        if (flow_matches(c, ip->version, ip->src, tcp->src_port, ip->dst, tcp->dst_port, &dir)) {
+        if (flow_matches(c, ip->version, ip->src, tcp->src_port, ip->dst, tcp->dst_port, tun_key,
+                         &dir)) {
             f = c;
             break;
         }
@@ -858,7 +867,7 @@ static void flow_release(struct tl_flow_table *t, uint64_t slot)
         a = f->addr[1], b = f->addr[0], pa = f->port[1], pb = f->port[0];
     }
     uint64_t mask = t->n_buckets - 1;
-    uint32_t tag = key_hash(f->ip_version, a, pa, b, pb);
+    uint32_t tag = key_hash(f->ip_version, a, pa, b, pb, f->tun_key);
     for (uint64_t i = tag & mask; t->hash[i]; i = (i + 1) & mask) {
         if (t->hash[i] == BUCKET(tag, slot)) {
             hash_delete(t, i);

@@ -75,6 +75,8 @@ const char *tl_cksum_mode_name(enum tl_cksum_mode m);
 /* The mode named `s` ("auto", "verify", "ignore"), or -1. */
 int tl_cksum_mode_parse(const char *s);
 
+#define TL_FLOW_TUNNELS 6 /* tunnel layers a flow keeps for its document */
+
 struct tl_flow {
     uint64_t index; /* 0-based, in order of first packet */
     uint8_t ip_version;
@@ -91,7 +93,13 @@ struct tl_flow {
     bool td_valid;
     uint32_t td_seq, td_ack;
     struct tl_flow_prev prev; /* set when a new SYN started this flow on a used tuple */
-    struct tl_conn conn;      /* the classifier's view (conn.h) */
+    /* the tunnel path (part of the key, as Zeek keys tunnelled connections): its identity
+     * (tl_tunnel_key, 0 when not tunnelled) and the first packet's outermost layers */
+    uint64_t tun_key;
+    uint8_t n_tunnels;      /* layers of the path; the first TL_FLOW_TUNNELS are kept */
+    uint8_t n_link_tunnels; /* how many of them lie below the outermost IP header */
+    struct tl_tunnel tunnels[TL_FLOW_TUNNELS];
+    struct tl_conn conn; /* the classifier's view (conn.h) */
     /* timeline records */
     struct tl_rec_chunk *rec_head, *rec_tail;
     uint64_t n_recs;

@@ -39,16 +39,22 @@ function authHeaders() {
     return apiKey ? { Authorization: `Bearer ${apiKey}` } : {};
 }
 
+// The routes that say nothing in words take no lang (the server refuses unknown parameters).
+const NO_LANG = new Set(['GET /captures']);
+
 // Builds "/api/v1/path?a=1&lang=zh", leaving out empty parameters.
-export function apiUrl(path, params = {}) {
+export function apiUrl(path, params = {}, { withLang = true } = {}) {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) {
         if (v !== undefined && v !== null && v !== '') {
             q.set(k, String(v));
         }
     }
-    q.set('lang', lang());
-    return `${BASE}${path}?${q}`;
+    if (withLang) {
+        q.set('lang', lang());
+    }
+    const qs = q.toString();
+    return qs ? `${BASE}${path}?${qs}` : `${BASE}${path}`;
 }
 
 async function errorFrom(res) {
@@ -71,7 +77,7 @@ async function errorFrom(res) {
 async function request(method, path, params) {
     let res;
     try {
-        res = await fetch(apiUrl(path, params), {
+        res = await fetch(apiUrl(path, params, { withLang: !NO_LANG.has(`${method} ${path}`) }), {
             method,
             headers: { Accept: 'application/json', ...(method === 'GET' ? {} : authHeaders()) },
         });

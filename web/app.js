@@ -1,12 +1,13 @@
 // The dashboard's entry: routing by query string, the language switch, errors and key handling.
 // Views: home (upload, examples, captures), flows (one capture's connections), flow (one
-// connection). Each URL is shareable: it holds the view, its filters and the selected packet.
+// connection), compare (two connections side by side). Each URL is shareable: it holds the view, its filters and the selected packet.
 
 import { setLang, lang, t, initialLang, rememberLang } from './i18n.js';
 import { ApiError } from './api.js';
 import { renderHome } from './home.js';
 import { renderFlows } from './flows.js';
 import { renderFlow } from './flow.js';
+import { renderCompare } from './compare.js';
 
 const view = document.getElementById('view');
 const errorBox = document.getElementById('error');
@@ -98,7 +99,10 @@ async function render() {
     view.dataset.ready = '0';
     translateChrome();
     try {
-        if (params.has('flow')) {
+        if (params.has('compare')) {
+            view.dataset.view = 'compare';
+            await renderCompare(ctx, token, params);
+        } else if (params.has('flow')) {
             view.dataset.view = 'flow';
             await renderFlow(ctx, token, params);
         } else if (params.has('capture')) {

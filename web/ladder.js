@@ -52,7 +52,7 @@ const OPEN_EVENTS = new Set(['syn', 'syn-ack', 'syn-retransmission', 'syn-ack-re
     'handshake-ack']);
 const CLOSE_EVENTS = new Set(['fin', 'fin-ack-piggybacked', 'rst']);
 
-function eventLabel(event) {
+export function eventLabel(event) {
     return EVENT_LABEL[event] ?? event ?? '?';
 }
 
@@ -66,7 +66,7 @@ export function shownLabel(event) {
 
 // The second line of an arrow: "[S.] seq 0 ack 1 win 28960 len 0", relative numbers as
 // Wireshark counts them.
-function arrowDetail(p) {
+export function arrowDetail(p) {
     const tcp = p.tcp || {};
     const parts = [`[${tcp.flags ? tcp.flags.text : '?'}]`];
     if (tcp.seq_rel != null) {
@@ -79,7 +79,7 @@ function arrowDetail(p) {
     return parts.join(' ');
 }
 
-function kindOf(p) {
+export function kindOf(p) {
     if (p.event === 'rst') {
         return 'rst';
     }
@@ -93,7 +93,7 @@ function kindOf(p) {
     return '';
 }
 
-function el(name, attrs = {}, text) {
+export function el(name, attrs = {}, text) {
     const e = document.createElementNS(SVG, name);
     for (const [k, v] of Object.entries(attrs)) {
         if (v !== undefined && v !== null) {
@@ -126,14 +126,14 @@ export function formatDuration(us) {
 
 // Where each packet sits vertically. Compressed: one row each, with extra room and a marker for
 // pauses. Time: proportional to t_us, with a minimum height so short captures stay legible.
-function layout(packets, scale) {
+function layout(packets, scale, { timeSpanUs = null, timeHeight = null, noGaps = false } = {}) {
     const TOP = 96;
     const ROW = 58;
     const ys = [];
     const gaps = [];
-    if (scale === 'time' && packets.length > 1) {
-        const span = Math.max(1, packets[packets.length - 1].t_us - packets[0].t_us);
-        const height = Math.min(4000, Math.max(480, packets.length * 34));
+    if (scale === 'time' && (packets.length > 1 || timeSpanUs)) {
+        const span = Math.max(1, timeSpanUs || packets[packets.length - 1].t_us - packets[0].t_us);
+        const height = timeHeight || Math.min(4000, Math.max(480, packets.length * 34));
         for (const p of packets) {
             ys.push(TOP + ((p.t_us - packets[0].t_us) / span) * height);
         }
@@ -147,7 +147,7 @@ function layout(packets, scale) {
         if (i > 0) {
             y += ROW;
             // A pause much longer than the usual spacing (and over 200 ms) gets its own band.
-            if (deltas[i] > 200000 && deltas[i] > 20 * Math.max(median, 1)) {
+            if (!noGaps && deltas[i] > 200000 && deltas[i] > 20 * Math.max(median, 1)) {
                 gaps.push({ y: y, us: deltas[i] });
                 y += 30;
             }
@@ -201,11 +201,14 @@ function phases(packets) {
 
 // Draws the ladder into container. Returns { select(i) } to move the highlight without a redraw.
 // compact: a narrower drawing for small screens, scaled to the box's width.
-export function renderLadder(container, flow, packets, { scale = 'compressed', compact = false, onSelect } = {}) {
+// idPrefix keeps the arrowheads' ids apart when two ladders share a page (compare, worksheet);
+// timeSpanUs and timeHeight put two ladders on one time scale, noGaps on one packet scale.
+export function renderLadder(container, flow, packets, { scale = 'compressed', compact = false, onSelect,
+    idPrefix = '', timeSpanUs = null, timeHeight = null, noGaps = false } = {}) {
     const W = compact ? 440 : 720;
     const LX = compact ? 100 : 250; // client lifeline
     const RX = compact ? 340 : 590; // server lifeline
-    const { ys, gaps, height, ticks } = layout(packets, scale);
+    const { ys, gaps, height, ticks } = layout(packets, scale, { timeSpanUs, timeHeight, noGaps });
     const svg = el('svg', {
         viewBox: `0 0 ${W} ${height}`,
         width: W,
@@ -220,7 +223,7 @@ export function renderLadder(container, flow, packets, { scale = 'compressed', c
     const defs = el('defs');
     for (const k of ['c2s', 's2c', 'warn', 'rst', 'sel']) {
         const m = el('marker', {
-            id: `ah-${k}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 8, markerHeight: 8,
+            id: `${idPrefix}ah-${k}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 8, markerHeight: 8,
             orient: 'auto-start-reverse',
         });
         m.append(el('path', { d: 'M0,0 L10,5 L0,10 z', class: `ah ${k}` }));
@@ -294,8 +297,15 @@ export function renderLadder(container, flow, packets, { scale = 'compressed', c
         g.append(el('line', { x1, y1: y - slope, x2, y2: y + slope, class: 'hit' }));
         g.append(el('line', {
             x1, y1: y - slope, x2: c2s ? x2 - 2 : x2 + 2, y2: y + slope, class: 'shaft',
-            'marker-end': `url(#ah-${kind || p.dir})`,
+            'marker-end': `url(#${idPrefix}ah-${kind || p.dir})`,
         }));
+        if (kind === 'warn') {
+            // Not colour alone: a dashed shaft (CSS) and a "!" in a ring at the arrow's end.
+            const cx = x2 + (c2s ? 14 : -14);
+            const cy = y + slope;
+            g.append(el('circle', { cx, cy, r: 7, class: 'warnmark' }));
+            g.append(el('text', { x: cx, y: cy + 4, class: 'warnmark-t', 'aria-hidden': 'true' }, '!'));
+        }
         if (kind === 'rst') {
             const cx = x2 + (c2s ? 12 : -12);
             const cy = y + slope;
@@ -336,6 +346,10 @@ export function renderLadder(container, flow, packets, { scale = 'compressed', c
 
     let selected = -1;
     return {
+        // Packets after `last` are hidden (the quiz's future); null shows them all.
+        setLimit(last) {
+            groups.forEach((g, k) => g.classList.toggle('future', last != null && k > last));
+        },
         select(i, { focus = false, scroll = true } = {}) {
             if (selected >= 0 && groups[selected]) {
                 groups[selected].classList.remove('selected');

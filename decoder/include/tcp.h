@@ -52,6 +52,22 @@
 #define ETHERTYPE_QINQ9 0x9100
 #define ETHERTYPE_IPV6  0x86dd
 
+/* ... and those of the encapsulations walked below IP (encap.c) */
+#define ETHERTYPE_QINQ92  0x9200
+#define ETHERTYPE_MPLS    0x8847
+#define ETHERTYPE_MPLS_MC 0x8848
+#define ETHERTYPE_PPPOE   0x8864
+#define ETHERTYPE_VNTAG   0x8926
+#define ETHERTYPE_ETAG    0x893f
+
+/* UDP ports of the tunnels the decoder walks (IANA; fixed for now, not configurable). */
+#define TL_PORT_VXLAN     4789
+#define TL_PORT_VXLAN_GPE 4790
+#define TL_PORT_GENEVE    6081
+#define TL_PORT_GTPU      2152
+#define TL_PORT_TEREDO    3544
+#define TL_PORT_AYIYA     5072
+
 /* IP protocol numbers (and IPv6 extension header types). */
 #define IPPROTO_NUM_HOPOPTS  0
 #define IPPROTO_NUM_ICMP     1

@@ -63,7 +63,7 @@ enum tl_anomaly {
     TL_AN_IPV6_EXT_TRUNC,      /* extension header runs past the captured bytes */
     TL_AN_IPV6_EXT_TOO_MANY,   /* more extension headers than we walk */
     TL_AN_IPV6_FRAGMENT,       /* non-atomic fragment: segment incomplete */
-    TL_AN_TUNNEL_TOO_DEEP,     /* IP-in-IP nested deeper than we walk */
+    TL_AN_TUNNEL_TOO_DEEP,     /* IP layers nested deeper than we walk (TL_MAX_IP_LAYERS) */
     TL_AN_TCP_TRUNC_HDR,       /* captured bytes end inside the fixed 20-byte TCP header */
     TL_AN_TCP_HLEN_TOO_SMALL,  /* data offset*4 < 20 */
     TL_AN_TCP_HLEN_TOO_LARGE,  /* data offset*4 > segment length */
@@ -74,6 +74,9 @@ enum tl_anomaly {
     TL_AN_TCP_OPT_WSCALE_BIG,  /* window scale shift > 14: treated as 14 (RFC 7323 §2.3) */
     TL_AN_TCP_OPT_AFTER_EOL,   /* non-zero bytes after end-of-options */
     TL_AN_TCP_CKSUM_FFFF,      /* checksum field 0xffff where 0x0000 was computed (RFC 1624) */
+    TL_AN_ENCAP_TRUNC,         /* captured bytes end inside an encapsulation header */
+    TL_AN_ENCAP_MALFORMED,     /* an encapsulation header contradicts itself */
+    TL_AN_ENCAP_TOO_DEEP,      /* more encapsulation layers than we walk (TL_MAX_TUNNELS) */
     TL_AN_COUNT
 };
 
@@ -106,6 +109,15 @@ const char *tl_cksum_name(enum tl_cksum c);
 #define TL_DLT_IPV6         229
 #define TL_DLT_LINUX_SLL2   276
 
+/* ... and the ones under tunnels and on routers, firewalls and radios (link.c) */
+#define TL_DLT_C_HDLC           104
+#define TL_DLT_IEEE802_11       105
+#define TL_DLT_ENC              109
+#define TL_DLT_PFLOG            117
+#define TL_DLT_IEEE802_11_RADIO 127
+#define TL_DLT_IPNET            226
+#define TL_DLT_NFLOG            239
+
 bool tl_linktype_supported(int dlt);
 const char *tl_linktype_name(int dlt);
 
@@ -114,7 +126,10 @@ const char *tl_linktype_name(int dlt);
 #define TL_MAX_SACK_BLOCKS 4
 #define TL_MAX_IP6_EXT     8
 #define TL_MAX_VLAN        2
-#define TL_MAX_IP_LAYERS   2 /* outer + inner for IP-in-IP (6in4, 4in4, ...) */
+#define TL_MAX_IP_LAYERS   4 /* outer IP headers of tunnels, then the one carrying TCP */
+/* encapsulation layers walked (and recorded) per packet: VLAN tags and MPLS labels count one
+ * each; deeper is malformed (encap.too_deep) */
+#define TL_MAX_TUNNELS 12
 
 /* What the link layer said about the frame (kept so a stored packet can be re-rendered). */
 struct tl_link {
@@ -126,9 +141,67 @@ struct tl_link {
     uint16_t sll_pkttype; /* Linux cooked captures: packet type (0 host ... 4 outgoing) */
     uint32_t sll_ifindex; /* Linux cooked v2: interface index */
     uint16_t non_ip;      /* 802.3 length of a non-SNAP LLC frame */
+    uint8_t n_tunnels;    /* how many of p->tunnels lie below the first IP header */
 };
 
-/* One IPv6 extension header as walked (RFC 8200 §4). */
+/*
+ * One encapsulation layer the packet came through, outermost first (p->tunnels). Kinds and
+ * names: tl_tunnel_kind_name(). Which identifiers are set depends on the kind:
+ *   vlan      id = VLAN id, pcp in tc, tpid = the tag's EtherType (0x8100, 0x88a8, ...)
+ *   mpls      id = label, tc, s (bottom of stack), ttl
+ *   pppoe     id = session id
+ *   vntag     id = destination VIF, etag: id = E-CID (base)
+ *   ip (IP-in-IP, 6in4, 4in6, 6in6), gre, vxlan, vxlan-gpe, geneve, gtpu, teredo, ayiya:
+ *             ip_version, src/dst the outer addresses (ports for the UDP ones); gre: id = key
+ *             when has_id, proto = protocol type; vxlan/geneve: id = VNI; gtpu: id = TEID;
+ *   erspan    id = session id (ERSPAN II/III inside GRE); pw-eth: MPLS pseudowire Ethernet
+ *   ieee80211 an 802.11 frame (Aruba GRE, link type 105/127)
+ */
+enum tl_tunnel_kind {
+    TL_TUN_NONE = 0,
+    TL_TUN_VLAN,
+    TL_TUN_MPLS,
+    TL_TUN_PPPOE,
+    TL_TUN_VNTAG,
+    TL_TUN_ETAG,
+    TL_TUN_PW_ETH,
+    TL_TUN_IP,
+    TL_TUN_GRE,
+    TL_TUN_ERSPAN,
+    TL_TUN_VXLAN,
+    TL_TUN_VXLAN_GPE,
+    TL_TUN_GENEVE,
+    TL_TUN_GTPU,
+    TL_TUN_TEREDO,
+    TL_TUN_AYIYA,
+    TL_TUN_IEEE80211,
+    TL_TUN_COUNT
+};
+
+const char *tl_tunnel_kind_name(enum tl_tunnel_kind k);
+
+struct tl_packet;
+/*
+ * The identity of a packet's tunnel path that both directions share, 0 when not tunnelled:
+ * kinds, VLAN ids, PPPoE sessions, VNIs, GRE keys and outer address pairs (in either order).
+ * MPLS labels, TEIDs and PPTP call ids are left out: each direction has its own.
+ */
+uint64_t tl_tunnel_key(const struct tl_packet *p);
+
+struct tl_tunnel {
+    uint8_t kind;       /* enum tl_tunnel_kind */
+    uint8_t ip_version; /* tunnels over IP: the outer IP version (src/dst), else 0 */
+    uint8_t version;    /* GRE version, ERSPAN version, GTP version */
+    bool has_id;        /* id is meaningful (GRE: key present) */
+    uint8_t tc;         /* MPLS traffic class, VLAN priority */
+    uint8_t s;          /* MPLS bottom of stack */
+    uint8_t ttl;        /* MPLS TTL */
+    uint16_t proto;     /* VLAN TPID, GRE protocol type, next EtherType */
+    uint32_t id;
+    uint16_t sport, dport; /* outer UDP ports */
+    uint8_t src[16], dst[16];
+};
+
 struct tl_ip6_ext {
     uint8_t type;    /* next-header value that announced it */
     uint8_t next;    /* its own next-header field */
@@ -234,6 +307,8 @@ struct tl_packet {
     uint32_t l3_wirelen; /* bytes at l3 on the wire */
     uint8_t n_ip;        /* IP layers, outermost first */
     struct tl_ip ip[TL_MAX_IP_LAYERS];
+    uint8_t n_tunnels; /* encapsulation layers, outermost first */
+    struct tl_tunnel tunnels[TL_MAX_TUNNELS];
     bool has_tcp; /* tcp is valid (the fixed header at least) */
     struct tl_tcp tcp;
     enum tl_anomaly fatal; /* why there is no usable TCP header, or TL_AN_NONE */

@@ -603,6 +603,43 @@ static void test_flow_records_keep_headers(void **state)
     tl_flow_table_free(t);
 }
 
+/* The same inner tuple inside different tunnels is two connections (as Zeek keys them); the
+ * answer inside the same tunnel is the same one. */
+static void test_flow_tunnel_path_is_part_of_the_key(void **state)
+{
+    struct tl_flow_table *t = *state;
+    struct tl_flow_pkt out;
+    static uint8_t f[sizeof seed1 + 4];
+    const struct {
+        const uint8_t *frame;
+        size_t len;
+        uint16_t vid;
+    } sends[] = { { seed1, sizeof seed1, 100 },
+                  { seed1, sizeof seed1, 200 },
+                  { seed2, sizeof seed2, 100 } };
+    struct tl_flow *flows[3];
+    for (int i = 0; i < 3; i++) {
+        memcpy(f, sends[i].frame, 12);
+        f[12] = 0x81;
+        f[13] = 0x00;
+        f[14] = (uint8_t)(sends[i].vid >> 8);
+        f[15] = (uint8_t)sends[i].vid;
+        memcpy(f + 16, sends[i].frame + 12, sends[i].len - 12);
+        assert_int_equal(add(t, f, sends[i].len + 4, 1000 + i, &out), TL_OK);
+        assert_int_equal(pkt.n_tunnels, 1);
+        assert_int_equal(pkt.tunnels[0].kind, TL_TUN_VLAN);
+        assert_int_equal(pkt.tunnels[0].id, sends[i].vid);
+        flows[i] = out.flow;
+    }
+    assert_int_equal(tl_flow_table_count(t), 2);
+    assert_ptr_not_equal(flows[0], flows[1]);
+    assert_ptr_equal(flows[0], flows[2]);
+    assert_int_equal(out.dir, TL_S2C);
+    assert_int_equal(flows[1]->n_tunnels, 1);
+    assert_int_equal(flows[1]->tunnels[0].id, 200);
+    assert_true(flows[0]->tun_key != 0 && flows[0]->tun_key != flows[1]->tun_key);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, table_setup, table_teardown)
@@ -622,6 +659,7 @@ int main(void)
         T(test_flow_cap_returns_too_large),
         T(test_flow_retire_hands_each_flow_once),
         T(test_flow_records_keep_headers),
+        T(test_flow_tunnel_path_is_part_of_the_key),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -634,7 +634,7 @@ static void test_packet_tunnels(void **state)
     assert_int_equal(p->tcp.offset, 60);
     assert_int_equal(p->tcp.checksum, 0x482a);
 
-    /* IPv4 in IPv4 in IPv4: one level deeper than walked */
+    /* IPv4 in IPv4 in IPv4: walked (TL_MAX_IP_LAYERS is 4), each outer one a tunnel */
     uint8_t f[ETH_LEN + 20 + 20 + 60];
     memcpy(f, eth4_hdr, ETH_LEN);
     for (unsigned i = 0; i < 2; i++) {
@@ -643,10 +643,40 @@ static void test_packet_tunnels(void **state)
         h[2] = 0;
         h[3] = (uint8_t)(100 - 20 * i);
         h[9] = 4; /* IP-in-IP */
+        h[10] = h[11] = 0;
+        uint32_t sum = 0;
+        for (unsigned k = 0; k < 20; k += 2) {
+            sum += (uint32_t)(h[k] << 8 | h[k + 1]);
+        }
+        sum = (sum & 0xffff) + (sum >> 16);
+        sum = (sum & 0xffff) + (sum >> 16);
+        h[10] = (uint8_t)(~sum >> 8);
+        h[11] = (uint8_t)~sum;
     }
     memcpy(f + ETH_LEN + 40, crafted_syn_l3, 60);
+    p = decode(state, TL_DLT_EN10MB, f, sizeof f, sizeof f);
+    assert_expect(p, &ok, "4in4in4");
+    assert_int_equal(p->n_ip, 3);
+    assert_int_equal(p->n_tunnels, 2);
+    assert_int_equal(p->tunnels[0].kind, TL_TUN_IP);
+    assert_int_equal(p->tunnels[1].kind, TL_TUN_IP);
+
+    /* the depth bomb: 200 nested IPv4-in-IPv4 headers, rejected with a reason */
+    enum { BOMB = 200 };
+    static uint8_t bomb[ETH_LEN + 20 * BOMB + 60];
+    memcpy(bomb, eth4_hdr, ETH_LEN);
+    for (unsigned i = 0; i < BOMB; i++) {
+        uint8_t *h = bomb + ETH_LEN + 20 * i;
+        memcpy(h, crafted_syn_l3, 20);
+        unsigned total = 20 * (BOMB - i) + 60;
+        h[2] = (uint8_t)(total >> 8);
+        h[3] = (uint8_t)total;
+        h[9] = 4;
+    }
+    memcpy(bomb + ETH_LEN + 20 * BOMB, crafted_syn_l3, 60);
     static const struct expect deep = { TL_AN_TUNNEL_TOO_DEEP, NULL, { TL_AN_NONE }, 0 };
-    assert_expect(decode(state, TL_DLT_EN10MB, f, sizeof f, sizeof f), &deep, "4in4in4");
+    assert_expect(decode(state, TL_DLT_EN10MB, bomb, sizeof bomb, sizeof bomb), &deep,
+                  "200 nested IP-in-IP headers");
 }
 
 /* ---- fragments ---- */

@@ -15,13 +15,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-    ARROWS, CJK, Guard, HERE, ROWS, SEED, SEED_LABELS, SEED_SIZE, Server, WAIT_MS, api, checker, current,
-    fail, fieldValue, filesExist, installed, report, show, sleep, summary, testArgs, text, until, viewState,
-    waitView as waitViewOf,
+    ARROWS, CJK, Guard, HERE, LAYOUT_KEYS, ROWS, SEED, SEED_LABELS, SEED_SIZE, Server, WAIT_MS, answerQuiz, api,
+    checker, current, fail, fieldValue, filesExist, installed, layoutProbe, layoutProblems, makeLongCapture,
+    nextQuestion, pdfText, report, scrollLongLadder, show, sleep, summary, testArgs, text, tsgAgainstTimeline,
+    tsgPoints, until, viewState, waitView as waitViewOf,
 } from './harness.mjs';
 
-const TOTAL_BUDGET_MS = 110_000; // the whole run, start to stop (ctest's own limit is higher)
+const TOTAL_BUDGET_MS = 200_000; // the whole run, start to stop (ctest's own limit is higher)
 const CHECK_BUDGET_MS = 30_000; // one check, all its waits included
+const LONG_PACKETS = 100_000; // the long connection of check z
 const ACTION_MS = 5_000; // one click, fill, focus...
 const NAV_MS = 15_000; // one page load
 const SERVER_STOP_MS = 35_000; // tcplensd to end on SIGTERM, before it is killed
@@ -35,6 +37,7 @@ const LAUNCH_ARGS = [
 
 const args = testArgs('dashboard.test.mjs');
 const { binary, webDir, shotDir } = args;
+const srcDir = path.dirname(args.examplesDir);
 const chromiumPath = process.env.TL_CHROMIUM || '/usr/bin/chromium';
 const check = checker(CHECK_BUDGET_MS);
 
@@ -690,6 +693,285 @@ async function run(browser, server, workdir) {
             await page.waitForTimeout(200); // late console lines of the 415 still count as wanted
             expectHttpError = false;
         }
+    });
+
+    // ------------------------------------------------------------------- the classroom (issue 18)
+
+    const examples = {};
+    const exampleFlow = async (name) => {
+        if (!examples[name]) {
+            const body = await api(server, 'POST', `/api/v1/examples/${name}`);
+            if (!body.flows || !body.flows.length) fail(`example ${name} has no flow`);
+            examples[name] = String(body.flows[0].id);
+        }
+        return examples[name];
+    };
+    const unfocusPage = () => page.evaluate(() => {
+        if (document.activeElement && document.activeElement !== document.body) document.activeElement.blur();
+    });
+    const SIZES = [[1024, 768], [1280, 720], [1920, 1080], [390, 844]];
+
+    await check('s. layouts 1024x768, 1280x720, 1920x1080, 390x844: flow and compare views, nothing overlapping or cut', async () => {
+        const flow = await seedFlow();
+        const cmp = `${await exampleFlow('three-segment-close')},${await exampleFlow('fourway-close')}`;
+        const notes = [];
+        try {
+            for (const [w, h] of SIZES) {
+                await page.setViewportSize({ width: w, height: h });
+                for (const [query, view, keys] of [[`?flow=${flow}&p=4`, 'flow', LAYOUT_KEYS.flow],
+                    [`?compare=${cmp}`, 'compare', LAYOUT_KEYS.compare]]) {
+                    await goto(query, view);
+                    if (view === 'flow') await waitSelected(page, 4);
+                    const v = await layoutProbe(page, keys);
+                    await page.screenshot({ path: path.join(shotDir, `layout-${view}-${w}x${h}.png`), timeout: WAIT_MS });
+                    const bad = layoutProblems(v);
+                    if (bad.length) fail(`${view} at ${w}x${h}: ${bad.join('\n')}`);
+                    notes.push(`${view} ${w}x${h}: ${v.count} boxes`);
+                }
+            }
+        } finally {
+            await page.setViewportSize({ width: 1280, height: 800 });
+        }
+        return notes.join('; ');
+    });
+
+    await check('t. projector: view=projector and #projector: large type, only the ladder and the selected packet', async () => {
+        const flow = await seedFlow();
+        await page.setViewportSize({ width: 1024, height: 768 });
+        try {
+            await goto(`?flow=${flow}&p=1&view=projector`, 'flow');
+            await waitSelected(page, 1);
+            const probe = () => page.evaluate(() => {
+                const shown = (s) => {
+                    const e = document.querySelector(s);
+                    return !!e && e.getBoundingClientRect().height > 0;
+                };
+                return { body: document.body.classList.contains('projector'),
+                         pressed: document.querySelector('#projector').getAttribute('aria-pressed'),
+                         ladder: shown('#ladder svg'), explanation: shown('#explanation'),
+                         summary: shown('.summary-card'), states: shown('.states-card'), headers: shown('.header-card'),
+                         tsg: shown('#tsg-card'), font: parseFloat(getComputedStyle(document.querySelector('#explanation')).fontSize) };
+            });
+            const v = await probe();
+            if (!v.body || v.pressed !== 'true' || !v.ladder || !v.explanation || v.summary || v.states || v.headers ||
+                v.tsg || v.font < 24) fail(`projector view: ${show(v)}`);
+            const lay = layoutProblems(await layoutProbe(page, LAYOUT_KEYS.flow));
+            if (lay.length) fail(lay.join('\n'));
+            await shot(page, 'projector-1024x768.png');
+            await page.locator('#projector').click();
+            await until('view=projector gone from the URL, the summary back', async () => ({ u: param(page, 'view'), v: await probe() }),
+                        (x) => x.u === null && !x.v.body && x.v.summary);
+            return `explanation ${v.font}px`;
+        } finally {
+            await page.setViewportSize({ width: 1280, height: 800 });
+        }
+    });
+
+    await check('u. worksheet: blanks chosen in the page (seq, ack, states), Chromium print-to-PDF (A4 and Letter) has the table', async () => {
+        const flow = await seedFlow();
+        await goto(`?flow=${flow}`, 'flow');
+        await page.locator('#worksheet-panel summary').click();
+        for (const b of ['seq', 'ack', 'states']) await page.locator(`#worksheet-panel input[name=blank][value=${b}]`).check();
+        await until('URL blank=seq,ack,states', () => param(page, 'blank'), (v) => v === 'seq,ack,states');
+        const ws = await page.evaluate(() => ({
+            rows: document.querySelectorAll('#worksheet-table tbody tr').length,
+            blanks: [...document.querySelectorAll('#worksheet-table td.blank')].map((td) => td.dataset.blank),
+            flags: [...document.querySelectorAll('#worksheet-table tbody tr')].map((tr) => tr.children[3].textContent),
+        }));
+        if (ws.rows !== 6 || ws.blanks.length !== 6 * 4) fail(`worksheet table: ${show(ws)}`);
+        await page.emulateMedia({ media: 'print' });
+        const printed = await page.evaluate(() => ({
+            worksheet: getComputedStyle(document.querySelector('#worksheet')).display,
+            ladderCard: document.querySelector('.ladder-card').getBoundingClientRect().height === 0 ? 'none' : 'shown',
+            header: getComputedStyle(document.querySelector('header.top')).display }));
+        await page.emulateMedia({ media: null }); // page.pdf() prints with the print stylesheet
+        if (printed.worksheet === 'none' || printed.ladderCard !== 'none' || printed.header !== 'none') {
+            fail(`print media shows the wrong parts: ${show(printed)}`);
+        }
+        const docsPdf = path.join(srcDir, 'docs', 'worksheet.pdf');
+        const notes = [];
+        for (const [format, file] of [['A4', docsPdf], ['Letter', path.join(shotDir, 'worksheet-letter.pdf')]]) {
+            await page.pdf({ path: file, format, printBackground: true });
+            const pdf = await pdfText(fs.readFileSync(file));
+            // Kerning splits words in the PDF's strings: compare without spaces.
+            const flat = pdf.text.replace(/\s+/g, '');
+            const want = ['Worksheet', 'seq', 'ack', 'SYN-ACK', 'FIN(piggybackedACK)', '[S.]', '[F.]', 'C→S', 'S→C'];
+            const lacking = want.filter((w) => !flat.includes(w));
+            if (pdf.pages < 1 || lacking.length) fail(`${format} PDF: ${pdf.pages} page(s), lacks ${show(lacking)}; text: ${flat.slice(0, 300)}`);
+            notes.push(`${format}: ${pdf.pages} page(s), ${fs.statSync(file).size} bytes`);
+        }
+        return `${notes.join('; ')}; docs/worksheet.pdf written`;
+    });
+
+    await check('v. colour-blind-safe: warnings dashed with a "!" mark, RST with a cross, not colour alone', async () => {
+        await goto(`?flow=${await exampleFlow('retransmission')}`, 'flow');
+        const v = await until('the retransmission arrow drawn', () => page.evaluate(() => {
+            const warn = document.querySelector('#ladder g.arrow.warn');
+            if (!warn) return null;
+            return { dash: getComputedStyle(warn.querySelector('.shaft')).strokeDasharray,
+                     mark: !!warn.querySelector('.warnmark') && warn.querySelector('.warnmark-t').textContent,
+                     c2s: getComputedStyle(document.documentElement).getPropertyValue('--tl-c2s').trim(),
+                     s2c: getComputedStyle(document.documentElement).getPropertyValue('--tl-s2c').trim() };
+        }), (x) => x !== null);
+        if (!v.dash || v.dash === 'none' || v.mark !== '!') fail(`warning arrow: ${show(v)}`);
+        await goto(`?flow=${await exampleFlow('refused')}`, 'flow');
+        const rst = await until('the RST arrow has its cross', () => page.evaluate(() => {
+            const r = document.querySelector('#ladder g.arrow.rst');
+            return r ? { cross: !!r.querySelector('.rstmark'), label: r.getAttribute('data-label') } : null;
+        }), (x) => x && x.cross && x.label === 'RST');
+        return `${show(v)}; ${show(rst)}`;
+    });
+
+    await check('w. time-sequence graph of retransmission.pcap: points = timeline seq/ack/window, R marked, zoom, pan, click selects', async () => {
+        const flow = await exampleFlow('retransmission');
+        const timeline = (await api(server, 'GET', `/api/v1/flows/${flow}`)).timeline;
+        await goto(`?flow=${flow}`, 'flow');
+        const notes = [];
+        for (const dir of ['c2s', 's2c']) {
+            await page.locator(`button[data-tsg-dir=${dir}]`).click();
+            const pts = await until(`#tsg svg[data-dir=${dir}]`, () => tsgPoints(page), (p) => p && p.dir === dir);
+            const bad = tsgAgainstTimeline(pts, timeline, dir);
+            if (bad.length) fail(`${dir}: ${bad.join('\n')}`);
+            notes.push(`${dir}: ${pts.segs.length} segments, ${pts.acks.length} ACKs`);
+        }
+        await page.locator('button[data-tsg-dir=c2s]').click();
+        const pts = await until('#tsg back to c2s', () => tsgPoints(page), (p) => p && p.dir === 'c2s');
+        const retrans = timeline.filter((p) => p.event === 'retransmission').map((p) => p.index);
+        const marked = pts.segs.filter((s) => s.kind === 'retrans').map((s) => s.i);
+        if (show(marked) !== show(retrans)) fail(`segments marked R ${show(marked)}, retransmissions in the timeline ${show(retrans)}`);
+        const r = await page.evaluate(() => document.querySelector('#tsg g.seg.retrans text.mark').textContent);
+        if (r !== 'R') fail(`the retransmission's mark is ${show(r)}`);
+        await shot(page, 'tsg-retransmission.png');
+        await page.locator('#tsg-card').screenshot({ path: path.join(srcDir, 'docs', 'tsg.png') });
+        // zoom: the wheel over the graph, then +, then reset
+        const view0 = pts.view;
+        const box = await page.locator('#tsg svg').boundingBox();
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        await page.mouse.wheel(0, -300);
+        const zoomed = await until('the wheel zooms in', () => tsgPoints(page), (p) => p.view !== view0);
+        const span = (v) => { const [a, b] = v.split(',').map(Number); return b - a; };
+        if (!(span(zoomed.view) < span(view0))) fail(`wheel: view ${view0} -> ${zoomed.view}`);
+        // pan by dragging, then with the keyboard
+        await page.mouse.down();
+        await page.mouse.move(box.x + box.width / 2 - 120, box.y + box.height / 2, { steps: 4 });
+        await page.mouse.up();
+        const dragged = await until('a drag pans', () => tsgPoints(page), (p) => p.view !== zoomed.view);
+        await page.locator('#tsg svg').focus();
+        await page.keyboard.press('ArrowLeft');
+        const keyed = await until('ArrowLeft on the graph pans', () => tsgPoints(page), (p) => p.view !== dragged.view);
+        const pos = await text(page, '#step-pos');
+        if (pos.trim() !== `1 / ${timeline.length}`) fail(`the arrow key on the graph stepped the packet: ${pos}`);
+        await page.keyboard.press('0');
+        await until('0 resets the view', () => tsgPoints(page), (p) => p.view === view0);
+        // click the retransmitted segment: its packet is selected in the ladder
+        await page.locator(`#tsg g.seg[data-index="${retrans[0]}"]`).click();
+        await waitSelected(page, retrans[0], timeline.length);
+        return `${notes.join('; ')}; views ${view0} -> ${zoomed.view} -> ${dragged.view} -> ${keyed.view}`;
+    });
+
+    await check('x. compare: three-segment vs four-way close, refused vs unanswered SYN, one time and one packet scale, in words (en, 中文)', async () => {
+        const a = await exampleFlow('three-segment-close');
+        const b = await exampleFlow('fourway-close');
+        await goto(`?compare=${a},${b}`, 'compare');
+        const diffs = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#differences li')]
+            .map((li) => [li.dataset.diff, { same: li.dataset.same, text: li.textContent }])));
+        let d = await diffs();
+        if (d.teardown.same !== 'false' || !/three-segment/.test(d.teardown.text) || !/four-way/.test(d.teardown.text)) fail(`teardown: ${show(d.teardown)}`);
+        if (d.handshake.same !== 'true' || d.packets.same !== 'false' || !/10/.test(d.packets.text) || !/11/.test(d.packets.text)) fail(`handshake/packets: ${show(d)}`);
+        if (d.events.same !== 'false' || !/FIN \(piggybacked ACK\) 1 \/ 0/.test(d.events.text)) fail(`events: ${show(d.events)}`);
+        const arrows = await page.evaluate(() => ['a', 'b'].map((k) => document.querySelectorAll(`#ladder-${k} svg g.arrow`).length));
+        if (show(arrows) !== show([10, 11])) fail(`arrows ${show(arrows)}, want [10,11]`);
+        await shot(page, 'compare-close.png');
+        await page.screenshot({ path: path.join(srcDir, 'docs', 'compare.png'), timeout: WAIT_MS });
+        await page.locator('button[data-cscale=time]').click();
+        await until('URL cscale=time', () => param(page, 'cscale'), (v) => v === 'time');
+        await waitView(page, 'compare');
+        // one time scale: the same time is the same height in both ladders
+        const ys = await page.evaluate(() => ['a', 'b'].map((k) => {
+            const svg = document.querySelector(`#ladder-${k} svg`);
+            return svg.getAttribute('viewBox');
+        }));
+        if (ys[0] !== ys[1]) fail(`one time scale, yet the ladders' heights differ: ${show(ys)}`);
+        await goto(`?compare=${await exampleFlow('refused')},${await exampleFlow('syn-unanswered')}&lang=zh`, 'compare');
+        d = await diffs();
+        if (d.handshake.same !== 'false' || !CJK.test(d.handshake.text) || d.final_states.same !== 'false' || d.conn_state.same !== 'false') fail(`refused vs unanswered: ${show(d)}`);
+        await shot(page, 'compare-refused-zh.png');
+        await page.locator('#lang-en').click();
+        await waitView(page, 'compare');
+        return `${d.handshake.text} ${d.conn_state.text}`;
+    });
+
+    await check('y. quiz: the seed answered right to the end (score full), then one wrong (marked, explanation shown), lesson link', async () => {
+        const flow = await seedFlow();
+        const timeline = (await api(server, 'GET', `/api/v1/flows/${flow}`)).timeline;
+        await goto(`?flow=${flow}&p=0&mode=quiz`, 'flow');
+        await until('#quiz-q asks for packet 2', () => text(page, '#quiz-q'), (t) => /\b2\b/.test(t || ''));
+        const hidden = await page.evaluate(() => [...document.querySelectorAll('#ladder g.arrow')]
+            .filter((g) => getComputedStyle(g).visibility !== 'hidden').length);
+        if (hidden !== 1) fail(`${hidden} arrows visible at the start of the quiz, want 1`);
+        let last;
+        for (let i = 1; i < timeline.length; i++) {
+            last = await answerQuiz(page, timeline[i]);
+            if (last.result !== 'right' || !last.explanation) fail(`packet ${i + 1}: ${show(last)}`);
+            if (i === 2) await shot(page, 'quiz-right.png');
+            if (i < timeline.length - 1) await nextQuestion(page);
+        }
+        if (last.right !== timeline.length - 1 || last.asked !== last.total) fail(`score ${show(last)}`);
+        await page.screenshot({ path: path.join(srcDir, 'docs', 'quiz.png'), timeout: WAIT_MS });
+        // The lesson link: capture, flow, packet, language, mode
+        await goto(`?flow=${flow}&p=3&mode=quiz&lang=zh`, 'flow');
+        const wrong = await answerQuiz(page, timeline[4], { wrong: true });
+        if (wrong.result !== 'wrong' || !wrong.wrongParts.includes('seq') || !CJK.test(wrong.explanation) || wrong.right !== 0) fail(`wrong answer: ${show(wrong)}`);
+        const q = new URLSearchParams(wrong.url);
+        const link = await page.locator('#lesson-link').getAttribute('href');
+        for (const [k, v] of [['flow', flow], ['capture', await seedCapture()], ['p', '4'], ['mode', 'quiz'], ['lang', 'zh']]) {
+            if (q.get(k) !== v) fail(`lesson URL ${wrong.url}: ${k}=${q.get(k)}, want ${v}`);
+        }
+        if (!/mode=quiz/.test(link)) fail(`#lesson-link ${link}`);
+        await shot(page, 'quiz-wrong-zh.png');
+        await page.locator('#lang-en').click();
+        await waitView(page, 'flow');
+        return `score ${last.right}/${last.total}; wrong marked: ${wrong.wrongParts.join(',')}`;
+    });
+
+    await check('z. a 100 000-packet connection: virtual ladder, smooth scrolling, End / Home / → across pages', async () => {
+        const file = path.join(workdir, 'long.pcap');
+        const t0 = Date.now();
+        await makeLongCapture(binary, file, LONG_PACKETS);
+        const body = await api(server, 'POST', '/api/v1/captures?name=long.pcap', fs.readFileSync(file));
+        fs.rmSync(file);
+        const flow = String(body.flows[0].id);
+        const tUp = Date.now() - t0;
+        const t1 = Date.now();
+        await goto(`?flow=${flow}`, 'flow');
+        await until('#step-pos "1 / 100000"', () => text(page, '#step-pos'), (t) => (t || '').trim() === `1 / ${LONG_PACKETS}`);
+        const tOpen = Date.now() - t1;
+        const s = await scrollLongLadder(page, 40);
+        if (s.mostRows > 120) fail(`${s.mostRows} rows in the DOM at once: not virtual`);
+        if (s.frameP95Ms > 500 || s.renderMaxMs > 250) fail(`scrolling is not smooth: ${show(s)}`);
+        await unfocusPage();
+        const t2 = Date.now();
+        await page.keyboard.press('End');
+        await until(`End: packet ${LONG_PACKETS} selected and drawn`, () => page.evaluate((n) => ({
+            pos: document.querySelector('#step-pos').textContent.trim(),
+            sel: (document.querySelector('#ladder g.arrow.selected') || {}).dataset,
+            title: document.querySelector('#packet-h').textContent }), LONG_PACKETS),
+        (v) => v.pos === `${LONG_PACKETS} / ${LONG_PACKETS}` && v.sel && v.sel.index === String(LONG_PACKETS - 1) && !/…/.test(v.title));
+        const tEnd = Date.now() - t2;
+        await shot(page, 'long-end.png');
+        await page.keyboard.press('Home');
+        await until('Home: packet 1', () => text(page, '#step-pos'), (t) => (t || '').trim() === `1 / ${LONG_PACKETS}`);
+        for (let i = 0; i < 3; i++) await page.keyboard.press('PageDown');
+        await until('PageDown x3: packet 61', () => text(page, '#step-pos'), (t) => (t || '').trim() === `61 / ${LONG_PACKETS}`);
+        await goto(`?flow=${flow}&p=999`, 'flow');
+        await page.keyboard.press('ArrowRight');
+        await until('→ from 1000 (the first page\'s last) to 1001', () => page.evaluate(() => ({
+            pos: document.querySelector('#step-pos').textContent.trim(), title: document.querySelector('#packet-h').textContent })),
+        (v) => v.pos === `1001 / ${LONG_PACKETS}` && !/…/.test(v.title));
+        const timing = `upload ${tUp} ms, open ${tOpen} ms, End ${tEnd} ms; scroll over ${s.steps} positions: frame median ${s.frameMedianMs} ms, ` +
+            `p95 ${s.frameP95Ms} ms, max ${s.frameMaxMs} ms; row drawing median ${s.renderMedianMs} ms, max ${s.renderMaxMs} ms; at most ${s.mostRows} rows in the DOM`;
+        console.log(`# long connection (chromium): ${timing}`);
+        return timing;
     });
 
     await check('l. no console errors, page errors, failed requests, 5xx, dialogs or requests off 127.0.0.1', async () => {

@@ -18,18 +18,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-    ARROWS, CJK, Guard, LoggedProcess, ROWS, SEED, SEED_LABELS, Server, api, checker, fail, fieldValue,
-    filesExist, installed, report, show, sleep, summary, testArgs, text, until, waitView,
+    ARROWS, CJK, Guard, LAYOUT_KEYS, LoggedProcess, ROWS, SEED, SEED_LABELS, Server, answerQuiz, api, checker, fail,
+    fieldValue, filesExist, installed, layoutProbe, layoutProblems, makeLongCapture, nextQuestion, pdfText, report,
+    scrollLongLadder, show, sleep, summary, testArgs, text, tsgAgainstTimeline, tsgPoints, until, waitView,
 } from './harness.mjs';
 
-const TOTAL_BUDGET_MS = 85_000; // the whole run, start to stop (ctest's own limit is higher)
-const CHECK_BUDGET_MS = 20_000; // one check, all its waits included
+const TOTAL_BUDGET_MS = 170_000; // the whole run, start to stop (ctest's own limit is higher)
+const CHECK_BUDGET_MS = 30_000; // one check, all its waits included
 const COMMAND_MS = 10_000; // one BiDi command (a navigation included)
 const FIREFOX_START_MS = 30_000; // Firefox's "WebDriver BiDi listening on" line
 const STOP_MS = 5_000; // a process to end once asked, before it is killed
 
 const BIDI_RE = /WebDriver BiDi listening on (ws:\/\/127\.0\.0\.1:\d+)/;
 const KEY_ARROW_RIGHT = '\uE014'; // WebDriver's code for ArrowRight
+const KEY_HOME = '\uE011';
+const KEY_END = '\uE010';
 
 // The profile's prefs: nothing in the background may reach out (the machine may be offline)
 // or show a first-run page; the test alone decides what Firefox loads.
@@ -272,6 +275,11 @@ class Page {
 
     // A real mouse click in the middle of the element.
     async click(selector) {
+        // In view first: the pointer cannot reach outside the viewport.
+        await this.evaluate((s) => {
+            const e = document.querySelector(s);
+            if (e) e.scrollIntoView({ block: 'center', inline: 'center' });
+        }, selector);
         const element = await this.element(selector);
         await this.actions([{ type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' },
                               actions: [{ type: 'pointerMove', x: 0, y: 0, origin: { type: 'element', element } },
@@ -331,9 +339,10 @@ async function main() {
         console.log(`# tcplensd at ${server.url} (web ${webDir})`);
         const wsUrl = await firefox.start();
         await bidi.connect(wsUrl);
-        const session = await bidi.send('session.new', { capabilities: { alwaysMatch: { acceptInsecureCerts: true } } });
+        // A loaded machine can take a while to open the first session.
+        const session = await bidi.send('session.new', { capabilities: { alwaysMatch: { acceptInsecureCerts: true } } }, 30_000);
         console.log(`# ${session.capabilities.browserName} ${session.capabilities.browserVersion} at ${wsUrl} (started in ${Date.now() - started} ms)`);
-        await run(bidi, server);
+        await run(bidi, server, guard.workdir);
     } catch (e) {
         report('set-up', false, e.message);
     } finally {
@@ -347,7 +356,7 @@ async function main() {
     }
 }
 
-async function run(bidi, server) {
+async function run(bidi, server, workdir) {
     const base = server.url;
 
     // Errors the page logs or throws, gathered over the whole run and judged by the last check.
@@ -456,6 +465,144 @@ async function run(bidi, server) {
         } finally {
             await page.viewport(1400, 900).catch(() => {});
         }
+    });
+
+    // ------------------------------------------------------------------- the classroom (issue 18)
+
+    const examples = {};
+    const exampleFlow = async (name) => {
+        if (!examples[name]) {
+            const body = await api(server, 'POST', `/api/v1/examples/${name}`);
+            examples[name] = String(body.flows[0].id);
+        }
+        return examples[name];
+    };
+    const go = async (query, view) => {
+        await page.goto(`${base}/${query}`);
+        await waitView(page, view);
+    };
+    const stepPos = () => text(page, '#step-pos').then((t) => (t || '').trim());
+
+    await check('9. layouts 1024x768, 1280x720, 1920x1080, 390x844: flow and compare, nothing overlapping or cut', async () => {
+        const cmp = `${await exampleFlow('three-segment-close')},${await exampleFlow('fourway-close')}`;
+        const notes = [];
+        try {
+            for (const [w, h] of [[1024, 768], [1280, 720], [1920, 1080], [390, 844]]) {
+                await page.viewport(w, h);
+                for (const [query, view] of [[`?flow=${need('flowId')}&p=4&lang=en`, 'flow'], [`?compare=${cmp}&lang=en`, 'compare']]) {
+                    await go(query, view);
+                    if (view === 'flow') await until('#step-pos 5 / 6', stepPos, (t) => t === '5 / 6');
+                    const v = await layoutProbe(page, LAYOUT_KEYS[view]);
+                    await page.screenshot(`firefox-layout-${view}-${w}x${h}.png`);
+                    const bad = layoutProblems(v);
+                    if (bad.length) fail(`${view} at ${w}x${h}: ${bad.join('\n')}`);
+                    notes.push(`${view} ${w}x${h}`);
+                }
+            }
+        } finally {
+            await page.viewport(1400, 900).catch(() => {});
+        }
+        return notes.join(', ');
+    });
+
+    await check('10. projector (view=projector): only the ladder and the packet, large type; print: the worksheet PDF', async () => {
+        await go(`?flow=${need('flowId')}&p=1&view=projector&blank=seq,ack`, 'flow');
+        const v = await until('body.projector, large #explanation, no summary', () => page.evaluate(() => ({
+            body: document.body.classList.contains('projector'),
+            summary: document.querySelector('.summary-card').getBoundingClientRect().height,
+            ladder: document.querySelector('#ladder svg').getBoundingClientRect().height,
+            font: parseFloat(getComputedStyle(document.querySelector('#explanation')).fontSize) })),
+        (x) => x.body && x.summary === 0 && x.ladder > 0 && x.font >= 24);
+        await page.screenshot('firefox-projector.png');
+        const res = await bidi.send('browsingContext.print', { context, page: { width: 21, height: 29.7 } }, 20_000);
+        const buf = Buffer.from(res.data, 'base64');
+        fs.writeFileSync(path.join(shotDir, 'firefox-worksheet.pdf'), buf);
+        const pdf = await pdfText(buf);
+        if (pdf.pages < 1 || !buf.subarray(0, 5).equals(Buffer.from('%PDF-'))) fail(`Firefox's PDF: ${pdf.pages} pages`);
+        const blanks = await page.evaluate(() => document.querySelectorAll('#worksheet-table td.blank').length);
+        if (blanks !== 12) fail(`${blanks} blank cells, want 12 (seq and ack of 6 packets)`);
+        return `explanation ${v.font}px; PDF ${pdf.pages} page(s), ${buf.length} bytes`;
+    });
+
+    await check('11. time-sequence graph of retransmission.pcap: points = timeline, R marked, + zooms, a click selects', async () => {
+        const flow = await exampleFlow('retransmission');
+        const timeline = (await api(server, 'GET', `/api/v1/flows/${flow}`)).timeline;
+        await go(`?flow=${flow}&lang=en`, 'flow');
+        for (const dir of ['s2c', 'c2s']) {
+            await page.click(`button[data-tsg-dir=${dir}]`);
+            const pts = await until(`#tsg svg[data-dir=${dir}]`, () => tsgPoints(page), (p) => p && p.dir === dir);
+            const bad = tsgAgainstTimeline(pts, timeline, dir);
+            if (bad.length) fail(`${dir}: ${bad.join('\n')}`);
+        }
+        const pts = await tsgPoints(page);
+        const retrans = timeline.filter((p) => p.event === 'retransmission').map((p) => p.index);
+        if (show(pts.segs.filter((s) => s.kind === 'retrans').map((s) => s.i)) !== show(retrans)) fail(`R marks ${show(pts.segs)}`);
+        await page.click('#tsg-zoom-in');
+        await until('#tsg-zoom-in zooms', () => tsgPoints(page), (p) => p.view !== pts.view);
+        await page.click('#tsg-reset');
+        await page.click(`#tsg g.seg[data-index="${retrans[0]}"] line.bar`);
+        await until(`packet ${retrans[0] + 1} selected`, stepPos, (t) => t === `${retrans[0] + 1} / ${timeline.length}`);
+        await page.screenshot('firefox-tsg.png');
+        return `${pts.segs.length} segments, ${pts.acks.length} ACKs`;
+    });
+
+    await check('12. compare: three-segment vs four-way close, refused vs unanswered SYN, in words', async () => {
+        const diffs = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#differences li')]
+            .map((li) => [li.dataset.diff, { same: li.dataset.same, text: li.textContent }])));
+        await go(`?compare=${await exampleFlow('three-segment-close')},${await exampleFlow('fourway-close')}&lang=en`, 'compare');
+        let d = await diffs();
+        if (d.teardown.same !== 'false' || !/three-segment/.test(d.teardown.text) || d.handshake.same !== 'true') fail(show(d));
+        await go(`?compare=${await exampleFlow('refused')},${await exampleFlow('syn-unanswered')}&cscale=time&lang=zh`, 'compare');
+        d = await diffs();
+        if (d.handshake.same !== 'false' || !CJK.test(d.handshake.text) || d.conn_state.same !== 'false') fail(show(d));
+        await page.screenshot('firefox-compare.png');
+        return d.handshake.text;
+    });
+
+    await check('13. quiz: the seed answered right to the end, then one wrong with its explanation', async () => {
+        const timeline = (await api(server, 'GET', `/api/v1/flows/${need('flowId')}`)).timeline;
+        await go(`?flow=${need('flowId')}&p=0&mode=quiz&lang=en`, 'flow');
+        await until('#quiz-q asks for packet 2', () => text(page, '#quiz-q'), (t) => /\b2\b/.test(t || ''));
+        let last;
+        for (let i = 1; i < timeline.length; i++) {
+            last = await answerQuiz(page, timeline[i]);
+            if (last.result !== 'right') fail(`packet ${i + 1}: ${show(last)}`);
+            if (i < timeline.length - 1) await nextQuestion(page);
+        }
+        if (last.right !== 5 || last.total !== 5) fail(`score ${show(last)}`);
+        await go(`?flow=${need('flowId')}&p=2&mode=quiz&lang=en`, 'flow');
+        const wrong = await answerQuiz(page, timeline[3], { wrong: true });
+        if (wrong.result !== 'wrong' || !wrong.wrongParts.includes('seq') || !wrong.explanation) fail(show(wrong));
+        await page.screenshot('firefox-quiz.png');
+        return `score ${last.right}/${last.total}; then ${wrong.result}`;
+    });
+
+    await check('14. a 100 000-packet connection: virtual rows, smooth scrolling, End and Home', async () => {
+        const file = path.join(workdir, 'long.pcap');
+        await makeLongCapture(binary, file, 100_000);
+        const body = await api(server, 'POST', '/api/v1/captures?name=long.pcap', fs.readFileSync(file));
+        fs.rmSync(file);
+        const t1 = Date.now();
+        await go(`?flow=${body.flows[0].id}&lang=en`, 'flow');
+        await until('#step-pos 1 / 100000', stepPos, (t) => t === '1 / 100000');
+        const tOpen = Date.now() - t1;
+        const s = await scrollLongLadder(page, 30);
+        if (s.mostRows > 120 || s.frameP95Ms > 500 || s.renderMaxMs > 250) fail(`not smooth or not virtual: ${show(s)}`);
+        await page.evaluate(() => document.activeElement && document.activeElement.blur());
+        const t2 = Date.now();
+        await page.press(KEY_END);
+        await until('End: 100000 / 100000, drawn', () => page.evaluate(() => ({
+            pos: document.querySelector('#step-pos').textContent.trim(),
+            sel: !!document.querySelector('#ladder g.arrow.selected[data-index="99999"]') })),
+        (v) => v.pos === '100000 / 100000' && v.sel);
+        const tEnd = Date.now() - t2;
+        await page.press(KEY_HOME);
+        await until('Home: 1 / 100000', stepPos, (t) => t === '1 / 100000');
+        const timing = `open ${tOpen} ms, End ${tEnd} ms; scroll over ${s.steps} positions: frame median ${s.frameMedianMs} ms, ` +
+            `p95 ${s.frameP95Ms} ms, max ${s.frameMaxMs} ms; rows drawn in median ${s.renderMedianMs} ms, max ${s.renderMaxMs} ms; ` +
+            `at most ${s.mostRows} rows in the DOM`;
+        console.log(`# long connection (firefox): ${timing}`);
+        return timing;
     });
 
     await check('8. no JavaScript errors logged by the page', async () => {

@@ -77,6 +77,7 @@ export function checker(budgetMs) {
     return async function check(name, fn) {
         let timer;
         current = name.split('.')[0];
+        const started = Date.now();
         try {
             const budget = new Promise((_, reject) => {
                 timer = setTimeout(() => reject(new Error(`check took over ${budgetMs} ms`)), budgetMs);
@@ -84,7 +85,7 @@ export function checker(budgetMs) {
             const work = fn();
             work.catch(() => {}); // past its budget, its late failure is no longer news
             const note = await Promise.race([work, budget]);
-            report(name, true, note);
+            report(name, true, `${note ? `${note}\n` : ''}took ${Date.now() - started} ms`);
             return true;
         } catch (e) {
             report(name, false, e && e.message ? e.message : String(e));
@@ -324,4 +325,290 @@ export function fieldValue(page, field) {
         const el = document.querySelector(`#header-diagram [data-field="${f}"] .value`);
         return el ? el.textContent.trim() : null;
     }, field);
+}
+
+// ------------------------------------------------------------------------- the classroom
+
+// The key elements of each view whose boxes must neither overlap nor leave the viewport
+// sideways (docs/dashboard.md, "Layouts"). Nested pairs are not compared.
+export const LAYOUT_KEYS = {
+    flow: ['header.top', 'nav.crumbs', '.flow-head h1', '.flow-tools', '.summary-card', '.ladder-card',
+           '.step-card', '#prev', '#step-pos', '#next', '#play', '#ladder', '#explanation', '.states-card',
+           '.header-card', '#tsg-card', '#worksheet-panel', 'footer.foot'],
+    compare: ['header.top', 'nav.crumbs', '.flow-tools', '#differences', '#compare-a', '#compare-b', '#ladder-a',
+              '#ladder-b', 'footer.foot'],
+    home: ['header.top', '#dropzone', '#examples', '#captures', 'footer.foot'],
+};
+
+// In the page: the boxes of the selectors given, the ones that overlap, and the ones cut by the
+// viewport's sides; also the document's own width against the viewport's.
+export function layoutProbe(page, selectors) {
+    return page.evaluate((sels) => {
+        const vw = document.documentElement.clientWidth;
+        const boxes = [];
+        const missing = [];
+        for (const s of sels) {
+            const e = document.querySelector(s);
+            if (!e) {
+                missing.push(s);
+                continue;
+            }
+            const r = e.getBoundingClientRect();
+            if (r.width === 0 && r.height === 0) continue; // not shown in this view (projector)
+            boxes.push({ s, e, l: r.left + scrollX, r: r.right + scrollX, t: r.top + scrollY, b: r.bottom + scrollY });
+        }
+        const overlaps = [];
+        for (let i = 0; i < boxes.length; i++) {
+            for (let j = i + 1; j < boxes.length; j++) {
+                const a = boxes[i];
+                const b = boxes[j];
+                if (a.e.contains(b.e) || b.e.contains(a.e)) continue;
+                const w = Math.min(a.r, b.r) - Math.max(a.l, b.l);
+                const h = Math.min(a.b, b.b) - Math.max(a.t, b.t);
+                if (w > 1 && h > 1) overlaps.push(`${a.s} x ${b.s} (${Math.round(w)}x${Math.round(h)})`);
+            }
+        }
+        const cut = boxes.filter((x) => x.l < -1 || x.r > vw + 1).map((x) => `${x.s} [${Math.round(x.l)}, ${Math.round(x.r)}]`);
+        return { vw, scrollWidth: document.documentElement.scrollWidth, count: boxes.length, missing, overlaps, cut };
+    }, selectors);
+}
+
+export function layoutProblems(v) {
+    const out = [];
+    if (v.missing.length) out.push(`missing: ${v.missing.join(', ')}`);
+    if (v.overlaps.length) out.push(`overlapping: ${v.overlaps.join('; ')}`);
+    if (v.cut.length) out.push(`cut by the viewport (width ${v.vw}): ${v.cut.join('; ')}`);
+    if (v.scrollWidth > v.vw + 1) out.push(`the page scrolls sideways: scrollWidth ${v.scrollWidth} > ${v.vw}`);
+    return out;
+}
+
+// A PDF's page count and text, enough to check what Chromium's print-to-PDF wrote: the Flate
+// streams inflated, each font's ToUnicode CMap read, and the strings of the content streams
+// (Tj, TJ) mapped back to Unicode through the font selected with Tf.
+export async function pdfText(buf) {
+    const zlib = await import('node:zlib');
+    const s = buf.toString('latin1');
+    const objs = new Map();
+    const re = /(\d+) 0 obj\b([\s\S]*?)endobj/g;
+    let m;
+    while ((m = re.exec(s))) {
+        let body = m[2];
+        let stream = null;
+        const k = body.indexOf('stream');
+        if (k >= 0 && /\/Length/.test(body.slice(0, k))) {
+            let start = k + 6;
+            if (body[start] === '\r') start++;
+            if (body[start] === '\n') start++;
+            const end = body.lastIndexOf('endstream');
+            const raw = Buffer.from(body.slice(start, end), 'latin1');
+            try {
+                stream = /FlateDecode/.test(body.slice(0, k)) ? zlib.inflateSync(raw).toString('latin1') : raw.toString('latin1');
+            } catch {
+                stream = '';
+            }
+            body = body.slice(0, k);
+        }
+        objs.set(m[1], { dict: body, stream });
+    }
+    const hexToUni = (hex) => String.fromCodePoint(...(hex.match(/.{4}/g) || []).map((x) => parseInt(x, 16)));
+    const cmaps = new Map(); // font object number -> Map(code -> text)
+    for (const [num, o] of objs) {
+        const tu = /\/ToUnicode (\d+) 0 R/.exec(o.dict);
+        if (!tu || !objs.get(tu[1])) continue;
+        const cm = objs.get(tu[1]).stream || '';
+        const map = new Map();
+        for (const sec of cm.matchAll(/beginbfchar([\s\S]*?)endbfchar/g)) {
+            for (const [, a, b] of sec[1].matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>/g)) map.set(parseInt(a, 16), hexToUni(b));
+        }
+        for (const sec of cm.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
+            for (const [, a, b, c] of sec[1].matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>/g)) {
+                const first = parseInt(c, 16);
+                for (let code = parseInt(a, 16); code <= parseInt(b, 16); code++) map.set(code, String.fromCodePoint(first + code - parseInt(a, 16)));
+            }
+        }
+        cmaps.set(num, { map, width: /<([0-9a-fA-F]+)>/.exec(cm.split('begincodespacerange')[1] || '<0000>')[1].length });
+    }
+    // Font resource names (/F3 12 0 R) to font objects, wherever they are declared.
+    const fontByName = new Map();
+    for (const o of objs.values()) {
+        for (const fm of o.dict.matchAll(/\/Font\s*<<([\s\S]*?)>>/g)) {
+            for (const [, name, num] of fm[1].matchAll(/\/([\w.+-]+)\s+(\d+) 0 R/g)) fontByName.set(name, num);
+        }
+    }
+    let text = '';
+    for (const o of objs.values()) {
+        if (!o.stream || !/\bT[jJ]\b/.test(o.stream)) continue;
+        let font = null;
+        for (const tm of o.stream.matchAll(/\/([\w.+-]+)\s+[\d.]+\s+Tf|(<[0-9a-fA-F]*>|\[(?:[^\]]*)\])\s*T[jJ]|\bET\b/g)) {
+            if (tm[1]) {
+                font = cmaps.get(fontByName.get(tm[1]));
+                continue;
+            }
+            if (!tm[2]) {
+                text += '\n';
+                continue;
+            }
+            for (const [, hex] of tm[2].matchAll(/<([0-9a-fA-F]*)>/g)) {
+                const w = font ? font.width : 4;
+                for (let i = 0; i + w <= hex.length; i += w) {
+                    const code = parseInt(hex.slice(i, i + w), 16);
+                    text += font && font.map.has(code) ? font.map.get(code) : '';
+                }
+            }
+            text += ' ';
+        }
+    }
+    // Page objects, also those packed in object streams (Firefox writes them so).
+    const pageRe = /\/Type\s*\/Page\b(?!s)/g;
+    let pages = (s.match(pageRe) || []).length;
+    for (const o of objs.values()) {
+        if (o.stream && /\/Type\s*\/ObjStm/.test(o.dict)) pages += (o.stream.match(pageRe) || []).length;
+    }
+    return { pages, text };
+}
+
+// A pcap of one long connection, made by the benchmark's generator next to tcplensd
+// (bench/README.md): `packets` packets, one connection.
+export function makeLongCapture(binary, file, packets) {
+    const gen = path.join(path.dirname(binary), 'tl_gen_capture');
+    if (!fs.existsSync(gen)) fail(`${gen} not found (cmake --build builds it with tcplensd)`);
+    return new Promise((resolve, reject) => {
+        const p = spawn(gen, ['-p', String(packets), '-c', '1', '-w', '1', '-o', file], { stdio: 'ignore' });
+        p.on('error', reject);
+        p.on('exit', (code) => (code === 0 ? resolve(file) : reject(new Error(`tl_gen_capture exited ${code}`))));
+    });
+}
+
+// What the time-sequence graph plots, as the page holds it: each segment's packet, seq and end,
+// each ACK point's packet, ack and window edge, and the drawn y of each (for the scale check).
+export function tsgPoints(page) {
+    return page.evaluate(() => {
+        const svg = document.querySelector('#tsg svg.tsg');
+        if (!svg) return null;
+        const num = (e, a) => Number(e.getAttribute(a));
+        return {
+            dir: svg.dataset.dir,
+            view: svg.dataset.view,
+            segs: [...svg.querySelectorAll('g.seg')].map((g) => ({
+                i: num(g, 'data-index'), seq: num(g, 'data-seq'), end: num(g, 'data-end'), kind: g.dataset.kind,
+                y: Number(g.querySelector('line.bar').getAttribute('y1')) })),
+            acks: [...svg.querySelectorAll('g.ackpt')].map((g) => ({
+                i: num(g, 'data-index'), ack: num(g, 'data-ack'), win: num(g, 'data-win') })),
+        };
+    });
+}
+
+// The graph's points against the timeline: dir's segments (seq_rel; end = seq + len + SYN + FIN)
+// and the other side's ACKs (ack_rel, ack_rel + scaled window), in order, and the y of each
+// segment linear in its seq. Returns a list of problems.
+export function tsgAgainstTimeline(pts, timeline, dir) {
+    const out = [];
+    const wantSegs = timeline.filter((p) => p.dir === dir).map((p) => ({
+        i: p.index, seq: p.tcp.seq_rel,
+        end: p.tcp.seq_rel + p.tcp.payload_length + (p.tcp.flags.syn ? 1 : 0) + (p.tcp.flags.fin ? 1 : 0) }));
+    const wantAcks = timeline.filter((p) => p.dir !== dir && p.tcp.flags.ack).map((p) => ({
+        i: p.index, ack: p.tcp.ack_rel, win: p.tcp.ack_rel + (p.tcp.window_scaled ?? p.tcp.window) }));
+    const segs = pts.segs.map(({ i, seq, end }) => ({ i, seq, end }));
+    if (show(segs) !== show(wantSegs)) out.push(`segments ${show(segs)}\n   timeline ${show(wantSegs)}`);
+    if (show(pts.acks) !== show(wantAcks)) out.push(`ACK points ${show(pts.acks)}\n   timeline ${show(wantAcks)}`);
+    const withSpan = pts.segs.filter((s) => s.seq !== pts.segs[0].seq);
+    if (withSpan.length) {
+        const a = pts.segs[0];
+        const k = (withSpan[0].y - a.y) / (withSpan[0].seq - a.seq);
+        if (!(k < 0)) out.push(`a higher seq is not drawn higher (dy/dseq ${k})`);
+        for (const s of withSpan) {
+            const want = a.y + k * (s.seq - a.seq);
+            if (Math.abs(s.y - want) > 0.2) out.push(`packet ${s.i}: y ${s.y}, the axis puts seq ${s.seq} at ${want.toFixed(1)}`);
+        }
+    }
+    return out;
+}
+
+// Answers the quiz's open question in the page from the packet's truth (wrong: a wrong seq),
+// then checks it; resolves with the verdict, the explanation shown and the score.
+export function answerQuiz(page, packet, { wrong = false } = {}) {
+    const tcp = packet.tcp;
+    const f = tcp.flags;
+    const truth = {
+        dir: packet.dir,
+        flags: ['syn', 'ack', 'fin', 'rst', 'psh'].filter((k) => f[k]),
+        seq: String(wrong ? tcp.seq_rel + 1000 : tcp.seq_rel),
+        ack: f.ack && tcp.ack_rel != null ? String(tcp.ack_rel) : '',
+        client: packet.states.client, server: packet.states.server, why: packet.event,
+    };
+    return page.evaluate(async (a) => {
+        const set = (sel, v) => {
+            const e = document.querySelector(sel);
+            if (!e) throw new Error(`no ${sel}`);
+            e.value = v;
+            e.dispatchEvent(new Event('input', { bubbles: true }));
+            e.dispatchEvent(new Event('change', { bubbles: true }));
+        };
+        set('#quiz-dir', a.dir);
+        for (const c of document.querySelectorAll('input[name="quiz-flag"]')) c.checked = a.flags.includes(c.value);
+        set('#quiz-seq', a.seq);
+        set('#quiz-ack', a.ack);
+        set('#quiz-client', a.client);
+        set('#quiz-server', a.server);
+        const why = document.querySelector(`input[name="quiz-why"][value="${a.why}"]`);
+        if (!why) throw new Error(`no reason ${a.why} offered`);
+        why.checked = true;
+        document.querySelector('#quiz-check').click();
+        for (let n = 0; n < 100; n++) {
+            const r = document.querySelector('#quiz-result');
+            if (r && r.dataset.result) break;
+            await new Promise((res) => setTimeout(res, 20));
+        }
+        const score = document.querySelector('#quiz-score');
+        const ex = document.querySelector('#quiz-explanation');
+        return {
+            result: document.querySelector('#quiz-result').dataset.result || null,
+            wrongParts: [...document.querySelectorAll('#quiz-form [data-correct="false"]')].map((e) => e.dataset.part),
+            explanation: ex && !ex.hidden ? ex.textContent : '',
+            right: Number(score.dataset.right), asked: Number(score.dataset.asked), total: Number(score.dataset.total),
+            url: location.search,
+        };
+    }, truth);
+}
+
+// Goes to the next question (the button), waiting for the new form.
+export function nextQuestion(page) {
+    return page.evaluate(async () => {
+        const before = document.querySelector('#quiz-q').textContent;
+        document.querySelector('#quiz-next').click();
+        for (let n = 0; n < 100 && document.querySelector('#quiz-q').textContent === before; n++) {
+            await new Promise((res) => setTimeout(res, 20));
+        }
+        return document.querySelector('#quiz-q').textContent;
+    });
+}
+
+// Scrolls the long connection's ladder through `steps` positions spread over the whole
+// connection, one per animation frame, and reports how long each frame took to draw the rows
+// (placeholders included), the most rows ever in the DOM, and the rows drawn at the end.
+export function scrollLongLadder(page, steps) {
+    return page.evaluate(async (n) => {
+        const box = document.querySelector('#ladder');
+        const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+        const times = [];
+        const renders = [];
+        let most = 0;
+        const max = box.scrollHeight - box.clientHeight;
+        for (let k = 0; k <= n; k++) {
+            const t0 = performance.now();
+            box.scrollTop = Math.round((max * k) / n);
+            await frame();
+            await frame();
+            times.push(performance.now() - t0);
+            renders.push(Number(box.dataset.renderMs || 0));
+            most = Math.max(most, box.querySelectorAll('svg g.arrow, svg text.pending').length);
+        }
+        times.sort((a, b) => a - b);
+        renders.sort((a, b) => a - b);
+        const r1 = (v) => Math.round(v * 10) / 10;
+        return { steps: n, frameMedianMs: r1(times[Math.floor(times.length / 2)]),
+                 frameP95Ms: r1(times[Math.floor(times.length * 0.95)]), frameMaxMs: r1(times[times.length - 1]),
+                 renderMedianMs: r1(renders[Math.floor(renders.length / 2)]), renderMaxMs: r1(renders[renders.length - 1]),
+                 mostRows: most, scrollHeight: box.scrollHeight };
+    }, steps);
 }
