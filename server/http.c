@@ -1417,6 +1417,18 @@ static enum MHD_Result h_examples(struct call *x)
     return ret;
 }
 
+/* The vocabulary (track/vocab.c): every event, state and verdict with its words. */
+static enum MHD_Result h_vocabulary(struct call *x)
+{
+    char *doc = tl_vocab_json();
+    if (!doc) {
+        return FAIL(x, TL_ERR_INTERNAL, "out of memory");
+    }
+    enum MHD_Result ret = send_buf(x, 200, "application/json", doc, strlen(doc), NULL);
+    free(doc);
+    return ret;
+}
+
 static enum MHD_Result h_example_load(struct call *x)
 {
     struct tl_server *s = x->s;
@@ -1613,7 +1625,7 @@ static const struct route routes[] = {
     { "GET", "/api/v1/flows/{id}/ladder.svg", h_flow_ladder, ACC_READ, PARAMS(p_ladder), 0 },
     { "GET", "/api/v1/examples", h_examples, ACC_READ, PARAMS(p_lang), 0 },
     { "POST", "/api/v1/examples/{name}", h_example_load, ACC_WRITE, PARAMS(p_example), 0 },
-    /* GET /api/v1/vocabulary goes here (the vocabulary issue): ACC_READ, PARAMS(p_lang). */
+    { "GET", "/api/v1/vocabulary", h_vocabulary, ACC_READ, PARAMS(p_lang), 0 },
     { "GET", "*", h_static, ACC_PUBLIC, NULL, 0, RF_ANY_PARAMS },
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])

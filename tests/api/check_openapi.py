@@ -926,6 +926,10 @@ class Checker:
                   code="not_found", label="(missing)")
 
     def check_examples(self):
+        r = self.call("GET", "/api/v1/vocabulary", expect=200)
+        events = [e["name"] for e in (r[3] or {}).get("events", [])] if r else []
+        R.check("fin-ack-piggybacked" in events and "discarded" in events,
+                "GET /api/v1/vocabulary lists the events", "events %s" % events)
         r = self.call("GET", "/api/v1/examples", expect=200)
         examples = r[3]["examples"] if r else []
         R.check(examples, "GET /api/v1/examples lists the shipped examples", "the list is empty")
