@@ -16,14 +16,17 @@ Borrowed from examples/peers.py (same request/response sizes and the same
 SO_LINGER abort), parameterised by address and port.
 """
 
+import os
 import select
 import socket
-import struct
 import sys
 import time
 
-REQ = b"GET /example HTTP/1.0\r\n\r\n"  # 25 bytes
-RESP = b"HTTP/1.0 200 OK\r\n\r\nhello\n"  # 25 bytes
+# The example captures' peers (examples/peers.py) give the request, the answer and the small
+# socket helpers; this file adds what the kernel test varies: addresses, ports, scenarios.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples"))
+from peers import REQ, RESP, abort, accept, recv_exact  # noqa: E402
+
 PART = b"part %d of the answer\n"  # 21 bytes each
 
 TCP_SYNCNT = 7
@@ -52,27 +55,11 @@ def listen(addr, port, ready):
     return s
 
 
-def accept(ls):
-    c, _ = ls.accept()
-    c.settimeout(IO_TIMEOUT)
-    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return c
-
 
 def dial(addr, port):
     s = new_socket(family_of(addr))
     s.connect((addr, port))
     return s
-
-
-def recv_exact(s, n):
-    data = b""
-    while len(data) < n:
-        chunk = s.recv(n - len(data))
-        if not chunk:
-            raise SystemExit("peer closed after %d of %d bytes" % (len(data), n))
-        data += chunk
-    return data
 
 
 def recv_eof(s):
@@ -90,12 +77,6 @@ def ack_now(s):
     setting TCP_QUICKACK while an ACK is scheduled sends it immediately
     (do_tcp_setsockopt -> tcp_cleanup_rbuf), so it goes alone, now."""
     s.setsockopt(socket.IPPROTO_TCP, TCP_QUICKACK, 1)
-
-
-def abort(s):
-    """close() with SO_LINGER {on, 0}: the kernel sends RST instead of FIN."""
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    s.close()
 
 
 # ------------------------------------------------------------- scenarios --
