@@ -367,6 +367,21 @@ size_t tl_rec_header_len(const struct tl_packet *p)
     return want > TL_REC_MAX_BYTES ? TL_REC_MAX_BYTES : want;
 }
 
+/* What the flow table and the classifier said of the packet: numbering and verdict. */
+static void rec_verdict(struct tl_rec *r, const struct tl_flow_pkt *fp)
+{
+    r->dir = (uint8_t)fp->dir;
+    r->cksum_accepted = fp->cksum_accepted;
+    r->td_seq_sub = fp->td_seq_sub;
+    r->td_ack_sub = fp->td_ack_sub;
+    r->td_sack_sub = fp->td_sack_sub;
+    r->seq_rel = fp->seq_rel;
+    r->ack_rel = fp->ack_rel;
+    r->ack_rel_known = fp->ack_rel_known;
+    r->scale = fp->scale;
+    r->conn = fp->conn;
+}
+
 void tl_rec_fill(struct tl_rec *r, const struct tl_packet *p, const struct tl_flow_pkt *fp,
                  size_t len)
 {
@@ -376,20 +391,11 @@ void tl_rec_fill(struct tl_rec *r, const struct tl_packet *p, const struct tl_fl
     r->l3_caplen = p->l3_caplen;
     r->l3_wirelen = p->l3_wirelen;
     r->len = (uint16_t)len;
-    r->dir = (uint8_t)fp->dir;
     r->tcp_cksum = (uint8_t)p->tcp.checksum_status;
-    r->cksum_accepted = fp->cksum_accepted;
     r->tcp_cksum_expected = p->tcp.checksum_expected;
     r->n_anomalies = p->n_anomalies;
     memcpy(r->anomalies, p->anomalies, sizeof r->anomalies);
-    r->td_seq_sub = fp->td_seq_sub;
-    r->td_ack_sub = fp->td_ack_sub;
-    r->td_sack_sub = fp->td_sack_sub;
-    r->seq_rel = fp->seq_rel;
-    r->ack_rel = fp->ack_rel;
-    r->ack_rel_known = fp->ack_rel_known;
-    r->scale = fp->scale;
-    r->conn = fp->conn;
+    rec_verdict(r, fp);
     memcpy(r->bytes, p->l3, len);
 }
 
@@ -606,29 +612,22 @@ void tl_flow_table_resolve(struct tl_flow_table *t, struct tl_flow *f)
     f->redo = rd;
     f->redo_needed = false;
 
-    struct tl_rec_iter it;
-    const struct tl_rec *cr;
     uint64_t i = 0;
-    tl_rec_iter_init(&it, f);
-    while ((cr = tl_rec_iter_next(&it))) {
-        if (i++ < rd->snap_recs) {
-            continue;
+    for (struct tl_rec_chunk *c = f->rec_head; c; c = c->next) {
+        for (uint32_t pos = 0; pos < c->used;) {
+            struct tl_rec *r = (struct tl_rec *)(void *)(c->data + pos);
+            pos += (uint32_t)tl_rec_size(r->len);
+            if (i++ < rd->snap_recs) {
+                continue;
+            }
+            struct tl_flow_pkt fp;
+            memset(&fp, 0, sizeof fp);
+            tl_rec_decode(r, t->scratch);
+            bool first = f->side[0].packets + f->side[1].packets == 0;
+            flow_account(t, f, (enum tl_dir)r->dir, t->scratch, first, r->cksum_accepted, &fp);
+            fp.conn.analysis |= r->conn.analysis & TL_AF_REUSED_PORTS;
+            rec_verdict(r, &fp);
         }
-        struct tl_rec *r = (struct tl_rec *)(uintptr_t)cr; /* the flow owns its records */
-        struct tl_flow_pkt fp;
-        memset(&fp, 0, sizeof fp);
-        tl_rec_decode(r, t->scratch);
-        bool first = f->side[0].packets + f->side[1].packets == 0;
-        flow_account(t, f, (enum tl_dir)r->dir, t->scratch, first, r->cksum_accepted, &fp);
-        fp.conn.analysis |= r->conn.analysis & TL_AF_REUSED_PORTS;
-        r->conn = fp.conn;
-        r->seq_rel = fp.seq_rel;
-        r->ack_rel = fp.ack_rel;
-        r->ack_rel_known = fp.ack_rel_known;
-        r->scale = fp.scale;
-        r->td_seq_sub = fp.td_seq_sub;
-        r->td_ack_sub = fp.td_ack_sub;
-        r->td_sack_sub = fp.td_sack_sub;
     }
 }
 
