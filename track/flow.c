@@ -71,13 +71,10 @@ const char *tl_cksum_mode_name(enum tl_cksum_mode m)
 
 int tl_cksum_mode_parse(const char *s)
 {
-    static const enum tl_cksum_mode modes[] = { TL_CKM_AUTO, TL_CKM_VERIFY, TL_CKM_IGNORE };
-    for (size_t i = 0; s && i < sizeof modes / sizeof modes[0]; i++) {
-        if (!strcmp(s, tl_cksum_mode_name(modes[i]))) {
-            return (int)modes[i];
-        }
-    }
-    return -1;
+    size_t n;
+    const struct tl_vocab_entry *rows = tl_vocab_rows(TL_VOCAB_CHECKSUM_MODE, &n);
+    const struct tl_vocab_entry *v = tl_vocab_find(TL_VOCAB_CHECKSUM_MODE, s);
+    return v ? (int)(v - rows) : -1;
 }
 
 void tl_flow_table_set_cksum_mode(struct tl_flow_table *t, enum tl_cksum_mode m)
