@@ -38,6 +38,9 @@ const LAUNCH_ARGS = [
 const args = testArgs('dashboard.test.mjs');
 const { binary, webDir, shotDir } = args;
 const srcDir = path.dirname(args.examplesDir);
+// The pictures docs/ shows (worksheet.pdf, tsg.png, compare.png, quiz.png) go beside the other
+// screenshots; TL_WEB_DOCS=1 writes them into docs/ to refresh the documentation.
+const docDir = process.env.TL_WEB_DOCS ? path.join(srcDir, 'docs') : shotDir;
 const chromiumPath = process.env.TL_CHROMIUM || '/usr/bin/chromium';
 const check = checker(CHECK_BUDGET_MS);
 
@@ -788,7 +791,7 @@ async function run(browser, server, workdir) {
         if (printed.worksheet === 'none' || printed.ladderCard !== 'none' || printed.header !== 'none') {
             fail(`print media shows the wrong parts: ${show(printed)}`);
         }
-        const docsPdf = path.join(srcDir, 'docs', 'worksheet.pdf');
+        const docsPdf = path.join(docDir, 'worksheet.pdf');
         const notes = [];
         for (const [format, file] of [['A4', docsPdf], ['Letter', path.join(shotDir, 'worksheet-letter.pdf')]]) {
             await page.pdf({ path: file, format, printBackground: true });
@@ -800,7 +803,7 @@ async function run(browser, server, workdir) {
             if (pdf.pages < 1 || lacking.length) fail(`${format} PDF: ${pdf.pages} page(s), lacks ${show(lacking)}; text: ${flat.slice(0, 300)}`);
             notes.push(`${format}: ${pdf.pages} page(s), ${fs.statSync(file).size} bytes`);
         }
-        return `${notes.join('; ')}; docs/worksheet.pdf written`;
+        return `${notes.join('; ')}; ${docsPdf} written`;
     });
 
     await check('v. colour-blind-safe: warnings dashed with a "!" mark, RST with a cross, not colour alone', async () => {
@@ -842,7 +845,7 @@ async function run(browser, server, workdir) {
         const r = await page.evaluate(() => document.querySelector('#tsg g.seg.retrans text.mark').textContent);
         if (r !== 'R') fail(`the retransmission's mark is ${show(r)}`);
         await shot(page, 'tsg-retransmission.png');
-        await page.locator('#tsg-card').screenshot({ path: path.join(srcDir, 'docs', 'tsg.png') });
+        await page.locator('#tsg-card').screenshot({ path: path.join(docDir, 'tsg.png') });
         // zoom: the wheel over the graph, then +, then reset
         const view0 = pts.view;
         const box = await page.locator('#tsg svg').boundingBox();
@@ -882,7 +885,7 @@ async function run(browser, server, workdir) {
         const arrows = await page.evaluate(() => ['a', 'b'].map((k) => document.querySelectorAll(`#ladder-${k} svg g.arrow`).length));
         if (show(arrows) !== show([10, 11])) fail(`arrows ${show(arrows)}, want [10,11]`);
         await shot(page, 'compare-close.png');
-        await page.screenshot({ path: path.join(srcDir, 'docs', 'compare.png'), timeout: WAIT_MS });
+        await page.screenshot({ path: path.join(docDir, 'compare.png'), timeout: WAIT_MS });
         await page.locator('button[data-cscale=time]').click();
         await until('URL cscale=time', () => param(page, 'cscale'), (v) => v === 'time');
         await waitView(page, 'compare');
@@ -917,7 +920,7 @@ async function run(browser, server, workdir) {
             if (i < timeline.length - 1) await nextQuestion(page);
         }
         if (last.right !== timeline.length - 1 || last.asked !== last.total) fail(`score ${show(last)}`);
-        await page.screenshot({ path: path.join(srcDir, 'docs', 'quiz.png'), timeout: WAIT_MS });
+        await page.screenshot({ path: path.join(docDir, 'quiz.png'), timeout: WAIT_MS });
         // The lesson link: capture, flow, packet, language, mode
         await goto(`?flow=${flow}&p=3&mode=quiz&lang=zh`, 'flow');
         const wrong = await answerQuiz(page, timeline[4], { wrong: true });
