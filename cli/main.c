@@ -12,11 +12,14 @@
 #include "capture.h"
 #include "pipeline.h"
 #include "render.h"
+#include "render_zeek.h"
 
 enum format {
     FMT_JSON,
     FMT_NDJSON,
     FMT_TCPDUMP,
+    FMT_ZEEK,      /* Zeek conn.log, TSV */
+    FMT_ZEEK_JSON, /* Zeek conn.log, JSON lines */
 };
 
 struct decode_ctx {
@@ -27,22 +30,26 @@ struct decode_ctx {
     uint64_t n_flows_written;
     bool opened;        /* json: the document's opening is written (lazily, at the first flow) */
     bool frame_numbers; /* tcpdump -# */
+    int64_t zeek_close; /* zeek: the latest last time of the flows written */
     struct tl_buf line;
     bool failed;
 };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tcplens decode [--format json|ndjson|tcpdump] [--no-timeline] [--lang "
-               "en|zh]\n"
-               "                      [--checksums auto|verify|ignore] FILE|-\n"
+    fprintf(f, "usage: tcplens decode [--format json|ndjson|tcpdump|zeek|zeek-json]\n"
+               "                      [--no-timeline] [--lang en|zh]\n"
+               "                      [--checksums auto|verify|ignore] [-f EXPR] FILE|-\n"
                "       tcplens vocabulary   (every event, state and verdict, with its words)\n"
                "       tcplens --help | --version\n"
                "\n"
-               "Decode a pcap or pcapng capture and print every TCP connection in it:\n"
+               "Decode a pcap or pcapng capture (plain, gzip or zstd) and print every TCP\n"
+               "connection in it:\n"
                "  --format json     one JSON document: the capture and its flows (default)\n"
                "  --format ndjson   one flow per line, then a line with the capture\n"
                "  --format tcpdump  each TCP packet as `tcpdump -nn -v` prints it\n"
+               "  --format zeek     Zeek's conn.log, one row per flow (Zeek's TSV format)\n"
+               "  --format zeek-json  Zeek's conn.log as JSON lines\n"
                "  --no-timeline     flows without their packets\n"
                "  --lang en|zh      language of explanations and summaries (default en)\n"
                "  --checksums MODE  what a bad TCP checksum means for the connection:\n"
@@ -52,8 +59,13 @@ static void usage(FILE *f)
                "                    verify  dropped, offloaded or not (as zeek does)\n"
                "                    ignore  never consulted (as zeek -C does)\n"
                "  -#, --frame-numbers  with --format tcpdump: frame numbers as tcpdump -# prints\n"
-               "FILE may be - for standard input.\n"
-               "Exit status: 0 success, 1 not a readable capture, 2 usage error.\n");
+               "  -f, --filter EXPR  only the records a BPF filter keeps, as tcpdump -r FILE EXPR\n"
+               "                    (pcap-filter(7)); the others are counted as filtered_out\n"
+               "                    (--format has no short form: -f is the filter, as in tcpdump)\n"
+               "FILE may be - for standard input; gzip and zstd are recognised by their first\n"
+               "bytes and decompressed as they are read.\n"
+               "Exit status: 0 success, 1 not a readable capture (or one that decompresses past\n"
+               "the limit), 2 usage error (a filter libpcap cannot compile for the file too).\n");
 }
 
 static void on_packet(void *arg, const struct tl_packet *p, const struct tl_flow_pkt *fp)
@@ -78,6 +90,20 @@ static void on_flow(struct tl_flow *f, void *arg)
 {
     struct decode_ctx *c = arg;
     if (c->format == FMT_TCPDUMP) {
+        return;
+    }
+    if (c->format == FMT_ZEEK || c->format == FMT_ZEEK_JSON) {
+        enum tl_zeek_format zf = c->format == FMT_ZEEK ? TL_ZEEK_TSV : TL_ZEEK_JSON;
+        tl_buf_reset(&c->line);
+        if (!c->opened) { /* the log opens at its first row's time */
+            tl_zeek_header(&c->line, zf, f->first_sec);
+            c->opened = true;
+        }
+        c->zeek_close = f->last_sec > c->zeek_close ? f->last_sec : c->zeek_close;
+        tl_zeek_row(&c->line, f, zf);
+        if (c->line.overflow || fwrite(c->line.data, 1, c->line.len, c->out) != c->line.len) {
+            c->failed = true;
+        }
         return;
     }
     struct tl_jw w;
@@ -111,7 +137,8 @@ static const char *base_name(const char *path)
 static int cmd_decode(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "format", required_argument, NULL, 'f' },
+        { "format", required_argument, NULL, 'F' },
+        { "filter", required_argument, NULL, 'f' },
         { "no-timeline", no_argument, NULL, 'n' },
         { "frame-numbers", no_argument, NULL, '#' },
         { "lang", required_argument, NULL, 'l' },
@@ -126,17 +153,27 @@ static int cmd_decode(int argc, char **argv)
 
     optind = 1;
     enum tl_cksum_mode cksum_mode = TL_CKM_AUTO;
+    struct tl_reader_opts ropts = { 0 };
     while ((opt = getopt_long(argc, argv, "f:nh#l:", opts, NULL)) != -1) {
         switch (opt) {
             case 'f':
+                ropts.filter = optarg;
+                break;
+            case 'F':
                 if (strcmp(optarg, "json") == 0) {
                     c.format = FMT_JSON;
                 } else if (strcmp(optarg, "ndjson") == 0) {
                     c.format = FMT_NDJSON;
                 } else if (strcmp(optarg, "tcpdump") == 0) {
                     c.format = FMT_TCPDUMP;
+                } else if (strcmp(optarg, "zeek") == 0) {
+                    c.format = FMT_ZEEK;
+                } else if (strcmp(optarg, "zeek-json") == 0) {
+                    c.format = FMT_ZEEK_JSON;
                 } else {
-                    fprintf(stderr, "tcplens: unknown format '%s' (json, ndjson, tcpdump)\n",
+                    fprintf(stderr,
+                            "tcplens: unknown format '%s' (json, ndjson, tcpdump, zeek, "
+                            "zeek-json)\n",
                             optarg);
                     return 2;
                 }
@@ -180,7 +217,11 @@ static int cmd_decode(int argc, char **argv)
         return 2;
     }
     const char *path = argv[optind];
-    enum tl_err e = tl_reader_open(path, &r, &err);
+    enum tl_err e = tl_reader_open_with(path, &ropts, &r, &err);
+    if (e == TL_E_USAGE) { /* libpcap cannot compile the filter (for this link type) */
+        fprintf(stderr, "tcplens: filter \"%s\": %s\n", ropts.filter, err.msg);
+        return 2;
+    }
     if (e != TL_OK) {
         fprintf(stderr, "tcplens: %s: %s\n", strcmp(path, "-") ? path : "stdin", err.msg);
         return 1;
@@ -204,7 +245,7 @@ static int cmd_decode(int argc, char **argv)
         .packet = on_packet,
         .flow_done = on_flow,
         .arg = &c,
-        .keep_records = c.format != FMT_TCPDUMP && c.ropts.timeline,
+        .keep_records = (c.format == FMT_JSON || c.format == FMT_NDJSON) && c.ropts.timeline,
         .cksum_mode = cksum_mode,
     };
     e = tl_pipeline_run(r, &pl, &err);
@@ -214,7 +255,13 @@ static int cmd_decode(int argc, char **argv)
         goto out;
     }
     const struct tl_capture_stats *s = tl_reader_stats(r);
-    if (s->packets == 0 && s->truncated) { /* libpcap gave up before the first packet */
+    if (tl_reader_status(r, &err) != TL_OK) {
+        fprintf(stderr, "tcplens: %s: %s\n", strcmp(path, "-") ? path : "stdin", err.msg);
+        status = 1;
+        goto out;
+    }
+    /* libpcap gave up before the first record */
+    if (s->packets == 0 && s->filtered_out == 0 && s->truncated) {
         fprintf(stderr, "tcplens: %s: not a readable capture: %s\n",
                 strcmp(path, "-") ? path : "stdin", s->warnings[0]);
         status = 1;
@@ -223,7 +270,18 @@ static int cmd_decode(int argc, char **argv)
     for (unsigned i = 0; i < s->n_warnings; i++) {
         fprintf(stderr, "tcplens: warning: %s\n", s->warnings[i]);
     }
-    if (c.format != FMT_TCPDUMP) {
+    if (c.format == FMT_ZEEK || c.format == FMT_ZEEK_JSON) {
+        enum tl_zeek_format zf = c.format == FMT_ZEEK ? TL_ZEEK_TSV : TL_ZEEK_JSON;
+        tl_buf_reset(&c.line);
+        if (!c.opened) { /* no flow: the log opens and closes at the capture's first packet */
+            c.zeek_close = s->first_sec;
+            tl_zeek_header(&c.line, zf, c.zeek_close);
+        }
+        tl_zeek_footer(&c.line, zf, c.zeek_close);
+        if (fwrite(c.line.data, 1, c.line.len, c.out) != c.line.len) {
+            c.failed = true;
+        }
+    } else if (c.format != FMT_TCPDUMP) {
         struct tl_jw w;
         tl_buf_reset(&c.line);
         if (c.format == FMT_JSON) {

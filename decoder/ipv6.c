@@ -11,6 +11,7 @@
 
 #define IP6_FRAG_HDR_LEN 8
 #define IP6_OPT_HOA      0xc9
+#define IP6_OPT_JUMBO    0xc2
 
 /* Look for the home address option inside a destination-options header. */
 static void dstopts_hoa(struct tl_ip *ip, const struct tl_cur *c, size_t off, size_t len)
@@ -34,6 +35,45 @@ static void dstopts_hoa(struct tl_ip *ip, const struct tl_cur *c, size_t off, si
         }
         pos += 2 + (size_t)olen;
     }
+}
+
+/*
+ * RFC 2675: a packet whose payload length is 0 carries its length in a Jumbo Payload option
+ * (type 0xc2, 4 bytes, more than 65535) of its hop-by-hop header, as Linux BIG TCP and GSO
+ * captures do. Returns that length (from the end of the IPv6 header), or 0 when there is none.
+ */
+static uint32_t hbh_jumbo(const struct tl_cur *c, size_t off)
+{
+    uint8_t b1;
+    if (!tl_cur_peek_u8(c, off + 1, &b1)) {
+        return 0;
+    }
+    size_t len = ((size_t)b1 + 1) * 8, pos = 2;
+    while (pos < len) {
+        uint8_t type, olen;
+        if (!tl_cur_peek_u8(c, off + pos, &type)) {
+            return 0;
+        }
+        if (type == 0) { /* Pad1 */
+            pos++;
+            continue;
+        }
+        if (len - pos < 2 || !tl_cur_peek_u8(c, off + pos + 1, &olen) || olen > len - pos - 2) {
+            return 0;
+        }
+        if (type == IP6_OPT_JUMBO && olen == 4) {
+            uint8_t v[4];
+            for (int i = 0; i < 4; i++) {
+                if (!tl_cur_peek_u8(c, off + pos + 2 + (size_t)i, &v[i])) {
+                    return 0;
+                }
+            }
+            uint32_t j = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+            return j > 65535 ? j : 0; /* smaller is invalid (RFC 2675 §3) */
+        }
+        pos += 2 + (size_t)olen;
+    }
+    return 0;
 }
 
 /* A type 0 or 2 routing header with segments left names the final destination last. */
@@ -90,12 +130,18 @@ enum tl_anomaly tl_ipv6_decode(struct tl_packet *p, struct tl_ip *ip, size_t off
     if (ip->version != 6) {
         return TL_AN_IPV6_BAD_VERSION;
     }
+    uint32_t jumbo =
+        plen == 0 && nxt == IPPROTO_NUM_HOPOPTS ? hbh_jumbo(&c, off + IPV6_HDR_LEN) : 0;
+    if (jumbo) { /* RFC 2675: the length is in the hop-by-hop header */
+        ip->jumbo_length = jumbo;
+        ip->total_length = jumbo + IPV6_HDR_LEN;
+    }
     if (ip->total_length > wire) {
         tl_pkt_anomaly(p, TL_AN_IPV6_LEN_GT_WIRE);
     }
 
     size_t pos = off + IPV6_HDR_LEN;
-    uint32_t remaining = plen;
+    uint32_t remaining = jumbo ? jumbo : plen;
     for (;;) {
         size_t len;
         uint8_t next, b1;

@@ -134,6 +134,11 @@ static enum tl_anomaly ethertype_walk(struct tl_packet *p, struct tl_cur *c, uin
     return tl_encap_ether(p, c, type, &p->link.ethertype, true);
 }
 
+static uint32_t bswap32(uint32_t v)
+{
+    return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24);
+}
+
 /* An address family number of the BSDs, Linux, Solaris and Darwin to an EtherType. */
 static uint16_t af_ethertype(uint32_t family)
 {
@@ -249,8 +254,7 @@ enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data
             }
             /* NULL is in the capturing host's byte order: a big value is a swapped one. */
             if ((family & 0xffff0000u) != 0) {
-                family = (family >> 24) | ((family >> 8) & 0xff00u) | ((family << 8) & 0xff0000u) |
-                         (family << 24);
+                family = bswap32(family);
             }
             l->ethertype = af_ethertype(family);
             if (!l->ethertype) {
@@ -282,6 +286,7 @@ enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data
             }
             if (b0 == 0xff && b1 == 0x03) { /* HDLC address and control */
                 tl_cur_skip(&c, 2);
+                l->ppp_hdlc = dlt == TL_DLT_PPP_SERIAL;
             }
             if (!tl_cur_peek_u8(&c, c.off, &b0)) {
                 return TL_AN_LINK_TRUNC;
@@ -342,13 +347,17 @@ enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data
             break;
         }
         case TL_DLT_ENC: { /* address family (host order), SPI, flags */
-            uint32_t af;
-            if (!tl_cur_le32(&c, &af) || !tl_cur_skip(&c, 8)) {
+            uint32_t af, spi, flags;
+            if (!tl_cur_le32(&c, &af) || !tl_cur_be32(&c, &spi) || !tl_cur_le32(&c, &flags)) {
                 return TL_AN_LINK_TRUNC;
             }
+            /* af and flags are in the writer's byte order: a big af means both are swapped */
             if ((af & 0xffff0000u) != 0) {
-                af = (af >> 24) | ((af >> 8) & 0xff00u) | ((af << 8) & 0xff0000u) | (af << 24);
+                af = bswap32(af);
+                flags = bswap32(flags);
             }
+            l->enc_spi = spi;
+            l->enc_flags = flags;
             l->ethertype = af_ethertype(af);
             break;
         }

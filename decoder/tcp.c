@@ -22,6 +22,12 @@ static void tcp_checksum(struct tl_packet *p, const struct tl_ip *ip, size_t off
         pseudo[10] = (uint8_t)(seg >> 8);
         pseudo[11] = (uint8_t)seg;
         plen = 12;
+        if (seg > 0xffff) { /* a BIG TCP super-packet (total length 0): the length as the sending
+                               kernel and Wireshark sum it, 32 bits folded into the 16 */
+            pseudo[12] = (uint8_t)(seg >> 24);
+            pseudo[13] = (uint8_t)(seg >> 16);
+            plen = 14;
+        }
     } else {
         memcpy(pseudo, ip->has_hoa ? ip->hoa : ip->src, 16);
         memcpy(pseudo + 16, ip->has_rt_dst ? ip->rt_dst : ip->dst, 16);

@@ -116,6 +116,29 @@
     X(RST_ABORT)                                                                                   \
     X(OTHER_FLAGS)                                                                                 \
     X(STATES)                                                                                      \
+    /* the time-sequence graph (tsg.c) */                                                          \
+    X(TSG_TITLE)                                                                                   \
+    X(TSG_DIR_C2S)                                                                                 \
+    X(TSG_DIR_S2C)                                                                                 \
+    X(TSG_DESC)                                                                                    \
+    X(TSG_AXIS_TIME)                                                                               \
+    X(TSG_AXIS_SEQ)                                                                                \
+    X(TSG_LG_SEG)                                                                                  \
+    X(TSG_LG_RETRANS)                                                                              \
+    X(TSG_LG_OOO)                                                                                  \
+    X(TSG_LG_LOST)                                                                                 \
+    X(TSG_LG_ACK)                                                                                  \
+    X(TSG_LG_WIN)                                                                                  \
+    X(TSG_LG_SACK)                                                                                 \
+    X(TSG_LG_DUP)                                                                                  \
+    X(TSG_LG_ZERO)                                                                                 \
+    X(TSG_SEG)                                                                                     \
+    X(TSG_SEGS)                                                                                    \
+    X(TSG_ACK)                                                                                     \
+    X(TSG_ACKS)                                                                                    \
+    X(TSG_SACK)                                                                                    \
+    X(TSG_THINNED)                                                                                 \
+    X(TSG_NONE)                                                                                    \
     /* the connection's summary */                                                                 \
     X(SUM_CONNECTION)                                                                              \
     X(SUM_GUESSED)                                                                                 \
@@ -162,7 +185,30 @@
     X(SUM_CKSUM_BAD_ONE)                                                                           \
     X(SUM_CKSUM_BAD_OTHER)                                                                         \
     X(SUM_CKSUM_BAD_ACKED)                                                                         \
-    X(SUM_CKSUM_BAD_DROPPED)
+    X(SUM_CKSUM_BAD_DROPPED)                                                                       \
+    /* the ladder picture (ladder_svg.c) */                                                        \
+    X(LADDER_CONN)                                                                                 \
+    X(LADDER_TO_SCALE)                                                                             \
+    X(LADDER_ONE_ROW)                                                                              \
+    X(LADDER_NO_PACKETS)                                                                           \
+    X(LADDER_CLIENT)                                                                               \
+    X(LADDER_SERVER)                                                                               \
+    X(LADDER_UNKNOWN)                                                                              \
+    X(LADDER_TITLE)                                                                                \
+    X(LADDER_DESC)                                                                                 \
+    X(LADDER_AT)                                                                                   \
+    X(LADDER_HS)                                                                                   \
+    X(LADDER_DATA)                                                                                 \
+    X(LADDER_TD)                                                                                   \
+    X(LADDER_LEGEND_C2S)                                                                           \
+    X(LADDER_LEGEND_S2C)                                                                           \
+    X(LADDER_LEGEND_WARN)                                                                          \
+    X(LADDER_LEGEND_RST)                                                                           \
+    X(LADDER_FIRST_OF)                                                                             \
+    X(LADDER_PACKETS)                                                                              \
+    X(LADDER_IDLE)                                                                                 \
+    X(LADDER_MORE)                                                                                 \
+    X(LADDER_FLOW_TITLE)
 
 enum tl_msg {
 #define TL_MSG_ENUM(name) TL_MSG_##name,

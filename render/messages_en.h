@@ -231,6 +231,43 @@
 /* the client's state, the server's */
 #define TL_EN_STATES " States: client %1$s, server %2$s."
 
+/* ---- the time-sequence graph (tsg.c) ---- */
+/* the direction (TSG_DIR_*), the sender's and the receiver's address */
+#define TL_EN_TSG_TITLE   "Time-sequence graph, %1$s (%2$s → %3$s)"
+#define TL_EN_TSG_DIR_C2S "client → server"
+#define TL_EN_TSG_DIR_S2C "server → client"
+#define TL_EN_TSG_DESC                                                                             \
+    "Time runs across, the relative sequence number up. Each segment sent is a vertical bar "      \
+    "from its first to its last sequence number; the ACK line follows the other side's "           \
+    "acknowledgements, the window line the ACK plus the scaled window it advertised."
+#define TL_EN_TSG_AXIS_TIME  "time since the first packet"
+#define TL_EN_TSG_AXIS_SEQ   "relative sequence number"
+#define TL_EN_TSG_LG_SEG     "segment"
+#define TL_EN_TSG_LG_RETRANS "retransmission (R)"
+#define TL_EN_TSG_LG_OOO     "out of order (O)"
+#define TL_EN_TSG_LG_LOST    "after a segment not captured (L)"
+#define TL_EN_TSG_LG_ACK     "ACK line"
+#define TL_EN_TSG_LG_WIN     "receive window (ACK + window)"
+#define TL_EN_TSG_LG_SACK    "SACK block"
+#define TL_EN_TSG_LG_DUP     "duplicate ACK (D)"
+#define TL_EN_TSG_LG_ZERO    "zero window (Z)"
+/* packet, seq, next seq, payload bytes, plural ending, time */
+#define TL_EN_TSG_SEG "packet %1$llu: seq %2$u to %3$u, %4$llu byte%5$s, at %6$s"
+/* first packet, last packet, packets, lowest seq, highest next seq, time of the first */
+#define TL_EN_TSG_SEGS "packets %1$llu to %2$llu (%3$u): seq %4$u to %5$u, from %6$s"
+/* packet, ack, scaled window, ack + window, time */
+#define TL_EN_TSG_ACK "packet %1$llu: ack %2$u, window %3$llu (up to %4$llu), at %5$s"
+/* last packet, packets, ack, scaled window, ack + window, time */
+#define TL_EN_TSG_ACKS                                                                             \
+    "packets up to %1$llu (%2$u): ack %3$u, window %4$llu (up to %5$llu), at %6$s"
+/* packet, left edge, right edge, time */
+#define TL_EN_TSG_SACK "packet %1$llu: SACK %2$u to %3$u, at %4$s"
+/* segments, their marks, ACKs, their points, SACK blocks, those drawn */
+#define TL_EN_TSG_THINNED                                                                          \
+    "Thinned to fit: %1$llu segments drawn as %2$llu marks, %3$llu ACKs as %4$llu points, "        \
+    "%5$llu SACK blocks as %6$llu."
+#define TL_EN_TSG_NONE "No packet of this direction to draw."
+
 /* ---- the connection's summary ---- */
 /* the client's address and port, the server's */
 #define TL_EN_SUM_CONNECTION "A TCP connection from the client %1$s to the server %2$s."
@@ -333,5 +370,35 @@
 #define TL_EN_SUM_CKSUM_BAD_ACKED                                                                  \
     "; %u acknowledged by the peer (the capture holds the wrong value)"
 #define TL_EN_SUM_CKSUM_BAD_DROPPED "; %u treated as discarded by the receiver"
+
+/* ---- the ladder picture (ladder_svg.c): its heading, lifelines, legend and notes ---- */
+#define TL_EN_LADDER_CONN       "TCP connection"
+#define TL_EN_LADDER_TO_SCALE   " \xc2\xb7 time to scale (rows kept apart)"
+#define TL_EN_LADDER_ONE_ROW    " \xc2\xb7 one row per packet"
+#define TL_EN_LADDER_NO_PACKETS "no packets"
+#define TL_EN_LADDER_CLIENT     "client"
+#define TL_EN_LADDER_SERVER     "server"
+#define TL_EN_LADDER_UNKNOWN    "unknown"
+#define TL_EN_LADDER_TITLE      "TCP ladder: "
+#define TL_EN_LADDER_DESC                                                                          \
+    "Ladder diagram: one arrow per packet from sender to receiver, time running down."
+#define TL_EN_LADDER_AT          " at "
+#define TL_EN_LADDER_HS          "handshake"
+#define TL_EN_LADDER_DATA        "data"
+#define TL_EN_LADDER_TD          "teardown"
+#define TL_EN_LADDER_LEGEND_C2S  "client \xe2\x86\x92 server"
+#define TL_EN_LADDER_LEGEND_S2C  "server \xe2\x86\x92 client"
+#define TL_EN_LADDER_LEGEND_WARN "retransmission, out-of-order, duplicate ACK"
+#define TL_EN_LADDER_LEGEND_RST  "reset (RST)"
+/* packets drawn, packets in the flow */
+#define TL_EN_LADDER_FIRST_OF "first %1$zu of %2$llu packets"
+/* packets, the plural ending */
+#define TL_EN_LADDER_PACKETS "%1$zu packet%2$s"
+/* how long, e.g. "1.5 s" */
+#define TL_EN_LADDER_IDLE "%s idle"
+/* packets not drawn, the plural ending */
+/* the handshake's and the teardown's labels */
+#define TL_EN_LADDER_FLOW_TITLE "handshake %1$s, teardown %2$s"
+#define TL_EN_LADDER_MORE       "\xe2\x8b\xae %1$llu more packet%2$s not shown"
 
 #endif

@@ -438,6 +438,9 @@ static void ip_write(struct tl_jw *w, const struct tl_ip *ip)
         tl_jw_kuint(w, "ecn", ip->tos & 3);
         tl_jw_kuint(w, "flow_label", ip->flow_label);
         tl_jw_kuint(w, "payload_length", ip->payload_length);
+        if (ip->jumbo_length) { /* RFC 2675: the length the hop-by-hop header gives */
+            tl_jw_kuint(w, "jumbo_payload_length", ip->jumbo_length);
+        }
         tl_jw_kuint(w, "next_header", ip->next_header);
         tl_jw_kuint(w, "hop_limit", ip->ttl);
         tl_jw_kuint(w, "protocol", ip->protocol);
@@ -793,6 +796,8 @@ void tl_json_flow_begin(struct tl_jw *w, const struct tl_flow *f, const struct t
     tl_jw_obj_end(w);
     tl_jw_kstr(w, "conn_state", tl_conn_zeek_state(f));
     tl_jw_kstr(w, "history", tl_conn_history(f));
+    tl_jw_kstr(w, "service",
+               tl_service_name(tl_service_of(&f->svc, f->port[TL_C2S], f->port[TL_S2C])));
     tl_jw_kstr(w, "checksums", tl_cksum_mode_name((enum tl_cksum_mode)f->cksum_mode));
     tl_jw_key(w, "completeness");
     tl_jw_obj(w);
@@ -863,14 +868,29 @@ void tl_json_capture_begin(struct tl_jw *w, const struct tl_capture_stats *s, ui
     }
     tl_jw_kstr(w, "name", name);
     tl_jw_kstr(w, "format", s->format);
+    if (s->compression) {
+        tl_jw_kstr(w, "compression", s->compression);
+    } else {
+        tl_jw_knull(w, "compression");
+    }
     tl_jw_key(w, "link_types");
     tl_jw_arr(w);
-    if (s->link_type) {
+    if (s->n_link_types > 0) {
+        for (unsigned i = 0; i < s->n_link_types; i++) {
+            tl_jw_str(w, s->link_types[i]);
+        }
+    } else if (s->link_type) {
         tl_jw_str(w, s->link_type);
     }
     tl_jw_arr_end(w);
     tl_jw_kuint(w, "packets", s->packets);
     tl_jw_kuint(w, "tcp_packets", s->tcp_packets);
+    if (s->filter) {
+        tl_jw_kstr(w, "filter", s->filter);
+    } else {
+        tl_jw_knull(w, "filter");
+    }
+    tl_jw_kuint(w, "filtered_out", s->filtered_out);
     tl_jw_key(w, "non_tcp");
     tl_jw_obj(w);
     for (unsigned i = 0; i < s->n_non_tcp; i++) {

@@ -2256,10 +2256,35 @@ static void put_padded(struct tl_buf *b, const char *s, size_t width)
     }
 }
 
-/* What tcpdump -nn -v (no -e) prints of the link layer: only Linux cooked captures say. */
+/* OpenBSD enc(4) (print-enc.c): the protections, then the SPI. */
+static void put_enc(struct tl_buf *b, const struct tl_link *l)
+{
+    uint32_t flags = l->enc_flags;
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } kinds[] = { { 0x0800, "authentic" }, { 0x0400, "confidential" } };
+    tl_buf_puts(b, flags == 0 ? "(unprotected): " : "(");
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (flags & kinds[i].bit) {
+            tl_buf_printf(b, "%s%s", kinds[i].name, flags == kinds[i].bit ? "): " : ",");
+            flags &= ~kinds[i].bit;
+        }
+    }
+    tl_buf_printf(b, "SPI 0x%08x: ", (unsigned)l->enc_spi);
+}
+
+/* What tcpdump -nn -v (no -e) prints of the link layer: Linux cooked captures, PPP in HDLC
+ * framing (print-ppp.c names the protocol) and enc(4). */
 static void put_link(struct tl_buf *b, const struct tl_packet *p)
 {
     const struct tl_link *l = &p->link;
+    if (l->dlt == TL_DLT_PPP_SERIAL && l->ppp_hdlc) {
+        tl_buf_puts(b, l->ethertype == ETHERTYPE_IPV6 ? "IP6: " : "IP: ");
+    }
+    if (l->dlt == TL_DLT_ENC) {
+        put_enc(b, l);
+    }
     if (l->dlt == TL_DLT_LINUX_SLL2) {
         static const char *const types[] = { "In", "B", "M", "P", "Out" };
         put_padded(b, ifindex_name(l->sll_ifindex), 5);
@@ -2290,6 +2315,10 @@ static void print_l3(struct td *t)
     int version;
     for (unsigned i = 0; i < p->link.n_tunnels && i < p->n_tunnels; i++) {
         enum tl_tunnel_kind k = (enum tl_tunnel_kind)p->tunnels[i].kind;
+        if (k == TL_TUN_IEEE80211 &&
+            (p->link.dlt == TL_DLT_IEEE802_11 || p->link.dlt == TL_DLT_IEEE802_11_RADIO)) {
+            continue; /* the link layer itself: a data frame's header says nothing without -e */
+        }
         if (k == TL_TUN_VNTAG || k == TL_TUN_ETAG || k == TL_TUN_PW_ETH || k == TL_TUN_IEEE80211) {
             return; /* tcpdump prints these as unknown EtherTypes, hex or 802.11 text */
         }
@@ -2347,6 +2376,11 @@ bool tl_tcpdump_wants(const struct tl_packet *p)
     }
     if (plain_tcp(p)) {
         return true;
+    }
+    for (unsigned i = 0; i < p->n_anomalies; i++) {
+        if (p->anomalies[i] == TL_AN_IPV4_LEN_ZERO && p->n_tunnels == 0) {
+            return true; /* "IP bad-len 0": tcpdump's `tcp` filter matches it, its printer stops */
+        }
     }
     if (!p->has_tcp && p->non_tcp && tl_packet_ip(p)->protocol != IPPROTO_NUM_TCP) {
         return false;

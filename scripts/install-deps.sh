@@ -11,9 +11,9 @@ set -eu
 
 mode=${1:-run}
 root=$(cd "$(dirname "$0")/.." && pwd)
-pkgs="gcc make cmake pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev"
+pkgs="gcc make cmake pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev zlib1g-dev libzstd-dev"
 if [ "$mode" = test ]; then
-    pkgs="$pkgs libcmocka-dev tshark tcpdump python3 python3-yaml python3-jsonschema curl openssl clang-format time wrk"
+    pkgs="$pkgs libcmocka-dev tshark tcpdump zstd python3 python3-yaml python3-jsonschema curl openssl clang-format time wrk"
     pkgs="$pkgs iproute2 ethtool iptables"
     pkgs="$pkgs chromium firefox-esr fonts-wqy-microhei"
     # A Node.js installed some other way (with its own npm) is used as it is.

@@ -36,6 +36,7 @@
 #include "replay.h"
 #include "reply.h"
 #include "server.h"
+#include "zeeklog.h"
 
 #define FLOWS_DEFAULT_LIMIT    100
 #define FLOWS_MAX_LIMIT        1000
@@ -46,6 +47,7 @@
 #define JSON_TYPE              "application/json; charset=utf-8"
 #define DRAIN_MAX              ((uint64_t)64 << 20) /* bytes read past --max-upload, then cut */
 #define BODY_RATE_WINDOW_SEC   10                   /* --min-body-rate is measured over this */
+#define MAX_INFLATION          16 /* a compressed upload decompresses to 16 x --max-upload at most */
 
 struct example {
     char name[64], file[96], klass[96], description[400];
@@ -137,6 +139,7 @@ struct req {
     char dup_part[64]; /* a part that may appear once, seen twice */
     uint64_t file_bytes;
     uint8_t cksum_mode; /* enum tl_cksum_mode the upload is classified under */
+    char filter[1024];  /* `filter`: the BPF expression records are kept by ("": all) */
     enum tl_lang lang;
     struct MHD_PostProcessor *pp;
     char name[256];
@@ -696,7 +699,11 @@ static void run_ingest(struct tl_server *s, struct req *q)
     struct call x = { .s = s, .c = q->conn, .q = q };
     struct tl_ingest_opts io = { .max_flows = s->cfg.max_flows,
                                  .cksum_mode = (enum tl_cksum_mode)q->cksum_mode,
-                                 .busy_wait_ms = s->cfg.busy_wait_ms };
+                                 .busy_wait_ms = s->cfg.busy_wait_ms,
+                                 .filter = q->filter[0] ? q->filter : NULL,
+                                 .max_decompressed = s->cfg.max_upload > UINT64_MAX / MAX_INFLATION
+                                                         ? UINT64_MAX
+                                                         : s->cfg.max_upload * MAX_INFLATION };
     struct tl_ingest_result res;
     struct timespec t0, t1;
     const char *name = q->display_name;
@@ -721,6 +728,13 @@ static void run_ingest(struct tl_server *s, struct req *q)
             return;
         case TL_INGEST_UNREADABLE:
             FAIL(&x, TL_ERR_UNREADABLE, "the capture cannot be read: %s", res.message);
+            return;
+        case TL_INGEST_BAD_FILTER:
+            BAD_PARAM(&x, "filter", "libpcap cannot apply the filter to this capture: %s",
+                      res.message);
+            return;
+        case TL_INGEST_TOO_LARGE:
+            FAIL(&x, TL_ERR_TOO_LARGE, "nothing was stored: %s", res.message);
             return;
         case TL_INGEST_BUSY:
             FAIL(&x, TL_ERR_DB_BUSY, "%s", res.message);
@@ -1065,6 +1079,21 @@ static enum MHD_Result h_captures_list(struct call *x)
     return ret;
 }
 
+/* An upload's `filter` (compiled later, for the file's link type); false: too long. */
+static bool take_filter(struct call *x)
+{
+    const struct tl_param_val *v = P(x, "filter");
+    if (!v->set) {
+        return true;
+    }
+    size_t n = strlen(v->raw);
+    if (n >= sizeof x->q->filter) {
+        return false;
+    }
+    memcpy(x->q->filter, v->raw, n + 1);
+    return true;
+}
+
 static enum MHD_Result h_upload_post(struct call *x)
 {
     struct req *q = x->q;
@@ -1076,6 +1105,9 @@ static enum MHD_Result h_upload_post(struct call *x)
     if (P(x, "checksums")->set) {
         q->cksum_mode = (uint8_t)P(x, "checksums")->i;
     }
+    if (!take_filter(x)) {
+        return BAD_PARAM(x, "filter", "the filter is longer than %zu bytes", sizeof q->filter - 1);
+    }
     return upload_start(x, NULL);
 }
 
@@ -1085,6 +1117,9 @@ static enum MHD_Result h_upload_put(struct call *x)
     q->lang = request_lang(x);
     if (P(x, "checksums")->set) {
         q->cksum_mode = (uint8_t)P(x, "checksums")->i;
+    }
+    if (!take_filter(x)) {
+        return BAD_PARAM(x, "filter", "the filter is longer than %zu bytes", sizeof q->filter - 1);
     }
     return upload_start(x, q->seg_name[0] ? q->seg_name : "upload");
 }
@@ -1174,7 +1209,8 @@ static const char *list_param(struct call *x, const char *name)
     return v->set ? v->raw : NULL;
 }
 
-static enum MHD_Result h_flows(struct call *x)
+/* The filters of GET /api/v1/flows (and /flows.log) from the bound parameters. */
+static void flows_filter(struct call *x, struct tl_flow_filter *fp)
 {
     struct tl_flow_filter f = {
         .port = -1, .client_port = -1, .server_port = -1, .limit = FLOWS_DEFAULT_LIMIT
@@ -1210,6 +1246,42 @@ static enum MHD_Result h_flows(struct call *x)
     }
     f.limit = (unsigned)uint_or(x, "limit", FLOWS_DEFAULT_LIMIT);
     f.after_id = uint_or(x, "cursor", 0);
+    *fp = f;
+}
+
+/* GET /api/v1/flows.log: Zeek's conn.log of the same flows (server/zeeklog.c). */
+static enum MHD_Result h_flows_log(struct call *x)
+{
+    struct tl_flow_filter f;
+    flows_filter(x, &f);
+    const struct tl_param_val *fv = P(x, "format");
+    enum tl_zeek_format fmt = fv->set && fv->i == 1 ? TL_ZEEK_JSON : TL_ZEEK_TSV;
+    struct tl_zeeklog *zl = NULL;
+    enum tl_db_rc rc = tl_zeeklog_start(x->s->store, &f, P(x, "limit")->set, fmt, &zl);
+    if (rc != TL_DB_OK) {
+        return db_error(x, rc, "flow");
+    }
+    char next[32] = "";
+    if (tl_zeeklog_next_cursor(zl)) {
+        snprintf(next, sizeof next, "%" PRIu64, tl_zeeklog_next_cursor(zl));
+    }
+    struct MHD_Response *r = tl_zeeklog_response(zl);
+    if (!r) {
+        return FAIL(x, TL_ERR_INTERNAL, "out of memory");
+    }
+    MHD_add_response_header(r, "Content-Type", tl_zeeklog_content_type(fmt));
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (next[0]) {
+        MHD_add_response_header(r, "X-Next-Cursor", next);
+    }
+    common_headers(x->s, r);
+    return emit(x, 200, r, 0);
+}
+
+static enum MHD_Result h_flows(struct call *x)
+{
+    struct tl_flow_filter f;
+    flows_filter(x, &f);
     enum tl_lang lang = request_lang(x);
     struct tl_db *db = tl_store_db(x->s->store);
     if (!db) {
@@ -1292,6 +1364,34 @@ static enum MHD_Result h_flow_ladder(struct call *x)
     struct tl_buf b;
     tl_buf_init(&b, (size_t)64 << 20);
     enum tl_db_rc rc = tl_replay_ladder(rp, db, &ref, time_scale, lang, &b);
+    tl_replay_free(rp);
+    enum MHD_Result ret =
+        rc == TL_DB_OK && !b.overflow
+            ? send_buf(x, 200, "image/svg+xml; charset=utf-8", b.data ? b.data : "", b.len, NULL)
+            : db_error(x, rc == TL_DB_OK ? TL_DB_ERROR : rc, "flow");
+    tl_buf_cleanup(&b);
+    return ret;
+}
+
+static enum MHD_Result h_flow_tsg(struct call *x)
+{
+    const struct tl_param_val *dir = P(x, "dir");
+    enum tl_lang lang = request_lang(x);
+    struct tl_flow_ref ref;
+    struct tl_db *db = NULL;
+    enum MHD_Result err;
+    if (!flow_lookup(x, &db, &ref, &err)) {
+        return err;
+    }
+    struct tl_replay *rp = tl_replay_new();
+    if (!rp) {
+        return FAIL(x, TL_ERR_INTERNAL, "out of memory");
+    }
+    struct tl_buf b;
+    tl_buf_init(&b, (size_t)64 << 20);
+    enum tl_db_rc rc =
+        tl_replay_tsg(rp, db, &ref, dir->set ? (int)dir->i : -1, lang, (long)uint_or(x, "width", 0),
+                      (long)uint_or(x, "height", 0), &b);
     tl_replay_free(rp);
     enum MHD_Result ret =
         rc == TL_DB_OK && !b.overflow
@@ -1447,6 +1547,9 @@ static enum MHD_Result h_example_load(struct call *x)
     if (P(x, "checksums")->set) {
         q->cksum_mode = (uint8_t)P(x, "checksums")->i;
     }
+    if (!take_filter(x)) {
+        return BAD_PARAM(x, "filter", "the filter is longer than %zu bytes", sizeof q->filter - 1);
+    }
     char src[4096];
     snprintf(src, sizeof src, "%s/%s", s->cfg.examples_dir, e->file);
     int in = open(src, O_RDONLY | O_CLOEXEC);
@@ -1546,6 +1649,7 @@ static const char *const teardowns[] = { "four-way", "three-segment", "simultane
 static const char *const conn_states[] = { "S0",   "S1",     "SF",    "REJ", "S2",  "S3",  "RSTO",
                                            "RSTR", "RSTOS0", "RSTRH", "SH",  "SHR", "OTH", NULL };
 static const char *const scales[] = { "time", "compressed", NULL };
+static const char *const zeek_formats[] = { "zeek", "zeek-json", NULL };
 
 #define PARAM_LANG                                                                                 \
     {                                                                                              \
@@ -1557,12 +1661,18 @@ static const char *const scales[] = { "time", "compressed", NULL };
     }
 #define PARAMS(a) a, sizeof a / sizeof a[0]
 
+#define PARAM_FILTER                                                                               \
+    {                                                                                              \
+        .name = "filter", .type = TL_P_STR                                                         \
+    }
+
 static const struct tl_param_spec p_upload[] = {
     { .name = "name", .type = TL_P_STR },
     PARAM_LANG,
     PARAM_CHECKSUMS,
+    PARAM_FILTER,
 };
-static const struct tl_param_spec p_put[] = { PARAM_LANG, PARAM_CHECKSUMS };
+static const struct tl_param_spec p_put[] = { PARAM_LANG, PARAM_CHECKSUMS, PARAM_FILTER };
 static const struct tl_param_spec p_captures[] = {
     { .name = "limit", .type = TL_P_UINT, .min = 1, .max = FLOWS_MAX_LIMIT },
     { .name = "cursor", .type = TL_P_ID, .hint = "not a cursor this server gave out" },
@@ -1572,22 +1682,29 @@ static const struct tl_param_spec p_capture[] = {
     { .name = "limit", .type = TL_P_UINT, .min = 1, .max = FLOWS_MAX_LIMIT },
     PARAM_LANG,
 };
-static const struct tl_param_spec p_flows[] = {
-    { .name = "host", .type = TL_P_CIDR },
-    { .name = "client", .type = TL_P_CIDR },
-    { .name = "server", .type = TL_P_CIDR },
-    { .name = "port", .type = TL_P_PORT },
-    { .name = "client_port", .type = TL_P_PORT },
-    { .name = "server_port", .type = TL_P_PORT },
-    { .name = "handshake", .type = TL_P_ENUM, .values = handshakes, .list = true },
-    { .name = "teardown", .type = TL_P_ENUM, .values = teardowns, .list = true },
-    { .name = "conn_state", .type = TL_P_ENUM, .values = conn_states, .list = true },
-    { .name = "capture", .type = TL_P_ID, .hint = "must be a capture id (a positive integer)" },
-    { .name = "since", .type = TL_P_TIME },
-    { .name = "until", .type = TL_P_TIME },
-    { .name = "limit", .type = TL_P_UINT, .min = 1, .max = FLOWS_MAX_LIMIT },
-    { .name = "cursor", .type = TL_P_ID, .hint = "not a cursor this server gave out" },
+/* the filters of GET /api/v1/flows, shared by /flows.log */
+/* clang-format off */
+#define FLOW_FILTER_PARAMS                                                                         \
+    { .name = "host", .type = TL_P_CIDR },                                                         \
+    { .name = "client", .type = TL_P_CIDR },                                                       \
+    { .name = "server", .type = TL_P_CIDR },                                                       \
+    { .name = "port", .type = TL_P_PORT },                                                         \
+    { .name = "client_port", .type = TL_P_PORT },                                                  \
+    { .name = "server_port", .type = TL_P_PORT },                                                  \
+    { .name = "handshake", .type = TL_P_ENUM, .values = handshakes, .list = true },                \
+    { .name = "teardown", .type = TL_P_ENUM, .values = teardowns, .list = true },                  \
+    { .name = "conn_state", .type = TL_P_ENUM, .values = conn_states, .list = true },              \
+    { .name = "capture", .type = TL_P_ID, .hint = "must be a capture id (a positive integer)" },   \
+    { .name = "since", .type = TL_P_TIME },                                                        \
+    { .name = "until", .type = TL_P_TIME },                                                        \
+    { .name = "limit", .type = TL_P_UINT, .min = 1, .max = FLOWS_MAX_LIMIT },                      \
+    { .name = "cursor", .type = TL_P_ID, .hint = "not a cursor this server gave out" }
+/* clang-format on */
+static const struct tl_param_spec p_flows[] = { FLOW_FILTER_PARAMS, PARAM_LANG };
+static const struct tl_param_spec p_flows_log[] = {
+    FLOW_FILTER_PARAMS,
     PARAM_LANG,
+    { .name = "format", .type = TL_P_ENUM, .values = zeek_formats },
 };
 static const struct tl_param_spec p_flow[] = {
     { .name = "offset", .type = TL_P_UINT, .min = 0, .max = (uint64_t)1 << 40 },
@@ -1600,9 +1717,17 @@ static const struct tl_param_spec p_ladder[] = {
     PARAM_LANG,
     PARAM_CHECKSUMS,
 };
+static const char *const tsg_dirs[] = { "c2s", "s2c", NULL }; /* as enum tl_dir */
+static const struct tl_param_spec p_tsg[] = {
+    { .name = "dir", .type = TL_P_ENUM, .values = tsg_dirs },
+    { .name = "width", .type = TL_P_UINT, .min = TL_TSG_MIN_W, .max = TL_TSG_MAX_W },
+    { .name = "height", .type = TL_P_UINT, .min = TL_TSG_MIN_H, .max = TL_TSG_MAX_H },
+    PARAM_LANG,
+    PARAM_CHECKSUMS,
+};
 static const struct tl_param_spec p_flow_pcap[] = { PARAM_CHECKSUMS, PARAM_LANG };
 static const struct tl_param_spec p_lang[] = { PARAM_LANG };
-static const struct tl_param_spec p_example[] = { PARAM_LANG, PARAM_CHECKSUMS };
+static const struct tl_param_spec p_example[] = { PARAM_LANG, PARAM_CHECKSUMS, PARAM_FILTER };
 
 /*
  * Every route, in one table: 405 and Allow come from it, HEAD is answered wherever GET is,
@@ -1620,9 +1745,11 @@ static const struct route routes[] = {
     { "DELETE", "/api/v1/captures/{id}", h_capture_delete, ACC_WRITE, PARAMS(p_lang), 0 },
     { "GET", "/api/v1/captures/{id}/pcap", h_capture_pcap, ACC_READ, PARAMS(p_lang), 0 },
     { "GET", "/api/v1/flows", h_flows, ACC_READ, PARAMS(p_flows), 0 },
+    { "GET", "/api/v1/flows.log", h_flows_log, ACC_READ, PARAMS(p_flows_log), 0 },
     { "GET", "/api/v1/flows/{id}", h_flow, ACC_READ, PARAMS(p_flow), 0 },
     { "GET", "/api/v1/flows/{id}/pcap", h_flow_pcap, ACC_READ, PARAMS(p_flow_pcap), 0 },
     { "GET", "/api/v1/flows/{id}/ladder.svg", h_flow_ladder, ACC_READ, PARAMS(p_ladder), 0 },
+    { "GET", "/api/v1/flows/{id}/tsg.svg", h_flow_tsg, ACC_READ, PARAMS(p_tsg), 0 },
     { "GET", "/api/v1/examples", h_examples, ACC_READ, PARAMS(p_lang), 0 },
     { "POST", "/api/v1/examples/{name}", h_example_load, ACC_WRITE, PARAMS(p_example), 0 },
     { "GET", "/api/v1/vocabulary", h_vocabulary, ACC_READ, PARAMS(p_lang), 0 },

@@ -13,10 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "capture.h"
-#include "pipeline.h"
+#include "conn.h"
 #include "log.h"
+#include "pipeline.h"
+#include "rec_codec.h"
 #include "render.h"
 
 static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
@@ -25,7 +30,9 @@ struct ingest_ctx {
     struct tl_db *db;
     uint64_t capture_id, flow_base;
     bool nsec;
-    enum tl_db_rc rc; /* first storage failure */
+    enum tl_db_rc rc;                  /* first storage failure */
+    struct tl_rec_space rec;           /* the packet being stored, as a record */
+    uint8_t encoded[TL_REC_CODEC_MAX]; /* and as bytes */
 };
 
 static void on_packet(void *arg, const struct tl_packet *p, const struct tl_flow_pkt *fp)
@@ -36,7 +43,23 @@ static void on_packet(void *arg, const struct tl_packet *p, const struct tl_flow
     }
     const struct tl_flow *f = fp->flow;
     uint64_t idx = f->side[0].packets + f->side[1].packets - 1;
-    c->rc = tl_db_add_packet(c->db, c->flow_base + f->index + 1, idx, p, fp);
+    struct tl_rec *r = TL_REC_OF(c->rec);
+    tl_rec_fill(r, p, fp, tl_rec_header_len(p));
+    size_t n = tl_rec_encode(r, c->encoded);
+    c->rc = tl_db_add_packet(c->db, c->flow_base + f->index + 1, idx, c->encoded, n,
+                             tl_event_name((enum tl_event)fp->conn.event));
+}
+
+/* 16 bytes: IPv6 as is, IPv4 as ::ffff:a.b.c.d */
+static void addr16(int version, const uint8_t *a, uint8_t out[16])
+{
+    if (version == 6) {
+        memcpy(out, a, 16);
+        return;
+    }
+    memset(out, 0, 10);
+    out[10] = out[11] = 0xff;
+    memcpy(out + 12, a, 4);
 }
 
 static void on_flow(struct tl_flow *f, void *arg)
@@ -45,7 +68,30 @@ static void on_flow(struct tl_flow *f, void *arg)
     if (c->rc != TL_DB_OK) {
         return;
     }
-    c->rc = tl_db_add_flow(c->db, c->flow_base + f->index + 1, c->capture_id, f, c->nsec);
+    unsigned initiator, reset_by;
+    struct tl_flow_row row = {
+        .id = c->flow_base + f->index + 1,
+        .capture_id = c->capture_id,
+        .index = f->index,
+        .ip_version = f->ip_version,
+        .client_port = f->port[TL_C2S],
+        .server_port = f->port[TL_S2C],
+        .first_ns = f->first_sec * 1000000000 + f->first_nsec,
+        .last_ns = f->last_sec * 1000000000 + f->last_nsec,
+        .handshake = tl_handshake_name(tl_conn_handshake(f)),
+        .teardown = tl_teardown_name(tl_conn_teardown(f, &initiator, &reset_by)),
+        .conn_state = tl_conn_zeek_state(f),
+        .history = tl_conn_history(f),
+        .completeness = tl_conn_completeness(f),
+        .packets = f->side[0].packets + f->side[1].packets,
+        .bytes = f->side[0].bytes + f->side[1].bytes,
+        .nsec = c->nsec,
+        .cksum_mode = f->cksum_mode,
+        .service = tl_service_name(tl_service_of(&f->svc, f->port[TL_C2S], f->port[TL_S2C])),
+    };
+    addr16(f->ip_version, f->addr[TL_C2S], row.client_ip);
+    addr16(f->ip_version, f->addr[TL_S2C], row.server_ip);
+    c->rc = tl_db_add_flow(c->db, &row);
 }
 
 static enum tl_ingest_status status_of(enum tl_db_rc rc)
@@ -82,14 +128,29 @@ static void fail(struct tl_ingest_result *res, enum tl_ingest_status st, const c
     snprintf(res->message, sizeof res->message, "%s", msg);
 }
 
-void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char *tmp_path,
-               const char *name, uint64_t size_bytes, struct tl_ingest_result *res)
+/* plain: a compressed upload's decompressed copy, written while decoding, stored instead */
+static void ingest_one(struct tl_store *s, const struct tl_ingest_opts *opts, const char *tmp_path,
+                       const char *name, uint64_t size_bytes, struct tl_ingest_result *res,
+                       FILE *plain, const char *plain_path)
 {
     struct tl_errbuf err = { { 0 } };
     struct tl_reader *r = NULL;
     memset(res, 0, sizeof *res);
 
-    enum tl_err e = tl_reader_open(tmp_path, &r, &err);
+    struct tl_reader_opts rdo = {
+        .filter = opts->filter,
+        .max_decompressed = opts->max_decompressed,
+        .tee = plain,
+    };
+    enum tl_err e = tl_reader_open_with(tmp_path, &rdo, &r, &err);
+    if (e == TL_E_USAGE) {
+        fail(res, TL_INGEST_BAD_FILTER, err.msg);
+        return;
+    }
+    if (e == TL_E_TOO_LARGE) {
+        fail(res, TL_INGEST_TOO_LARGE, err.msg);
+        return;
+    }
     if (e == TL_E_FORMAT) {
         fail(res, TL_INGEST_NOT_CAPTURE, err.msg);
         return;
@@ -155,7 +216,19 @@ void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char
         .cksum_mode = opts->cksum_mode,
     };
     e = tl_pipeline_run(r, &pl, &err);
-    if (e == TL_OK && st->packets == 0 && st->truncated) {
+    enum tl_err rs = e == TL_OK ? tl_reader_status(r, &err) : TL_OK;
+    if (rs == TL_OK && plain && fflush(plain) != 0) {
+        rs = TL_E_IO;
+        snprintf(err.msg, sizeof err.msg, "the decompressed capture could not be written");
+    }
+    if (rs != TL_OK) { /* a decompression bomb, or its copy could not be written */
+        tl_db_upload_rollback(db);
+        pthread_mutex_unlock(&writer);
+        fail(res, rs == TL_E_TOO_LARGE ? TL_INGEST_TOO_LARGE : TL_INGEST_FAILED, err.msg);
+        tl_reader_close(r);
+        return;
+    }
+    if (e == TL_OK && st->packets == 0 && st->filtered_out == 0 && st->truncated) {
         /* libpcap gave up before the first record: not something we can store */
         tl_db_upload_rollback(db);
         pthread_mutex_unlock(&writer);
@@ -188,7 +261,8 @@ void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char
     const char *ext = strcmp(st->format, "pcapng") == 0 ? "pcapng" : "pcap";
     snprintf(final_path, sizeof final_path, "%s/capture-%llu.%s", tl_store_data_dir(s),
              (unsigned long long)c.capture_id, ext);
-    bool ok = !doc.overflow && rename(tmp_path, final_path) == 0;
+    const char *stored = plain ? plain_path : tmp_path;
+    bool ok = !doc.overflow && rename(stored, final_path) == 0;
     if (ok) {
         /* renamed first: a crash before the commit leaves a file the start-up removes */
         char file[64];
@@ -197,7 +271,7 @@ void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char
                                  st->truncated, c.flow_base + 1, c.flow_base + st->flows);
         if (rc != TL_DB_OK) {
             ok = false;
-            if (rename(final_path, tmp_path) != 0) {
+            if (rename(final_path, stored) != 0) {
                 remove(final_path);
             }
         }
@@ -217,4 +291,39 @@ void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char
         res->flows = st->flows;
     }
     tl_reader_close(r);
+}
+
+void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char *tmp_path,
+               const char *name, uint64_t size_bytes, struct tl_ingest_result *res)
+{
+    /* gzip or zstd (by the first bytes): the decompressed copy is what gets stored */
+    unsigned char magic[4];
+    FILE *f = fopen(tmp_path, "rb");
+    size_t n = f ? fread(magic, 1, sizeof magic, f) : 0;
+    if (f) {
+        fclose(f);
+    }
+    if (tl_compression_sniff(magic, n) == TL_COMP_NONE) {
+        ingest_one(s, opts, tmp_path, name, size_bytes, res, NULL, NULL);
+        return;
+    }
+    char plain_path[4200];
+    snprintf(plain_path, sizeof plain_path, "%s-plain", tmp_path); /* upload-*: swept at start */
+    int fd = open(plain_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    FILE *plain = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!plain) {
+        if (fd >= 0) {
+            close(fd);
+            unlink(plain_path);
+        }
+        memset(res, 0, sizeof *res);
+        fail(res, errno == ENOSPC ? TL_INGEST_DISK_FULL : TL_INGEST_FAILED,
+             "the decompressed capture cannot be written");
+        return;
+    }
+    ingest_one(s, opts, tmp_path, name, size_bytes, res, plain, plain_path);
+    fclose(plain);
+    if (res->status != TL_INGEST_OK) {
+        unlink(plain_path); /* nothing of a refused upload stays */
+    }
 }

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "flow.h"
 #include "store.h"
 
 enum tl_ingest_status {
@@ -17,6 +18,8 @@ enum tl_ingest_status {
     TL_INGEST_READONLY,    /* 503: the database cannot be written */
     TL_INGEST_DISK_FULL,   /* 507 */
     TL_INGEST_FAILED,      /* 500: storage or memory failure */
+    TL_INGEST_BAD_FILTER,  /* 400: libpcap cannot compile the filter for this capture */
+    TL_INGEST_TOO_LARGE,   /* 413: it decompresses past a limit */
 };
 
 struct tl_ingest_result {
@@ -30,11 +33,15 @@ struct tl_ingest_opts {
     uint64_t max_flows;            /* live flows held while decoding */
     enum tl_cksum_mode cksum_mode; /* what a bad checksum means for the connections */
     unsigned busy_wait_ms;         /* waiting for the write lock (another process): then BUSY */
+    const char *filter;            /* BPF expression records are kept by, or NULL */
+    uint64_t max_decompressed;     /* a compressed upload's decompressed bytes, at most (0: none) */
 };
 
 /*
  * Decode `tmp_path` and store it as capture `name` (size_bytes as uploaded). On success the
  * file is renamed into the data directory; on failure it is left for the caller to remove.
+ * A gzip or zstd upload is stored decompressed (written beside it while it is decoded; the
+ * caller removes tmp_path as always).
  */
 void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char *tmp_path,
                const char *name, uint64_t size_bytes, struct tl_ingest_result *res);

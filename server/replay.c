@@ -8,19 +8,14 @@
 
 #include "conn.h"
 #include "explain.h"
-
-/* A record with room for the largest header a record keeps (struct tl_rec ends in a flexible
- * array, so it is kept as aligned bytes: a union holding it inside a struct is a GNU
- * extension clang rejects). */
-struct rec_space {
-    _Alignas(struct tl_rec) uint8_t bytes[sizeof(struct tl_rec) + TL_REC_MAX_BYTES + 8];
-};
-#define REC(space) ((struct tl_rec *)(void *)(space).bytes)
+#include "messages.h"
+#include "rec_codec.h"
+#include "vocab.h"
 
 struct tl_replay {
-    struct tl_packet p;       /* the packet being replayed */
-    struct tl_packet scratch; /* what the renderer re-decodes into */
-    struct rec_space in, out; /* as stored / with the classifier's verdict */
+    struct tl_packet p;          /* the packet being replayed */
+    struct tl_packet scratch;    /* what the renderer re-decodes into */
+    struct tl_rec_space in, out; /* as stored / with the classifier's verdict */
     struct tl_story story;
     struct tl_flow_table *t;
     struct tl_flow *f; /* the flow built by the last pass */
@@ -65,24 +60,9 @@ void tl_replay_free(struct tl_replay *rp)
 /* One stored packet into the current table; false when it does not decode to TCP. */
 static bool replay_one(struct tl_replay *rp, const struct tl_db_packet *dp, struct tl_flow_pkt *fp)
 {
-    struct tl_rec *r = REC(rp->in);
-    size_t len = dp->hdr_len > TL_REC_MAX_BYTES ? TL_REC_MAX_BYTES : dp->hdr_len;
-    r->frame = dp->frame;
-    r->ts_sec = dp->ts_sec;
-    r->ts_nsec = dp->ts_nsec;
-    r->l3_caplen = dp->l3_caplen;
-    r->l3_wirelen = dp->l3_wirelen;
-    r->len = (uint16_t)len;
-    r->tcp_cksum = dp->cksum;
-    r->tcp_cksum_expected = dp->cksum_expected;
-    r->n_anomalies =
-        (uint8_t)(dp->n_anomalies > TL_MAX_ANOMALIES ? TL_MAX_ANOMALIES : dp->n_anomalies);
-    memset(r->anomalies, 0, sizeof r->anomalies);
-    if (dp->anomalies) {
-        memcpy(r->anomalies, dp->anomalies, r->n_anomalies);
-    }
-    if (len) {
-        memcpy(r->bytes, dp->hdr, len);
+    struct tl_rec *r = TL_REC_OF(rp->in);
+    if (!tl_rec_decode_bytes(dp->rec, dp->rec_len, r)) {
+        return false; /* a record this server cannot read: skipped, like a packet not TCP */
     }
     tl_rec_decode(r, &rp->p);
     if (!rp->p.has_tcp) {
@@ -91,7 +71,7 @@ static bool replay_one(struct tl_replay *rp, const struct tl_db_packet *dp, stru
     if (tl_flow_table_add(rp->t, &rp->p, fp) != TL_OK) {
         return false;
     }
-    if (dp->reused_ports) { /* seen at upload, across flows */
+    if (r->conn.analysis & TL_AF_REUSED_PORTS) { /* seen at upload, across flows */
         fp->conn.analysis |= TL_AF_REUSED_PORTS;
     }
     return true;
@@ -186,7 +166,7 @@ static bool pass1_cb(void *arg, const struct tl_db_packet *dp)
     }
     if (!rp->f) {
         rp->f = fp.flow;
-        rp->reused = dp->reused_ports;
+        rp->reused = (TL_REC_OF(rp->in)->conn.analysis & TL_AF_REUSED_PORTS) != 0;
     }
     rp->n++;
     return true;
@@ -259,6 +239,7 @@ static enum tl_db_rc build(struct tl_replay *rp, struct tl_db *db, const struct 
         return TL_DB_ERROR;
     }
     rp->f->index = ref->index;
+    rp->f->svc.stored = (uint8_t)tl_service_parse(ref->service); /* no payload was stored */
     return TL_DB_OK;
 }
 
@@ -291,10 +272,10 @@ static bool pass2_cb(void *arg, const struct tl_db_packet *dp)
         return true;
     }
     uint64_t i = rp->n++;
-    size_t len = REC(rp->in)->len;
-    tl_rec_fill(REC(rp->out), &rp->p, &fp, len);
+    size_t len = TL_REC_OF(rp->in)->len;
+    tl_rec_fill(TL_REC_OF(rp->out), &rp->p, &fp, len);
     if (i >= rp->offset && i - rp->offset < rp->limit) {
-        tl_json_packet(rp->w, rp->f, REC(rp->out), i, &rp->story, rp->o);
+        tl_json_packet(rp->w, rp->f, TL_REC_OF(rp->out), i, &rp->story, rp->o);
     } else {
         /* outside the page: the story still has to hear it */
         char stack[2048];
@@ -303,7 +284,7 @@ static bool pass2_cb(void *arg, const struct tl_db_packet *dp)
         const struct tl_flow *f = rp->f;
         int64_t t_us = (rp->p.ts_sec - f->first_sec) * 1000000 +
                        ((int64_t)rp->p.ts_nsec - (int64_t)f->first_nsec) / 1000;
-        tl_story_packet(&rp->story, &rp->p, REC(rp->out), i, t_us, &e);
+        tl_story_packet(&rp->story, &rp->p, TL_REC_OF(rp->out), i, t_us, &e);
     }
     return i + 1 < rp->offset + rp->limit;
 }
@@ -421,29 +402,12 @@ enum tl_db_rc tl_replay_ladder(struct tl_replay *rp, struct tl_db *db,
     endpoint_label(server, sizeof server, rp->f, TL_S2C);
     const char *hs = tl_handshake_name(tl_conn_handshake(rp->f));
     const char *td = tl_teardown_name(tl_conn_teardown(rp->f, &initiator, &reset_by));
-    if (lang == TL_LANG_ZH) { /* the dashboard's words (web/i18n.js) */
-        static const char *const zh[][2] = {
-            { "complete", "完整" },
-            { "simultaneous-open", "同时打开" },
-            { "no-reply", "无应答" },
-            { "rejected", "被拒绝" },
-            { "no-final-ack", "缺最后的 ACK" },
-            { "not-seen", "未看到" },
-            { "four-way", "四次挥手" },
-            { "three-segment", "三个报文" },
-            { "simultaneous-close", "同时关闭" },
-            { "reset", "复位（RST）" },
-            { "half-closed", "半关闭" },
-            { "open", "未关闭" },
-        };
-        for (size_t i = 0; i < sizeof zh / sizeof zh[0]; i++) {
-            hs = strcmp(hs, zh[i][0]) == 0 ? zh[i][1] : hs;
-            td = strcmp(td, zh[i][0]) == 0 ? zh[i][1] : td;
-        }
-        snprintf(title, sizeof title, "握手：%s，断开：%s", hs, td);
-    } else {
-        snprintf(title, sizeof title, "handshake %s, teardown %s", hs, td);
-    }
+    /* the states' labels in the picture's language, from the vocabulary */
+    const struct tl_vocab_entry *hv = tl_vocab_find(TL_VOCAB_HANDSHAKE, hs);
+    const struct tl_vocab_entry *tv = tl_vocab_find(TL_VOCAB_TEARDOWN, td);
+    struct tl_buf tb;
+    tl_buf_init_fixed(&tb, title, sizeof title);
+    TL_MSG(&tb, lang, LADDER_FLOW_TITLE, hv ? hv->label[lang] : hs, tv ? tv->label[lang] : td);
     uint64_t total = rp->n;
     if (!rp->lad) {
         rp->lad = calloc(TL_LADDER_MAX, sizeof *rp->lad);
@@ -467,15 +431,68 @@ enum tl_db_rc tl_replay_ladder(struct tl_replay *rp, struct tl_db *db,
     struct tl_ladder l = {
         .client = client,
         .server = server,
-        .title = title,
+        .title = tl_buf_cstr(&tb),
         .pkts = rp->lad,
         .n = rp->lad_n,
         .total = total,
         .to_scale = to_scale,
-        .zh = lang == TL_LANG_ZH,
+        .lang = lang,
     };
     tl_ladder_svg(out, &l);
     return TL_DB_OK;
+}
+
+struct tsg_ctx {
+    struct tl_replay *rp;
+    struct tl_tsg *g;
+};
+
+static bool tsg_cb(void *arg, const struct tl_db_packet *dp)
+{
+    struct tsg_ctx *c = arg;
+    struct tl_replay *rp = c->rp;
+    struct tl_flow_pkt fp;
+    if (!replay_one(rp, dp, &fp)) {
+        return true;
+    }
+    uint64_t i = rp->n++;
+    tl_rec_fill(TL_REC_OF(rp->out), &rp->p, &fp, TL_REC_OF(rp->in)->len);
+    tl_tsg_add(c->g, fp.flow, TL_REC_OF(rp->out), &rp->p, i);
+    return true;
+}
+
+enum tl_db_rc tl_replay_tsg(struct tl_replay *rp, struct tl_db *db, const struct tl_flow_ref *ref,
+                            int dir, enum tl_lang lang, long width, long height, struct tl_buf *out)
+{
+    enum tl_db_rc rc = build(rp, db, ref);
+    if (rc != TL_DB_OK) {
+        return rc;
+    }
+    char client[80], server[80];
+    endpoint_label(client, sizeof client, rp->f, TL_C2S);
+    endpoint_label(server, sizeof server, rp->f, TL_S2C);
+    struct tsg_ctx c = { .rp = rp, .g = malloc(sizeof *c.g) };
+    if (!c.g) {
+        return TL_DB_ERROR;
+    }
+    tl_tsg_init(c.g, dir == TL_C2S || dir == TL_S2C ? (enum tl_dir)dir : tl_tsg_default_dir(rp->f));
+    if (!table_fresh(rp)) {
+        rc = TL_DB_ERROR;
+        goto out;
+    }
+    rc = prelude(rp, db);
+    if (rc == TL_DB_OK) {
+        rc = tl_db_flow_packets(db, ref->id, tsg_cb, &c);
+    }
+    if (rc == TL_DB_OK) {
+        struct tl_tsg_opts o = {
+            .client = client, .server = server, .lang = lang, .width = width, .height = height
+        };
+        tl_tsg_svg(out, c.g, &o);
+    }
+out:
+    free(c.g);
+    return rc;
 }
 
 struct frames_ctx {
@@ -497,7 +514,7 @@ static bool frames_cb(void *arg, const struct tl_db_packet *dp)
         c->v = v;
         c->cap = cap;
     }
-    c->v[c->n++] = dp->frame;
+    c->v[c->n++] = tl_rec_encoded_frame(dp->rec, dp->rec_len);
     return true;
 }
 
@@ -515,5 +532,19 @@ enum tl_db_rc tl_replay_frames(struct tl_db *db, const struct tl_flow_ref *ref, 
     }
     *frames = c.v;
     *n = c.n;
+    return TL_DB_OK;
+}
+
+enum tl_db_rc tl_replay_flow_zeek(struct tl_replay *rp, struct tl_db *db,
+                                  const struct tl_flow_ref *ref, enum tl_zeek_format fmt,
+                                  struct tl_buf *out, int64_t *first_sec, int64_t *last_sec)
+{
+    enum tl_db_rc rc = build(rp, db, ref);
+    if (rc != TL_DB_OK) {
+        return rc;
+    }
+    *first_sec = rp->f->first_sec;
+    *last_sec = rp->f->last_sec;
+    tl_zeek_row(out, rp->f, fmt);
     return TL_DB_OK;
 }

@@ -12,7 +12,9 @@
 
 #include "ladder.h"
 #include "render.h"
+#include "render_zeek.h"
 #include "store.h"
+#include "tsg.h"
 
 struct tl_replay;
 
@@ -30,10 +32,22 @@ enum tl_db_rc tl_replay_flow_timeline(struct tl_replay *rp, struct tl_db *db,
                                       const struct tl_flow_ref *ref, enum tl_lang lang, bool nsec,
                                       uint64_t offset, uint64_t limit, struct tl_jw *w);
 
+/* The flow's Zeek conn.log row (render_zeek.h) appended to `out`; its first and last packets'
+ * times (seconds) in *first_sec and *last_sec. */
+enum tl_db_rc tl_replay_flow_zeek(struct tl_replay *rp, struct tl_db *db,
+                                  const struct tl_flow_ref *ref, enum tl_zeek_format fmt,
+                                  struct tl_buf *out, int64_t *first_sec, int64_t *last_sec);
+
 /* The ladder diagram of the flow (its first TL_LADDER_MAX packets), its words in `lang`. */
 enum tl_db_rc tl_replay_ladder(struct tl_replay *rp, struct tl_db *db,
                                const struct tl_flow_ref *ref, bool to_scale, enum tl_lang lang,
                                struct tl_buf *out);
+
+/* The time-sequence graph of one direction of the flow (TL_C2S, TL_S2C, or -1: the one that
+ * carried more payload), its words in `lang`; width and height in pixels, 0 for the defaults. */
+enum tl_db_rc tl_replay_tsg(struct tl_replay *rp, struct tl_db *db, const struct tl_flow_ref *ref,
+                            int dir, enum tl_lang lang, long width, long height,
+                            struct tl_buf *out);
 
 /* The capture frame numbers of the flow's packets, ascending, into a malloc'ed array. */
 enum tl_db_rc tl_replay_frames(struct tl_db *db, const struct tl_flow_ref *ref, uint64_t **frames,

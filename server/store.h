@@ -1,10 +1,11 @@
 /*
- * store.h - where captures, flows and packets live: the only code that speaks SQL.
+ * store.h - where captures, flows and packets live. The rest of the server speaks to the
+ * store only through these functions and plain values: no SQL, no database type.
  *
- * One struct tl_store per process (the database path and the data directory); each thread
- * gets its own connection with its prepared statements through tl_store_db(). SQLite is the
- * backend today, in WAL mode with the schema of schema/NNN_*.sql tracked by
- * PRAGMA user_version; the interface is small enough for another backend behind it.
+ * One struct tl_store per process (the database and the data directory); each thread gets
+ * its own connection through tl_store_db(). Behind the functions is a backend, a struct of
+ * operations (store_backend.h): SQLite (store_sqlite.c) is the one built today, chosen for
+ * any --db that is a file path. A second backend is a new file with its own ops table.
  *
  * An upload is one transaction: tl_db_upload_begin .. add flows and packets ..
  * tl_db_upload_commit (or _rollback). Nothing of it is visible before the commit.
@@ -17,7 +18,6 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "flow.h"
 
 struct tl_store;
 struct tl_db;
@@ -32,14 +32,16 @@ enum tl_db_rc {
 };
 
 /*
- * Open (creating when absent) the database at `path`, apply pending migrations, and remove
- * what a crash left behind in `data_dir` (temporary upload files, capture files without a
- * committed row). On failure returns NULL with the reason in err.
+ * Open (creating when absent) the database `uri` (a file path: SQLite), apply pending
+ * migrations, and remove what a crash left behind in `data_dir` (temporary upload files,
+ * capture files without a committed row). On failure returns NULL with the reason in err.
  */
-struct tl_store *tl_store_open(const char *path, const char *data_dir, char *err, size_t errlen);
+struct tl_store *tl_store_open(const char *uri, const char *data_dir, char *err, size_t errlen);
+/* The backend's name ("sqlite"). */
+const char *tl_store_backend(const struct tl_store *s);
 void tl_store_close(struct tl_store *s);
 const char *tl_store_data_dir(const struct tl_store *s);
-/* The schema version after migration (PRAGMA user_version). */
+/* The schema version after migration (the highest schema/NNN_*.sql applied). */
 int tl_store_version(const struct tl_store *s);
 
 /* This thread's connection (opened on first use; NULL when it cannot be opened). */
@@ -65,12 +67,28 @@ struct tl_upload_info {
 /* Start the upload's transaction: reserves the capture id and the first flow id. */
 enum tl_db_rc tl_db_upload_begin(struct tl_db *db, const struct tl_upload_info *u,
                                  uint64_t *capture_id, uint64_t *flow_base);
-/* One packet of flow `flow_id` (its idx-th), as the decoder saw it. */
-enum tl_db_rc tl_db_add_packet(struct tl_db *db, uint64_t flow_id, uint64_t idx,
-                               const struct tl_packet *p, const struct tl_flow_pkt *fp);
-/* A flow, once ended: its filter columns. */
-enum tl_db_rc tl_db_add_flow(struct tl_db *db, uint64_t flow_id, uint64_t capture_id,
-                             const struct tl_flow *f, bool nsec);
+/* One packet of flow `flow_id` (its idx-th): its record as track/rec_codec.h encodes it, and
+ * the name of its event. */
+enum tl_db_rc tl_db_add_packet(struct tl_db *db, uint64_t flow_id, uint64_t idx, const uint8_t *rec,
+                               size_t rec_len, const char *event);
+
+/* A flow's columns: what every filter of GET /api/v1/flows needs. */
+struct tl_flow_row {
+    uint64_t id, capture_id, index;
+    uint8_t ip_version;
+    uint8_t client_ip[16], server_ip[16]; /* IPv4 as ::ffff:a.b.c.d */
+    uint16_t client_port, server_port;
+    int64_t first_ns, last_ns; /* since the Unix epoch */
+    const char *handshake, *teardown, *conn_state, *history;
+    unsigned completeness;
+    uint64_t packets, bytes;
+    bool nsec;          /* its capture has nanosecond timestamps */
+    uint8_t cksum_mode; /* enum tl_cksum_mode it was classified under */
+    /* Zeek's name of its protocol (track/service.h), NULL when unsure */
+    const char *service;
+};
+/* A flow, once ended. */
+enum tl_db_rc tl_db_add_flow(struct tl_db *db, const struct tl_flow_row *row);
 /* Finish: the stored file's name, the capture's document and counters, the flow-id
  * counter, then COMMIT. */
 enum tl_db_rc tl_db_upload_commit(struct tl_db *db, uint64_t capture_id, const char *file,
@@ -119,6 +137,7 @@ struct tl_flow_ref {
     uint64_t id, capture_id, index;
     bool nsec;          /* its capture has nanosecond timestamps */
     uint8_t cksum_mode; /* enum tl_cksum_mode it was stored under, or as a read asks */
+    char service[16];   /* the service guessed at upload, "" when none */
 };
 /* Matching flows in id order; cb may return false to stop. */
 typedef bool (*tl_db_flow_cb)(void *arg, const struct tl_flow_ref *ref);
@@ -126,19 +145,12 @@ enum tl_db_rc tl_db_flows_query(struct tl_db *db, const struct tl_flow_filter *f
                                 void *arg);
 enum tl_db_rc tl_db_flow_get(struct tl_db *db, uint64_t id, struct tl_flow_ref *ref);
 
-/* A stored packet, as tl_db_flow_packets hands it over (pointers valid during the call). */
+/* A stored packet, as tl_db_flow_packets hands it over: its index in the flow and its
+ * record (track/rec_codec.h), valid during the call. */
 struct tl_db_packet {
-    uint64_t idx, frame;
-    int64_t ts_sec;
-    uint32_t ts_nsec;
-    uint32_t l3_caplen, l3_wirelen;
-    uint8_t cksum;
-    uint16_t cksum_expected;
-    const uint8_t *anomalies;
-    size_t n_anomalies;
-    const uint8_t *hdr;
-    size_t hdr_len;
-    bool reused_ports; /* a new connection on a tuple used before in the capture */
+    uint64_t idx;
+    const uint8_t *rec;
+    size_t rec_len;
 };
 typedef bool (*tl_db_packet_cb)(void *arg, const struct tl_db_packet *p);
 /* The flow's packets in order; cb may return false to stop. */

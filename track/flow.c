@@ -601,7 +601,9 @@ void tl_flow_table_resolve(struct tl_flow_table *t, struct tl_flow *f)
     struct tl_rec_chunk *head = f->rec_head, *tail = f->rec_tail;
     uint64_t n_recs = f->n_recs;
     bool closed = f->closed;
+    struct tl_svc svc = f->svc;
     *f = rd->snap;
+    f->svc = svc;
     f->rec_head = head;
     f->rec_tail = tail;
     f->n_recs = n_recs;
@@ -732,6 +734,13 @@ enum tl_err tl_flow_table_add(struct tl_flow_table *t, const struct tl_packet *p
         }
     }
     flow_account(t, f, dir, p, out->new_flow, accepted, out);
+    if (tcp->payload_captured > 0 && !(tcp->flags & TL_TH_RST)) {
+        size_t at = (size_t)tcp->offset + tcp->header_length;
+        size_t have = p->l3_avail > at ? p->l3_avail - at : 0;
+        have = have < tcp->payload_captured ? have : tcp->payload_captured;
+        tl_service_feed(&f->svc, dir, tcp->seq + ((tcp->flags & TL_TH_SYN) ? 1u : 0u),
+                        have ? p->l3 + at : NULL, have);
+    }
     if (reuse && out->new_flow && dir == TL_C2S) {
         out->conn.analysis |= TL_AF_REUSED_PORTS;
     }
@@ -828,6 +837,7 @@ static void flow_account(struct tl_flow_table *t, struct tl_flow *f, enum tl_dir
     bool delivered = cksum_delivered(t, p, accepted);
     out->cksum_accepted = accepted && tcp->checksum_status == TL_CKSUM_INCORRECT;
     tl_conn_packet(f, dir, p, first, delivered, &out->conn);
+    tl_zeek_packet(&f->zeek, &f->conn, dir, p, delivered);
 }
 
 uint64_t tl_flow_table_errors(const struct tl_flow_table *t)

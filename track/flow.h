@@ -14,7 +14,9 @@
 #include <stdio.h>
 
 #include "conn.h"
+#include "service.h"
 #include "tcplens.h"
+#include "zeekconn.h"
 
 enum tl_orientation {
     TL_ORIENT_SYN = 0, /* client sent the first SYN */
@@ -100,6 +102,8 @@ struct tl_flow {
     uint8_t n_link_tunnels; /* how many of them lie below the outermost IP header */
     struct tl_tunnel tunnels[TL_FLOW_TUNNELS];
     struct tl_conn conn; /* the classifier's view (conn.h) */
+    struct tl_zeek zeek; /* Zeek's conn.log numbers (zeekconn.h) */
+    struct tl_svc svc;   /* the first payload bytes, for the service guess (service.h) */
     /* timeline records */
     struct tl_rec_chunk *rec_head, *rec_tail;
     uint64_t n_recs;

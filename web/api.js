@@ -91,6 +91,11 @@ async function request(method, path, params) {
 }
 
 export const get = (path, params) => request('GET', path, params);
+// A picture the API draws (an SVG document) as text, or null when the answer is not one.
+export async function getText(path, params) {
+    const res = await fetch(apiUrl(path, params), { headers: { Accept: 'image/svg+xml' } });
+    return res.ok ? res.text() : null;
+}
 export const post = (path, params) => request('POST', path, params);
 export const del = (path, params) => request('DELETE', path, params);
 

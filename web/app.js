@@ -4,6 +4,7 @@
 
 import { setLang, lang, t, initialLang, rememberLang } from './i18n.js';
 import { ApiError } from './api.js';
+import { loadVocabulary } from './vocab.js';
 import { renderHome } from './home.js';
 import { renderFlows } from './flows.js';
 import { renderFlow } from './flow.js';
@@ -99,6 +100,7 @@ async function render() {
     view.dataset.ready = '0';
     translateChrome();
     try {
+        await loadVocabulary(); // once: every label of an event or a state comes from it
         if (params.has('compare')) {
             view.dataset.view = 'compare';
             await renderCompare(ctx, token, params);

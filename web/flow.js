@@ -5,7 +5,7 @@
 // the worksheet's blanks (blank=...). A long connection's ladder is virtual: only the rows on
 // screen are drawn, and packets are fetched page by page as they are needed.
 
-import { get, apiUrl } from './api.js';
+import { get, getText, apiUrl } from './api.js';
 import { h, formatTs, endpoint } from './dom.js';
 import { t, lang, label, connStateMeaning } from './i18n.js';
 import { renderLadder, shownLabel, formatDuration } from './ladder.js';
@@ -13,7 +13,7 @@ import { renderVirtualLadder } from './vladder.js';
 import { renderHeader } from './header.js';
 import { renderStateDiagram } from './states.js';
 import { Timeline, FIRST_PAGE } from './store.js';
-import { renderTsg } from './tsg.js';
+import { renderTsg, renderServerTsg } from './tsg.js';
 import { renderQuiz, parseAsk } from './quiz.js';
 import { renderWorksheet, parseBlanks, BLANKABLE, MAX_ROWS } from './worksheet.js';
 
@@ -265,6 +265,9 @@ export async function renderFlow(ctx, token, params) {
         'aria-pressed': 'false' }, d === 'c2s' ? t('tsg_c2s') : t('tsg_s2c')));
     const tsgNote = h('p', { class: 'muted small', id: 'tsg-note' });
     let tsgDir = (flow.bytes && flow.bytes.s2c > flow.bytes.c2s) ? 's2c' : 'c2s';
+    // The server's picture of the whole connection (every packet, thinned when long).
+    const tsgSvgUrl = () => apiUrl(`/flows/${flow.id}/tsg.svg`, { dir: tsgDir });
+    const tsgLink = h('a', { id: 'tsg-svg', href: tsgSvgUrl() }, 'tsg.svg');
     let tsgRaf = 0;
     function tsgPackets() {
         return virtual ? store.prefix() : packets;
@@ -278,7 +281,7 @@ export async function renderFlow(ctx, token, params) {
             const list = tsgPackets();
             tsg.update(list);
             tsg.select(sel);
-            tsgNote.textContent = list.length < total ? t('more_packets', list.length, total) : '';
+            tsgNote.textContent = !tsg.server && list.length < total ? t('more_packets', list.length, total) : '';
         });
     }
     function drawTsg() {
@@ -286,9 +289,12 @@ export async function renderFlow(ctx, token, params) {
             b.setAttribute('aria-pressed', String(b.dataset.tsgDir === tsgDir));
         }
         const list = tsgPackets();
-        tsg = renderTsg(tsgBox, { packets: list, dir: tsgDir, onSelect: (i) => select(i, false) });
+        tsg = virtual // a long connection: the server's picture of all of it
+            ? renderServerTsg(tsgBox, { source: () => getText(`/flows/${flow.id}/tsg.svg`, { dir: tsgDir }),
+                onSelect: (i) => select(i, false) })
+            : renderTsg(tsgBox, { packets: list, dir: tsgDir, onSelect: (i) => select(i, false) });
         tsg.select(sel);
-        tsgNote.textContent = list.length < total ? t('more_packets', list.length, total) : '';
+        tsgNote.textContent = !tsg.server && list.length < total ? t('more_packets', list.length, total) : '';
     }
     for (const b of tsgDirBtns) {
         b.addEventListener('click', () => {
@@ -297,6 +303,7 @@ export async function renderFlow(ctx, token, params) {
                 o.setAttribute('aria-pressed', String(o === b));
             }
             tsg.setDir(tsgDir, tsgPackets());
+            tsgLink.href = tsgSvgUrl();
             tsg.select(sel);
         });
     }
@@ -377,7 +384,7 @@ export async function renderFlow(ctx, token, params) {
                 h('h2', { id: 'tsg-h' }, t('tsg_title')),
                 h('div', { class: 'seg', role: 'group', 'aria-label': t('tsg_dir') }, tsgDirBtns),
                 h('div', { class: 'tsg-zoom', role: 'group', 'aria-label': t('tsg_zoom') }, zoomBtns)),
-            tsgBox, tsgNote,
+            tsgBox, tsgNote, h('p', { class: 'muted small' }, tsgLink),
             h('p', { class: 'muted small' }, t('tsg_keys')),
             tsgLegend()),
         quizMode ? null : wsPanel,
@@ -449,7 +456,7 @@ function tsgLegend() {
         item('retrans', 'R', t('tsg_lg_retrans')),
         item('ooo', 'O', t('tsg_lg_ooo')),
         item('lost', 'L', t('tsg_lg_lost')),
-        item('dup', 'D', t('tsg_lg_dup')));
+        item('dup', 'D', shownLabel('duplicate-ack')));
 }
 
 function clamp(i, n) {

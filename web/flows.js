@@ -3,7 +3,7 @@
 
 import { get, apiUrl } from './api.js';
 import { h, formatBytes, formatTs, endpoint } from './dom.js';
-import { t, label, connStateMeaning, HANDSHAKES, TEARDOWNS, CONN_STATES } from './i18n.js';
+import { t, label, connStateMeaning, handshakes, teardowns, connStates } from './i18n.js';
 import { formatDuration } from './ladder.js';
 
 const PAGE = 50;
@@ -129,10 +129,10 @@ function filterForm(ctx, id, filters) {
         h('div', { class: 'field narrow' }, h('label', { for: 'f-port' }, t('f_port')),
             h('input', { name: 'port', id: 'f-port', value: filters.port || '', inputmode: 'numeric',
                 autocomplete: 'off' })),
-        select('conn_state', t('f_state'), CONN_STATES, filters.conn_state,
+        select('conn_state', t('f_state'), connStates(), filters.conn_state,
             (v) => `${v} · ${connStateMeaning(v)}`),
-        select('handshake', t('f_handshake'), HANDSHAKES, filters.handshake, label),
-        select('teardown', t('f_teardown'), TEARDOWNS, filters.teardown, label),
+        select('handshake', t('f_handshake'), handshakes(), filters.handshake, label),
+        select('teardown', t('f_teardown'), teardowns(), filters.teardown, label),
         h('div', { class: 'actions' },
             h('button', { type: 'submit', id: 'apply-filters', class: 'primary' }, t('apply')),
             h('button', { type: 'button', id: 'clear-filters' }, t('clear'))));

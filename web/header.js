@@ -2,6 +2,8 @@
 // RFC figures. Every field is a cell whose width is proportional to its bit count, so the
 // picture reads like the textbook one while showing this packet's values.
 
+import { vocabLabel, vocabMeaning } from './vocab.js';
+
 const ROW_BITS = 32;
 
 // Unique ids for aria-describedby, since several diagrams may share one document.
@@ -176,12 +178,6 @@ const TEXT = {
                 : `bit offset ${a}, width ${w} bits (bits ${a}–${b})`,
         hex: 'hex',
         words: (v) => `${v} × 4 = ${v * 4} bytes`,
-        cksum: {
-            correct: 'correct',
-            incorrect: 'incorrect',
-            offloaded: 'offloaded: left for the network card (or loopback)',
-            unverified: 'not verified',
-        },
         expected: (h) => `expected ${h}`,
         ackUnused: 'the ACK flag is not set, so this number carries no meaning',
         window: (w, m, s) => `window ${w} × ${m} = ${s} bytes`,
@@ -200,12 +196,6 @@ const TEXT = {
         bits: (a, b, w) => `位偏移 ${a}，宽 ${w} 位` + (w > 1 ? `（第 ${a}–${b} 位）` : ''),
         hex: '十六进制',
         words: (v) => `${v} × 4 = ${v * 4} 字节`,
-        cksum: {
-            correct: '正确',
-            incorrect: '错误',
-            offloaded: '卸载：留给网卡填写（或环回接口）',
-            unverified: '未校验',
-        },
         expected: (h) => `应为 ${h}`,
         ackUnused: 'ACK 标志没有置位，这个确认号没有意义',
         window: (w, m, s) => `窗口 ${w} × ${m} = ${s} 字节`,
@@ -331,10 +321,14 @@ function pieces(offset, width) {
 
 // ---- building the items (one per drawn field) ----
 
-function checksumNotes(status, expected, t) {
+function checksumNotes(status, expected, t, lang) {
     const notes = [];
     if (status) {
-        notes.push(t.cksum[status] || status);
+        // the verdict's label, and for offloaded what it means: from the vocabulary
+        notes.push(vocabLabel('checksum_status', status, lang));
+        if (status === 'offloaded') {
+            notes.push(vocabMeaning('checksum_status', status, lang));
+        }
     }
     if ((status === 'incorrect' || status === 'offloaded') && expected) {
         notes.push(t.expected(expected));
@@ -369,7 +363,7 @@ function fieldItem(f, packet, lang) {
         const status = hdr && hdr.checksum_status;
         item.mark = status === 'correct' || status === 'offloaded' ? '✓' : status === 'incorrect' ? '✗' : '';
         item.markClass = status === 'incorrect' ? 'bad' : 'ok';
-        item.notes = checksumNotes(status, hdr && hdr.checksum_expected, t);
+        item.notes = checksumNotes(status, hdr && hdr.checksum_expected, t, lang);
     }
     if (key === 'ip.header_length' || key === 'tcp.data_offset') {
         item.notes.push(t.words(Number(f.value)));

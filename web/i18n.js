@@ -1,5 +1,8 @@
 // The page's own words in English and Chinese. Explanations and summaries come from the API in
-// the chosen language (lang=en|zh); everything else the page says is here.
+// the chosen language (lang=en|zh); the names of events and states come from the vocabulary
+// (vocab.js); everything else the page says is here.
+
+import { vocabLabel, vocabMeaning, vocabNames, vocabRow } from './vocab.js';
 
 const STRINGS = {
     en: {
@@ -86,7 +89,7 @@ const STRINGS = {
         tsg_keys: 'Wheel or + / − zoom, drag or the arrow keys (on the graph) pan, 0 resets; click a segment or an ACK to select its packet.',
         tsg_lg_seg: 'segment sent (from its first to its last sequence number)', tsg_lg_ack: 'ACK line (the other side’s acknowledgements)',
         tsg_lg_win: 'receive window (ACK + scaled window)', tsg_lg_sack: 'SACK block', tsg_lg_retrans: 'retransmission',
-        tsg_lg_ooo: 'out of order', tsg_lg_lost: 'after a lost (not captured) segment', tsg_lg_dup: 'duplicate ACK',
+        tsg_lg_ooo: 'out of order', tsg_lg_lost: 'after a lost (not captured) segment',
         virtual_note: (n) => `${n} packets: only the rows on screen are drawn; Home / End / PageUp / PageDown jump.`,
         ws_title: 'Worksheet', ws_panel: 'Worksheet for printing', ws_print: 'Print worksheet',
         ws_hint: 'Prints the ladder and the packet table (A4 or Letter); the fields ticked here are left blank for students to fill in.',
@@ -187,7 +190,7 @@ const STRINGS = {
         tsg_keys: '滚轮或 + / − 缩放，拖动或（在图上）方向键平移，0 复原；点击报文段或 ACK 选中该报文。',
         tsg_lg_seg: '发送的报文段（从第一个到最后一个序列号）', tsg_lg_ack: 'ACK 线（对方的确认）',
         tsg_lg_win: '接收窗口（ACK + 扩大后的窗口）', tsg_lg_sack: 'SACK 块', tsg_lg_retrans: '重传',
-        tsg_lg_ooo: '乱序', tsg_lg_lost: '在丢失（未抓到）的报文段之后', tsg_lg_dup: '重复 ACK',
+        tsg_lg_ooo: '乱序', tsg_lg_lost: '在丢失（未抓到）的报文段之后',
         virtual_note: (n) => `${n} 个报文：只绘制屏幕上的行；Home / End / PageUp / PageDown 跳转。`,
         ws_title: '练习题', ws_panel: '打印练习题', ws_print: '打印练习题',
         ws_hint: '打印时序图和报文表（A4 或 Letter）；这里勾选的字段留空，由学生填写。',
@@ -206,62 +209,11 @@ const STRINGS = {
     },
 };
 
-// Zeek's conn_state meanings (Zeek's documentation), for the flows table's tooltips.
-const CONN_STATE = {
-    en: {
-        S0: 'Connection attempt seen, no reply.',
-        S1: 'Connection established, not terminated.',
-        SF: 'Normal establishment and termination.',
-        REJ: 'Connection attempt rejected.',
-        S2: 'Established; close attempt by the originator seen, no reply from the responder.',
-        S3: 'Established; close attempt by the responder seen, no reply from the originator.',
-        RSTO: 'Connection established, originator aborted (sent a RST).',
-        RSTR: 'Responder sent a RST.',
-        RSTOS0: 'Originator sent a SYN followed by a RST; no SYN-ACK from the responder.',
-        RSTRH: 'Responder sent a SYN-ACK followed by a RST; no SYN from the originator.',
-        SH: 'Originator sent a SYN followed by a FIN; no SYN-ACK from the responder.',
-        SHR: 'Responder sent a SYN-ACK followed by a FIN; no SYN from the originator.',
-        OTH: 'No SYN seen, just midstream traffic.',
-    },
-    zh: {
-        S0: '看到连接请求，没有回应。',
-        S1: '连接已建立，未结束。',
-        SF: '正常建立、正常结束。',
-        REJ: '连接请求被拒绝。',
-        S2: '已建立；发起方尝试关闭，响应方没有回应。',
-        S3: '已建立；响应方尝试关闭，发起方没有回应。',
-        RSTO: '连接已建立，发起方中止（发送了 RST）。',
-        RSTR: '响应方发送了 RST。',
-        RSTOS0: '发起方发送 SYN 后又发送 RST；没有看到响应方的 SYN-ACK。',
-        RSTRH: '响应方发送 SYN-ACK 后又发送 RST；没有看到发起方的 SYN。',
-        SH: '发起方发送 SYN 后又发送 FIN；没有看到响应方的 SYN-ACK。',
-        SHR: '响应方发送 SYN-ACK 后又发送 FIN；没有看到发起方的 SYN。',
-        OTH: '没有看到 SYN，只有连接中途的流量。',
-    },
-};
-
-// Handshake and teardown labels as the API names them, with their words in each language.
-const LABELS = {
-    en: {
-        complete: 'complete', 'simultaneous-open': 'simultaneous open', 'no-reply': 'no reply',
-        rejected: 'rejected', 'no-final-ack': 'no final ACK', 'not-seen': 'not seen',
-        'four-way': 'four-way', 'three-segment': 'three-segment',
-        'simultaneous-close': 'simultaneous close', reset: 'reset', 'half-closed': 'half-closed',
-        open: 'open',
-    },
-    zh: {
-        complete: '完整', 'simultaneous-open': '同时打开', 'no-reply': '无应答', rejected: '被拒绝',
-        'no-final-ack': '缺最后的 ACK', 'not-seen': '未看到', 'four-way': '四次挥手',
-        'three-segment': '三个报文', 'simultaneous-close': '同时关闭', reset: '复位（RST）',
-        'half-closed': '半关闭', open: '未关闭',
-    },
-};
-
-export const HANDSHAKES = ['complete', 'simultaneous-open', 'no-reply', 'rejected', 'no-final-ack',
-    'not-seen'];
-export const TEARDOWNS = ['four-way', 'three-segment', 'simultaneous-close', 'reset',
-    'half-closed', 'open'];
-export const CONN_STATES = Object.keys(CONN_STATE.en);
+// The names of handshake and teardown states and of Zeek's conn_state, in the server's order,
+// with their labels and meanings: from the vocabulary (vocab.js), never copied here.
+export const handshakes = () => vocabNames('handshake');
+export const teardowns = () => vocabNames('teardown');
+export const connStates = () => vocabNames('conn_state');
 
 let current = 'en';
 
@@ -281,14 +233,15 @@ export function t(key, ...args) {
 }
 
 export function connStateMeaning(s) {
-    return CONN_STATE[current][s] ?? '';
+    return vocabMeaning('conn_state', s, current);
 }
 
 export function label(value) {
     if (value == null) {
         return '—';
     }
-    return LABELS[current][value] ?? value;
+    const kind = vocabRow('handshake', value) ? 'handshake' : 'teardown';
+    return vocabLabel(kind, value, current);
 }
 
 // The language to start in: the URL, then the last choice, then the browser's.

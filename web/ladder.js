@@ -2,67 +2,28 @@
 // arrow per packet, time running down, the phases shaded, each side's state beside each arrow.
 
 import { t, lang } from './i18n.js';
+import { vocabLabel, vocabRow } from './vocab.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-// What an arrow is called: the TCP words a student would use. data-label keeps the English name
-// whatever the language, so links and tests can rely on it.
-const EVENT_LABEL = {
-    syn: 'SYN',
-    'syn-ack': 'SYN-ACK',
-    'handshake-ack': 'ACK',
-    'syn-retransmission': 'SYN (retransmission)',
-    'syn-ack-retransmission': 'SYN-ACK (retransmission)',
-    data: 'data',
-    ack: 'ACK',
-    retransmission: 'retransmission',
-    'out-of-order': 'out-of-order',
-    'duplicate-ack': 'duplicate ACK',
-    'zero-window': 'zero window',
-    'zero-window-probe': 'zero-window probe',
-    'window-update': 'window update',
-    'keep-alive': 'keep-alive',
-    discarded: 'discarded (bad checksum)',
-    fin: 'FIN',
-    'fin-ack-piggybacked': 'FIN (piggybacked ACK)',
-    'close-ack': 'ACK',
-    rst: 'RST',
-    other: 'other',
-};
-
-const EVENT_LABEL_ZH = {
-    'syn-retransmission': 'SYN（重传）',
-    'syn-ack-retransmission': 'SYN-ACK（重传）',
-    data: '数据',
-    retransmission: '重传',
-    'out-of-order': '乱序',
-    'duplicate-ack': '重复 ACK',
-    'zero-window': '零窗口',
-    'zero-window-probe': '零窗口探测',
-    'window-update': '窗口更新',
-    'keep-alive': '保活',
-    discarded: '丢弃（校验和错误）',
-    'fin-ack-piggybacked': 'FIN（捎带 ACK）',
-    other: '其他',
-};
-
-const WARN_EVENTS = new Set(['syn-retransmission', 'syn-ack-retransmission', 'retransmission',
-    'out-of-order', 'duplicate-ack', 'discarded']);
-const OPEN_EVENTS = new Set(['syn', 'syn-ack', 'syn-retransmission', 'syn-ack-retransmission',
-    'handshake-ack']);
-const CLOSE_EVENTS = new Set(['fin', 'fin-ack-piggybacked', 'rst']);
-
+// What an arrow is called, its style and its phase: all from the vocabulary (vocab.js). data-label
+// keeps the English label whatever the language, so links and tests can rely on it.
 export function eventLabel(event) {
-    return EVENT_LABEL[event] ?? event ?? '?';
+    return event == null ? '?' : vocabLabel('events', event, 'en');
 }
 
 // The label as shown in the current language.
 export function shownLabel(event) {
-    if (lang() === 'zh' && EVENT_LABEL_ZH[event]) {
-        return EVENT_LABEL_ZH[event];
-    }
-    return eventLabel(event);
+    return event == null ? '?' : vocabLabel('events', event, lang());
 }
+
+function eventRow(event) {
+    return vocabRow('events', event) ?? {};
+}
+
+const isWarn = (event) => eventRow(event).style === 'warn';
+const isOpen = (event) => ['open', 'opened'].includes(eventRow(event).phase);
+const isClose = (event) => eventRow(event).phase === 'close';
 
 // The second line of an arrow: "[S.] seq 0 ack 1 win 28960 len 0", relative numbers as
 // Wireshark counts them.
@@ -86,7 +47,7 @@ export function kindOf(p) {
     // The event is the verdict: Wireshark's analysis flags a simultaneous open's SYN-ACK (it
     // repeats its sender's SYN) as a retransmission, which it is not, so the flags only add a
     // warning to packets that are not part of the opening.
-    if (WARN_EVENTS.has(p.event) || (!OPEN_EVENTS.has(p.event) &&
+    if (isWarn(p.event) || (!isOpen(p.event) &&
         (p.analysis || []).some((a) => /retransmission|out_of_order|lost/.test(a)))) {
         return 'warn';
     }
@@ -179,10 +140,10 @@ function phases(packets) {
     let lastOpen = -1;
     let firstClose = packets.length;
     packets.forEach((p, i) => {
-        if (OPEN_EVENTS.has(p.event) && i < firstClose) {
+        if (isOpen(p.event) && i < firstClose) {
             lastOpen = i;
         }
-        if (CLOSE_EVENTS.has(p.event) && firstClose === packets.length) {
+        if (isClose(p.event) && firstClose === packets.length) {
             firstClose = i;
         }
     });

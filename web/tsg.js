@@ -380,3 +380,173 @@ export function renderTsg(container, { packets, dir = 'c2s', onSelect }) {
         },
     };
 }
+
+// The server's picture of the whole connection (GET /flows/{id}/tsg.svg: every packet, the
+// marks thinned by the server when there are many), for a connection too long to load here.
+// Shown inline; zoom and pan move its viewBox (the wheel, the buttons, dragging, + - 0 and the
+// arrow keys on the graph); a click on a mark selects its packet. `source()` fetches the picture
+// of the current direction in the page's language (a promise of its text, or null). Returns the
+// same handle as renderTsg, with `server: true`.
+export function renderServerTsg(container, { source, onSelect }) {
+    let svg = null;
+    let full = [0, 0, W, H];
+    let view = [...full];
+    let selected = -1;
+    let loads = 0;
+
+    function apply() {
+        if (!svg) {
+            return;
+        }
+        svg.setAttribute('viewBox', view.map((v) => v.toFixed(1)).join(' '));
+        svg.dataset.viewbox = view.map((v) => Math.round(v)).join(',');
+    }
+
+    function markSelected() {
+        if (!svg) {
+            return;
+        }
+        for (const g of svg.querySelectorAll('.sel')) {
+            g.classList.remove('sel');
+        }
+        for (const g of svg.querySelectorAll(`[data-index="${selected}"]`)) {
+            g.classList.add('sel');
+        }
+    }
+
+    // Zoom by f (> 1 zooms in) around (fx, fy), fractions of the view from its left and top.
+    function zoom(f, fx = 0.5, fy = 0.5) {
+        const w = Math.min(full[2], Math.max(full[2] / 400, view[2] / f));
+        const k = w / view[2];
+        const h = view[3] * k;
+        view = [view[0] + view[2] * fx * (1 - k), view[1] + view[3] * fy * (1 - k), w, h];
+        apply();
+    }
+
+    // Pan by a fraction of the view (dx > 0: later, dy > 0: higher numbers).
+    function pan(dx, dy) {
+        view = [view[0] + view[2] * dx, view[1] - view[3] * dy, view[2], view[3]];
+        apply();
+    }
+
+    function reset() {
+        view = [...full];
+        apply();
+    }
+
+    function frac(e) {
+        const r = svg.getBoundingClientRect();
+        return { fx: (e.clientX - r.left) / Math.max(1, r.width), fy: (e.clientY - r.top) / Math.max(1, r.height), r };
+    }
+
+    function attach(s) {
+        s.addEventListener('wheel', (e) => {
+            e.preventDefault();
+            const { fx, fy } = frac(e);
+            zoom(e.deltaY < 0 ? 1.25 : 0.8, Math.min(1, Math.max(0, fx)), Math.min(1, Math.max(0, fy)));
+        }, { passive: false });
+        let drag = null;
+        s.addEventListener('pointerdown', (e) => {
+            if (e.button === 0) {
+                drag = { x: e.clientX, y: e.clientY, moved: false, view: [...view], target: e.target };
+            }
+        });
+        s.addEventListener('pointermove', (e) => {
+            if (!drag) {
+                return;
+            }
+            const dx = e.clientX - drag.x;
+            const dy = e.clientY - drag.y;
+            if (!drag.moved && Math.hypot(dx, dy) < 4) {
+                return;
+            }
+            drag.moved = true;
+            s.classList.add('dragging');
+            const { r } = frac(e);
+            const v = drag.view;
+            view = [v[0] - (dx / Math.max(1, r.width)) * v[2], v[1] - (dy / Math.max(1, r.height)) * v[3], v[2], v[3]];
+            apply();
+        });
+        const endDrag = (e) => {
+            if (!drag) {
+                return;
+            }
+            const d = drag;
+            drag = null;
+            s.classList.remove('dragging');
+            if (!d.moved && e.type === 'pointerup') {
+                const hit = d.target instanceof Element ? d.target.closest('[data-index]') : null;
+                if (hit && onSelect) {
+                    onSelect(Number(hit.getAttribute('data-index')));
+                }
+            }
+        };
+        s.addEventListener('pointerup', endDrag);
+        s.addEventListener('pointercancel', endDrag);
+        s.addEventListener('keydown', (e) => {
+            const keys = { '+': () => zoom(1.25), '=': () => zoom(1.25), '-': () => zoom(0.8), 0: reset,
+                ArrowLeft: () => pan(-0.1, 0), ArrowRight: () => pan(0.1, 0), ArrowUp: () => pan(0, 0.1),
+                ArrowDown: () => pan(0, -0.1) };
+            if (keys[e.key] && !e.altKey && !e.ctrlKey && !e.metaKey) {
+                e.preventDefault();
+                e.stopPropagation(); // the page's own keys step through packets
+                keys[e.key]();
+            }
+        });
+    }
+
+    async function load() {
+        const n = ++loads;
+        let text = '';
+        try {
+            text = (await source()) || '';
+        } catch {
+            text = '';
+        }
+        if (n !== loads) {
+            return; // a later direction was asked for meanwhile
+        }
+        const root = text ? new DOMParser().parseFromString(text, 'image/svg+xml').documentElement : null;
+        if (!root || root.namespaceURI !== 'http://www.w3.org/2000/svg' || root.localName !== 'svg') {
+            container.replaceChildren();
+            return;
+        }
+        svg = document.importNode(root, true);
+        svg.removeAttribute('width');
+        svg.removeAttribute('height');
+        svg.setAttribute('tabindex', '0');
+        svg.setAttribute('role', 'group');
+        svg.setAttribute('aria-roledescription', 'graph');
+        const vb = (svg.getAttribute('viewBox') || '').split(/[\s,]+/).map(Number);
+        full = vb.length === 4 && vb.every(Number.isFinite) ? vb : [0, 0, W, H];
+        view = [...full];
+        attach(svg);
+        container.replaceChildren(svg);
+        apply();
+        markSelected();
+    }
+
+    load();
+    return {
+        server: true,
+        get svg() {
+            return svg;
+        },
+        zoom,
+        pan,
+        reset,
+        get view() {
+            return [...view];
+        },
+        update() {
+            // the server's picture already holds every packet
+        },
+        setDir() {
+            load();
+        },
+        select(i) {
+            selected = i;
+            markSelected();
+        },
+    };
+}

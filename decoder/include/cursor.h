@@ -77,6 +77,17 @@ static inline bool tl_cur_be32(struct tl_cur *c, uint32_t *out)
     return true;
 }
 
+static inline bool tl_cur_le16(struct tl_cur *c, uint16_t *out)
+{
+    if (!tl_cur_has(c, 2)) {
+        return false;
+    }
+    const uint8_t *b = c->buf + c->off;
+    *out = (uint16_t)((unsigned)b[1] << 8 | b[0]);
+    c->off += 2;
+    return true;
+}
+
 static inline bool tl_cur_le32(struct tl_cur *c, uint32_t *out)
 {
     if (!tl_cur_has(c, 4)) {

@@ -142,6 +142,9 @@ struct tl_link {
     uint32_t sll_ifindex; /* Linux cooked v2: interface index */
     uint16_t non_ip;      /* 802.3 length of a non-SNAP LLC frame */
     uint8_t n_tunnels;    /* how many of p->tunnels lie below the first IP header */
+    bool ppp_hdlc;        /* PPP_SERIAL: the frame began with HDLC address and control ff 03 */
+    uint32_t enc_spi;     /* ENC (OpenBSD enc(4)): the SPI */
+    uint32_t enc_flags;   /* ENC: M_CONF 0x0400, M_AUTH 0x0800 (in the reader's byte order) */
 };
 
 /*
@@ -228,7 +231,8 @@ struct tl_ip {
     /* IPv6 */
     uint32_t flow_label;
     uint16_t payload_length;
-    uint8_t next_header; /* fixed header's next-header */
+    uint32_t jumbo_length; /* RFC 2675 Jumbo Payload option's length, or 0 */
+    uint8_t next_header;   /* fixed header's next-header */
     uint8_t n_ext;
     struct tl_ip6_ext ext[TL_MAX_IP6_EXT];
     bool has_frag_hdr; /* any fragment header, atomic or not */

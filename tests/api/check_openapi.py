@@ -924,6 +924,27 @@ class Checker:
                     R.fail("ladder.svg %s is an SVG document" % label, "not XML: %s" % e)
         self.call("GET", "/api/v1/flows/{id}/ladder.svg", {"id": 999999999}, expect=404,
                   code="not_found", label="(missing)")
+        for q, label in ((None, ""), ({"dir": "s2c", "lang": "zh", "width": 800}, "s2c zh")):
+            r = self.call("GET", "/api/v1/flows/{id}/tsg.svg", {"id": fid}, query=q,
+                          expect=200, label=label)
+            if r:
+                try:
+                    root = ET.fromstring(r[2])
+                    R.check(root.tag in ("svg", "{http://www.w3.org/2000/svg}svg"),
+                            "tsg.svg %s is an SVG document" % label, "root element %r" % root.tag)
+                except ET.ParseError as e:
+                    R.fail("tsg.svg %s is an SVG document" % label, "not XML: %s" % e)
+        self.bad_param("GET", "/api/v1/flows/{id}/tsg.svg", {"id": fid}, {"dir": "up"}, "dir")
+        self.call("GET", "/api/v1/flows/{id}/tsg.svg", {"id": 999999999}, expect=404,
+                  code="not_found", label="(missing)")
+        for q, label in ((None, ""), ({"format": "zeek-json", "limit": 1}, "zeek-json")):
+            r = self.call("GET", "/api/v1/flows.log", query=q, expect=200, label=label)
+            if r:
+                text = r[2].decode("utf-8", "replace")
+                want = "{" if q else "#separator \\x09\n"
+                R.check(text.startswith(want), "flows.log %s is a Zeek conn.log" % label,
+                        "starts %r" % text[:40])
+        self.bad_param("GET", "/api/v1/flows.log", None, {"format": "csv"}, "format")
 
     def check_examples(self):
         r = self.call("GET", "/api/v1/vocabulary", expect=200)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Every prefix of one packet of each encapsulation (tests/golden/tun_*, the Aruba GRE
-capture and the IEEE 802.11/NFLOG/PFLOG/... link-type frames built here) decodes without a
+capture, the tests/golden/link_* captures and the IEEE 802.11/NFLOG/PFLOG/... link-type frames built here) decodes without a
 crash or sanitizer report, and each cut packet is accounted for: a TCP packet (only when the
 TCP header survived), counted as malformed with a reason, or counted as non-TCP by kind.
 
@@ -97,7 +97,8 @@ def main(argv):
     if len(argv) != 2:
         sys.exit(__doc__)
     tcplens = argv[1]
-    caps = sorted(glob.glob(os.path.join(GOLDEN, "tun_*", "capture.pcap")))
+    caps = sorted(glob.glob(os.path.join(GOLDEN, "tun_*", "capture.pcap")) +
+                  glob.glob(os.path.join(GOLDEN, "link_*", "capture.pcap")))
     caps.append(os.path.join(GOLDEN, "zeek_tunnels_gre-aruba-amsdu", "capture.pcap"))
     errors, n = [], 0
     with tempfile.TemporaryDirectory() as tmp:

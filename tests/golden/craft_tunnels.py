@@ -124,6 +124,92 @@ def inner_eth(d, inner):
     return bytes(Ether(dst=a, src=b, type=ethertype_of(inner))) + inner
 
 
+# ---- link layers other than Ethernet (the LINKTYPE_* values of the tcpdump.org list) ----
+def wifi(d, inner, qos=False):
+    """An IEEE 802.11 data frame (to the AP from the client, from the AP to the client) with an
+    LLC/SNAP header (RFC 1042) before the IP packet; QoS data adds the 2-byte QoS control."""
+    bssid, sta, peer = b"\x02\x00\x00\x00\x00\xaa", b"\x02\x00\x00\x00\x00\x01", b"\x02\x00\x00\x00\x00\x02"
+    if d == 0:  # ToDS: addr1 BSSID, addr2 source, addr3 destination
+        fc, a1, a2, a3 = 0x0100, bssid, sta, peer
+    else:       # FromDS: addr1 destination, addr2 BSSID, addr3 source
+        fc, a1, a2, a3 = 0x0200, sta, bssid, peer
+    fc |= 0x0088 if qos else 0x0008  # type 2 (data), subtype 8 (QoS data) or 0
+    hdr = struct.pack("<HH", fc, 0)[:0] + bytes([fc & 0xFF, fc >> 8]) + b"\x00\x00" + a1 + a2 + a3 + b"\x10\x00"
+    if qos:
+        hdr += b"\x00\x00"
+    return hdr + b"\xaa\xaa\x03\x00\x00\x00" + struct.pack("!H", ethertype_of(inner)) + inner
+
+
+def radiotap(frame):
+    """A radiotap header (version 0) that announces no field, padded to 12 bytes: the walk must
+    use its length field, not its size. (tcpdump prints the fields a header announces, rate,
+    channel, signal...; tcplens --format tcpdump does not print radiotap fields yet.)"""
+    return struct.pack("<BBHI", 0, 0, 12, 0) + bytes(4) + frame
+
+
+def nflog(inner, family=2):
+    """NFLOG: family, version 0, resource id 0 (big-endian), then TLVs whose length and type
+    are in host (little-endian) order, padded to 4 bytes: a packet header (type 1: hw protocol,
+    hook, pad), a prefix (type 10), then the payload (type 9)."""
+    def tlv(t, v):
+        b = struct.pack("<HH", 4 + len(v), t) + v
+        return b + bytes((-len(b)) % 4)
+    return (struct.pack("!BBH", family, 0, 0) + tlv(1, struct.pack("!HBB", ethertype_of(inner), 1, 0))
+            + tlv(10, b"tcplens\x00") + tlv(9, inner))
+
+
+def pflog(inner):
+    """OpenBSD pfloghdr (if_pflog.h): length 61 (PFLOG_HDRLEN, padded to 64 on the wire), af,
+    action, reason, ifname[16], ruleset[16], rulenr, subrulenr, uid, pid, rule_uid, rule_pid,
+    dir, pad[3], then (OpenBSD) saddr/daddr/sport/dport of the rewrite: 64 bytes in all."""
+    af = 24 if inner[0] >> 4 == 6 else 2
+    hdr = struct.pack("!BBBB16s16sIIIiIiB3s", 61, af, 0, 0, b"em0", b"", 1, 0xFFFFFFFF, 0, 0, 0, 0, 1, b"")
+    return hdr + bytes(64 - len(hdr)) + inner
+
+
+def ipnet(inner):
+    """Solaris ipnet (LINKTYPE_IPNET): version 1, family (2 IPv4, 26 IPv6), htype, packet
+    length, interface index, group interface index, source and destination zones: 24 bytes."""
+    af = 26 if inner[0] >> 4 == 6 else 2
+    return struct.pack("!BBHIIIII", 1, af, 0, len(inner), 2, 0, 0, 0) + inner
+
+
+def enc(inner):
+    """OpenBSD enc(4) (LINKTYPE_ENC): address family (host order), SPI, flags: 12 bytes."""
+    af = 24 if inner[0] >> 4 == 6 else 2
+    return struct.pack("<I", af) + struct.pack("!II", 0x1234, 0x0400) + inner
+
+
+
+def big_tcp():
+    """Segmentation-offload super-packets as captured on the sending host: an IPv6 jumbogram
+    (RFC 2675: payload length 0, hop-by-hop Jumbo Payload option 70028) and an IPv4 packet whose
+    total length field is 0 (Linux BIG TCP for IPv4), each with 70000 bytes of TCP payload and
+    a correct TCP checksum (the IPv6 pseudo-header takes the 32-bit length, RFC 8200 section 8.1;
+    for IPv4 the length is summed as 32 bits, as Linux's csum_tcpudp_magic() and Wireshark do)."""
+    def csum(b):
+        if len(b) % 2:
+            b += b"\0"
+        s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+        while s >> 16:
+            s = (s & 0xFFFF) + (s >> 16)
+        return ~s & 0xFFFF
+
+    def seg(sport, seq, ack, payload, pseudo):
+        h = struct.pack("!HHIIBBHHH", sport, 80, seq, ack, 5 << 4, 0x18, 502, 0, 0) + payload
+        c = csum(pseudo(len(h)) + h)
+        return h[:16] + struct.pack("!H", c) + h[18:]
+    a6, b6 = bytes.fromhex("20010db8000000000000000000000001"), bytes.fromhex("20010db8000000000000000000000002")
+    s6 = seg(40000, 1000, 5000, b"x" * 70000, lambda n: a6 + b6 + struct.pack("!I", n) + b"\0\0\0\x06")
+    v6 = struct.pack("!IHBB", 6 << 28, 0, 0, 64) + a6 + b6 + bytes([6, 0, 0xC2, 4]) + struct.pack("!I", len(s6) + 8) + s6
+    a4, b4 = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+    # the 16-bit length field cannot hold 70020: the sending kernel's sum carries the 17th bit
+    s4 = seg(40001, 1, 1, b"y" * 70000, lambda n: a4 + b4 + struct.pack("!BBHH", 0, 6, n & 0xFFFF, n >> 16))
+    h4 = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 0, 1, 0x4000, 64, 6, 0, a4, b4))
+    h4[10:12] = struct.pack("!H", csum(bytes(h4)))
+    return [eth(0, 0x86DD, v6), eth(0, 0x0800, bytes(h4) + s4)]
+
+
 # ---- the cases: name -> (link type, description, frames) ----
 def cases():
     c4 = conversation()
@@ -229,6 +315,46 @@ def cases():
         "then IPv4",
         [eth(d, 0x8864, struct.pack("!BBHHH", 0x11, 0, 0x77, len(p) + 6, 0x0281) + mpls([(500, 64)], p))
          for d, p in c4])
+    add("link_ppp", 9,
+        "LINKTYPE_PPP: PPP in HDLC-like framing (ff 03) with protocol 0x0021 IPv4 (connection 1) and "
+        "0x0057 IPv6 (connection 2)",
+        [b"\xff\x03\x00\x21" + p for d, p in c4] + [b"\xff\x03\x00\x57" + p for d, p in c6])
+    add("link_ppp_hdlc", 50,
+        "LINKTYPE_PPP_HDLC (PPP in HDLC-like framing, RFC 1662): ff 03 then protocol 0x0021 IPv4 "
+        "(connection 1) and 0x0057 IPv6 (connection 2)",
+        [b"\xff\x03\x00\x21" + p for d, p in c4] + [b"\xff\x03\x00\x57" + p for d, p in c6])
+    add("link_c_hdlc", 104,
+        "LINKTYPE_C_HDLC (Cisco HDLC): address 0x0f (unicast), control 0, EtherType 0x0800 IPv4 "
+        "(connection 1) and 0x86dd IPv6 (connection 2)",
+        [b"\x0f\x00" + struct.pack("!H", ethertype_of(p)) + p for d, p in c4 + c6])
+    add("link_ieee802_11", 105,
+        "LINKTYPE_IEEE802_11: data frames ToDS/FromDS with LLC/SNAP (RFC 1042), IPv4 (connection 1); "
+        "QoS data frames, IPv6 (connection 2)",
+        [wifi(d, p) for d, p in c4] + [wifi(d, p, qos=True) for d, p in c6])
+    add("link_radiotap", 127,
+        "LINKTYPE_IEEE802_11_RADIOTAP: a 12-byte radiotap header announcing no field before 802.11 data "
+        "frames with LLC/SNAP, IPv4",
+        [radiotap(wifi(d, p)) for d, p in c4])
+    add("link_nflog", 239,
+        "LINKTYPE_NFLOG (Linux iptables NFLOG): packet-header and prefix TLVs before the payload TLV, "
+        "IPv4 (connection 1, family 2) and IPv6 (connection 2, family 10)",
+        [nflog(p) for d, p in c4] + [nflog(p, family=10) for d, p in c6])
+    add("link_pflog", 117,
+        "LINKTYPE_PFLOG (OpenBSD pf): 64-byte pfloghdr (length 61, interface em0, rule 1), IPv4 "
+        "(connection 1) and IPv6 (connection 2, af 24)",
+        [pflog(p) for d, p in c4] + [pflog(p) for d, p in c6])
+    add("link_ipnet", 226,
+        "LINKTYPE_IPNET (Solaris ipnet): 24-byte header, family 2 IPv4 (connection 1) and 26 IPv6 "
+        "(connection 2)",
+        [ipnet(p) for d, p in c4] + [ipnet(p) for d, p in c6])
+    add("link_enc", 109,
+        "LINKTYPE_ENC (OpenBSD enc(4)): 12-byte header (af in host order, SPI 0x1234, flags), IPv4 "
+        "(connection 1) and IPv6 (connection 2, af 24)",
+        [enc(p) for d, p in c4] + [enc(p) for d, p in c6])
+    add("big_tcp", 1,
+        "segmentation-offload super-packets: an IPv6 jumbogram (RFC 2675, Jumbo Payload 70028) and an "
+        "IPv4 packet with total length 0 (BIG TCP), 70000 bytes of TCP payload each",
+        big_tcp())
     return out
 
 
@@ -236,8 +362,9 @@ def write(name, dlt, desc, frames):
     d = os.path.join(HERE, name)
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, "capture.pcap")
-    with open(path, "wb") as w:  # pcap (little-endian, microseconds, snaplen 65535)
-        w.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, dlt))
+    with open(path, "wb") as w:  # pcap (little-endian, microseconds, snaplen 65535 or 262144)
+        snaplen = 65535 if max(len(f) for f in frames) <= 65535 else 262144
+        w.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, dlt))
         for i, f in enumerate(frames):
             w.write(struct.pack("<IIII", int(T0) + i // 1000, (i * 1000) % 1000000, len(f), len(f)))
             w.write(f)

@@ -17,6 +17,8 @@
 #   TCPDUMP_FILTER  optional: the BPF FILTER when plain "tcp" misses TCP packets
 #                   (VLAN tags, IPv6 extension headers, 6in4); default "tcp"
 #   EXPECT_EXIT     optional: tcplens must exit with this status (libpcap cannot read the file)
+#   TCPDUMP_REFUSES optional, hand-written: tcpdump cannot read the file, tshark can; the tcpdump
+#                   text is not compared (check_golden.py)
 #   EXCEPTIONS      optional, hand-written: known oracle disagreements (see README.md)
 # Needs tshark 4.0.x and tcpdump 4.99.x (the versions are recorded in SOURCE).
 set -euo pipefail

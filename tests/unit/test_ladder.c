@@ -1,5 +1,5 @@
 /*
- * test_ladder.c - the SVG ladder diagram (server/ladder.h): a well-formed document with one
+ * test_ladder.c - the SVG ladder diagram (render/ladder.h): a well-formed document with one
  * arrow per packet for the seed capture's six packets, caller text escaped and cleaned (markup,
  * control bytes, invalid UTF-8, very long strings), the "first n of total" note, the styles of
  * retransmissions, resets and the piggybacked FIN, time drawn to scale with rows kept apart and
@@ -407,7 +407,7 @@ static void test_ladder_speaks_chinese(void **state)
     (void)state;
     struct tl_ladder l = seed_ladder();
     l.title = NULL;
-    l.zh = true;
+    l.lang = TL_LANG_ZH;
     struct tl_buf b;
     const char *svg = render(&b, &l);
     assert_non_null(strstr(svg, ">TCP 连接</text>")); /* heading without a title */

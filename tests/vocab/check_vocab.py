@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """check_vocab.py - the vocabulary (track/vocab.c, printed by `tcplens vocabulary`) is the one
-source of every name: schema/openapi.yaml's enums, the dashboard's ladder labels
-(web/ladder.js) and the server's filters must agree with it.
+source of every name: schema/openapi.yaml's enums must agree with it, and the dashboard must
+not keep a copy of its words (web/*.js take them from GET /api/v1/vocabulary through
+web/vocab.js): no label or meaning of the vocabulary may appear as a string literal there.
 
 Usage: check_vocab.py TCPLENS REPO
        check_vocab.py --self-test TCPLENS REPO   (a changed enum must fail the check)
@@ -26,18 +27,17 @@ ENUMS = {
 }
 
 
-def js_object(text, name):
-    """The string-to-string entries of `const NAME = { ... };` in a JS module."""
-    m = re.search(r"const %s = \{(.*?)\n\};" % re.escape(name), text, re.S)
-    if not m:
-        return None
-    out = {}
-    for k1, k2, v in re.findall(r"(?:'([^']+)'|([A-Za-z_][\w-]*))\s*:\s*'([^']*)'", m.group(1)):
-        out[k1 or k2] = v
-    return out
+def distinctive(words):
+    """Words that can only be a copy: a sentence, a label with a space or a bracket, or
+    Chinese of three characters or more (short names like SYN or S0 are also code)."""
+    if len(words) >= 12:
+        return True
+    if any(ord(c) > 0x2e80 for c in words):
+        return len(words) >= 3
+    return " " in words or "(" in words
 
 
-def check(vocab, schema, ladder_js):
+def check(vocab, schema, web_js):
     problems = []
     comps = schema["components"]["schemas"]
     for comp, kind in ENUMS.items():
@@ -53,16 +53,16 @@ def check(vocab, schema, ladder_js):
     if set(modes or []) != {r["name"] for r in vocab.get("checksums", [])}:
         problems.append("openapi parameter checksums %s != vocabulary %s" % (
             modes, [r["name"] for r in vocab.get("checksums", [])]))
-    for lang, obj in (("en", "EVENT_LABEL"), ("zh", "EVENT_LABEL_ZH")):
-        labels = js_object(ladder_js, obj)
-        if labels is None:
-            continue            # the page takes its labels from /api/v1/vocabulary
-        for r in vocab["events"]:
-            want = r["label"][lang]
-            got = labels.get(r["name"], r["label"]["en"] if lang == "zh" else None)
-            if got != want:
-                problems.append("web/ladder.js %s[%s] = %r, vocabulary says %r"
-                                % (obj, r["name"], got, want))
+    for path, text in web_js.items():
+        literals = set(m.group(2) for m in re.finditer(r"(['\"`])((?:(?!\1)[^\\\n])+)\1", text))
+        for kind, rows in vocab.items():
+            for r in rows:
+                for lang in ("en", "zh"):
+                    for what in ("label", "meaning"):
+                        words = r[what].get(lang) or ""
+                        if distinctive(words) and words != r["name"] and words in literals:
+                            problems.append("%s copies the vocabulary's %s %s of %s %s: %r"
+                                            % (path, lang, what, kind, r["name"], words))
     for kind, rows in vocab.items():
         for r in rows:
             for lang in ("en", "zh"):
@@ -83,20 +83,26 @@ def main(argv):
                                       capture_output=True).stdout)
     with open(os.path.join(repo, "schema", "openapi.yaml"), encoding="utf-8") as fh:
         schema = yaml.safe_load(fh)
-    with open(os.path.join(repo, "web", "ladder.js"), encoding="utf-8") as fh:
-        ladder_js = fh.read()
+    web_js = {}
+    web = os.path.join(repo, "web")
+    for name in sorted(os.listdir(web)):
+        if name.endswith(".js"):
+            with open(os.path.join(web, name), encoding="utf-8") as fh:
+                web_js["web/" + name] = fh.read()
     if self_test:
         schema["components"]["schemas"]["Event"]["enum"].append("no-such-event")
         bad_vocab = json.loads(json.dumps(vocab))
         bad_vocab["events"][1]["label"]["zh"] = "错"
-        a = check(vocab, schema, ladder_js)
-        b = check(bad_vocab, yaml.safe_load(open(os.path.join(repo, "schema", "openapi.yaml"))),
-                  ladder_js)
-        ok = any("no-such-event" in p for p in a) and (
-            js_object(ladder_js, "EVENT_LABEL_ZH") is None or any("错" in p for p in b))
+        a = check(vocab, schema, web_js)
+        copied = dict(web_js)
+        copied["web/copy.js"] = "const L = { 'fin-ack-piggybacked': '%s' };" % (
+            [r for r in vocab["events"] if r["name"] == "fin-ack-piggybacked"][0]["label"]["zh"])
+        b = check(vocab, yaml.safe_load(open(os.path.join(repo, "schema", "openapi.yaml"))),
+                  copied)
+        ok = any("no-such-event" in p for p in a) and any("web/copy.js" in p for p in b)
         print("self-test %s" % ("passed" if ok else "FAILED: %s / %s" % (a, b)))
         return 0 if ok else 1
-    problems = check(vocab, schema, ladder_js)
+    problems = check(vocab, schema, web_js)
     for p in problems:
         print("DIFF " + p)
     print("%d difference(s); %d kinds, %d rows" % (len(problems), len(vocab),

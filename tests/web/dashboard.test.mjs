@@ -872,6 +872,47 @@ async function run(browser, server, workdir) {
         return `${notes.join('; ')}; views ${view0} -> ${zoomed.view} -> ${dragged.view} -> ${keyed.view}`;
     });
 
+    await check('w2. a long connection\'s time-sequence graph is the server\'s tsg.svg, inline: marks are its packets, zoom, pan, click selects', async () => {
+        const n = 3000; // more than the first page: the page shows the server's picture
+        const file = path.join(workdir, 'tsg-long.pcap');
+        await makeLongCapture(binary, file, n);
+        const body = await api(server, 'POST', '/api/v1/captures?name=tsg-long.pcap', fs.readFileSync(file));
+        fs.rmSync(file);
+        const flow = body.flows[0].id;
+        await goto(`?flow=${flow}`, 'flow');
+        const g = await until('#tsg svg.tsg from tsg.svg with marks', () => page.evaluate(() => {
+            const s = document.querySelector('#tsg svg.tsg');
+            const idx = s ? [...s.querySelectorAll('g.seg[data-index], g.ackpt[data-index]')].map((e) => Number(e.dataset.index)) : [];
+            return s && idx.length ? { dir: s.dataset.dir, title: s.querySelector('title').textContent, idx, vb: s.getAttribute('viewBox') } : null;
+        }), (v) => v);
+        const bad = g.idx.filter((i) => !(Number.isInteger(i) && i >= 0 && i < n));
+        if (bad.length || g.idx.length > 3000) fail(`${g.idx.length} marks, indexes outside the flow: ${show(bad.slice(0, 5))}`);
+        const vb = () => page.evaluate(() => document.querySelector('#tsg svg').getAttribute('viewBox'));
+        await page.locator('#tsg-zoom-in').click();
+        const zoomed = await until('#tsg-zoom-in zooms the picture', vb, (v) => v !== g.vb);
+        await page.locator('#tsg svg').focus();
+        await page.keyboard.press('ArrowRight');
+        const panned = await until('ArrowRight pans', vb, (v) => v !== zoomed);
+        await page.keyboard.press('0');
+        await until('0 resets', vb, (v) => v === g.vb);
+        // a segment nothing else covers at its middle: a click there selects its packet
+        await page.locator('#tsg svg').scrollIntoViewIfNeeded();
+        const target = await page.evaluate(() => {
+            for (const e of document.querySelectorAll('#tsg g.seg[data-index]')) {
+                const r = e.querySelector('line.bar').getBoundingClientRect();
+                const x = r.left + r.width / 2;
+                const y = r.top + r.height / 2;
+                const hit = document.elementFromPoint(x, y);
+                if (hit && hit.closest('[data-index]') === e) return { i: Number(e.dataset.index), x, y };
+            }
+            return null;
+        });
+        if (!target) fail('no segment mark can be clicked');
+        await page.mouse.click(target.x, target.y);
+        await waitSelected(page, target.i, n);
+        return `${g.dir}: ${g.idx.length} marks; views ${g.vb} -> ${zoomed} -> ${panned}; clicked packet ${target.i}`;
+    });
+
     await check('x. compare: three-segment vs four-way close, refused vs unanswered SYN, one time and one packet scale, in words (en, 中文)', async () => {
         const a = await exampleFlow('three-segment-close');
         const b = await exampleFlow('fourway-close');

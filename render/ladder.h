@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "explain.h"
 
 struct tl_ladder_pkt {
     uint64_t index;    /* position in the flow's timeline, 0-based */
@@ -37,10 +38,10 @@ struct tl_ladder {
     const char *server;
     const char *title; /* optional, may be NULL, e.g. "three-segment close" */
     const struct tl_ladder_pkt *pkts;
-    size_t n;       /* packets given (the caller gives at most TL_LADDER_MAX) */
-    uint64_t total; /* packets in the flow; when > n the picture notes "first n of total" */
-    bool to_scale;  /* vertical spacing proportional to time (else one row per packet) */
-    bool zh;        /* the picture's own words (labels, legend, heading) in Chinese */
+    size_t n;          /* packets given (the caller gives at most TL_LADDER_MAX) */
+    uint64_t total;    /* packets in the flow; when > n the picture notes "first n of total" */
+    bool to_scale;     /* vertical spacing proportional to time (else one row per packet) */
+    enum tl_lang lang; /* the language of the picture's own words (labels, legend, heading) */
 };
 
 #define TL_LADDER_MAX 2000

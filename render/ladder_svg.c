@@ -15,6 +15,7 @@
 
 #include "ladder.h"
 
+#include "messages.h"
 #include "vocab.h"
 
 /* Vertical rhythm: a row holds two label lines, the sloped arrow and a gap. */
@@ -65,53 +66,18 @@ static const char *const kind_marker[K_COUNT] = { NULL, "tl-ah-warn", "tl-ah-rst
 
 /* The legend: the two directions always, the special styles when some packet uses them. */
 static const struct {
-    const char *cls, *marker, *text, *text_zh;
+    const char *cls, *marker;
+    enum tl_msg text;
     int kind; /* shown only when a packet has this kind; -1: always */
 } legend_items[] = {
-    { "c2s", "tl-ah-c2s", "client " UTF8_RIGHT_ARROW " server",
-      "客户端 " UTF8_RIGHT_ARROW " 服务器", -1 },
-    { "s2c", "tl-ah-s2c", "server " UTF8_RIGHT_ARROW " client",
-      "服务器 " UTF8_RIGHT_ARROW " 客户端", -1 },
-    { "c2s warn", "tl-ah-warn", "retransmission, out-of-order, duplicate ACK",
-      "重传、乱序、重复 ACK", K_WARN },
-    { "c2s rst", "tl-ah-rst", "reset (RST)", "复位（RST）", K_RST },
+    { "c2s", "tl-ah-c2s", TL_MSG_LADDER_LEGEND_C2S, -1 },
+    { "s2c", "tl-ah-s2c", TL_MSG_LADDER_LEGEND_S2C, -1 },
+    { "c2s warn", "tl-ah-warn", TL_MSG_LADDER_LEGEND_WARN, K_WARN },
+    { "c2s rst", "tl-ah-rst", TL_MSG_LADDER_LEGEND_RST, K_RST },
 };
 
-/* The picture's own words: [0] English, [1] Chinese. */
-enum {
-    W_CONN,
-    W_TO_SCALE,
-    W_ONE_ROW,
-    W_NO_PACKETS,
-    W_CLIENT,
-    W_SERVER,
-    W_UNKNOWN,
-    W_TITLE,
-    W_DESC,
-    W_AT,
-    W_HS,
-    W_DATA,
-    W_TD,
-    W_COUNT
-};
-static const char *const words[W_COUNT][2] = {
-    [W_CONN] = { "TCP connection", "TCP 连接" },
-    [W_TO_SCALE] = { " " UTF8_MIDDOT " time to scale (rows kept apart)",
-                     " " UTF8_MIDDOT " 按时间比例（行距保持可读）" },
-    [W_ONE_ROW] = { " " UTF8_MIDDOT " one row per packet", " " UTF8_MIDDOT " 每个报文一行" },
-    [W_NO_PACKETS] = { "no packets", "没有报文" },
-    [W_CLIENT] = { "client", "客户端" },
-    [W_SERVER] = { "server", "服务器" },
-    [W_UNKNOWN] = { "unknown", "未知" },
-    [W_TITLE] = { "TCP ladder: ", "TCP 时序图：" },
-    [W_DESC] = { "Ladder diagram: one arrow per packet from sender to receiver, time running down.",
-                 "时序图：每个报文一个箭头，从发送方指向接收方，时间自上而下。" },
-    [W_AT] = { " at ", "，时间 " },
-    [W_HS] = { "handshake", "握手" },
-    [W_DATA] = { "data", "数据" },
-    [W_TD] = { "teardown", "断开" },
-};
-#define WORD(l, w) (words[w][(l)->zh ? 1 : 0])
+/* The picture's own words: messages of the language's table (messages.h). */
+#define WORD(l, w) tl_msg_text((l)->lang, TL_MSG_LADDER_##w)
 
 /* The event's row (NULL for an event the vocabulary does not know: drawn as given). */
 static const struct tl_vocab_entry *event_row(const char *event)
@@ -357,9 +323,15 @@ static bool legend_shows(const struct geo *g, size_t k)
     return legend_items[k].kind < 0 || g->kinds[legend_items[k].kind];
 }
 
+/* The ending of a count's word in the picture's language ("1 packet", "2 packets"). */
+static const char *plural(const struct tl_ladder *l, uint64_t n)
+{
+    return tl_msg_text(l->lang, n == 1 ? TL_MSG_PL_ONE : TL_MSG_PL_OTHER);
+}
+
 static const char *legend_text(const struct tl_ladder *l, size_t k)
 {
-    return l->zh ? legend_items[k].text_zh : legend_items[k].text;
+    return tl_msg_text(l->lang, legend_items[k].text);
 }
 
 /* Han characters are about twice as wide as the Latin letters the estimates are made for. */
@@ -525,7 +497,7 @@ static void put_head(struct tl_buf *b, const struct geo *g, const struct tl_ladd
                   "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%ld\" "
                   "height=\"%ld\" viewBox=\"0 0 %ld %ld\">\n",
                   g->w, g->h, g->w, g->h);
-    tl_buf_printf(b, "<title>%s", WORD(l, W_TITLE));
+    tl_buf_printf(b, "<title>%s", WORD(l, TITLE));
     put_text(b, l->client, ADDR_MAX_CP);
     tl_buf_puts(b, " " UTF8_RIGHT_ARROW " ");
     put_text(b, l->server, ADDR_MAX_CP);
@@ -534,7 +506,7 @@ static void put_head(struct tl_buf *b, const struct geo *g, const struct tl_ladd
         put_text(b, l->title, TITLE_MAX_CP);
         tl_buf_putc(b, ')');
     }
-    tl_buf_printf(b, "</title>\n<desc>%s</desc>\n", WORD(l, W_DESC));
+    tl_buf_printf(b, "</title>\n<desc>%s</desc>\n", WORD(l, DESC));
     tl_buf_puts(b, "<defs>\n<style type=\"text/css\">\n");
     tl_buf_puts(b, style_css);
     tl_buf_puts(b, "</style>\n");
@@ -551,24 +523,21 @@ static void put_head(struct tl_buf *b, const struct geo *g, const struct tl_ladd
     if (l->title && l->title[0]) {
         put_text(b, l->title, TITLE_MAX_CP);
     } else {
-        tl_buf_puts(b, WORD(l, W_CONN));
+        tl_buf_puts(b, WORD(l, CONN));
     }
     tl_buf_printf(b, "</text>\n<text class=\"sub\" x=\"%d\" y=\"50\">", PAD_PX);
-    if (l->total > g->n && l->zh) {
-        tl_buf_printf(b, "共 %" PRIu64 " 个报文中的前 %zu 个", l->total, g->n);
-    } else if (l->total > g->n) {
-        tl_buf_printf(b, "first %zu of %" PRIu64 " packets", g->n, l->total);
+    if (l->total > g->n) {
+        TL_MSG(b, l->lang, LADDER_FIRST_OF, g->n, (unsigned long long)l->total);
     } else {
-        tl_buf_printf(b, l->zh ? "%zu 个报文%s" : "%zu packet%s", g->n,
-                      g->n == 1 || l->zh ? "" : "s");
+        TL_MSG(b, l->lang, LADDER_PACKETS, g->n, plural(l, g->n));
     }
-    tl_buf_puts(b, WORD(l, l->to_scale ? W_TO_SCALE : W_ONE_ROW));
+    tl_buf_puts(b, (l->to_scale ? WORD(l, TO_SCALE) : WORD(l, ONE_ROW)));
     tl_buf_puts(b, "</text>\n");
 }
 
 static void put_bands(struct tl_buf *b, const struct geo *g, const struct tl_ladder *l)
 {
-    const char *const names[] = { WORD(l, W_HS), WORD(l, W_DATA), WORD(l, W_TD) };
+    const char *const names[] = { WORD(l, HS), WORD(l, DATA), WORD(l, TD) };
     static const char *const classes[] = { "hs", "data", "td" };
     const struct band *bands[] = { &g->hs, &g->data, &g->td };
     for (size_t k = 0; k < 3; k++) {
@@ -587,7 +556,7 @@ static void put_bands(struct tl_buf *b, const struct geo *g, const struct tl_lad
 
 static void put_lifelines(struct tl_buf *b, const struct geo *g, const struct tl_ladder *l)
 {
-    const char *const who[] = { WORD(l, W_CLIENT), WORD(l, W_SERVER) };
+    const char *const who[] = { WORD(l, CLIENT), WORD(l, SERVER) };
     const char *addr[] = { l->client, l->server };
     long x[] = { g->xc, g->xs }, bw[] = { g->box_c, g->box_s };
     for (size_t k = 0; k < 2; k++) {
@@ -601,17 +570,17 @@ static void put_lifelines(struct tl_buf *b, const struct geo *g, const struct tl
                       x[k], HDR_TOP_PX + HDR_H_PX, x[k], g->y_end, x[k] - 8, g->y_end, x[k] + 8,
                       g->y_end, x[k] - bw[k] / 2, HDR_TOP_PX, bw[k], HDR_H_PX, x[k],
                       HDR_TOP_PX + 18, who[k], x[k], HDR_TOP_PX + 36);
-        put_text(b, addr[k] ? addr[k] : WORD(l, W_UNKNOWN), ADDR_MAX_CP);
+        put_text(b, addr[k] ? addr[k] : WORD(l, UNKNOWN), ADDR_MAX_CP);
         tl_buf_puts(b, "</text>\n");
     }
 }
 
 /* The label's first line: what the packet does. */
-static void put_event_label(struct tl_buf *b, const char *event, bool zh)
+static void put_event_label(struct tl_buf *b, const char *event, enum tl_lang lang)
 {
     const struct tl_vocab_entry *v = event_row(event);
     if (v) {
-        tl_buf_puts(b, v->label[zh ? 1 : 0]);
+        tl_buf_puts(b, v->label[lang]);
     } else if (event) {
         put_text(b, event, EVENT_MAX_CP);
     }
@@ -666,11 +635,11 @@ static void put_packet(struct tl_buf *b, const struct geo *g, const struct tl_la
     /* A tooltip with the whole story of the packet. */
     tl_buf_printf(b, "<g class=\"pkt\"><title>#%" PRIu64 " ", p->index);
     put_text(b, p->event && p->event[0] ? p->event : "(no event)", EVENT_MAX_CP);
-    tl_buf_printf(b, "%s%s: ", WORD(l, W_AT), when);
+    tl_buf_printf(b, "%s%s: ", WORD(l, AT), when);
     put_numbers(b, p);
-    tl_buf_printf(b, "; %s ", WORD(l, W_CLIENT));
+    tl_buf_printf(b, "; %s ", WORD(l, CLIENT));
     put_text(b, p->state_client ? p->state_client : "?", STATE_MAX_CP);
-    tl_buf_printf(b, ", %s ", WORD(l, W_SERVER));
+    tl_buf_printf(b, ", %s ", WORD(l, SERVER));
     put_text(b, p->state_server ? p->state_server : "?", STATE_MAX_CP);
     tl_buf_puts(b, "</title>\n");
 
@@ -687,7 +656,7 @@ static void put_packet(struct tl_buf *b, const struct geo *g, const struct tl_la
                   x1, y);
 
     tl_buf_printf(b, "<text class=\"ev %s%s\" x=\"%ld\" y=\"%ld\">", dir, cls, xm, ym - 24);
-    put_event_label(b, p->event, l->zh);
+    put_event_label(b, p->event, l->lang);
     tl_buf_printf(b, "</text>\n<text class=\"num\" x=\"%ld\" y=\"%ld\">", xm, ym - 9);
     put_numbers(b, p);
     tl_buf_printf(b, "</text>\n<text class=\"time\" x=\"%ld\" y=\"%ld\">%s</text>\n", g->x_time,
@@ -702,7 +671,7 @@ static void put_packet(struct tl_buf *b, const struct geo *g, const struct tl_la
         if (room >= 40) {
             tl_buf_printf(b, "<text class=\"note\" x=\"%ld\" y=\"%ld\">", xm,
                           prev_y + SLOT_BELOW_PX + room / 2 + 4);
-            tl_buf_printf(b, l->zh ? "空闲 %s" : "%s idle", gap + 1);
+            TL_MSG(b, l->lang, LADDER_IDLE, gap + 1);
             tl_buf_puts(b, "</text>\n");
         }
     }
@@ -721,14 +690,12 @@ static void put_legend(struct tl_buf *b, const struct geo *g, const struct tl_la
     long x = PAD_PX, y = g->y_legend;
     if (g->n == 0) {
         tl_buf_printf(b, "<text class=\"note\" x=\"%ld\" y=\"%ld\">%s</text>\n",
-                      (g->xc + g->xs) / 2, g->y_end - 14, WORD(l, W_NO_PACKETS));
+                      (g->xc + g->xs) / 2, g->y_end - 14, WORD(l, NO_PACKETS));
     } else if (l->total > g->n) {
         tl_buf_printf(b, "<text class=\"note\" x=\"%ld\" y=\"%ld\">", (g->xc + g->xs) / 2,
                       g->y_end - 14);
-        tl_buf_printf(b,
-                      l->zh ? UTF8_VELLIPSIS " 还有 %" PRIu64 " 个报文未画出"
-                            : UTF8_VELLIPSIS " %" PRIu64 " more packet%s not shown",
-                      l->total - g->n, l->total - g->n == 1 || l->zh ? "" : "s");
+        TL_MSG(b, l->lang, LADDER_MORE, (unsigned long long)(l->total - g->n),
+               plural(l, l->total - g->n));
         tl_buf_puts(b, "</text>\n");
     }
     for (size_t k = 0; k < sizeof legend_items / sizeof legend_items[0]; k++) {

@@ -1,0 +1,65 @@
+/*
+ * store_backend.h - what a storage backend implements: the operations behind store.h.
+ *
+ * A backend embeds struct tl_store as the first member of its store and struct tl_db as the
+ * first member of its per-thread connection, and fills one const struct tl_store_ops. It
+ * keeps its SQL text in its own file, one dialect per file; nothing else sees it. store.c
+ * chooses the backend by the --db value and forwards each tl_db_* call to it.
+ */
+#ifndef TL_STORE_BACKEND_H
+#define TL_STORE_BACKEND_H
+
+#include "store.h"
+
+struct tl_store_ops;
+
+struct tl_store {
+    const struct tl_store_ops *ops;
+    char *data_dir;
+    int version; /* schema version after migration */
+};
+
+struct tl_db {
+    const struct tl_store_ops *ops;
+    struct tl_store *store;
+};
+
+struct tl_store_ops {
+    const char *name;
+    /* Open and migrate; the backend allocates its store (data_dir is set by store.c). */
+    struct tl_store *(*open)(const char *uri, char *err, size_t errlen);
+    void (*close)(struct tl_store *s);
+    /* Is a capture with this id committed? (on doubt: true) */
+    bool (*capture_exists)(struct tl_store *s, uint64_t id);
+    struct tl_db *(*db)(struct tl_store *s);
+    void (*thread_done)(struct tl_store *s);
+
+    void (*busy_timeout)(struct tl_db *db, unsigned ms);
+    bool (*ping)(struct tl_db *db);
+
+    enum tl_db_rc (*upload_begin)(struct tl_db *db, const struct tl_upload_info *u,
+                                  uint64_t *capture_id, uint64_t *flow_base);
+    enum tl_db_rc (*add_packet)(struct tl_db *db, uint64_t flow_id, uint64_t idx,
+                                const uint8_t *rec, size_t rec_len, const char *event);
+    enum tl_db_rc (*add_flow)(struct tl_db *db, const struct tl_flow_row *row);
+    enum tl_db_rc (*upload_commit)(struct tl_db *db, uint64_t capture_id, const char *file,
+                                   const char *doc, uint64_t packets, uint64_t flows,
+                                   bool truncated, uint64_t first_flow, uint64_t last_flow);
+    void (*upload_rollback)(struct tl_db *db);
+
+    enum tl_db_rc (*capture_get)(struct tl_db *db, uint64_t id, struct tl_buf *out,
+                                 struct tl_capture_row *row);
+    enum tl_db_rc (*captures_list)(struct tl_db *db, uint64_t before, unsigned limit,
+                                   tl_db_doc_cb cb, void *arg);
+    enum tl_db_rc (*capture_delete)(struct tl_db *db, uint64_t id, struct tl_capture_row *row);
+    enum tl_db_rc (*flows_query)(struct tl_db *db, const struct tl_flow_filter *f, tl_db_flow_cb cb,
+                                 void *arg);
+    enum tl_db_rc (*flow_get)(struct tl_db *db, uint64_t id, struct tl_flow_ref *ref);
+    enum tl_db_rc (*flow_packets)(struct tl_db *db, uint64_t flow_id, tl_db_packet_cb cb,
+                                  void *arg);
+};
+
+/* The backends built into this server. */
+extern const struct tl_store_ops tl_store_sqlite;
+
+#endif

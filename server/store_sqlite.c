@@ -1,0 +1,818 @@
+/*
+ * store_sqlite.c - the SQLite backend of the store (store_backend.h): migrations, one
+ * connection per thread with its prepared statements, the upload transaction and the
+ * queries of the API. All of SQLite's SQL text is in this file; parameters are named.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embed.h"
+#include "log.h"
+#include "store_backend.h"
+
+#define BUSY_TIMEOUT_MS 2000 /* a worker never waits longer: 503 + Retry-After */
+
+enum stmt_id {
+    ST_CAPTURE_INSERT,
+    ST_COUNTER_GET,
+    ST_COUNTER_SET,
+    ST_PACKET_INSERT,
+    ST_FLOW_INSERT,
+    ST_CAPTURE_FINISH,
+    ST_CAPTURE_GET,
+    ST_CAPTURE_EXISTS,
+    ST_CAPTURES_LIST,
+    ST_FLOW_GET,
+    ST_FLOW_PACKETS,
+    ST_DEL_PACKETS,
+    ST_DEL_FLOWS,
+    ST_DEL_CAPTURE,
+    ST_PING,
+    ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_CAPTURE_INSERT] = "INSERT INTO captures (name, file, size_bytes, uploaded_at, format, "
+                          "packets, flows, truncated, first_flow, last_flow, doc) "
+                          "VALUES (:name, '', :size, :uploaded_at, :format, 0, 0, 0, 0, 0, '{}')",
+    [ST_COUNTER_GET] = "SELECT value FROM counters WHERE name = 'flow_id'",
+    [ST_COUNTER_SET] = "UPDATE counters SET value = :value WHERE name = 'flow_id'",
+    [ST_PACKET_INSERT] = "INSERT INTO packets (id, event, rec) VALUES (:id, :event, :rec)",
+    [ST_FLOW_INSERT] = "INSERT INTO flows (id, capture_id, idx, ip_version, client_ip, "
+                       "client_port, server_ip, server_port, first_ns, last_ns, handshake, "
+                       "teardown, conn_state, history, completeness, packets, bytes, nsec, "
+                       "checksums, service) VALUES (:id, :capture_id, :idx, :ip_version, "
+                       ":client_ip, :client_port, :server_ip, :server_port, :first_ns, :last_ns, "
+                       ":handshake, :teardown, :conn_state, :history, :completeness, :packets, "
+                       ":bytes, :nsec, :checksums, :service)",
+    [ST_CAPTURE_FINISH] = "UPDATE captures SET file = :file, doc = :doc, packets = :packets, "
+                          "flows = :flows, truncated = :truncated, first_flow = :first_flow, "
+                          "last_flow = :last_flow WHERE id = :id",
+    [ST_CAPTURE_GET] = "SELECT doc, file, name, first_flow, last_flow, flows FROM captures "
+                       "WHERE id = :id",
+    [ST_CAPTURE_EXISTS] = "SELECT 1 FROM captures WHERE id = :id",
+    [ST_CAPTURES_LIST] = "SELECT id, doc FROM captures WHERE id < :before ORDER BY id DESC "
+                         "LIMIT :limit",
+    [ST_FLOW_GET] = "SELECT id, capture_id, idx, nsec, checksums, service FROM flows "
+                    "WHERE id = :id",
+    [ST_FLOW_PACKETS] = "SELECT id, rec FROM packets WHERE id BETWEEN :lo AND :hi ORDER BY id",
+    [ST_DEL_PACKETS] = "DELETE FROM packets WHERE id BETWEEN :lo AND :hi",
+    [ST_DEL_FLOWS] = "DELETE FROM flows WHERE capture_id = :capture_id",
+    [ST_DEL_CAPTURE] = "DELETE FROM captures WHERE id = :id",
+    [ST_PING] = "SELECT 1",
+};
+
+struct sq_db {
+    struct tl_db base; /* first: a struct tl_db * is a struct sq_db * */
+    sqlite3 *h;
+    sqlite3_stmt *st[ST_COUNT];
+};
+
+struct sq_store {
+    struct tl_store base; /* first */
+    char *path;
+    pthread_key_t key;
+};
+
+static struct sq_db *SQ(struct tl_db *db)
+{
+    return (struct sq_db *)db;
+}
+
+/* The index of a named parameter (0, which SQLite ignores, when the text has none). */
+static int P(sqlite3_stmt *st, const char *name)
+{
+    return sqlite3_bind_parameter_index(st, name);
+}
+
+static void db_close(struct sq_db *db)
+{
+    if (!db) {
+        return;
+    }
+    for (int i = 0; i < ST_COUNT; i++) {
+        sqlite3_finalize(db->st[i]);
+    }
+    sqlite3_close(db->h);
+    free(db);
+}
+
+static void db_destroy(void *p)
+{
+    db_close(p);
+}
+
+static enum tl_db_rc rc_of(struct sq_db *db, int rc, const char *what)
+{
+    if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) {
+        return TL_DB_OK;
+    }
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+        return TL_DB_BUSY; /* the caller answers 503 (and the access log shows it) */
+    }
+    if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN || rc == SQLITE_PERM) {
+        tl_log("store: %s: %s", what, db ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+        return TL_DB_READONLY;
+    }
+    if (rc == SQLITE_FULL) {
+        tl_log("store: %s: %s", what, db ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+        return TL_DB_FULL;
+    }
+    tl_log("store: %s: %s", what, db ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+    return TL_DB_ERROR;
+}
+
+static int exec(sqlite3 *h, const char *sql, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK && err) {
+        snprintf(err, errlen, "%s", msg ? msg : sqlite3_errstr(rc));
+    }
+    sqlite3_free(msg);
+    return rc;
+}
+
+static sqlite3 *open_handle(const char *path, char *err, size_t errlen)
+{
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(
+        path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open database %s: %s", path,
+                 h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        sqlite3_close(h);
+        return NULL;
+    }
+    sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(h, 0);
+    if (exec(h,
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; "
+             "PRAGMA cache_size=-32000;",
+             err, errlen) != SQLITE_OK) {
+        sqlite3_close(h);
+        return NULL;
+    }
+    return h;
+}
+
+static int user_version(sqlite3 *h)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        v = sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Apply schema files NNN_*.sql with NNN above user_version, each in its own transaction. */
+static bool migrate(sqlite3 *h, int *version, char *err, size_t errlen)
+{
+    int v = user_version(h);
+    if (v < 0) {
+        snprintf(err, errlen, "cannot read the schema version: %s", sqlite3_errmsg(h));
+        return false;
+    }
+    int latest = 0;
+    for (size_t i = 0; i < tl_embedded_count; i++) {
+        const struct tl_embedded *e = &tl_embedded_files[i];
+        size_t n = strlen(e->name);
+        if (n < 5 || strcmp(e->name + n - 4, ".sql") != 0) {
+            continue;
+        }
+        int num = atoi(e->name);
+        if (num <= 0) {
+            continue;
+        }
+        latest = num > latest ? num : latest;
+        if (num <= v) {
+            continue;
+        }
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", num);
+        if (exec(h, "BEGIN IMMEDIATE", err, errlen) != SQLITE_OK ||
+            exec(h, (const char *)e->data, err, errlen) != SQLITE_OK ||
+            exec(h, pragma, err, errlen) != SQLITE_OK || exec(h, "COMMIT", err, errlen)) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", err);
+            exec(h, "ROLLBACK", NULL, 0);
+            snprintf(err, errlen, "migration %s failed: %s", e->name, why);
+            return false;
+        }
+        tl_log("store: applied migration %s", e->name);
+        v = num;
+    }
+    if (v > latest) {
+        snprintf(err, errlen,
+                 "the database has schema version %d, newer than this server knows (%d)", v,
+                 latest);
+        return false;
+    }
+    *version = v;
+    return true;
+}
+
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+/* Before any connection: no global memory statistics (a mutex on every allocation). */
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sqlite3_initialize();
+}
+
+static struct tl_store *sq_open(const char *path, char *err, size_t errlen)
+{
+    pthread_once(&sqlite_once, sqlite_setup);
+    struct sq_store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (pthread_key_create(&s->key, db_destroy) != 0) {
+        snprintf(err, errlen, "pthread_key_create failed");
+        goto fail;
+    }
+    sqlite3 *h = open_handle(path, err, errlen);
+    if (!h) {
+        pthread_key_delete(s->key);
+        goto fail;
+    }
+    bool ok = migrate(h, &s->base.version, err, errlen);
+    sqlite3_close(h);
+    if (!ok) {
+        pthread_key_delete(s->key);
+        goto fail;
+    }
+    return &s->base;
+fail:
+    if (s) {
+        free(s->path);
+        free(s);
+    }
+    return NULL;
+}
+
+static void sq_thread_done(struct tl_store *base)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    struct sq_db *db = pthread_getspecific(s->key);
+    if (db) {
+        pthread_setspecific(s->key, NULL);
+        db_close(db);
+    }
+}
+
+static void sq_close(struct tl_store *base)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sq_thread_done(base);
+    pthread_key_delete(s->key);
+    free(s->path);
+    free(s);
+}
+
+static struct tl_db *sq_db(struct tl_store *base)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    struct sq_db *db = pthread_getspecific(s->key);
+    if (db) {
+        return &db->base;
+    }
+    char err[256];
+    db = calloc(1, sizeof *db);
+    if (!db) {
+        return NULL;
+    }
+    db->base.ops = &tl_store_sqlite;
+    db->base.store = base;
+    db->h = open_handle(s->path, err, sizeof err);
+    if (!db->h) {
+        tl_log("store: %s", err);
+        free(db);
+        return NULL;
+    }
+    for (int i = 0; i < ST_COUNT; i++) {
+        if (sqlite3_prepare_v3(db->h, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &db->st[i],
+                               NULL) != SQLITE_OK) {
+            tl_log("store: preparing statement %d: %s", i, sqlite3_errmsg(db->h));
+            db_close(db);
+            return NULL;
+        }
+    }
+    pthread_setspecific(s->key, db);
+    return &db->base;
+}
+
+static sqlite3_stmt *stmt(struct sq_db *db, enum stmt_id i)
+{
+    sqlite3_stmt *st = db->st[i];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+static void sq_busy_timeout(struct tl_db *d, unsigned ms)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_busy_timeout(db->h, (int)ms);
+}
+
+static bool sq_ping(struct tl_db *d)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = stmt(db, ST_PING);
+    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return ok;
+}
+
+static void sq_upload_rollback(struct tl_db *d);
+
+/* --- upload ----------------------------------------------------------------------------- */
+
+static enum tl_db_rc sq_upload_begin(struct tl_db *d, const struct tl_upload_info *u,
+                                     uint64_t *capture_id, uint64_t *flow_base)
+{
+    struct sq_db *db = SQ(d);
+    int rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        return rc_of(db, rc, "begin upload");
+    }
+    sqlite3_stmt *st = stmt(db, ST_CAPTURE_INSERT);
+    sqlite3_bind_text(st, P(st, ":name"), u->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, P(st, ":size"), (sqlite3_int64)u->size_bytes);
+    sqlite3_bind_text(st, P(st, ":uploaded_at"), u->uploaded_at, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, P(st, ":format"), u->format, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) {
+        enum tl_db_rc r = rc_of(db, rc, "insert capture");
+        sq_upload_rollback(&db->base);
+        return r;
+    }
+    *capture_id = (uint64_t)sqlite3_last_insert_rowid(db->h);
+    st = stmt(db, ST_COUNTER_GET);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        enum tl_db_rc r = rc_of(db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc, "flow counter");
+        sq_upload_rollback(&db->base);
+        return r;
+    }
+    *flow_base = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return TL_DB_OK;
+}
+
+static uint64_t packet_key(uint64_t flow_id, uint64_t idx)
+{
+    return flow_id << 32 | (idx & 0xffffffffu);
+}
+
+static enum tl_db_rc sq_add_packet(struct tl_db *d, uint64_t flow_id, uint64_t idx,
+                                   const uint8_t *rec, size_t rec_len, const char *event)
+{
+    struct sq_db *db = SQ(d);
+    if (idx > 0xffffffffu) {
+        return TL_DB_ERROR; /* a flow of more than 4G packets: not stored past that */
+    }
+    sqlite3_stmt *st = db->st[ST_PACKET_INSERT];
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)packet_key(flow_id, idx));
+    sqlite3_bind_text(st, P(st, ":event"), event, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, P(st, ":rec"), rec, (int)rec_len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "insert packet");
+}
+
+static enum tl_db_rc sq_add_flow(struct tl_db *d, const struct tl_flow_row *f)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = db->st[ST_FLOW_INSERT];
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)f->id);
+    sqlite3_bind_int64(st, P(st, ":capture_id"), (sqlite3_int64)f->capture_id);
+    sqlite3_bind_int64(st, P(st, ":idx"), (sqlite3_int64)f->index);
+    sqlite3_bind_int(st, P(st, ":ip_version"), f->ip_version);
+    sqlite3_bind_blob(st, P(st, ":client_ip"), f->client_ip, 16, SQLITE_STATIC);
+    sqlite3_bind_int(st, P(st, ":client_port"), f->client_port);
+    sqlite3_bind_blob(st, P(st, ":server_ip"), f->server_ip, 16, SQLITE_STATIC);
+    sqlite3_bind_int(st, P(st, ":server_port"), f->server_port);
+    sqlite3_bind_int64(st, P(st, ":first_ns"), f->first_ns);
+    sqlite3_bind_int64(st, P(st, ":last_ns"), f->last_ns);
+    sqlite3_bind_text(st, P(st, ":handshake"), f->handshake, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, P(st, ":teardown"), f->teardown, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, P(st, ":conn_state"), f->conn_state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, P(st, ":history"), f->history, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, P(st, ":completeness"), (int)f->completeness);
+    sqlite3_bind_int64(st, P(st, ":packets"), (sqlite3_int64)f->packets);
+    sqlite3_bind_int64(st, P(st, ":bytes"), (sqlite3_int64)f->bytes);
+    sqlite3_bind_int(st, P(st, ":nsec"), f->nsec);
+    sqlite3_bind_int(st, P(st, ":checksums"), f->cksum_mode);
+    if (f->service) {
+        sqlite3_bind_text(st, P(st, ":service"), f->service, -1, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_null(st, P(st, ":service"));
+    }
+    int rc = sqlite3_step(st);
+    return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "insert flow");
+}
+
+static enum tl_db_rc sq_upload_commit(struct tl_db *d, uint64_t capture_id, const char *file,
+                                      const char *doc, uint64_t packets, uint64_t flows,
+                                      bool truncated, uint64_t first_flow, uint64_t last_flow)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = stmt(db, ST_CAPTURE_FINISH);
+    sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)capture_id);
+    sqlite3_bind_text(st, P(st, ":file"), file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, P(st, ":doc"), doc, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, P(st, ":packets"), (sqlite3_int64)packets);
+    sqlite3_bind_int64(st, P(st, ":flows"), (sqlite3_int64)flows);
+    sqlite3_bind_int(st, P(st, ":truncated"), truncated);
+    sqlite3_bind_int64(st, P(st, ":first_flow"), (sqlite3_int64)first_flow);
+    sqlite3_bind_int64(st, P(st, ":last_flow"), (sqlite3_int64)last_flow);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        st = stmt(db, ST_COUNTER_SET);
+        sqlite3_bind_int64(st, P(st, ":value"), (sqlite3_int64)last_flow);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_DONE) {
+        rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        enum tl_db_rc r = rc_of(db, rc, "commit upload");
+        sq_upload_rollback(&db->base);
+        return r;
+    }
+    return TL_DB_OK;
+}
+
+static void sq_upload_rollback(struct tl_db *d)
+{
+    struct sq_db *db = SQ(d);
+    if (!sqlite3_get_autocommit(db->h)) {
+        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
+static bool sq_capture_exists(struct tl_store *s, uint64_t id)
+{
+    struct tl_db *d = sq_db(s);
+    if (!d) {
+        return true; /* on doubt, keep the file */
+    }
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = stmt(db, ST_CAPTURE_EXISTS);
+    sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc != SQLITE_DONE;
+}
+
+/* --- reading ---------------------------------------------------------------------------- */
+
+static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+static void row_of(sqlite3_stmt *st, uint64_t id, struct tl_capture_row *row)
+{
+    row->id = id;
+    copy_col(st, 1, row->file, sizeof row->file);
+    copy_col(st, 2, row->name, sizeof row->name);
+    row->first_flow = (uint64_t)sqlite3_column_int64(st, 3);
+    row->last_flow = (uint64_t)sqlite3_column_int64(st, 4);
+    row->flows = (uint64_t)sqlite3_column_int64(st, 5);
+}
+
+static enum tl_db_rc sq_capture_get(struct tl_db *d, uint64_t id, struct tl_buf *out,
+                                    struct tl_capture_row *row)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = stmt(db, ST_CAPTURE_GET);
+    sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        return TL_DB_NOT_FOUND;
+    }
+    if (rc != SQLITE_ROW) {
+        return rc_of(db, rc, "get capture");
+    }
+    if (out) {
+        tl_buf_put(out, (const char *)sqlite3_column_text(st, 0),
+                   (size_t)sqlite3_column_bytes(st, 0));
+    }
+    if (row) {
+        row_of(st, id, row);
+    }
+    sqlite3_reset(st);
+    return TL_DB_OK;
+}
+
+static enum tl_db_rc sq_captures_list(struct tl_db *d, uint64_t before, unsigned limit,
+                                      tl_db_doc_cb cb, void *arg)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = stmt(db, ST_CAPTURES_LIST);
+    sqlite3_bind_int64(st, P(st, ":before"), before ? (sqlite3_int64)before : INT64_MAX);
+    sqlite3_bind_int(st, P(st, ":limit"), (int)limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cb(arg, (uint64_t)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+           (size_t)sqlite3_column_bytes(st, 1));
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "list captures");
+}
+
+static enum tl_db_rc sq_capture_delete(struct tl_db *d, uint64_t id, struct tl_capture_row *row)
+{
+    struct sq_db *db = SQ(d);
+    int rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        return rc_of(db, rc, "begin delete");
+    }
+    enum tl_db_rc r = sq_capture_get(&db->base, id, NULL, row);
+    if (r != TL_DB_OK) {
+        sq_upload_rollback(&db->base);
+        return r;
+    }
+    sqlite3_stmt *st = stmt(db, ST_DEL_PACKETS);
+    sqlite3_bind_int64(st, P(st, ":lo"), (sqlite3_int64)packet_key(row->first_flow, 0));
+    sqlite3_bind_int64(st, P(st, ":hi"), (sqlite3_int64)packet_key(row->last_flow, 0xffffffffu));
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        st = stmt(db, ST_DEL_FLOWS);
+        sqlite3_bind_int64(st, P(st, ":capture_id"), (sqlite3_int64)id);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_DONE) {
+        st = stmt(db, ST_DEL_CAPTURE);
+        sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)id);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_DONE) {
+        rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        r = rc_of(db, rc, "delete capture");
+        sq_upload_rollback(&db->base);
+        return r;
+    }
+    return TL_DB_OK;
+}
+
+/*
+ * The flow query. Parameters are named by role (the same name may appear in several
+ * branches). A filter on either endpoint (port, host) is an OR that SQLite would answer by
+ * collecting and sorting every match; it is written instead as a UNION of two branches, each
+ * walking one (column, id) index in id order and stopping at the limit.
+ */
+static void range_cond(struct tl_buf *sql, const struct tl_addr_range *r, const char *col,
+                       const char *name)
+{
+    if (memcmp(r->lo, r->hi, 16) == 0) {
+        tl_buf_printf(sql, " AND %s = :%s_lo", col,
+                      name); /* one address: the index stays ordered */
+    } else {
+        tl_buf_printf(sql, " AND %s BETWEEN :%s_lo AND :%s_hi", col, name, name);
+    }
+}
+
+/* "a,b" matches any of them (values checked against the vocabulary before). */
+static void list_cond(struct tl_buf *sql, const char *value, const char *col)
+{
+    if (strchr(value, ',')) {
+        tl_buf_printf(sql, " AND instr(',' || :%s || ',', ',' || %s || ',') > 0", col, col);
+    } else {
+        tl_buf_printf(sql, " AND %s = :%s", col, col);
+    }
+}
+
+/* The conditions every branch shares. */
+static void common_conds(struct tl_buf *sql, const struct tl_flow_filter *f)
+{
+    if (f->client.set) {
+        range_cond(sql, &f->client, "client_ip", "client");
+        tl_buf_puts(sql, " AND ip_version = :client_v");
+    }
+    if (f->server.set) {
+        range_cond(sql, &f->server, "server_ip", "server");
+        tl_buf_puts(sql, " AND ip_version = :server_v");
+    }
+    if (f->host.set) {
+        tl_buf_puts(sql, " AND ip_version = :host_v");
+    }
+    if (f->client_port >= 0) {
+        tl_buf_puts(sql, " AND client_port = :client_port");
+    }
+    if (f->server_port >= 0) {
+        tl_buf_puts(sql, " AND server_port = :server_port");
+    }
+    if (f->handshake) {
+        list_cond(sql, f->handshake, "handshake");
+    }
+    if (f->teardown) {
+        list_cond(sql, f->teardown, "teardown");
+    }
+    if (f->conn_state) {
+        list_cond(sql, f->conn_state, "conn_state");
+    }
+    if (f->capture) {
+        tl_buf_puts(sql, " AND capture_id = :capture");
+    }
+    if (f->since_set) {
+        tl_buf_puts(sql, " AND first_ns >= :since");
+    }
+    if (f->until_set) {
+        tl_buf_puts(sql, " AND first_ns < :until");
+    }
+}
+
+/* One branch: `side` 0 puts the either-endpoint filters on the client's columns, 1 on the
+ * server's, -1 on both (an OR, used when there is nothing to split). */
+static void branch(struct tl_buf *sql, const struct tl_flow_filter *f, int side)
+{
+    tl_buf_puts(sql, "SELECT id, capture_id, idx, nsec, checksums, service FROM flows "
+                     "WHERE id > :after");
+    common_conds(sql, f);
+    if (f->port >= 0) {
+        if (side < 0) {
+            tl_buf_puts(sql, " AND (client_port = :port OR server_port = :port)");
+        } else {
+            tl_buf_printf(sql, " AND %s = :port", side == 0 ? "client_port" : "server_port");
+        }
+    }
+    if (f->host.set) {
+        if (side < 0 || f->port >= 0) { /* split on the port already: the host stays an OR */
+            tl_buf_puts(sql, " AND (1 = 0");
+            const char *cols[2] = { "client_ip", "server_ip" };
+            for (int k = 0; k < 2; k++) {
+                if (memcmp(f->host.lo, f->host.hi, 16) == 0) {
+                    tl_buf_printf(sql, " OR %s = :host_lo", cols[k]);
+                } else {
+                    tl_buf_printf(sql, " OR %s BETWEEN :host_lo AND :host_hi", cols[k]);
+                }
+            }
+            tl_buf_puts(sql, ")");
+        } else {
+            range_cond(sql, &f->host, side == 0 ? "client_ip" : "server_ip", "host");
+        }
+    }
+    tl_buf_printf(sql, " ORDER BY id LIMIT %u", f->limit);
+}
+
+static void bind_range(sqlite3_stmt *st, const char *name, const struct tl_addr_range *r)
+{
+    char key[32];
+    snprintf(key, sizeof key, ":%s_lo", name);
+    sqlite3_bind_blob(st, P(st, key), r->lo, 16, SQLITE_STATIC);
+    snprintf(key, sizeof key, ":%s_hi", name);
+    sqlite3_bind_blob(st, P(st, key), r->hi, 16, SQLITE_STATIC);
+}
+
+/* Every role the text may use; those it does not use are index 0, which SQLite ignores. */
+static void bind_filter(sqlite3_stmt *st, const struct tl_flow_filter *f)
+{
+    sqlite3_bind_int64(st, P(st, ":after"), (sqlite3_int64)f->after_id);
+    bind_range(st, "host", &f->host);
+    bind_range(st, "client", &f->client);
+    bind_range(st, "server", &f->server);
+    sqlite3_bind_int(st, P(st, ":host_v"), f->host.version);
+    sqlite3_bind_int(st, P(st, ":client_v"), f->client.version);
+    sqlite3_bind_int(st, P(st, ":server_v"), f->server.version);
+    sqlite3_bind_int(st, P(st, ":port"), f->port);
+    sqlite3_bind_int(st, P(st, ":client_port"), f->client_port);
+    sqlite3_bind_int(st, P(st, ":server_port"), f->server_port);
+    sqlite3_bind_text(st, P(st, ":handshake"), f->handshake, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, P(st, ":teardown"), f->teardown, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, P(st, ":conn_state"), f->conn_state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, P(st, ":capture"), (sqlite3_int64)f->capture);
+    sqlite3_bind_int64(st, P(st, ":since"), f->since_ns);
+    sqlite3_bind_int64(st, P(st, ":until"), f->until_ns);
+}
+
+static enum tl_db_rc sq_flows_query(struct tl_db *d, const struct tl_flow_filter *f,
+                                    tl_db_flow_cb cb, void *arg)
+{
+    struct sq_db *db = SQ(d);
+    char mem[3072];
+    struct tl_buf sql;
+    tl_buf_init_fixed(&sql, mem, sizeof mem);
+    if (f->port >= 0 || f->host.set) {
+        tl_buf_puts(&sql, "SELECT * FROM (SELECT * FROM (");
+        branch(&sql, f, 0);
+        tl_buf_puts(&sql, ") UNION SELECT * FROM (");
+        branch(&sql, f, 1);
+        tl_buf_printf(&sql, ")) ORDER BY id LIMIT %u", f->limit);
+    } else {
+        branch(&sql, f, -1);
+    }
+    if (sql.overflow) {
+        return TL_DB_ERROR;
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->h, tl_buf_cstr(&sql), (int)sql.len, &st, NULL);
+    if (rc != SQLITE_OK) {
+        return rc_of(db, rc, "prepare flow query");
+    }
+    bind_filter(st, f);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct tl_flow_ref ref = {
+            .id = (uint64_t)sqlite3_column_int64(st, 0),
+            .capture_id = (uint64_t)sqlite3_column_int64(st, 1),
+            .index = (uint64_t)sqlite3_column_int64(st, 2),
+            .nsec = sqlite3_column_int(st, 3) != 0,
+            .cksum_mode = (uint8_t)sqlite3_column_int(st, 4),
+        };
+        const unsigned char *svc = sqlite3_column_text(st, 5);
+        snprintf(ref.service, sizeof ref.service, "%s", svc ? (const char *)svc : "");
+        if (!cb(arg, &ref)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    enum tl_db_rc r = rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "flow query");
+    sqlite3_finalize(st);
+    return r;
+}
+
+static enum tl_db_rc sq_flow_get(struct tl_db *d, uint64_t id, struct tl_flow_ref *ref)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = stmt(db, ST_FLOW_GET);
+    sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        return TL_DB_NOT_FOUND;
+    }
+    if (rc != SQLITE_ROW) {
+        return rc_of(db, rc, "get flow");
+    }
+    ref->id = (uint64_t)sqlite3_column_int64(st, 0);
+    ref->capture_id = (uint64_t)sqlite3_column_int64(st, 1);
+    ref->index = (uint64_t)sqlite3_column_int64(st, 2);
+    ref->nsec = sqlite3_column_int(st, 3) != 0;
+    ref->cksum_mode = (uint8_t)sqlite3_column_int(st, 4);
+    const unsigned char *svc = sqlite3_column_text(st, 5);
+    snprintf(ref->service, sizeof ref->service, "%s", svc ? (const char *)svc : "");
+    sqlite3_reset(st);
+    return TL_DB_OK;
+}
+
+static enum tl_db_rc sq_flow_packets(struct tl_db *d, uint64_t flow_id, tl_db_packet_cb cb,
+                                     void *arg)
+{
+    struct sq_db *db = SQ(d);
+    /* its own statement: a flow list replays each flow while the list query is stepping */
+    sqlite3_stmt *st = stmt(db, ST_FLOW_PACKETS);
+    sqlite3_bind_int64(st, P(st, ":lo"), (sqlite3_int64)packet_key(flow_id, 0));
+    sqlite3_bind_int64(st, P(st, ":hi"), (sqlite3_int64)packet_key(flow_id, 0xffffffffu));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct tl_db_packet p = {
+            .idx = (uint64_t)sqlite3_column_int64(st, 0) & 0xffffffffu,
+            .rec = sqlite3_column_blob(st, 1),
+            .rec_len = (size_t)sqlite3_column_bytes(st, 1),
+        };
+        if (!cb(arg, &p)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "flow packets");
+}
+
+const struct tl_store_ops tl_store_sqlite = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .capture_exists = sq_capture_exists,
+    .db = sq_db,
+    .thread_done = sq_thread_done,
+    .busy_timeout = sq_busy_timeout,
+    .ping = sq_ping,
+    .upload_begin = sq_upload_begin,
+    .add_packet = sq_add_packet,
+    .add_flow = sq_add_flow,
+    .upload_commit = sq_upload_commit,
+    .upload_rollback = sq_upload_rollback,
+    .capture_get = sq_capture_get,
+    .captures_list = sq_captures_list,
+    .capture_delete = sq_capture_delete,
+    .flows_query = sq_flows_query,
+    .flow_get = sq_flow_get,
+    .flow_packets = sq_flow_packets,
+};
