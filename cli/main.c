@@ -137,14 +137,10 @@ static const char *base_name(const char *path)
 static int cmd_decode(int argc, char **argv)
 {
     static const struct option opts[] = {
-        { "format", required_argument, NULL, 'F' },
-        { "filter", required_argument, NULL, 'f' },
-        { "no-timeline", no_argument, NULL, 'n' },
-        { "frame-numbers", no_argument, NULL, '#' },
-        { "lang", required_argument, NULL, 'l' },
-        { "help", no_argument, NULL, 'h' },
-        { "checksums", required_argument, NULL, 'c' },
-        { NULL, 0, NULL, 0 },
+        { "format", required_argument, NULL, 'F' },    { "filter", required_argument, NULL, 'f' },
+        { "no-timeline", no_argument, NULL, 'n' },     { "frame-numbers", no_argument, NULL, '#' },
+        { "lang", required_argument, NULL, 'l' },      { "help", no_argument, NULL, 'h' },
+        { "checksums", required_argument, NULL, 'c' }, { NULL, 0, NULL, 0 },
     };
     struct decode_ctx c = { .format = FMT_JSON, .ropts = { .timeline = true }, .out = stdout };
     struct tl_errbuf err = { { 0 } };

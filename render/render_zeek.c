@@ -2,7 +2,7 @@
  * render_zeek.c - Zeek conn.log rows (see render_zeek.h).
  *
  * Field by field, as base/protocols/conn/main.zeek fills Conn::Info at the connection's end:
- *   ts            the first packet's time (c$start_time)
+ *   ts            the first packet's time (c$start_time), in microseconds as Zeek gets them
  *   uid           tl_zeek_uid()
  *   id.*          Zeek's originator and responder (conn.c: zeek_orig, after any flip)
  *   proto         tcp
@@ -297,9 +297,11 @@ static void seconds(struct row *r, const char *name, double v)
     }
 }
 
+/* A packet's time as Zeek holds it: libpcap hands Zeek microseconds (a nanosecond file's
+ * times are cut to microseconds, not rounded), and Zeek adds them to the seconds as a double. */
 static double ts_double(int64_t sec, uint32_t nsec)
 {
-    return (double)sec + (double)nsec / 1e9;
+    return (double)sec + (double)(nsec / 1000) / 1e6;
 }
 
 void tl_zeek_row(struct tl_buf *b, const struct tl_flow *f, enum tl_zeek_format fmt)

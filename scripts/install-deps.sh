@@ -11,7 +11,7 @@ set -eu
 
 mode=${1:-run}
 root=$(cd "$(dirname "$0")/.." && pwd)
-pkgs="gcc make cmake pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev libsqlite3-dev zlib1g-dev libzstd-dev"
+pkgs="gcc make cmake pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev libgnutls28-dev libsqlite3-dev zlib1g-dev libzstd-dev"
 if [ "$mode" = test ]; then
     pkgs="$pkgs libcmocka-dev tshark tcpdump zstd python3 python3-yaml python3-jsonschema curl openssl clang-format time wrk"
     pkgs="$pkgs iproute2 ethtool iptables"

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -26,11 +27,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "embed.h"
 #include "explain.h"
 #include "ingest.h"
 #include "log.h"
 #include "metrics.h"
+#include "note_body.h"
 #include "params.h"
 #include "query.h"
 #include "replay.h"
@@ -102,6 +105,7 @@ struct tl_server {
 enum req_kind {
     REQ_PLAIN = 0,
     REQ_UPLOAD,
+    REQ_JSON, /* a small JSON body, held in memory (at most TL_NOTE_BODY_MAX bytes) */
 };
 
 enum ingest_state {
@@ -138,8 +142,15 @@ struct req {
     int write_errno;
     char dup_part[64]; /* a part that may appear once, seen twice */
     uint64_t file_bytes;
-    uint8_t cksum_mode; /* enum tl_cksum_mode the upload is classified under */
-    char filter[1024];  /* `filter`: the BPF expression records are kept by ("": all) */
+    uint8_t cksum_mode;   /* enum tl_cksum_mode the upload is classified under */
+    struct tl_sha256 sha; /* of the body's file bytes as they arrive */
+    char sha256[65];      /* its hex digest once the body has ended */
+    bool keep_duplicate;  /* ?duplicate=keep */
+    /* a JSON body */
+    char *body;
+    size_t body_len;
+    bool body_too_large;
+    char filter[1024]; /* `filter`: the BPF expression records are kept by ("": all) */
     enum tl_lang lang;
     struct MHD_PostProcessor *pp;
     char name[256];
@@ -169,7 +180,7 @@ static void common_headers(struct tl_server *s, struct MHD_Response *r)
     if (s->cfg.cors_origin) {
         MHD_add_response_header(r, "Access-Control-Allow-Origin", s->cfg.cors_origin);
         MHD_add_response_header(r, "Vary", "Origin");
-        MHD_add_response_header(r, "Access-Control-Expose-Headers", "Location");
+        MHD_add_response_header(r, "Access-Control-Expose-Headers", "Location, X-Next-Cursor");
     }
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 }
@@ -492,11 +503,13 @@ static bool tmp_open(struct tl_server *s, struct req *q)
         q->tmp[0] = '\0';
         return false;
     }
+    tl_sha256_init(&q->sha); /* without it, duplicates are not recognised: not an error */
     return true;
 }
 
 static void tmp_discard(struct req *q)
 {
+    tl_sha256_abort(&q->sha);
     if (q->fd >= 0) {
         close(q->fd);
         q->fd = -1;
@@ -521,6 +534,16 @@ static bool write_all(int fd, const char *data, size_t n, int *err)
         data += w;
         n -= (size_t)w;
     }
+    return true;
+}
+
+/* The upload's file bytes: to the temporary file and into its digest. */
+static bool tmp_write(struct req *q, const char *data, size_t n)
+{
+    if (!write_all(q->fd, data, n, &q->write_errno)) {
+        return false;
+    }
+    tl_sha256_update(&q->sha, data, n);
     return true;
 }
 
@@ -564,7 +587,7 @@ static enum MHD_Result post_iter(void *cls, enum MHD_ValueKind kind, const char 
             snprintf(q->filename, sizeof q->filename, "%s", filename);
         }
         q->saw_file = true;
-        if (size && !write_all(q->fd, data, size, &q->write_errno)) {
+        if (size && !tmp_write(q, data, size)) {
             q->write_failed = true;
             return MHD_NO;
         }
@@ -654,8 +677,9 @@ static enum tl_db_rc write_flow_page(struct tl_db *db, struct tl_flow_filter *fl
 }
 
 /* {"capture": ..., "flows": [first `limit` flows], "next_cursor": ...} */
+/* The capture document; `duplicate`: an upload found it stored already ("duplicate": true). */
 static enum MHD_Result send_capture(struct call *x, uint64_t id, unsigned status, enum tl_lang lang,
-                                    unsigned limit)
+                                    unsigned limit, bool duplicate)
 {
     struct tl_db *db = tl_store_db(x->s->store);
     if (!db) {
@@ -671,6 +695,9 @@ static enum MHD_Result send_capture(struct call *x, uint64_t id, unsigned status
     if (rc == TL_DB_OK) {
         w.need_comma[w.depth] = true;
         w.after_key = false;
+        if (duplicate) {
+            tl_jw_kbool(&w, "duplicate", true);
+        }
         struct tl_flow_filter flt = {
             .port = -1,
             .client_port = -1,
@@ -701,6 +728,8 @@ static void run_ingest(struct tl_server *s, struct req *q)
                                  .cksum_mode = (enum tl_cksum_mode)q->cksum_mode,
                                  .busy_wait_ms = s->cfg.busy_wait_ms,
                                  .filter = q->filter[0] ? q->filter : NULL,
+                                 .sha256 = q->sha256[0] ? q->sha256 : NULL,
+                                 .keep_duplicate = q->keep_duplicate,
                                  .max_decompressed = s->cfg.max_upload > UINT64_MAX / MAX_INFLATION
                                                          ? UINT64_MAX
                                                          : s->cfg.max_upload * MAX_INFLATION };
@@ -721,7 +750,12 @@ static void run_ingest(struct tl_server *s, struct req *q)
             tl_log("stored capture %" PRIu64 " \"%s\": %" PRIu64 " packets, %" PRIu64
                    " flows, decoded and stored in %.3f s",
                    res.capture_id, name, res.packets, res.flows, secs);
-            send_capture(&x, res.capture_id, 201, q->lang, FLOWS_DEFAULT_LIMIT);
+            send_capture(&x, res.capture_id, 201, q->lang, FLOWS_DEFAULT_LIMIT, false);
+            return;
+        case TL_INGEST_DUPLICATE:
+            tl_log("upload \"%s\" is capture %" PRIu64 ", stored already (sha256 %s)", name,
+                   res.capture_id, q->sha256);
+            send_capture(&x, res.capture_id, 200, q->lang, FLOWS_DEFAULT_LIMIT, true);
             return;
         case TL_INGEST_NOT_CAPTURE:
             FAIL(&x, TL_ERR_NOT_A_CAPTURE, "not a pcap or pcapng capture: %s", res.message);
@@ -802,6 +836,7 @@ static enum MHD_Result enqueue_ingest(struct call *x, const char *name)
     struct tl_server *s = x->s;
     struct req *q = x->q;
     q->display_name = name;
+    tl_sha256_final_hex(&q->sha, q->sha256); /* the body is whole: its identity */
     pthread_mutex_lock(&s->qlock);
     bool full = s->queued >= s->cfg.ingest_queue;
     pthread_mutex_unlock(&s->qlock);
@@ -891,7 +926,7 @@ static enum MHD_Result upload_chunk(struct tl_server *s, struct req *q, const ch
         if (MHD_post_process(q->pp, data, n) != MHD_YES && !q->dup_part[0] && !q->write_failed) {
             q->pp_failed = true;
         }
-    } else if (!write_all(q->fd, data, n, &q->write_errno)) {
+    } else if (!tmp_write(q, data, n)) {
         q->write_failed = true;
     } else {
         q->file_bytes += n;
@@ -958,6 +993,7 @@ enum access {
 
 enum route_flags {
     RF_BODY = 1,       /* the handler takes a streamed body (uploads) */
+    RF_JSON = 8,       /* the handler takes a JSON body, read whole first (TL_NOTE_BODY_MAX) */
     RF_ANY_PARAMS = 2, /* static files: the query is not ours to judge */
 };
 
@@ -1079,9 +1115,12 @@ static enum MHD_Result h_captures_list(struct call *x)
     return ret;
 }
 
-/* An upload's `filter` (compiled later, for the file's link type); false: too long. */
+/* An upload's `filter` (compiled later, for the file's link type) and `duplicate`; false: the
+ * filter is too long. */
 static bool take_filter(struct call *x)
 {
+    const struct tl_param_val *d = P(x, "duplicate");
+    x->q->keep_duplicate = d->set ? d->i == 1 : x->s->cfg.keep_duplicates;
     const struct tl_param_val *v = P(x, "filter");
     if (!v->set) {
         return true;
@@ -1127,7 +1166,7 @@ static enum MHD_Result h_upload_put(struct call *x)
 static enum MHD_Result h_capture_get(struct call *x)
 {
     return send_capture(x, x->q->id, 200, request_lang(x),
-                        (unsigned)uint_or(x, "limit", FLOWS_DEFAULT_LIMIT));
+                        (unsigned)uint_or(x, "limit", FLOWS_DEFAULT_LIMIT), false);
 }
 
 static enum MHD_Result h_capture_delete(struct call *x)
@@ -1529,6 +1568,223 @@ static enum MHD_Result h_vocabulary(struct call *x)
     return ret;
 }
 
+/* --- JSON bodies and annotations ---------------------------------------------------------- */
+
+/* A route that takes a JSON body: checks that need no body, then read it whole (bounded). */
+static enum MHD_Result json_start(struct call *x)
+{
+    const char *ct = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "Content-Type");
+    size_t n = ct ? strcspn(ct, ";") : 0;
+    while (n > 0 && ct[n - 1] == ' ') {
+        n--;
+    }
+    if (!ct || n != 16 || strncasecmp(ct, "application/json", 16) != 0) {
+        return FAIL(x, TL_ERR_UNSUPPORTED_MEDIA, "the body must be application/json, not %s",
+                    ct ? ct : "untyped");
+    }
+    const char *cl = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "Content-Length");
+    uint64_t len;
+    if (cl && tl_param_uint(cl, 0, UINT64_MAX, &len) && len > TL_NOTE_BODY_MAX) {
+        return FAIL(x, TL_ERR_TOO_LARGE, "the body has %" PRIu64 " bytes; at most %d", len,
+                    TL_NOTE_BODY_MAX);
+    }
+    x->q->kind = REQ_JSON;
+    return MHD_YES;
+}
+
+static void json_chunk(struct req *q, const char *data, size_t n)
+{
+    q->bytes_in += n;
+    if (q->body_too_large || n > TL_NOTE_BODY_MAX - q->body_len) {
+        q->body_too_large = true; /* the rest is read and dropped; the answer is a 413 */
+        return;
+    }
+    if (!q->body && !(q->body = malloc(TL_NOTE_BODY_MAX))) {
+        q->body_too_large = true;
+        return;
+    }
+    memcpy(q->body + q->body_len, data, n);
+    q->body_len += n;
+}
+
+static enum MHD_Result json_end(struct call *x)
+{
+    struct req *q = x->q;
+    q->kind = REQ_PLAIN;
+    if (q->status) {
+        return MHD_YES;
+    }
+    if (q->body_too_large) {
+        return q->body
+                   ? FAIL(x, TL_ERR_TOO_LARGE, "the body is larger than %d bytes", TL_NOTE_BODY_MAX)
+                   : FAIL(x, TL_ERR_INTERNAL, "out of memory");
+    }
+    return q->rt->fn(x);
+}
+
+/* Small documents are built with Jansson: an annotation as the API shows it. */
+static json_t *note_json(const struct tl_annotation *a)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer((json_int_t)a->id));
+    json_object_set_new(o, "capture", json_integer((json_int_t)a->capture_id));
+    json_object_set_new(o, "flow", a->flow_id ? json_integer((json_int_t)a->flow_id) : json_null());
+    json_object_set_new(o, "packet",
+                        a->has_packet ? json_integer((json_int_t)a->packet) : json_null());
+    json_object_set_new(o, "author", json_string(a->author ? a->author : ""));
+    json_object_set_new(o, "text", json_string(a->text ? a->text : ""));
+    json_object_set_new(o, "created_at", json_string(a->created_at ? a->created_at : ""));
+    return o;
+}
+
+static enum MHD_Result send_jansson(struct call *x, unsigned status, json_t *doc,
+                                    const char *location)
+{
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (!text) {
+        return FAIL(x, TL_ERR_INTERNAL, "out of memory");
+    }
+    enum MHD_Result ret = send_buf(x, status, JSON_TYPE, text, strlen(text), location);
+    free(text);
+    return ret;
+}
+
+struct count_ctx {
+    uint64_t n;
+};
+
+static bool count_cb(void *arg, const struct tl_db_packet *p)
+{
+    (void)p;
+    ((struct count_ctx *)arg)->n++;
+    return true;
+}
+
+/* POST /captures/{id}/annotations and /flows/{id}/annotations: the body parsed, the target
+ * checked, the note stored. */
+static enum MHD_Result note_add(struct call *x, bool on_flow)
+{
+    struct tl_db *db = tl_store_db(x->s->store);
+    if (!db) {
+        return no_db(x);
+    }
+    static _Thread_local struct tl_note_in in;
+    char why[256];
+    const char *field;
+    if (!tl_note_parse(x->q->body ? x->q->body : "", x->q->body_len, on_flow, &in, why, sizeof why,
+                       &field)) {
+        return reply_error(x, TL_ERR_BAD_REQUEST, field, NULL, NULL, "%s", why);
+    }
+    struct tl_annotation a = { .author = in.author, .text = in.text };
+    enum tl_db_rc rc;
+    if (on_flow) {
+        struct tl_flow_ref ref;
+        rc = tl_db_flow_get(db, x->q->id, &ref);
+        if (rc != TL_DB_OK) {
+            return db_error(x, rc, "flow");
+        }
+        a.capture_id = ref.capture_id;
+        a.flow_id = ref.id;
+        if (in.has_packet) {
+            struct count_ctx c = { 0 };
+            rc = tl_db_flow_packets(db, ref.id, count_cb, &c);
+            if (rc != TL_DB_OK) {
+                return db_error(x, rc, "flow");
+            }
+            if (in.packet >= c.n) {
+                return reply_error(x, TL_ERR_BAD_REQUEST, "packet", NULL, NULL,
+                                   "flow %" PRIu64 " has %" PRIu64 " packets (0 to %" PRIu64 ")",
+                                   ref.id, c.n, c.n ? c.n - 1 : 0);
+            }
+            a.has_packet = true;
+            a.packet = in.packet;
+        }
+    } else {
+        rc = tl_db_capture_get(db, x->q->id, NULL, NULL);
+        if (rc != TL_DB_OK) {
+            return db_error(x, rc, "capture");
+        }
+        a.capture_id = x->q->id;
+    }
+    char now[40];
+    tl_now_rfc3339(now, sizeof now);
+    a.created_at = now;
+    rc = tl_db_annotation_add(db, &a, &a.id);
+    if (rc != TL_DB_OK) {
+        return db_error(x, rc, "annotation");
+    }
+    char loc[64];
+    snprintf(loc, sizeof loc, "/api/v1/annotations/%" PRIu64, a.id);
+    return send_jansson(x, 201, note_json(&a), loc);
+}
+
+static enum MHD_Result h_note_add_capture(struct call *x)
+{
+    return note_add(x, false);
+}
+
+static enum MHD_Result h_note_add_flow(struct call *x)
+{
+    return note_add(x, true);
+}
+
+static bool note_list_cb(void *arg, const struct tl_annotation *a)
+{
+    return json_array_append_new(arg, note_json(a)) == 0;
+}
+
+static enum MHD_Result note_list(struct call *x, bool of_flow)
+{
+    struct tl_db *db = tl_store_db(x->s->store);
+    if (!db) {
+        return no_db(x);
+    }
+    enum tl_db_rc rc;
+    if (of_flow) {
+        struct tl_flow_ref ref;
+        rc = tl_db_flow_get(db, x->q->id, &ref);
+    } else {
+        rc = tl_db_capture_get(db, x->q->id, NULL, NULL);
+    }
+    if (rc != TL_DB_OK) {
+        return db_error(x, rc, of_flow ? "flow" : "capture");
+    }
+    json_t *list = json_array();
+    rc = tl_db_annotations_list(db, of_flow ? 0 : x->q->id, of_flow ? x->q->id : 0, note_list_cb,
+                                list);
+    if (rc != TL_DB_OK) {
+        json_decref(list);
+        return db_error(x, rc, "annotation");
+    }
+    json_t *doc = json_object();
+    json_object_set_new(doc, "annotations", list);
+    return send_jansson(x, 200, doc, NULL);
+}
+
+static enum MHD_Result h_notes_capture(struct call *x)
+{
+    return note_list(x, false);
+}
+
+static enum MHD_Result h_notes_flow(struct call *x)
+{
+    return note_list(x, true);
+}
+
+static enum MHD_Result h_note_delete(struct call *x)
+{
+    struct tl_db *db = tl_store_db(x->s->store);
+    if (!db) {
+        return no_db(x);
+    }
+    enum tl_db_rc rc = tl_db_annotation_delete(db, x->q->id);
+    if (rc != TL_DB_OK) {
+        return db_error(x, rc, "annotation");
+    }
+    return send_buf(x, 204, JSON_TYPE, "", 0, NULL);
+}
+
 static enum MHD_Result h_example_load(struct call *x)
 {
     struct tl_server *s = x->s;
@@ -1565,7 +1821,7 @@ static enum MHD_Result h_example_load(struct call *x)
     uint64_t total = 0;
     bool ok = true;
     while ((r = read(in, buf, sizeof buf)) > 0) {
-        ok = ok && write_all(q->fd, buf, (size_t)r, &q->write_errno);
+        ok = ok && tmp_write(q, buf, (size_t)r);
         total += (uint64_t)r;
     }
     close(in);
@@ -1665,14 +1921,21 @@ static const char *const zeek_formats[] = { "zeek", "zeek-json", NULL };
     {                                                                                              \
         .name = "filter", .type = TL_P_STR                                                         \
     }
+static const char *const duplicate_values[] = { "reuse", "keep", NULL };
+#define PARAM_DUPLICATE                                                                            \
+    {                                                                                              \
+        .name = "duplicate", .type = TL_P_ENUM, .values = duplicate_values                         \
+    }
 
 static const struct tl_param_spec p_upload[] = {
     { .name = "name", .type = TL_P_STR },
     PARAM_LANG,
     PARAM_CHECKSUMS,
     PARAM_FILTER,
+    PARAM_DUPLICATE,
 };
-static const struct tl_param_spec p_put[] = { PARAM_LANG, PARAM_CHECKSUMS, PARAM_FILTER };
+static const struct tl_param_spec p_put[] = { PARAM_LANG, PARAM_CHECKSUMS, PARAM_FILTER,
+                                              PARAM_DUPLICATE };
 static const struct tl_param_spec p_captures[] = {
     { .name = "limit", .type = TL_P_UINT, .min = 1, .max = FLOWS_MAX_LIMIT },
     { .name = "cursor", .type = TL_P_ID, .hint = "not a cursor this server gave out" },
@@ -1727,7 +1990,8 @@ static const struct tl_param_spec p_tsg[] = {
 };
 static const struct tl_param_spec p_flow_pcap[] = { PARAM_CHECKSUMS, PARAM_LANG };
 static const struct tl_param_spec p_lang[] = { PARAM_LANG };
-static const struct tl_param_spec p_example[] = { PARAM_LANG, PARAM_CHECKSUMS, PARAM_FILTER };
+static const struct tl_param_spec p_example[] = { PARAM_LANG, PARAM_CHECKSUMS, PARAM_FILTER,
+                                                  PARAM_DUPLICATE };
 
 /*
  * Every route, in one table: 405 and Allow come from it, HEAD is answered wherever GET is,
@@ -1753,6 +2017,12 @@ static const struct route routes[] = {
     { "GET", "/api/v1/examples", h_examples, ACC_READ, PARAMS(p_lang), 0 },
     { "POST", "/api/v1/examples/{name}", h_example_load, ACC_WRITE, PARAMS(p_example), 0 },
     { "GET", "/api/v1/vocabulary", h_vocabulary, ACC_READ, PARAMS(p_lang), 0 },
+    { "GET", "/api/v1/captures/{id}/annotations", h_notes_capture, ACC_READ, NULL, 0, 0 },
+    { "POST", "/api/v1/captures/{id}/annotations", h_note_add_capture, ACC_WRITE, NULL, 0,
+      RF_JSON },
+    { "GET", "/api/v1/flows/{id}/annotations", h_notes_flow, ACC_READ, NULL, 0, 0 },
+    { "POST", "/api/v1/flows/{id}/annotations", h_note_add_flow, ACC_WRITE, NULL, 0, RF_JSON },
+    { "DELETE", "/api/v1/annotations/{id}", h_note_delete, ACC_WRITE, NULL, 0, 0 },
     { "GET", "*", h_static, ACC_PUBLIC, NULL, 0, RF_ANY_PARAMS },
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
@@ -2010,10 +2280,16 @@ static enum MHD_Result dispatch(struct call *x, const char *method)
         path_arg(rt->pattern, q->path, q->seg_name, sizeof q->seg_name);
         if (strstr(rt->pattern, "{id}") && !parse_id(q->seg_name, &q->id)) {
             return FAIL(x, TL_ERR_NOT_FOUND, "no %s \"%s\"",
-                        strstr(rt->pattern, "flows") ? "flow" : "capture", q->seg_name);
+                        strstr(rt->pattern, "flows")          ? "flow"
+                        : strstr(rt->pattern, "annotations/") ? "annotation"
+                                                              : "capture",
+                        q->seg_name);
         }
     }
     (void)s;
+    if (rt->flags & RF_JSON) {
+        return json_start(x);
+    }
     return rt->fn(x);
 }
 
@@ -2233,6 +2509,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (q->ing == ING_QUEUED) {
         return MHD_YES;
     }
+    if (q->kind == REQ_JSON) {
+        if (*upload_data_size) {
+            json_chunk(q, upload_data, *upload_data_size);
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        return json_end(&x);
+    }
     if (q->kind != REQ_UPLOAD) {
         *upload_data_size = 0; /* a body where none is expected: ignored */
         return MHD_YES;
@@ -2255,6 +2539,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (q->pp) {
         MHD_destroy_post_processor(q->pp);
     }
+    free(q->body);
     if (q->pending) {
         MHD_destroy_response(q->pending);
     }

@@ -177,6 +177,9 @@ static void ingest_one(struct tl_store *s, const struct tl_ingest_opts *opts, co
         .format = st->format,
         .size_bytes = size_bytes,
         .uploaded_at = uploaded_at,
+        .sha256 = opts->sha256,
+        .filter = opts->filter,
+        .keep_duplicate = opts->keep_duplicate,
     };
     struct ingest_ctx c = { .db = db, .nsec = st->nsec };
 
@@ -201,6 +204,13 @@ static void ingest_one(struct tl_store *s, const struct tl_ingest_opts *opts, co
         }
         struct timespec ts = { 0, 100 * 1000 * 1000 };
         nanosleep(&ts, NULL);
+    }
+    if (rc == TL_DB_DUPLICATE) { /* nothing begun: the stored one answers */
+        pthread_mutex_unlock(&writer);
+        tl_reader_close(r);
+        res->status = TL_INGEST_DUPLICATE;
+        res->capture_id = c.capture_id;
+        return;
     }
     if (rc != TL_DB_OK) {
         pthread_mutex_unlock(&writer);

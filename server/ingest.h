@@ -20,6 +20,7 @@ enum tl_ingest_status {
     TL_INGEST_FAILED,      /* 500: storage or memory failure */
     TL_INGEST_BAD_FILTER,  /* 400: libpcap cannot compile the filter for this capture */
     TL_INGEST_TOO_LARGE,   /* 413: it decompresses past a limit */
+    TL_INGEST_DUPLICATE,   /* 200: the same capture is stored already (capture_id is it) */
 };
 
 struct tl_ingest_result {
@@ -35,6 +36,8 @@ struct tl_ingest_opts {
     unsigned busy_wait_ms;         /* waiting for the write lock (another process): then BUSY */
     const char *filter;            /* BPF expression records are kept by, or NULL */
     uint64_t max_decompressed;     /* a compressed upload's decompressed bytes, at most (0: none) */
+    const char *sha256;            /* of the uploaded bytes (hex), for duplicates; NULL: unknown */
+    bool keep_duplicate;           /* store it even when the same capture is stored already */
 };
 
 /*

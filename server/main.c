@@ -66,6 +66,9 @@ static void usage(FILE *f)
             "  --ingest-queue N      uploads waiting for them, at most; more: 503 (default 64)\n"
             "  --busy-wait SEC       how long an upload waits while another process holds the\n"
             "                        database's write lock, then 503 (default 10)\n"
+            "  --duplicates MODE     an upload of a file stored before (same SHA-256 and filter)\n"
+            "                        without ?duplicate=: reuse (answer 200 with the stored\n"
+            "                        capture, the default) or keep (store it again)\n"
             "  --help, --version\n"
             "\n"
             "SIGTERM or SIGINT: in-flight requests finish (up to 30 s), then exit 0.\n",
@@ -96,7 +99,8 @@ enum opt_id {
     O_INGEST_THREADS,
     O_INGEST_QUEUE,
     O_BUSY_WAIT,
-    O_LAST = O_BUSY_WAIT,
+    O_DUPLICATES,
+    O_LAST = O_DUPLICATES,
     O_HELP,
     O_VERSION,
 };
@@ -125,6 +129,7 @@ static const struct option long_opts[] = {
     { "ingest-threads", required_argument, NULL, O_INGEST_THREADS },
     { "ingest-queue", required_argument, NULL, O_INGEST_QUEUE },
     { "busy-wait", required_argument, NULL, O_BUSY_WAIT },
+    { "duplicates", required_argument, NULL, O_DUPLICATES },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -348,6 +353,14 @@ int main(int argc, char **argv)
         return 2;
     }
     cfg.busy_wait_ms = (unsigned)v * 1000;
+    if (set[O_DUPLICATES].value) {
+        if (strcmp(set[O_DUPLICATES].value, "keep") == 0) {
+            cfg.keep_duplicates = true;
+        } else if (strcmp(set[O_DUPLICATES].value, "reuse") != 0) {
+            fprintf(stderr, "tcplensd: %s: expected reuse or keep\n", set[O_DUPLICATES].source);
+            return 2;
+        }
+    }
     cfg.api_keys = write_keys.n ? (const char *const *)write_keys.v : NULL;
     cfg.read_keys = read_keys.n ? (const char *const *)read_keys.v : NULL;
 

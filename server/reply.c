@@ -26,6 +26,7 @@ static const struct tl_error_info errors[TL_ERR_COUNT] = {
     [TL_ERR_TOO_LARGE] = { 413, "too_large", "the body is too large", 0 },
     [TL_ERR_URI_TOO_LONG] = { 414, "uri_too_long", "the URL is too long", 0 },
     [TL_ERR_NOT_A_CAPTURE] = { 415, "not_a_capture", "not a pcap or pcapng capture", 0 },
+    [TL_ERR_UNSUPPORTED_MEDIA] = { 415, "unsupported_media_type", "send application/json", 0 },
     [TL_ERR_UNREADABLE] = { 422, "unreadable_capture", "the capture cannot be read", 0 },
     [TL_ERR_HEADERS_TOO_LARGE] = { 431, "headers_too_large", "the request is too large", 0 },
     [TL_ERR_OVERLOADED] = { 503, "overloaded", "the server is busy; try again", 2 },

@@ -26,6 +26,7 @@ enum tl_error {
     TL_ERR_TOO_LARGE,          /* 413 */
     TL_ERR_URI_TOO_LONG,       /* 414 */
     TL_ERR_NOT_A_CAPTURE,      /* 415 */
+    TL_ERR_UNSUPPORTED_MEDIA,  /* 415: a JSON body sent as something else */
     TL_ERR_UNREADABLE,         /* 422 */
     TL_ERR_HEADERS_TOO_LARGE,  /* 431 */
     TL_ERR_OVERLOADED,         /* 503 overloaded: queue full, shutting down */

@@ -32,6 +32,7 @@ struct tl_server_config {
     unsigned ingest_threads;     /* threads that decode and store uploads */
     unsigned ingest_queue;       /* uploads waiting for them, at most (then 503) */
     unsigned busy_wait_ms;       /* how long an upload waits for the database's write lock */
+    bool keep_duplicates;        /* uploads without ?duplicate=: store a file stored before */
 };
 
 struct tl_server;

@@ -43,8 +43,14 @@ static void clean_data_dir(struct tl_store *s)
 static const struct tl_store_ops *backend_for(const char *uri, char *err, size_t errlen)
 {
     if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0) {
+#ifdef TL_HAVE_POSTGRESQL
+        (void)err;
+        (void)errlen;
+        return &tl_store_pg;
+#else
         snprintf(err, errlen, "this tcplensd is built without the PostgreSQL backend");
         return NULL;
+#endif
     }
     return &tl_store_sqlite;
 }
@@ -144,6 +150,22 @@ enum tl_db_rc tl_db_upload_commit(struct tl_db *db, uint64_t capture_id, const c
 void tl_db_upload_rollback(struct tl_db *db)
 {
     db->ops->upload_rollback(db);
+}
+
+enum tl_db_rc tl_db_annotation_add(struct tl_db *db, const struct tl_annotation *a, uint64_t *id)
+{
+    return db->ops->annotation_add(db, a, id);
+}
+
+enum tl_db_rc tl_db_annotations_list(struct tl_db *db, uint64_t capture_id, uint64_t flow_id,
+                                     tl_db_annotation_cb cb, void *arg)
+{
+    return db->ops->annotations_list(db, capture_id, flow_id, cb, arg);
+}
+
+enum tl_db_rc tl_db_annotation_delete(struct tl_db *db, uint64_t id)
+{
+    return db->ops->annotation_delete(db, id);
 }
 
 enum tl_db_rc tl_db_capture_get(struct tl_db *db, uint64_t id, struct tl_buf *out,

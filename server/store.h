@@ -25,10 +25,11 @@ struct tl_db;
 enum tl_db_rc {
     TL_DB_OK = 0,
     TL_DB_NOT_FOUND,
-    TL_DB_BUSY,     /* locked past the busy timeout */
-    TL_DB_READONLY, /* the database (or its directory) cannot be written */
-    TL_DB_FULL,     /* the disk is full */
-    TL_DB_ERROR,    /* anything else: logged with SQLite's message */
+    TL_DB_BUSY,      /* locked past the busy timeout */
+    TL_DB_READONLY,  /* the database (or its directory) cannot be written */
+    TL_DB_FULL,      /* the disk is full */
+    TL_DB_ERROR,     /* anything else: logged with the backend's message */
+    TL_DB_DUPLICATE, /* upload_begin: the same capture is stored already (its id returned) */
 };
 
 /*
@@ -62,9 +63,16 @@ struct tl_upload_info {
     const char *format; /* "pcap" / "pcapng" */
     uint64_t size_bytes;
     const char *uploaded_at; /* RFC 3339 */
+    const char *sha256;      /* of the bytes as uploaded, 64 hex digits ("" when unknown) */
+    const char *filter;      /* the BPF expression kept ("" for none) */
+    bool keep_duplicate;     /* store it even when the same capture is stored already */
 };
 
-/* Start the upload's transaction: reserves the capture id and the first flow id. */
+/*
+ * Start the upload's transaction: reserves the capture id and the first flow id. When a
+ * capture with the same sha256 and filter is stored and keep_duplicate is false, nothing is
+ * begun: TL_DB_DUPLICATE with that capture's id in *capture_id.
+ */
 enum tl_db_rc tl_db_upload_begin(struct tl_db *db, const struct tl_upload_info *u,
                                  uint64_t *capture_id, uint64_t *flow_base);
 /* One packet of flow `flow_id` (its idx-th): its record as track/rec_codec.h encodes it, and
@@ -96,6 +104,27 @@ enum tl_db_rc tl_db_upload_commit(struct tl_db *db, uint64_t capture_id, const c
                                   uint64_t first_flow, uint64_t last_flow);
 void tl_db_upload_rollback(struct tl_db *db);
 
+/* --- annotations ------------------------------------------------------------------------ */
+
+/* A teacher's note on a capture, a flow (flow_id != 0) or one packet of it (has_packet). */
+struct tl_annotation {
+    uint64_t id, capture_id, flow_id;
+    bool has_packet;
+    uint64_t packet;
+    const char *author, *text, *created_at;
+};
+
+/* Store a (its id is assigned and returned in *id). */
+enum tl_db_rc tl_db_annotation_add(struct tl_db *db, const struct tl_annotation *a, uint64_t *id);
+/* The notes of a capture (flow_id 0: all of its notes, flows' and packets' too) or of one flow
+ * (its own and its packets'), oldest first; cb may return false to stop. */
+typedef bool (*tl_db_annotation_cb)(void *arg, const struct tl_annotation *a);
+enum tl_db_rc tl_db_annotations_list(struct tl_db *db, uint64_t capture_id, uint64_t flow_id,
+                                     tl_db_annotation_cb cb, void *arg);
+/* Delete one note (TL_DB_NOT_FOUND when there is none). Strings given to cb above are valid
+ * during the call only. */
+enum tl_db_rc tl_db_annotation_delete(struct tl_db *db, uint64_t id);
+
 /* --- reading ---------------------------------------------------------------------------- */
 
 struct tl_capture_row {
@@ -113,7 +142,8 @@ enum tl_db_rc tl_db_capture_get(struct tl_db *db, uint64_t id, struct tl_buf *ou
 typedef void (*tl_db_doc_cb)(void *arg, uint64_t id, const char *doc, size_t len);
 enum tl_db_rc tl_db_captures_list(struct tl_db *db, uint64_t before, unsigned limit,
                                   tl_db_doc_cb cb, void *arg);
-/* Delete a capture, its flows and packets (one transaction); row gets its file name. */
+/* Delete a capture, its flows, packets and annotations (one transaction); row gets its file
+ * name. */
 enum tl_db_rc tl_db_capture_delete(struct tl_db *db, uint64_t id, struct tl_capture_row *row);
 
 /* The filters of GET /api/v1/flows; zero/false fields do not filter. */

@@ -47,6 +47,11 @@ struct tl_store_ops {
                                    bool truncated, uint64_t first_flow, uint64_t last_flow);
     void (*upload_rollback)(struct tl_db *db);
 
+    enum tl_db_rc (*annotation_add)(struct tl_db *db, const struct tl_annotation *a, uint64_t *id);
+    enum tl_db_rc (*annotations_list)(struct tl_db *db, uint64_t capture_id, uint64_t flow_id,
+                                      tl_db_annotation_cb cb, void *arg);
+    enum tl_db_rc (*annotation_delete)(struct tl_db *db, uint64_t id);
+
     enum tl_db_rc (*capture_get)(struct tl_db *db, uint64_t id, struct tl_buf *out,
                                  struct tl_capture_row *row);
     enum tl_db_rc (*captures_list)(struct tl_db *db, uint64_t before, unsigned limit,
@@ -61,5 +66,8 @@ struct tl_store_ops {
 
 /* The backends built into this server. */
 extern const struct tl_store_ops tl_store_sqlite;
+#ifdef TL_HAVE_POSTGRESQL
+extern const struct tl_store_ops tl_store_pg; /* store_pg.c: --db postgresql://... */
+#endif
 
 #endif

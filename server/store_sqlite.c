@@ -32,14 +32,21 @@ enum stmt_id {
     ST_DEL_PACKETS,
     ST_DEL_FLOWS,
     ST_DEL_CAPTURE,
+    ST_DEL_CAPTURE_NOTES,
+    ST_FIND_DUPLICATE,
+    ST_NOTE_INSERT,
+    ST_NOTES_CAPTURE,
+    ST_NOTES_FLOW,
+    ST_NOTE_DELETE,
     ST_PING,
     ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_CAPTURE_INSERT] = "INSERT INTO captures (name, file, size_bytes, uploaded_at, format, "
-                          "packets, flows, truncated, first_flow, last_flow, doc) "
-                          "VALUES (:name, '', :size, :uploaded_at, :format, 0, 0, 0, 0, 0, '{}')",
+                          "packets, flows, truncated, first_flow, last_flow, doc, sha256, filter) "
+                          "VALUES (:name, '', :size, :uploaded_at, :format, 0, 0, 0, 0, 0, '{}', "
+                          ":sha256, :filter)",
     [ST_COUNTER_GET] = "SELECT value FROM counters WHERE name = 'flow_id'",
     [ST_COUNTER_SET] = "UPDATE counters SET value = :value WHERE name = 'flow_id'",
     [ST_PACKET_INSERT] = "INSERT INTO packets (id, event, rec) VALUES (:id, :event, :rec)",
@@ -64,6 +71,17 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_DEL_PACKETS] = "DELETE FROM packets WHERE id BETWEEN :lo AND :hi",
     [ST_DEL_FLOWS] = "DELETE FROM flows WHERE capture_id = :capture_id",
     [ST_DEL_CAPTURE] = "DELETE FROM captures WHERE id = :id",
+    [ST_DEL_CAPTURE_NOTES] = "DELETE FROM annotations WHERE capture_id = :capture_id",
+    [ST_FIND_DUPLICATE] = "SELECT id FROM captures WHERE sha256 = :sha256 AND filter = :filter "
+                          "AND sha256 <> '' ORDER BY id LIMIT 1",
+    [ST_NOTE_INSERT] = "INSERT INTO annotations (capture_id, flow_id, packet, author, text, "
+                       "created_at) VALUES (:capture_id, :flow_id, :packet, :author, :text, "
+                       ":created_at)",
+    [ST_NOTES_CAPTURE] = "SELECT id, capture_id, flow_id, packet, author, text, created_at "
+                         "FROM annotations WHERE capture_id = :capture_id ORDER BY id",
+    [ST_NOTES_FLOW] = "SELECT id, capture_id, flow_id, packet, author, text, created_at "
+                      "FROM annotations WHERE flow_id = :flow_id ORDER BY id",
+    [ST_NOTE_DELETE] = "DELETE FROM annotations WHERE id = :id",
     [ST_PING] = "SELECT 1",
 };
 
@@ -347,7 +365,29 @@ static enum tl_db_rc sq_upload_begin(struct tl_db *d, const struct tl_upload_inf
     if (rc != SQLITE_OK) {
         return rc_of(db, rc, "begin upload");
     }
-    sqlite3_stmt *st = stmt(db, ST_CAPTURE_INSERT);
+    const char *sha = u->sha256 ? u->sha256 : "", *filter = u->filter ? u->filter : "";
+    sqlite3_stmt *st;
+    if (!u->keep_duplicate && sha[0]) { /* inside the write lock: two at once cannot both pass */
+        st = stmt(db, ST_FIND_DUPLICATE);
+        sqlite3_bind_text(st, P(st, ":sha256"), sha, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, P(st, ":filter"), filter, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *capture_id = (uint64_t)sqlite3_column_int64(st, 0);
+            sqlite3_reset(st);
+            sq_upload_rollback(&db->base);
+            return TL_DB_DUPLICATE;
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            enum tl_db_rc r = rc_of(db, rc, "find duplicate");
+            sq_upload_rollback(&db->base);
+            return r;
+        }
+    }
+    st = stmt(db, ST_CAPTURE_INSERT);
+    sqlite3_bind_text(st, P(st, ":sha256"), sha, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, P(st, ":filter"), filter, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, P(st, ":name"), u->name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, P(st, ":size"), (sqlite3_int64)u->size_bytes);
     sqlite3_bind_text(st, P(st, ":uploaded_at"), u->uploaded_at, -1, SQLITE_STATIC);
@@ -464,6 +504,75 @@ static void sq_upload_rollback(struct tl_db *d)
     }
 }
 
+/* --- annotations ------------------------------------------------------------------------- */
+
+static enum tl_db_rc sq_annotation_add(struct tl_db *d, const struct tl_annotation *a, uint64_t *id)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = stmt(db, ST_NOTE_INSERT);
+    sqlite3_bind_int64(st, P(st, ":capture_id"), (sqlite3_int64)a->capture_id);
+    if (a->flow_id) {
+        sqlite3_bind_int64(st, P(st, ":flow_id"), (sqlite3_int64)a->flow_id);
+    }
+    if (a->has_packet) {
+        sqlite3_bind_int64(st, P(st, ":packet"), (sqlite3_int64)a->packet);
+    }
+    sqlite3_bind_text(st, P(st, ":author"), a->author ? a->author : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, P(st, ":text"), a->text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, P(st, ":created_at"), a->created_at, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        return rc_of(db, rc, "insert annotation");
+    }
+    *id = (uint64_t)sqlite3_last_insert_rowid(db->h);
+    return TL_DB_OK;
+}
+
+static enum tl_db_rc sq_annotations_list(struct tl_db *d, uint64_t capture_id, uint64_t flow_id,
+                                         tl_db_annotation_cb cb, void *arg)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = stmt(db, flow_id ? ST_NOTES_FLOW : ST_NOTES_CAPTURE);
+    if (flow_id) {
+        sqlite3_bind_int64(st, P(st, ":flow_id"), (sqlite3_int64)flow_id);
+    } else {
+        sqlite3_bind_int64(st, P(st, ":capture_id"), (sqlite3_int64)capture_id);
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct tl_annotation a = {
+            .id = (uint64_t)sqlite3_column_int64(st, 0),
+            .capture_id = (uint64_t)sqlite3_column_int64(st, 1),
+            .flow_id = (uint64_t)sqlite3_column_int64(st, 2), /* NULL reads as 0 */
+            .has_packet = sqlite3_column_type(st, 3) != SQLITE_NULL,
+            .packet = (uint64_t)sqlite3_column_int64(st, 3),
+            .author = (const char *)sqlite3_column_text(st, 4),
+            .text = (const char *)sqlite3_column_text(st, 5),
+            .created_at = (const char *)sqlite3_column_text(st, 6),
+        };
+        if (!cb(arg, &a)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "list annotations");
+}
+
+static enum tl_db_rc sq_annotation_delete(struct tl_db *d, uint64_t id)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = stmt(db, ST_NOTE_DELETE);
+    sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        return rc_of(db, rc, "delete annotation");
+    }
+    return sqlite3_changes(db->h) > 0 ? TL_DB_OK : TL_DB_NOT_FOUND;
+}
+
 static bool sq_capture_exists(struct tl_store *s, uint64_t id)
 {
     struct tl_db *d = sq_db(s);
@@ -554,6 +663,11 @@ static enum tl_db_rc sq_capture_delete(struct tl_db *d, uint64_t id, struct tl_c
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         st = stmt(db, ST_DEL_FLOWS);
+        sqlite3_bind_int64(st, P(st, ":capture_id"), (sqlite3_int64)id);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_DONE) {
+        st = stmt(db, ST_DEL_CAPTURE_NOTES);
         sqlite3_bind_int64(st, P(st, ":capture_id"), (sqlite3_int64)id);
         rc = sqlite3_step(st);
     }
@@ -809,6 +923,9 @@ const struct tl_store_ops tl_store_sqlite = {
     .add_flow = sq_add_flow,
     .upload_commit = sq_upload_commit,
     .upload_rollback = sq_upload_rollback,
+    .annotation_add = sq_annotation_add,
+    .annotations_list = sq_annotations_list,
+    .annotation_delete = sq_annotation_delete,
     .capture_get = sq_capture_get,
     .captures_list = sq_captures_list,
     .capture_delete = sq_capture_delete,

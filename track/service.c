@@ -212,6 +212,30 @@ static bool redis_array(const uint8_t *b, size_t len)
     return digits > 0 && i + 2 <= len && b[i] == '\r' && b[i + 1] == '\n';
 }
 
+/* RESP's inline commands (a command word, arguments separated by spaces, CRLF) answered by a
+ * RESP reply: integer ":", bulk "$", array "*", "+OK", "+PONG" or an error "-ERR"/"-NOAUTH"/
+ * "-WRONGTYPE" (the Redis protocol specification, "Inline commands"). */
+static bool redis_inline(const uint8_t *c, size_t clen, const uint8_t *s, size_t slen)
+{
+    static const char *const words[] = { "PING",    "ECHO",      "HELLO",      "SELECT", "GET",
+                                         "SET",     "DEL",       "EXISTS",     "INCR",   "INFO",
+                                         "PUBLISH", "SUBSCRIBE", "PSUBSCRIBE", "LPUSH",  "RPUSH",
+                                         "HGET",    "HSET",      "KEYS",       "CLIENT", "CONFIG" };
+    bool word = false;
+    for (size_t i = 0; i < sizeof words / sizeof words[0] && !word; i++) {
+        size_t n = strlen(words[i]);
+        word = starts_ci(c, clen, words[i]) && clen > n && (c[n] == ' ' || c[n] == '\r');
+    }
+    if (!word || slen < 3) {
+        return false;
+    }
+    if ((s[0] == ':' || s[0] == '$' || s[0] == '*') && (is_digit(s[1]) || s[1] == '-')) {
+        return true;
+    }
+    return starts(s, slen, "+OK\r\n") || starts(s, slen, "+PONG\r\n") || starts(s, slen, "-ERR ") ||
+           starts(s, slen, "-NOAUTH ") || starts(s, slen, "-WRONGTYPE ");
+}
+
 static uint32_t be32(const uint8_t *b)
 {
     return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
@@ -320,7 +344,7 @@ enum tl_service tl_service_classify(const uint8_t *c, size_t clen, const uint8_t
     if (http_request(c, clen) || http_status(s, slen)) {
         return TL_SVC_HTTP;
     }
-    if (redis_array(c, clen)) {
+    if (redis_array(c, clen) || redis_inline(c, clen, s, slen)) {
         return TL_SVC_REDIS;
     }
     if (pg_startup(c, clen)) {

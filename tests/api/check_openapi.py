@@ -597,6 +597,7 @@ class Checker:
             else:
                 self.step("flow reads", self.check_flow_reads, flow)
             self.step("examples", self.check_examples)
+            self.step("annotations", self.check_annotations, cap, flow or cap["flows"][0])
             self.step("methods and unknown routes", self.check_methods_and_unknown_routes,
                       cap, flow or cap["flows"][0])
             self.step("deletes", self.check_deletes)
@@ -945,6 +946,38 @@ class Checker:
                 R.check(text.startswith(want), "flows.log %s is a Zeek conn.log" % label,
                         "starts %r" % text[:40])
         self.bad_param("GET", "/api/v1/flows.log", None, {"format": "csv"}, "format")
+
+    def check_annotations(self, cap, flow):
+        cid, fid = cap["capture"]["id"], flow["id"]
+        js = {"Content-Type": "application/json"}
+        r = self.call("POST", "/api/v1/captures/{id}/annotations", {"id": cid}, expect=201,
+                      body=json.dumps({"text": "三次挥手", "author": "t"}).encode(), headers=js)
+        nid = r[3]["id"] if r and r[3] else None
+        r = self.call("POST", "/api/v1/flows/{id}/annotations", {"id": fid}, expect=201,
+                      body=b'{"text": "this packet", "packet": 0}', headers=js, label="(packet)")
+        R.check(r and r[3] and r[3]["packet"] == 0 and r[3]["flow"] == fid,
+                "a note on a packet names its flow and packet", "answer %r" % (r and r[3]))
+        self.call("POST", "/api/v1/flows/{id}/annotations", {"id": fid}, expect=400,
+                  code="bad_request", body=b'{"text": "x", "colour": 1}', headers=js,
+                  label="(unknown member)")
+        self.call("POST", "/api/v1/captures/{id}/annotations", {"id": cid}, expect=415,
+                  code="unsupported_media_type", body=b'{"text": "x"}',
+                  headers={"Content-Type": "text/plain"}, label="(text/plain)")
+        self.call("POST", "/api/v1/captures/{id}/annotations", {"id": cid}, expect=413,
+                  code="too_large", body=b'{"text": "' + b"a" * 70000 + b'"}', headers=js,
+                  label="(70 kB)")
+        self.call("POST", "/api/v1/captures/{id}/annotations", {"id": 999999999}, expect=404,
+                  code="not_found", body=b'{"text": "x"}', headers=js, label="(missing)")
+        r = self.call("GET", "/api/v1/captures/{id}/annotations", {"id": cid}, expect=200)
+        R.check(r and r[3] and len(r[3]["annotations"]) == 2,
+                "a capture lists its notes and its flows' notes", "answer %r" % (r and r[3]))
+        r = self.call("GET", "/api/v1/flows/{id}/annotations", {"id": fid}, expect=200)
+        R.check(r and r[3] and len(r[3]["annotations"]) == 1,
+                "a flow lists its own notes", "answer %r" % (r and r[3]))
+        if nid:
+            self.call("DELETE", "/api/v1/annotations/{id}", {"id": nid}, expect=204)
+            self.call("DELETE", "/api/v1/annotations/{id}", {"id": nid}, expect=404,
+                      code="not_found", label="(again)")
 
     def check_examples(self):
         r = self.call("GET", "/api/v1/vocabulary", expect=200)

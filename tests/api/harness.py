@@ -10,6 +10,10 @@
 Every response seen by http() and curl() is offered to the functions in OBSERVERS, so a test
 can check globally that no answer was a 500 or HTML.
 
+With TL_TEST_DB=postgresql://... in the environment (tests/pg/pg_harness.py sets it), each
+Server gets a fresh PostgreSQL database of its own on that cluster instead of a SQLite file;
+Server.backend says which ('sqlite' or 'postgresql').
+
 Only the Python standard library; curl must be on PATH for the curl helpers.
 """
 
@@ -19,6 +23,7 @@ import re
 import signal
 import ssl
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -65,13 +70,34 @@ def _die_with_parent():
 
 # ----------------------------------------------------------------------------------- server
 
+_db_count = [0]
+
+
+def _test_db():
+    """A new database on the cluster of $TL_TEST_DB (its URI), or None for SQLite."""
+    base = os.environ.get('TL_TEST_DB', '')
+    if not base.startswith(('postgresql://', 'postgres://')):
+        return None
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'pg'))
+    import pg_harness  # noqa: E402
+    _db_count[0] += 1
+    name = 'tl_%d_%d' % (os.getpid(), _db_count[0])
+    return pg_harness.create_database(os.environ.get('TL_TEST_PG_ADMIN') or base, name)
+
+
 class Server:
     """One tcplensd process. The work directory holds t.db, data/ and server-N.log."""
 
-    def __init__(self, binary, workdir, args=(), env=None, cafile=None, name='tcplensd'):
+    def __init__(self, binary, workdir, args=(), env=None, cafile=None, name='tcplensd',
+                 keep_duplicates=True):
         self.binary = binary
         self.workdir = workdir
-        self.db = os.path.join(workdir, 't.db')
+        # the suites upload the same captures many times over and expect a new capture each
+        # time; the duplicate checks start their server with keep_duplicates=False (the default
+        # of tcplensd itself: an upload of a stored file answers with the stored capture)
+        self.keep_duplicates = keep_duplicates
+        self.db = _test_db() or os.path.join(workdir, 't.db')
+        self.backend = 'postgresql' if self.db.startswith('postgresql:') else 'sqlite'
         self.data_dir = os.path.join(workdir, 'data')
         self.args = list(args)
         self.env = dict(env or {})
@@ -95,6 +121,8 @@ class Server:
         env.update(self.env)
         cmd = [self.binary, '--listen', '127.0.0.1:0', '--db', self.db,
                '--data-dir', self.data_dir] + self.args
+        if self.keep_duplicates and '--duplicates' not in self.args:
+            cmd += ['--duplicates', 'keep']
         with open(self.log_path, 'wb') as log:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=log, env=env, preexec_fn=_die_with_parent)

@@ -415,8 +415,9 @@ class T:
         self.files = {}
         self.main = None
 
-    def server(self, name, args=(), env=None, cafile=None, start=True):
-        s = Server(self.tcplensd, os.path.join(self.tmp, name), args, env, cafile, name)
+    def server(self, name, args=(), env=None, cafile=None, start=True, keep_duplicates=True):
+        s = Server(self.tcplensd, os.path.join(self.tmp, name), args, env, cafile, name,
+                   keep_duplicates=keep_duplicates)
         self.servers.append(s)
         if start:
             s.start()
@@ -1341,11 +1342,16 @@ def check_10_kill9(c, t):
          'kill during the ingest' % res.status)
     c.note('killed with %s at %d of %d bytes; curl: rc %d status %d'
            % (state['name'], state['size'], size, res.rc, res.status))
+    sqlite = s.backend == 'sqlite'
+    if not sqlite:
+        c.note('skipped on PostgreSQL: PRAGMA integrity_check of the SQLite file and its WAL '
+               '(the server process holds no database file)')
     try:
-        con = sqlite3.connect(s.db, timeout=10)
-        ic = con.execute('PRAGMA integrity_check').fetchall()
-        con.close()
-        c.eq(ic, [('ok',)], 'PRAGMA integrity_check after kill -9')
+        if sqlite:
+            con = sqlite3.connect(s.db, timeout=10)
+            ic = con.execute('PRAGMA integrity_check').fetchall()
+            con.close()
+            c.eq(ic, [('ok',)], 'PRAGMA integrity_check after kill -9')
     except sqlite3.Error as e:
         c.ok(False, 'sqlite3 on the database after kill -9: %s' % e)
     s.start()
@@ -1361,10 +1367,11 @@ def check_10_kill9(c, t):
     stored = s.data_files('capture-')
     c.ok(all(re.match(r'^capture-%d\.' % keep_cid, n) for n in stored),
          'stored files after the restart: %s (only capture %d exists)' % (stored, keep_cid))
-    con = sqlite3.connect(s.db, timeout=10)
-    ic = con.execute('PRAGMA integrity_check').fetchall()
-    con.close()
-    c.eq(ic, [('ok',)], 'PRAGMA integrity_check with the restarted server running')
+    if sqlite:
+        con = sqlite3.connect(s.db, timeout=10)
+        ic = con.execute('PRAGMA integrity_check').fetchall()
+        con.close()
+        c.eq(ic, [('ok',)], 'PRAGMA integrity_check with the restarted server running')
     r = t.upload_raw(s, t.files['ex']['refused'], 'after')
     c.ok(r.status == 201, 'upload after the restart: %d' % r.status)
     c.eq(s.stop(), 0, 'exit status after SIGTERM')
@@ -1591,6 +1598,96 @@ def check_15_checksums(c, t):
                  'bad_parameter', 'checksums', 'GET ladder ?checksums=')
 
 
+def check_16_duplicates_annotations(c, t):
+    """The same file uploaded again answers 200 with the stored capture ("duplicate": true)
+    unless ?duplicate=keep; a different filter is a different capture; examples are stored
+    once. Annotations: stored with Jansson-parsed bodies, survive a restart, go with their
+    capture."""
+    s = t.server('dup', keep_duplicates=False)  # tcplensd's own default: reuse
+    seed = os.path.join(t.repo, 'tests', 'golden', 'seed_telnet', 'capture.pcap')
+    with open(seed, 'rb') as fh:
+        body = fh.read()
+    r1 = s.request('POST', '/api/v1/captures?name=first', body=body, timeout=30)
+    c.eq(r1.status, 201, 'first upload: status')
+    cid = r1.json()['capture']['id']
+    c.ok('duplicate' not in r1.json(), 'first upload: no "duplicate"')
+    for how, r in (('raw', s.request('POST', '/api/v1/captures?name=again', body=body)),
+                   ('multipart', curl(['-F', 'file=@' + seed, s.url + '/api/v1/captures'])),
+                   ('PUT', curl(['-T', seed, s.url + '/api/v1/captures/'])),
+                   ('Content-Length and chunks', curl(['-H', 'Transfer-Encoding: chunked',
+                                                       '--data-binary', '@' + seed,
+                                                       s.url + '/api/v1/captures']))):
+        if c.eq(r.status, 200, 'same file again (%s): status' % how):
+            d = r.json()
+            c.eq(d.get('duplicate'), True, 'same file again (%s): "duplicate"' % how)
+            c.eq(d['capture']['id'], cid, 'same file again (%s): the stored capture' % how)
+            c.eq(d['capture']['name'], 'first', 'same file again (%s): its first name' % how)
+    r = s.request('POST', '/api/v1/captures?duplicate=keep', body=body)
+    c.eq(r.status, 201, '?duplicate=keep: a new capture')
+    c.ok(r.status == 201 and r.json()['capture']['id'] != cid, '?duplicate=keep: a new id')
+    r = s.request('POST', '/api/v1/captures?filter=tcp+port+5555', body=body)
+    c.eq(r.status, 201, 'the same file with a filter: a new capture')
+    r = s.request('POST', '/api/v1/captures?filter=tcp+port+5555', body=body)
+    c.eq(r.status, 200, 'the same file with the same filter again: the stored one')
+    other = body[:-1] + bytes([body[-1] ^ 1])  # one bit changed: another file
+    r = s.request('POST', '/api/v1/captures', body=other)
+    c.eq(r.status, 201, 'one bit changed: a new capture')
+    n = len(s.get('/api/v1/captures?limit=1000').json()['captures'])
+    c.eq(n, 4, 'captures stored (first, keep, filtered, one bit changed)')
+    expect_error(c, s.request('POST', '/api/v1/captures?duplicate=maybe', body=body), 400,
+                 'bad_parameter', 'duplicate', '?duplicate=maybe')
+    ex = s.get('/api/v1/examples').json()['examples'][0]['name']
+    a = s.request('POST', '/api/v1/examples/' + ex)
+    b = s.request('POST', '/api/v1/examples/' + ex)
+    c.eq((a.status, b.status), (201, 200), 'an example chosen twice: stored once')
+    if a.status == 201 and b.status == 200:
+        c.eq(b.json()['capture']['id'], a.json()['capture']['id'], 'the example: same capture')
+    # 4 identical uploads at once: one capture (the check runs inside the write transaction)
+    jobs = [CurlJob(['--data-binary', '@' + seed, s.url + '/api/v1/captures?name=race'])
+            for _ in range(4)]
+    codes = sorted(j.wait().status for j in jobs)
+    n2 = len(s.get('/api/v1/captures?limit=1000').json()['captures'])
+    c.eq(n2, n + 1, '4 identical concurrent uploads of a new file store one capture '
+         '(answers %s)' % codes)
+
+    # annotations
+    js = {'Content-Type': 'application/json'}
+    fid = s.get('/api/v1/flows?capture=%d' % cid).json()['flows'][0]['id']
+    r = s.request('POST', '/api/v1/captures/%d/annotations' % cid, headers=js,
+                  body=json.dumps({'text': '为什么是三个报文？', 'author': '老师'}).encode())
+    c.eq(r.status, 201, 'note on a capture: status')
+    c.ok((r.header('Location') or '').startswith('/api/v1/annotations/'), 'note: Location')
+    r = s.request('POST', '/api/v1/flows/%d/annotations' % fid, headers=js,
+                  body=b'{"text": "the FIN carries the ACK", "packet": 4}')
+    c.eq(r.status, 201, 'note on packet 4: status')
+    for b2, field, what in ((b'{"text": "x", "packet": 6}', 'packet', 'packet past the end'),
+                            (b'{"text": ""}', 'text', 'empty text'),
+                            (b'{"text": 5}', 'text', 'text not a string'),
+                            (b'[1, 2]', None, 'not an object'),
+                            (b'{"text": "\u0000"}', None, 'a NUL character'),
+                            (b'{"text": "a", "text": "b"}', None, 'a repeated member')):
+        r = s.request('POST', '/api/v1/flows/%d/annotations' % fid, headers=js, body=b2)
+        expect_error(c, r, 400, 'bad_request', field, 'note: %s' % what)
+    want = [('为什么是三个报文？', None, None), ('the FIN carries the ACK', fid, 4)]
+    got = [(a['text'], a['flow'], a['packet'])
+           for a in s.get('/api/v1/captures/%d/annotations' % cid).json()['annotations']]
+    c.eq(got, want, 'the capture lists its notes')
+    c.eq(s.stop(), 0, 'exit status after SIGTERM')
+    s.start()
+    got = [(a['text'], a['flow'], a['packet'])
+           for a in s.get('/api/v1/captures/%d/annotations' % cid).json()['annotations']]
+    c.eq(got, want, 'the notes after a restart')
+    c.eq(s.request('DELETE', '/api/v1/captures/%d' % cid).status, 204, 'DELETE the capture')
+    c.eq(s.get('/api/v1/captures/%d/annotations' % cid).status, 404, 'its notes: 404')
+    db = sqlite3.connect(s.db)
+    try:
+        left = db.execute('SELECT count(*) FROM annotations WHERE capture_id = ?',
+                          (cid,)).fetchone()[0]
+    finally:
+        db.close()
+    c.eq(left, 0, 'no note of the deleted capture is left in the database')
+
+
 CHECKS = [
     (1, 'uploads: curl -F, -F name=, --data-binary ?name=, -T, pcapng', check_01_uploads),
     (2, 'flow queries (host/CIDR v4+v6, ports, states, capture, since/until, AND) and paging',
@@ -1613,6 +1710,8 @@ CHECKS = [
     (14, 'slow client vs --idle-timeout 2', check_14_slow_client),
     (15, 'checksums=auto|verify|ignore on upload and on flow reads == tcplens decode',
      check_15_checksums),
+    (16, 'duplicate uploads and examples; annotations (Jansson bodies, restart, delete)',
+     check_16_duplicates_annotations),
 ]
 
 

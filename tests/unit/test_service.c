@@ -36,6 +36,11 @@ static const char pop3_greet[] = "+OK POP3 server ready <1896.697170952@dbc.mtvi
 static const char pop3_apop[] = "APOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n";
 /* The Redis protocol specification (RESP): a command is an array of bulk strings */
 static const char redis_cmd[] = "*2\r\n$4\r\nLLEN\r\n$6\r\nmylist\r\n";
+/* ... and its inline commands, with the replies the specification shows */
+static const char redis_ping[] = "PING\r\n";
+static const char redis_pong[] = "+PONG\r\n";
+static const char redis_exists[] = "EXISTS somekey\r\n";
+static const char redis_zero[] = ":0\r\n";
 /* PostgreSQL frontend/backend protocol: SSLRequest (Int32 8, Int32 80877103) and a
  * StartupMessage (Int32 length, Int32 196608, "user" NUL "postgres" NUL NUL) */
 static const uint8_t pg_ssl[] = { 0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x16, 0x2f };
@@ -126,6 +131,8 @@ static void test_service_each_protocol_opening(void **state)
     assert_int_equal(guess(S(imap_cap), NULL, 0, 1143), TL_SVC_IMAP);
     assert_int_equal(guess(S(pop3_apop), S(pop3_greet), 1110), TL_SVC_POP3);
     assert_int_equal(guess(S(redis_cmd), NULL, 0, 7000), TL_SVC_REDIS);
+    assert_int_equal(guess(S(redis_ping), S(redis_pong), 7000), TL_SVC_REDIS);
+    assert_int_equal(guess(S(redis_exists), S(redis_zero), 7000), TL_SVC_REDIS);
     assert_int_equal(guess(pg_ssl, sizeof pg_ssl, NULL, 0, 5433), TL_SVC_POSTGRESQL);
     assert_int_equal(guess(pg_startup, sizeof pg_startup, NULL, 0, 5433), TL_SVC_POSTGRESQL);
     assert_int_equal(guess(NULL, 0, mysql_greet, sizeof mysql_greet, 3307), TL_SVC_MYSQL);
@@ -154,6 +161,10 @@ static void test_service_unsure_is_none(void **state)
     assert_int_equal(guess(v9, sizeof v9, NULL, 0, 443), TL_SVC_NONE);
     /* RESP with no digits, PostgreSQL with a wrong protocol, MySQL protocol 9 */
     assert_int_equal(guess(S("*\r\n$3\r\nGET\r\n"), NULL, 0, 6379), TL_SVC_NONE);
+    /* an inline command without a RESP reply, and a reply without a Redis command */
+    assert_int_equal(guess(S(redis_ping), NULL, 0, 6379), TL_SVC_NONE);
+    assert_int_equal(guess(S("HELLOWORLD\r\n"), S(redis_pong), 6379), TL_SVC_NONE);
+    assert_int_equal(guess(S("PING\r\n"), S("PONG\r\n"), 6379), TL_SVC_NONE);
     const uint8_t pg_bad[] = { 0x00, 0x00, 0x00, 0x08, 0x00, 0x02, 0x00, 0x00 };
     assert_int_equal(guess(pg_bad, sizeof pg_bad, NULL, 0, 5432), TL_SVC_NONE);
     uint8_t my9[sizeof mysql_greet];
@@ -201,6 +212,29 @@ static void test_service_prefixes_stay_in_bounds(void **state)
             (void)tl_service_of(&s, 53, 53);
             char sni[64];
             (void)tl_service_tls_sni(g, n, sni, sizeof sni);
+        }
+    }
+}
+
+/* Rules that read both directions: every prefix of one against the whole other, the prefix
+ * against the guard page. */
+static void test_service_pair_prefixes_stay_in_bounds(void **state)
+{
+    (void)state;
+    const struct {
+        const char *c, *s;
+    } pairs[] = {
+        { smtp_ehlo, smtp_greet },  { ftp_user, ftp_greet },   { redis_exists, redis_zero },
+        { redis_ping, redis_pong }, { pop3_apop, pop3_greet },
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        const uint8_t *c = (const uint8_t *)pairs[i].c, *s = (const uint8_t *)pairs[i].s;
+        size_t cl = strlen(pairs[i].c), sl = strlen(pairs[i].s);
+        for (size_t n = 0; n <= cl; n++) {
+            (void)guess(at_guard(c, n), n, s, sl, 25);
+        }
+        for (size_t n = 0; n <= sl; n++) {
+            (void)guess(c, cl, at_guard(s, n), n, 25);
         }
     }
 }
@@ -325,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_service_each_protocol_opening),
         cmocka_unit_test(test_service_unsure_is_none),
         cmocka_unit_test(test_service_prefixes_stay_in_bounds),
+        cmocka_unit_test(test_service_pair_prefixes_stay_in_bounds),
         cmocka_unit_test(test_service_hostile_lengths),
         cmocka_unit_test(test_service_tls_sni_found),
         cmocka_unit_test(test_service_tls_sni_lying_lengths),
