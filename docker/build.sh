@@ -18,7 +18,7 @@ set -eu
 
 # The shared libraries tcplensd and tcplens link (check.sh verifies this list against the
 # binaries' DT_NEEDED entries). libc6 is in the base image.
-RUNTIME_PACKAGES="libpcap0.8 libjansson4 libmicrohttpd12 libsqlite3-0 zlib1g libzstd1"
+RUNTIME_PACKAGES="libpcap0.8 libjansson4 libmicrohttpd12 libsqlite3-0 libpq5 zlib1g libzstd1"
 
 case "${1:-}" in
     build)

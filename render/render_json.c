@@ -770,16 +770,11 @@ void tl_json_flow_begin(struct tl_jw *w, const struct tl_flow *f, const struct t
     tl_jw_kstr(w, "state", tl_handshake_name(tl_conn_handshake(f)));
     tl_jw_key(w, "rtt_us");
     tl_jw_obj(w);
-    int64_t a_us = c->syn_ns && c->synack_ns ? (c->synack_ns - c->syn_ns) / 1000 : -1;
-    int64_t b_us = c->synack_ns && c->hsack_ns ? (c->hsack_ns - c->synack_ns) / 1000 : -1;
-    if (tl_conn_handshake(f) == TL_HS_SIMULTANEOUS_OPEN) {
-        /* both ends sent SYNs and answered each other's: no SYN waited for a SYN-ACK, no
-         * client/server round trip exists to time */
-        a_us = b_us = -1;
-    }
+    int64_t a_us, b_us, total_us;
+    tl_conn_handshake_rtt(f, &a_us, &b_us, &total_us);
     opt_int(w, "syn_to_syn_ack", a_us);
     opt_int(w, "syn_ack_to_ack", b_us);
-    opt_int(w, "total", a_us >= 0 && b_us >= 0 ? a_us + b_us : -1);
+    opt_int(w, "total", total_us);
     tl_jw_obj_end(w);
     side_write(w, "client", &f->side[TL_C2S]);
     side_write(w, "server", &f->side[TL_S2C]);

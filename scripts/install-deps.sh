@@ -1,9 +1,11 @@
 #!/bin/sh
 # Installs what tcplens needs, and nothing when all is present.
 # Usage: scripts/install-deps.sh [run|test]
-#   run  : compiler, CMake, libraries (what `make run` needs)
+#   run  : compiler, CMake, libraries (what `make run` needs; libpq-dev for the PostgreSQL
+#          backend, left out of the build when it is missing)
 #   test : the above plus the test tools (cmocka, tshark, tcpdump, python3 with yaml and
-#          jsonschema, curl, openssl; iproute2, ethtool and iptables for the kernel captures)
+#          jsonschema, curl, openssl; iproute2, ethtool and iptables for the kernel captures;
+#          postgresql-15 for the PostgreSQL tests)
 #          and, for the dashboard's browser tests, Debian's chromium and firefox-esr, a CJK
 #          font (the Chinese screenshots), Node.js with npm, and playwright-core, ws and
 #          axe-core in tests/web/node_modules (pinned by tests/web/package-lock.json)
@@ -11,10 +13,12 @@ set -eu
 
 mode=${1:-run}
 root=$(cd "$(dirname "$0")/.." && pwd)
-pkgs="gcc make cmake pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev libgnutls28-dev libsqlite3-dev zlib1g-dev libzstd-dev"
+pkgs="gcc make cmake pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev libgnutls28-dev libsqlite3-dev zlib1g-dev libzstd-dev libpq-dev"
 if [ "$mode" = test ]; then
     pkgs="$pkgs libcmocka-dev tshark tcpdump zstd python3 python3-yaml python3-jsonschema curl openssl clang-format time wrk"
     pkgs="$pkgs iproute2 ethtool iptables"
+    # a PostgreSQL 15 the tests start as an unprivileged user (api.service.pg, pg.replicas)
+    pkgs="$pkgs postgresql-15"
     pkgs="$pkgs chromium firefox-esr fonts-wqy-microhei"
     # A Node.js installed some other way (with its own npm) is used as it is.
     if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

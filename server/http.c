@@ -39,6 +39,7 @@
 #include "replay.h"
 #include "reply.h"
 #include "server.h"
+#include "service.h"
 #include "zeeklog.h"
 
 #define FLOWS_DEFAULT_LIMIT    100
@@ -46,7 +47,7 @@
 #define TIMELINE_DEFAULT_LIMIT 1000
 #define TIMELINE_MAX_LIMIT     10000
 #define MAX_EXAMPLES           64
-#define MAX_ROUTE_PARAMS       16
+#define MAX_ROUTE_PARAMS       32
 #define JSON_TYPE              "application/json; charset=utf-8"
 #define DRAIN_MAX              ((uint64_t)64 << 20) /* bytes read past --max-upload, then cut */
 #define BODY_RATE_WINDOW_SEC   10                   /* --min-body-rate is measured over this */
@@ -172,6 +173,23 @@ struct call {
     struct MHD_Connection *c;
     struct req *q;
 };
+
+/* sort=: each key ascending, then descending ("-"), in enum tl_sort_key's order after id */
+static const char *const sorts[] = { "id",        "first_ts",      "-first_ts",      "duration",
+                                     "-duration", "rtt",           "-rtt",           "bytes",
+                                     "-bytes",    "packets",       "-packets",       "retrans",
+                                     "-retrans",  "retrans_bytes", "-retrans_bytes", NULL };
+/* group_by=, in enum tl_group_key's order */
+static const char *const groups[] = { "conn_state",  "handshake", "teardown", "service",
+                                      "server_port", "capture",   NULL };
+/* sort=NAME for a key and direction: sorts[] holds id, then each key ascending, descending */
+static const char *sort_name(const struct tl_flow_filter *f)
+{
+    return f->sort == TL_SORT_ID ? "id" : sorts[2 * (int)f->sort - (f->desc ? 0 : 1)];
+}
+
+static enum MHD_Result send_jansson(struct call *x, unsigned status, json_t *doc,
+                                    const char *location);
 
 /* --- responses ------------------------------------------------------------------------- */
 
@@ -626,6 +644,8 @@ struct page_ctx {
     enum tl_lang lang;
     unsigned limit, n;
     uint64_t last_id;
+    bool last_null; /* the last flow's sort value */
+    int64_t last_value;
     bool more;
     enum tl_db_rc rc;
 };
@@ -644,6 +664,8 @@ static bool page_flow_cb(void *arg, const struct tl_flow_ref *ref)
     }
     p->n++;
     p->last_id = ref->id;
+    p->last_null = ref->sort_null;
+    p->last_value = ref->sort_value;
     return true;
 }
 
@@ -667,8 +689,15 @@ static enum tl_db_rc write_flow_page(struct tl_db *db, struct tl_flow_filter *fl
         rc = p.rc;
     }
     if (p.more) {
-        char cur[32];
-        snprintf(cur, sizeof cur, "%" PRIu64, p.last_id);
+        char cur[96];
+        if (flt->sort == TL_SORT_ID) {
+            snprintf(cur, sizeof cur, "%" PRIu64, p.last_id);
+        } else if (p.last_null) {
+            snprintf(cur, sizeof cur, "%s:null:%" PRIu64, sort_name(flt), p.last_id);
+        } else {
+            snprintf(cur, sizeof cur, "%s:%" PRId64 ":%" PRIu64, sort_name(flt), p.last_value,
+                     p.last_id);
+        }
         tl_jw_kstr(w, "next_cursor", cur);
     } else {
         tl_jw_knull(w, "next_cursor");
@@ -1019,6 +1048,18 @@ static const struct tl_param_val *P(struct call *x, const char *name)
     abort(); /* a handler asked for a parameter its route does not declare */
 }
 
+/* Whether this request's route declares the parameter `name`. */
+static bool route_has(struct call *x, const char *name)
+{
+    const struct route *rt = x->q->rt;
+    for (unsigned i = 0; i < rt->n_params; i++) {
+        if (strcmp(rt->params[i].name, name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static enum tl_lang request_lang(struct call *x)
 {
     const struct tl_param_val *v = P(x, "lang");
@@ -1248,8 +1289,40 @@ static const char *list_param(struct call *x, const char *name)
     return v->set ? v->raw : NULL;
 }
 
-/* The filters of GET /api/v1/flows (and /flows.log) from the bound parameters. */
-static void flows_filter(struct call *x, struct tl_flow_filter *fp)
+/* The cursor of a sorted list: "SORT:VALUE:ID" ("null" for an unknown value), as
+ * write_flow_page gives it out; false when it is not one for this sort. */
+static bool parse_sort_cursor(const char *c, struct tl_flow_filter *f)
+{
+    const char *name = sort_name(f);
+    size_t n = strlen(name);
+    if (strncmp(c, name, n) != 0 || c[n] != ':') {
+        return false;
+    }
+    c += n + 1;
+    const char *colon = strchr(c, ':');
+    if (!colon) {
+        return false;
+    }
+    char val[24];
+    size_t vl = (size_t)(colon - c);
+    if (vl == 0 || vl >= sizeof val) {
+        return false;
+    }
+    memcpy(val, c, vl);
+    val[vl] = '\0';
+    f->after_null = strcmp(val, "null") == 0;
+    uint64_t v = 0;
+    if (!f->after_null && !tl_param_uint(val, 0, INT64_MAX, &v)) {
+        return false;
+    }
+    f->after_value = (int64_t)v;
+    f->after_set = true;
+    return parse_id(colon + 1, &f->after_id);
+}
+
+/* The filters of GET /api/v1/flows (and /flows.log, /stats) from the bound parameters; false
+ * when the cursor is not one this server gave out (the 400 is sent). */
+static bool flows_filter(struct call *x, struct tl_flow_filter *fp)
 {
     struct tl_flow_filter f = {
         .port = -1, .client_port = -1, .server_port = -1, .limit = FLOWS_DEFAULT_LIMIT
@@ -1267,9 +1340,20 @@ static void flows_filter(struct call *x, struct tl_flow_filter *fp)
     for (int i = 0; i < 3; i++) {
         const struct tl_param_val *v = P(x, port_keys[i]);
         if (v->set) {
-            *ports[i] = (int)v->u;
+            *ports[i] = (int)(v->n > 0 ? v->uitems[0] : v->u);
         }
     }
+    const struct tl_param_val *pv = P(x, "port");
+    if (pv->set && pv->n > 1) { /* port=a,b: any of them */
+        for (unsigned i = 0; i < pv->n && i < TL_FLOW_PORTS_MAX; i++) {
+            f.ports[f.n_ports++] = (uint16_t)pv->uitems[i];
+        }
+    }
+    f.service = list_param(x, "service");
+    f.min_rtt_us = (int64_t)uint_or(x, "min_rtt_us", 0);
+    f.min_retrans = (int64_t)uint_or(x, "min_retrans", 0);
+    f.min_bytes = (int64_t)uint_or(x, "min_bytes", 0);
+    f.min_duration_us = (int64_t)uint_or(x, "min_duration_us", 0);
     f.handshake = list_param(x, "handshake");
     f.teardown = list_param(x, "teardown");
     f.conn_state = list_param(x, "conn_state");
@@ -1283,16 +1367,34 @@ static void flows_filter(struct call *x, struct tl_flow_filter *fp)
         f.until_ns = v->t;
         f.until_set = true;
     }
-    f.limit = (unsigned)uint_or(x, "limit", FLOWS_DEFAULT_LIMIT);
-    f.after_id = uint_or(x, "cursor", 0);
+    f.limit = route_has(x, "limit") ? (unsigned)uint_or(x, "limit", FLOWS_DEFAULT_LIMIT)
+                                    : FLOWS_DEFAULT_LIMIT;
+    const struct tl_param_val *sv = route_has(x, "sort") ? P(x, "sort") : NULL;
+    if (sv && sv->set && sv->i > 0) {
+        f.sort = (enum tl_sort_key)((sv->i + 1) / 2);
+        f.desc = sv->i % 2 == 0;
+    }
+    const struct tl_param_val *cv = route_has(x, "cursor") ? P(x, "cursor") : NULL;
+    if (cv && cv->set) {
+        bool good =
+            f.sort == TL_SORT_ID ? parse_id(cv->raw, &f.after_id) : parse_sort_cursor(cv->raw, &f);
+        if (!good) {
+            BAD_PARAM(x, "cursor", "cursor: not a cursor this server gave out for sort=%s",
+                      sort_name(&f));
+            return false;
+        }
+    }
     *fp = f;
+    return true;
 }
 
 /* GET /api/v1/flows.log: Zeek's conn.log of the same flows (server/zeeklog.c). */
 static enum MHD_Result h_flows_log(struct call *x)
 {
     struct tl_flow_filter f;
-    flows_filter(x, &f);
+    if (!flows_filter(x, &f)) {
+        return MHD_YES;
+    }
     const struct tl_param_val *fv = P(x, "format");
     enum tl_zeek_format fmt = fv->set && fv->i == 1 ? TL_ZEEK_JSON : TL_ZEEK_TSV;
     struct tl_zeeklog *zl = NULL;
@@ -1320,7 +1422,9 @@ static enum MHD_Result h_flows_log(struct call *x)
 static enum MHD_Result h_flows(struct call *x)
 {
     struct tl_flow_filter f;
-    flows_filter(x, &f);
+    if (!flows_filter(x, &f)) {
+        return MHD_YES;
+    }
     enum tl_lang lang = request_lang(x);
     struct tl_db *db = tl_store_db(x->s->store);
     if (!db) {
@@ -1336,6 +1440,69 @@ static enum MHD_Result h_flows(struct call *x)
     enum MHD_Result ret = rc == TL_DB_OK ? send_json(x, 200, &b, NULL) : db_error(x, rc, "flow");
     tl_buf_cleanup(&b);
     return ret;
+}
+
+struct stats_ctx {
+    json_t *groups;
+    uint64_t flows, packets, bytes, retrans_packets, retrans_bytes;
+};
+
+static bool stats_cb(void *arg, const struct tl_stats_row *r)
+{
+    struct stats_ctx *c = arg;
+    json_t *g = json_object();
+    json_object_set_new(g, "key", r->key ? json_string(r->key) : json_null());
+    json_object_set_new(g, "flows", json_integer((json_int_t)r->flows));
+    json_object_set_new(g, "packets", json_integer((json_int_t)r->packets));
+    json_object_set_new(g, "bytes", json_integer((json_int_t)r->bytes));
+    json_object_set_new(g, "retrans_packets", json_integer((json_int_t)r->retrans_packets));
+    json_object_set_new(g, "retrans_bytes", json_integer((json_int_t)r->retrans_bytes));
+    c->flows += r->flows;
+    c->packets += r->packets;
+    c->bytes += r->bytes;
+    c->retrans_packets += r->retrans_packets;
+    c->retrans_bytes += r->retrans_bytes;
+    return json_array_append_new(c->groups, g) == 0;
+}
+
+/* GET /api/v1/stats: totals of the matching flows and their counts by one column; each
+ * group's share of the flows, in percent. A small document: built with Jansson. */
+static enum MHD_Result h_stats(struct call *x)
+{
+    struct tl_flow_filter f;
+    if (!flows_filter(x, &f)) {
+        return MHD_YES;
+    }
+    const struct tl_param_val *g = P(x, "group_by");
+    enum tl_group_key key = g->set ? (enum tl_group_key)g->i : TL_GROUP_CONN_STATE;
+    struct tl_db *db = tl_store_db(x->s->store);
+    if (!db) {
+        return no_db(x);
+    }
+    struct stats_ctx c = { .groups = json_array() };
+    enum tl_db_rc rc = tl_db_flow_stats(db, &f, key, stats_cb, &c);
+    if (rc != TL_DB_OK) {
+        json_decref(c.groups);
+        return db_error(x, rc, "flow");
+    }
+    size_t i;
+    json_t *grp;
+    json_array_foreach (c.groups, i, grp) {
+        uint64_t n = (uint64_t)json_integer_value(json_object_get(grp, "flows"));
+        double share = c.flows ? 100.0 * (double)n / (double)c.flows : 0.0;
+        json_object_set_new(grp, "share", json_real((double)(int64_t)(share * 100 + 0.5) / 100));
+    }
+    json_t *doc = json_object();
+    json_t *tot = json_object();
+    json_object_set_new(tot, "flows", json_integer((json_int_t)c.flows));
+    json_object_set_new(tot, "packets", json_integer((json_int_t)c.packets));
+    json_object_set_new(tot, "bytes", json_integer((json_int_t)c.bytes));
+    json_object_set_new(tot, "retrans_packets", json_integer((json_int_t)c.retrans_packets));
+    json_object_set_new(tot, "retrans_bytes", json_integer((json_int_t)c.retrans_bytes));
+    json_object_set_new(doc, "group_by", json_string(groups[key]));
+    json_object_set_new(doc, "total", tot);
+    json_object_set_new(doc, "groups", c.groups);
+    return send_jansson(x, 200, doc, NULL);
 }
 
 /* This thread's database and the flow; false with the error answer queued in *err. */
@@ -1640,7 +1807,7 @@ static json_t *note_json(const struct tl_annotation *a)
 static enum MHD_Result send_jansson(struct call *x, unsigned status, json_t *doc,
                                     const char *location)
 {
-    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
     json_decref(doc);
     if (!text) {
         return FAIL(x, TL_ERR_INTERNAL, "out of memory");
@@ -1945,13 +2112,16 @@ static const struct tl_param_spec p_capture[] = {
     { .name = "limit", .type = TL_P_UINT, .min = 1, .max = FLOWS_MAX_LIMIT },
     PARAM_LANG,
 };
-/* the filters of GET /api/v1/flows, shared by /flows.log */
+/* service=: Zeek's names (track/service.c), filled in by tl_server_start */
+static const char *services[TL_SVC_COUNT];
+
+/* the filters of GET /api/v1/flows, shared by /flows.log and /stats */
 /* clang-format off */
 #define FLOW_FILTER_PARAMS                                                                         \
     { .name = "host", .type = TL_P_CIDR },                                                         \
     { .name = "client", .type = TL_P_CIDR },                                                       \
     { .name = "server", .type = TL_P_CIDR },                                                       \
-    { .name = "port", .type = TL_P_PORT },                                                         \
+    { .name = "port", .type = TL_P_PORT, .list = true },                                           \
     { .name = "client_port", .type = TL_P_PORT },                                                  \
     { .name = "server_port", .type = TL_P_PORT },                                                  \
     { .name = "handshake", .type = TL_P_ENUM, .values = handshakes, .list = true },                \
@@ -1960,12 +2130,28 @@ static const struct tl_param_spec p_capture[] = {
     { .name = "capture", .type = TL_P_ID, .hint = "must be a capture id (a positive integer)" },   \
     { .name = "since", .type = TL_P_TIME },                                                        \
     { .name = "until", .type = TL_P_TIME },                                                        \
+    { .name = "service", .type = TL_P_ENUM, .values = services, .list = true },                    \
+    { .name = "min_rtt_us", .type = TL_P_UINT, .min = 0, .max = INT64_MAX / 1000 },                \
+    { .name = "min_retrans", .type = TL_P_UINT, .min = 0, .max = INT64_MAX },                      \
+    { .name = "min_bytes", .type = TL_P_UINT, .min = 0, .max = INT64_MAX },                        \
+    { .name = "min_duration_us", .type = TL_P_UINT, .min = 0, .max = INT64_MAX / 1000 }
+#define FLOW_PAGE_PARAMS                                                                           \
     { .name = "limit", .type = TL_P_UINT, .min = 1, .max = FLOWS_MAX_LIMIT },                      \
-    { .name = "cursor", .type = TL_P_ID, .hint = "not a cursor this server gave out" }
+    { .name = "cursor", .type = TL_P_STR, .hint = "not a cursor this server gave out" }
 /* clang-format on */
-static const struct tl_param_spec p_flows[] = { FLOW_FILTER_PARAMS, PARAM_LANG };
+static const struct tl_param_spec p_flows[] = {
+    FLOW_FILTER_PARAMS,
+    FLOW_PAGE_PARAMS,
+    PARAM_LANG,
+    { .name = "sort", .type = TL_P_ENUM, .values = sorts },
+};
+static const struct tl_param_spec p_stats[] = {
+    FLOW_FILTER_PARAMS,
+    { .name = "group_by", .type = TL_P_ENUM, .values = groups },
+};
 static const struct tl_param_spec p_flows_log[] = {
     FLOW_FILTER_PARAMS,
+    FLOW_PAGE_PARAMS,
     PARAM_LANG,
     { .name = "format", .type = TL_P_ENUM, .values = zeek_formats },
 };
@@ -2010,6 +2196,7 @@ static const struct route routes[] = {
     { "GET", "/api/v1/captures/{id}/pcap", h_capture_pcap, ACC_READ, PARAMS(p_lang), 0 },
     { "GET", "/api/v1/flows", h_flows, ACC_READ, PARAMS(p_flows), 0 },
     { "GET", "/api/v1/flows.log", h_flows_log, ACC_READ, PARAMS(p_flows_log), 0 },
+    { "GET", "/api/v1/stats", h_stats, ACC_READ, PARAMS(p_stats), 0 },
     { "GET", "/api/v1/flows/{id}", h_flow, ACC_READ, PARAMS(p_flow), 0 },
     { "GET", "/api/v1/flows/{id}/pcap", h_flow_pcap, ACC_READ, PARAMS(p_flow_pcap), 0 },
     { "GET", "/api/v1/flows/{id}/ladder.svg", h_flow_ladder, ACC_READ, PARAMS(p_ladder), 0 },
@@ -2701,6 +2888,16 @@ static void server_free(struct tl_server *s)
 struct tl_server *tl_server_start(const struct tl_server_config *cfg, struct tl_store *store,
                                   char *err, size_t errlen)
 {
+    for (size_t i = 0; i < N_ROUTES; i++) { /* the request keeps one value per parameter */
+        if (routes[i].n_params > MAX_ROUTE_PARAMS) {
+            snprintf(err, errlen, "route %s declares %u parameters, more than %d",
+                     routes[i].pattern, routes[i].n_params, MAX_ROUTE_PARAMS);
+            return NULL;
+        }
+    }
+    for (int k = TL_SVC_NONE + 1; k < TL_SVC_COUNT; k++) { /* NULL-terminated by the last slot */
+        services[k - 1] = tl_service_name((enum tl_service)k);
+    }
     struct tl_server *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");

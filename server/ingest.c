@@ -89,6 +89,13 @@ static void on_flow(struct tl_flow *f, void *arg)
         .cksum_mode = f->cksum_mode,
         .service = tl_service_name(tl_service_of(&f->svc, f->port[TL_C2S], f->port[TL_S2C])),
     };
+    int64_t a_us, b_us;
+    tl_conn_handshake_rtt(f, &a_us, &b_us, &row.rtt_us);
+    const struct tl_perf *pf = &f->conn.perf;
+    row.retrans_packets = pf->d[0].retx_packets + pf->d[1].retx_packets;
+    row.retrans_bytes = pf->d[0].retx_bytes + pf->d[1].retx_bytes;
+    row.duration_ns = (f->last_sec - f->first_sec) * 1000000000 +
+                      ((int64_t)f->last_nsec - (int64_t)f->first_nsec);
     addr16(f->ip_version, f->addr[TL_C2S], row.client_ip);
     addr16(f->ip_version, f->addr[TL_S2C], row.server_ip);
     c->rc = tl_db_add_flow(c->db, &row);

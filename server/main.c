@@ -37,8 +37,10 @@ static void usage(FILE *f)
             "(e.g. TCPLENS_MAX_UPLOAD=64M); an option on the command line wins.\n"
             "\n"
             "  --listen ADDR:PORT    where to listen (default 127.0.0.1:8080; port 0: any free)\n"
-            "  --db FILE             SQLite database (default var/tcplens.db)\n"
-            "  --data-dir DIR        stored captures (default: the database's directory)\n"
+            "  --db FILE             SQLite database (default var/tcplens.db), or a\n"
+            "                        PostgreSQL URI postgresql://USER@HOST:PORT/DBNAME\n"
+            "  --data-dir DIR        stored captures (default: the database's directory;\n"
+            "                        with a URI, captures/ in the working directory)\n"
             "  --max-upload BYTES    largest upload, suffixes K, M, G (default 1G); a gzip or\n"
             "                        zstd upload may decompress to 16 times that\n"
             "  --threads N           worker threads (default: 2 per CPU, at least 4)\n"
@@ -369,7 +371,7 @@ int main(int argc, char **argv)
     if (set[O_DATA_DIR].value) {
         snprintf(data_dir, sizeof data_dir, "%s", set[O_DATA_DIR].value);
     } else {
-        const char *slash = strrchr(cfg.db, '/');
+        const char *slash = strstr(cfg.db, "://") ? NULL : strrchr(cfg.db, '/');
         if (slash) {
             snprintf(data_dir, sizeof data_dir, "%.*s/captures", (int)(slash - cfg.db), cfg.db);
         } else {
@@ -403,12 +405,21 @@ int main(int argc, char **argv)
         tl_store_close(store);
         return 1;
     }
+    /* a URI's password is not logged: user:secret@host -> user:***@host */
+    char db_shown[1024];
+    const char *at = strrchr(cfg.db, '@'), *scheme = strstr(cfg.db, "://");
+    const char *pw = scheme && at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    if (pw) {
+        snprintf(db_shown, sizeof db_shown, "%.*s:***%s", (int)(pw - cfg.db), cfg.db, at);
+    } else {
+        snprintf(db_shown, sizeof db_shown, "%s", cfg.db);
+    }
     char host[256];
     const char *colon = strrchr(cfg.listen, ':');
     snprintf(host, sizeof host, "%.*s", (int)(colon - cfg.listen), cfg.listen);
     tl_log("listening on %s://%s:%u (database %s, schema version %d, data %s, %u threads, "
            "%u ingest threads, writes: %s, reads: %s)",
-           cfg.tls_cert ? "https" : "http", host, tl_server_port(srv), cfg.db,
+           cfg.tls_cert ? "https" : "http", host, tl_server_port(srv), db_shown,
            tl_store_version(store), data_dir, cfg.threads, cfg.ingest_threads,
            cfg.api_keys ? "with a key" : "from loopback only",
            cfg.read_keys ? "with a key" : "open");

@@ -251,6 +251,7 @@ bool tl_params_bind(const struct tl_query *q, const struct tl_param_spec *spec, 
                     bad_message(sp, err->message, sizeof err->message);
                     return false;
                 }
+                v->uitems[v->n] = v->u;
                 v->items[v->n++] = sp->type == TL_P_ENUM ? sp->values[v->i] : NULL;
                 if (!comma) {
                     break;

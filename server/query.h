@@ -47,6 +47,7 @@ struct tl_param_val {
     struct tl_addr_range range;
     unsigned n; /* list: how many */
     const char *items[TL_LIST_MAX];
+    uint64_t uitems[TL_LIST_MAX]; /* list of UINT/PORT: each value */
 };
 
 struct tl_query {

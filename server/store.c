@@ -196,6 +196,12 @@ enum tl_db_rc tl_db_flow_get(struct tl_db *db, uint64_t id, struct tl_flow_ref *
     return db->ops->flow_get(db, id, ref);
 }
 
+enum tl_db_rc tl_db_flow_stats(struct tl_db *db, const struct tl_flow_filter *f,
+                               enum tl_group_key g, tl_db_stats_cb cb, void *arg)
+{
+    return db->ops->flow_stats(db, f, g, cb, arg);
+}
+
 enum tl_db_rc tl_db_flow_packets(struct tl_db *db, uint64_t flow_id, tl_db_packet_cb cb, void *arg)
 {
     return db->ops->flow_packets(db, flow_id, cb, arg);

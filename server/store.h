@@ -92,6 +92,9 @@ struct tl_flow_row {
     uint64_t packets, bytes;
     bool nsec;          /* its capture has nanosecond timestamps */
     uint8_t cksum_mode; /* enum tl_cksum_mode it was classified under */
+    int64_t rtt_us;     /* the handshake's round trip, -1 when unknown */
+    int64_t duration_ns;
+    uint64_t retrans_packets, retrans_bytes;
     /* Zeek's name of its protocol (track/service.h), NULL when unsure */
     const char *service;
 };
@@ -152,14 +155,40 @@ struct tl_addr_range {
     uint8_t version;        /* 4 or 6: an IPv6 prefix never matches an IPv4 flow */
     uint8_t lo[16], hi[16]; /* IPv4 as ::ffff:a.b.c.d */
 };
+#define TL_FLOW_PORTS_MAX 16
+
+/* What a flow list is ordered by (then by id); every key but id may be unknown (NULL), and
+ * unknown values come last in either direction. */
+enum tl_sort_key {
+    TL_SORT_ID = 0,
+    TL_SORT_FIRST_TS,
+    TL_SORT_DURATION,
+    TL_SORT_RTT, /* the handshake's round trip, SYN to the ACK of the SYN-ACK */
+    TL_SORT_BYTES,
+    TL_SORT_PACKETS,
+    TL_SORT_RETRANS,       /* retransmitted packets, both directions */
+    TL_SORT_RETRANS_BYTES, /* retransmitted payload bytes, both directions */
+    TL_SORT_COUNT
+};
+
 struct tl_flow_filter {
     struct tl_addr_range host, client, server;
     int port, client_port, server_port; /* -1: any */
+    unsigned n_ports;                   /* port=a,b: more than one port, any of them */
+    uint16_t ports[TL_FLOW_PORTS_MAX];
     const char *handshake, *teardown, *conn_state;
+    const char *service; /* "a,b": any of them */
     uint64_t capture;
     bool since_set, until_set;
     int64_t since_ns, until_ns;
-    uint64_t after_id; /* keyset cursor */
+    /* ranges: at least this much (0: any; a flow without a handshake RTT has none) */
+    int64_t min_rtt_us, min_retrans, min_bytes, min_duration_us;
+    /* order, and the keyset cursor: after (after_value, after_id) in that order */
+    enum tl_sort_key sort;
+    bool desc;
+    bool after_set, after_null; /* after_null: the cursor is in the unknown values */
+    int64_t after_value;
+    uint64_t after_id;
     unsigned limit;
 };
 
@@ -168,12 +197,34 @@ struct tl_flow_ref {
     bool nsec;          /* its capture has nanosecond timestamps */
     uint8_t cksum_mode; /* enum tl_cksum_mode it was stored under, or as a read asks */
     char service[16];   /* the service guessed at upload, "" when none */
+    bool sort_null;     /* the value of the list's sort key: unknown, or sort_value */
+    int64_t sort_value;
 };
-/* Matching flows in id order; cb may return false to stop. */
+/* Matching flows in the filter's order; cb may return false to stop. */
 typedef bool (*tl_db_flow_cb)(void *arg, const struct tl_flow_ref *ref);
 enum tl_db_rc tl_db_flows_query(struct tl_db *db, const struct tl_flow_filter *f, tl_db_flow_cb cb,
                                 void *arg);
 enum tl_db_rc tl_db_flow_get(struct tl_db *db, uint64_t id, struct tl_flow_ref *ref);
+
+/* Totals of the matching flows grouped by one column (GET /api/v1/stats). */
+enum tl_group_key {
+    TL_GROUP_CONN_STATE = 0,
+    TL_GROUP_HANDSHAKE,
+    TL_GROUP_TEARDOWN,
+    TL_GROUP_SERVICE,
+    TL_GROUP_SERVER_PORT,
+    TL_GROUP_CAPTURE,
+    TL_GROUP_COUNT
+};
+struct tl_stats_row {
+    const char *key; /* the group's value as text; NULL for flows without one (service) */
+    uint64_t flows, packets, bytes, retrans_packets, retrans_bytes;
+};
+typedef bool (*tl_db_stats_cb)(void *arg, const struct tl_stats_row *row);
+/* One row per group, most flows first (then by key); the filter's order, cursor and limit are
+ * not used. */
+enum tl_db_rc tl_db_flow_stats(struct tl_db *db, const struct tl_flow_filter *f,
+                               enum tl_group_key g, tl_db_stats_cb cb, void *arg);
 
 /* A stored packet, as tl_db_flow_packets hands it over: its index in the flow and its
  * record (track/rec_codec.h), valid during the call. */

@@ -60,6 +60,8 @@ struct tl_store_ops {
     enum tl_db_rc (*flows_query)(struct tl_db *db, const struct tl_flow_filter *f, tl_db_flow_cb cb,
                                  void *arg);
     enum tl_db_rc (*flow_get)(struct tl_db *db, uint64_t id, struct tl_flow_ref *ref);
+    enum tl_db_rc (*flow_stats)(struct tl_db *db, const struct tl_flow_filter *f,
+                                enum tl_group_key g, tl_db_stats_cb cb, void *arg);
     enum tl_db_rc (*flow_packets)(struct tl_db *db, uint64_t flow_id, tl_db_packet_cb cb,
                                   void *arg);
 };

@@ -537,7 +537,8 @@ static struct tl_db *pg_db(struct tl_store *base)
     copy_init(&db->flows,
               "COPY flows (id, capture_id, idx, ip_version, client_ip, client_port, server_ip, "
               "server_port, first_ns, last_ns, handshake, teardown, conn_state, history, "
-              "completeness, packets, bytes, nsec, checksums, service) FROM STDIN (FORMAT binary)");
+              "completeness, packets, bytes, nsec, checksums, service, rtt_us, retrans_pkts, "
+              "retrans_bytes, duration_ns) FROM STDIN (FORMAT binary)");
     db->c = connect_uri(s->uri, err, sizeof err);
     if (!db->c) {
         tl_log("store: %s", err);
@@ -773,7 +774,7 @@ static enum tl_db_rc pg_add_flow(struct tl_db *d, const struct tl_flow_row *f)
 {
     struct pg_db *db = PG(d);
     struct copy_buf *cb = &db->flows;
-    copy_row(cb, 20);
+    copy_row(cb, 24);
     copy_i64(cb, (int64_t)f->id);
     copy_i64(cb, (int64_t)f->capture_id);
     copy_i64(cb, (int64_t)f->index);
@@ -794,6 +795,14 @@ static enum tl_db_rc pg_add_flow(struct tl_db *d, const struct tl_flow_row *f)
     copy_i32(cb, f->nsec);
     copy_i32(cb, f->cksum_mode);
     copy_text(cb, f->service);
+    if (f->rtt_us >= 0) {
+        copy_i64(cb, f->rtt_us);
+    } else {
+        copy_text(cb, NULL);
+    }
+    copy_i64(cb, (int64_t)f->retrans_packets);
+    copy_i64(cb, (int64_t)f->retrans_bytes);
+    copy_i64(cb, f->duration_ns);
     return cb->b.len >= COPY_BATCH ? copy_flush(db, cb, "insert flows") : TL_DB_OK;
 }
 
@@ -1090,6 +1099,71 @@ static void common_conds(struct tl_buf *sql, struct params *p, const struct tl_f
     if (f->until_set) {
         tl_buf_printf(sql, " AND first_ns < $%d::int8", p_i64(p, f->until_ns));
     }
+    if (f->service) {
+        list_cond(sql, p, f->service, "service");
+    }
+    if (f->min_rtt_us > 0) {
+        tl_buf_printf(sql, " AND rtt_us >= $%d::int8", p_i64(p, f->min_rtt_us));
+    }
+    if (f->min_retrans > 0) {
+        tl_buf_printf(sql, " AND retrans_pkts >= $%d::int8", p_i64(p, f->min_retrans));
+    }
+    if (f->min_bytes > 0) {
+        tl_buf_printf(sql, " AND bytes >= $%d::int8", p_i64(p, f->min_bytes));
+    }
+    if (f->min_duration_us > 0) {
+        int64_t ns = f->min_duration_us > INT64_MAX / 1000 ? INT64_MAX : f->min_duration_us * 1000;
+        tl_buf_printf(sql, " AND duration_ns >= $%d::int8", p_i64(p, ns));
+    }
+}
+
+/* The column of each sort key (TL_SORT_ID: the id itself). */
+static const char *const sort_col[TL_SORT_COUNT] = {
+    [TL_SORT_ID] = "id",
+    [TL_SORT_FIRST_TS] = "first_ns",
+    [TL_SORT_DURATION] = "duration_ns",
+    [TL_SORT_RTT] = "rtt_us",
+    [TL_SORT_BYTES] = "bytes",
+    [TL_SORT_PACKETS] = "packets",
+    [TL_SORT_RETRANS] = "retrans_pkts",
+    [TL_SORT_RETRANS_BYTES] = "retrans_bytes",
+};
+
+/*
+ * Where the keyset cursor leaves off. By id: after it. By another key, in the order
+ * (key ASC|DESC NULLS LAST, id ASC): the rows after (after_value, after_id), then the unknown
+ * values; a cursor already in the unknown values continues among them by id.
+ */
+static void keyset_cond(struct tl_buf *sql, struct params *p, const struct tl_flow_filter *f)
+{
+    if (f->sort == TL_SORT_ID) {
+        tl_buf_printf(sql, " WHERE id > $%d::int8", p_i64(p, (int64_t)f->after_id));
+        return;
+    }
+    const char *c = sort_col[f->sort];
+    if (!f->after_set) {
+        tl_buf_puts(sql, " WHERE true");
+    } else if (f->after_null) {
+        tl_buf_printf(sql, " WHERE (%s IS NULL AND id > $%d::int8)", c,
+                      p_i64(p, (int64_t)f->after_id));
+    } else {
+        int v = p_i64(p, f->after_value), a = p_i64(p, (int64_t)f->after_id);
+        tl_buf_printf(sql,
+                      " WHERE (%s %s $%d::int8 OR (%s = $%d::int8 AND id > $%d::int8) OR "
+                      "%s IS NULL)",
+                      c, f->desc ? "<" : ">", v, c, v, a, c);
+    }
+}
+
+/* Inside a branch by the columns; around a UNION by its output names (sort_value, id). */
+static void order_by(struct tl_buf *sql, const struct tl_flow_filter *f, bool outer)
+{
+    if (f->sort == TL_SORT_ID) {
+        tl_buf_puts(sql, " ORDER BY id");
+    } else {
+        tl_buf_printf(sql, " ORDER BY %s %s NULLS LAST, id",
+                      outer ? "sort_value" : sort_col[f->sort], f->desc ? "DESC" : "ASC");
+    }
 }
 
 /* One branch: `side` 0 puts the either-endpoint filters on the client's columns, 1 on the
@@ -1097,9 +1171,10 @@ static void common_conds(struct tl_buf *sql, struct params *p, const struct tl_f
 static void branch(struct tl_buf *sql, struct params *p, const struct tl_flow_filter *f, int side)
 {
     tl_buf_printf(sql,
-                  "SELECT id, capture_id, idx, nsec, checksums, service FROM flows "
-                  "WHERE id > $%d::int8",
-                  p_i64(p, (int64_t)f->after_id));
+                  "SELECT id, capture_id, idx, nsec, checksums, service, %s AS sort_value "
+                  "FROM flows",
+                  sort_col[f->sort]);
+    keyset_cond(sql, p, f);
     common_conds(sql, p, f);
     if (f->port >= 0) {
         int n = p_i32(p, f->port);
@@ -1128,7 +1203,8 @@ static void branch(struct tl_buf *sql, struct params *p, const struct tl_flow_fi
             range_cond(sql, p, &f->host, side == 0 ? "client_ip" : "server_ip");
         }
     }
-    tl_buf_printf(sql, " ORDER BY id LIMIT %u", f->limit);
+    order_by(sql, f, false);
+    tl_buf_printf(sql, " LIMIT %u", f->limit);
 }
 
 static void ref_of(const PGresult *r, int i, struct tl_flow_ref *ref)
@@ -1140,6 +1216,10 @@ static void ref_of(const PGresult *r, int i, struct tl_flow_ref *ref)
     ref->cksum_mode = (uint8_t)col_i64(r, i, 4);
     const char *svc = col_text(r, i, 5);
     snprintf(ref->service, sizeof ref->service, "%s", svc ? svc : "");
+    if (PQnfields(r) > 6) {
+        ref->sort_null = PQgetisnull(r, i, 6);
+        ref->sort_value = col_i64(r, i, 6);
+    }
 }
 
 static enum tl_db_rc pg_flows_query(struct tl_db *d, const struct tl_flow_filter *f,
@@ -1155,7 +1235,9 @@ static enum tl_db_rc pg_flows_query(struct tl_db *d, const struct tl_flow_filter
         branch(&sql, &p, f, 0);
         tl_buf_puts(&sql, ") UNION (");
         branch(&sql, &p, f, 1);
-        tl_buf_printf(&sql, ") ORDER BY id LIMIT %u", f->limit);
+        tl_buf_puts(&sql, ")");
+        order_by(&sql, f, true);
+        tl_buf_printf(&sql, " LIMIT %u", f->limit);
     } else {
         branch(&sql, &p, f, -1);
     }
@@ -1176,6 +1258,79 @@ static enum tl_db_rc pg_flows_query(struct tl_db *d, const struct tl_flow_filter
         struct tl_flow_ref ref;
         ref_of(r, i, &ref);
         if (!cb(arg, &ref)) {
+            break;
+        }
+    }
+    PQclear(r);
+    return TL_DB_OK;
+}
+
+/* GET /api/v1/stats: the filter's conditions, grouped (the keyset and the limit do not apply).
+ * Ordered as SQLite orders: most flows first, then the key with NULL first and text by bytes. */
+static enum tl_db_rc pg_flow_stats(struct tl_db *d, const struct tl_flow_filter *f,
+                                   enum tl_group_key g, tl_db_stats_cb cb, void *arg)
+{
+    static const char *const group_col[TL_GROUP_COUNT] = {
+        [TL_GROUP_CONN_STATE] = "conn_state",   [TL_GROUP_HANDSHAKE] = "handshake",
+        [TL_GROUP_TEARDOWN] = "teardown",       [TL_GROUP_SERVICE] = "service",
+        [TL_GROUP_SERVER_PORT] = "server_port", [TL_GROUP_CAPTURE] = "capture_id",
+    };
+    if ((unsigned)g >= TL_GROUP_COUNT) {
+        return TL_DB_ERROR;
+    }
+    bool text = g != TL_GROUP_SERVER_PORT && g != TL_GROUP_CAPTURE;
+    struct pg_db *db = PG(d);
+    struct tl_flow_filter all = *f;
+    all.sort = TL_SORT_ID;
+    all.after_id = 0;
+    char mem[4096];
+    struct tl_buf sql;
+    struct params p = { 0 };
+    tl_buf_init_fixed(&sql, mem, sizeof mem);
+    tl_buf_printf(&sql,
+                  "SELECT CAST(%s AS TEXT), count(*), sum(packets)::int8, sum(bytes)::int8, "
+                  "sum(retrans_pkts)::int8, sum(retrans_bytes)::int8 FROM flows",
+                  group_col[g]);
+    keyset_cond(&sql, &p, &all);
+    common_conds(&sql, &p, &all);
+    if (all.port >= 0) {
+        int n = p_i32(&p, all.port);
+        tl_buf_printf(&sql, " AND (client_port = $%d::int4 OR server_port = $%d::int4)", n, n);
+    }
+    if (all.host.set) {
+        int lo = p_bytes(&p, all.host.lo, 16), hi = p_bytes(&p, all.host.hi, 16);
+        if (memcmp(all.host.lo, all.host.hi, 16) == 0) {
+            tl_buf_printf(&sql, " AND (client_ip = $%d::bytea OR server_ip = $%d::bytea)", lo, lo);
+        } else {
+            tl_buf_printf(&sql,
+                          " AND (client_ip BETWEEN $%d::bytea AND $%d::bytea OR server_ip "
+                          "BETWEEN $%d::bytea AND $%d::bytea)",
+                          lo, hi, lo, hi);
+        }
+    }
+    tl_buf_printf(&sql, " GROUP BY %s ORDER BY count(*) DESC, %s%s ASC NULLS FIRST", group_col[g],
+                  group_col[g], text ? " COLLATE \"C\"" : "");
+    if (sql.overflow || p.overflow) {
+        tl_log("store: the flow stats query does not fit");
+        return TL_DB_ERROR;
+    }
+    PGresult *r = PQexecParams(db->c, tl_buf_cstr(&sql), p.n, NULL, p.val, p.len, p.fmt, 1);
+    if (!result_ok(r)) {
+        enum tl_db_rc rc = rc_of(db, r, "flow stats");
+        PQclear(r);
+        return rc;
+    }
+    int n = PQntuples(r);
+    for (int i = 0; i < n; i++) {
+        struct tl_stats_row row = {
+            .key = col_text(r, i, 0),
+            .flows = (uint64_t)col_i64(r, i, 1),
+            .packets = (uint64_t)col_i64(r, i, 2),
+            .bytes = (uint64_t)col_i64(r, i, 3),
+            .retrans_packets = (uint64_t)col_i64(r, i, 4),
+            .retrans_bytes = (uint64_t)col_i64(r, i, 5),
+        };
+        if (!cb(arg, &row)) {
             break;
         }
     }
@@ -1261,6 +1416,7 @@ const struct tl_store_ops tl_store_pg = {
     .captures_list = pg_captures_list,
     .capture_delete = pg_capture_delete,
     .flows_query = pg_flows_query,
+    .flow_stats = pg_flow_stats,
     .flow_get = pg_flow_get,
     .flow_packets = pg_flow_packets,
 };

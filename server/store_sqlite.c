@@ -53,10 +53,12 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_FLOW_INSERT] = "INSERT INTO flows (id, capture_id, idx, ip_version, client_ip, "
                        "client_port, server_ip, server_port, first_ns, last_ns, handshake, "
                        "teardown, conn_state, history, completeness, packets, bytes, nsec, "
-                       "checksums, service) VALUES (:id, :capture_id, :idx, :ip_version, "
+                       "checksums, service, rtt_us, retrans_pkts, retrans_bytes, duration_ns) "
+                       "VALUES (:id, :capture_id, :idx, :ip_version, "
                        ":client_ip, :client_port, :server_ip, :server_port, :first_ns, :last_ns, "
                        ":handshake, :teardown, :conn_state, :history, :completeness, :packets, "
-                       ":bytes, :nsec, :checksums, :service)",
+                       ":bytes, :nsec, :checksums, :service, :rtt_us, :retrans_pkts, "
+                       ":retrans_bytes, :duration_ns)",
     [ST_CAPTURE_FINISH] = "UPDATE captures SET file = :file, doc = :doc, packets = :packets, "
                           "flows = :flows, truncated = :truncated, first_flow = :first_flow, "
                           "last_flow = :last_flow WHERE id = :id",
@@ -456,6 +458,14 @@ static enum tl_db_rc sq_add_flow(struct tl_db *d, const struct tl_flow_row *f)
     sqlite3_bind_int64(st, P(st, ":bytes"), (sqlite3_int64)f->bytes);
     sqlite3_bind_int(st, P(st, ":nsec"), f->nsec);
     sqlite3_bind_int(st, P(st, ":checksums"), f->cksum_mode);
+    if (f->rtt_us >= 0) {
+        sqlite3_bind_int64(st, P(st, ":rtt_us"), f->rtt_us);
+    } else {
+        sqlite3_bind_null(st, P(st, ":rtt_us"));
+    }
+    sqlite3_bind_int64(st, P(st, ":retrans_pkts"), (sqlite3_int64)f->retrans_packets);
+    sqlite3_bind_int64(st, P(st, ":retrans_bytes"), (sqlite3_int64)f->retrans_bytes);
+    sqlite3_bind_int64(st, P(st, ":duration_ns"), f->duration_ns);
     if (f->service) {
         sqlite3_bind_text(st, P(st, ":service"), f->service, -1, SQLITE_STATIC);
     } else {
@@ -752,16 +762,101 @@ static void common_conds(struct tl_buf *sql, const struct tl_flow_filter *f)
     if (f->until_set) {
         tl_buf_puts(sql, " AND first_ns < :until");
     }
+    if (f->service) {
+        list_cond(sql, f->service, "service");
+    }
+    if (f->min_rtt_us > 0) {
+        tl_buf_puts(sql, " AND rtt_us >= :min_rtt_us");
+    }
+    if (f->min_retrans > 0) {
+        tl_buf_puts(sql, " AND retrans_pkts >= :min_retrans");
+    }
+    if (f->min_bytes > 0) {
+        tl_buf_puts(sql, " AND bytes >= :min_bytes");
+    }
+    if (f->min_duration_us > 0) {
+        tl_buf_puts(sql, " AND duration_ns >= :min_duration_ns");
+    }
+}
+
+/* The column of each sort key (TL_SORT_ID: the id itself). */
+static const char *const sort_col[TL_SORT_COUNT] = {
+    [TL_SORT_ID] = "id",
+    [TL_SORT_FIRST_TS] = "first_ns",
+    [TL_SORT_DURATION] = "duration_ns",
+    [TL_SORT_RTT] = "rtt_us",
+    [TL_SORT_BYTES] = "bytes",
+    [TL_SORT_PACKETS] = "packets",
+    [TL_SORT_RETRANS] = "retrans_pkts",
+    [TL_SORT_RETRANS_BYTES] = "retrans_bytes",
+};
+
+/*
+ * Where the keyset cursor leaves off. By id: after it. By another key, in the order
+ * (key ASC|DESC NULLS LAST, id ASC): the rows after (after_value, after_id), then the unknown
+ * values; a cursor already in the unknown values continues among them by id.
+ */
+static void keyset_cond(struct tl_buf *sql, const struct tl_flow_filter *f)
+{
+    if (f->sort == TL_SORT_ID) {
+        tl_buf_puts(sql, " WHERE id > :after");
+        return;
+    }
+    const char *c = sort_col[f->sort];
+    if (!f->after_set) {
+        tl_buf_puts(sql, " WHERE 1 = 1");
+    } else if (f->after_null) {
+        tl_buf_printf(sql, " WHERE (%s IS NULL AND id > :after)", c);
+    } else {
+        tl_buf_printf(sql,
+                      " WHERE (%s %s :after_value OR (%s = :after_value AND id > :after) OR "
+                      "%s IS NULL)",
+                      c, f->desc ? "<" : ">", c, c);
+    }
+}
+
+static void order_by(struct tl_buf *sql, const struct tl_flow_filter *f)
+{
+    if (f->sort == TL_SORT_ID) {
+        tl_buf_puts(sql, " ORDER BY id");
+    } else {
+        tl_buf_printf(sql, " ORDER BY %s %s NULLS LAST, id", sort_col[f->sort],
+                      f->desc ? "DESC" : "ASC");
+    }
 }
 
 /* One branch: `side` 0 puts the either-endpoint filters on the client's columns, 1 on the
  * server's, -1 on both (an OR, used when there is nothing to split). */
+/* port=a,b: either endpoint on any of them */
+static void ports_cond(struct tl_buf *sql, const struct tl_flow_filter *f)
+{
+    const char *cols[2] = { "client_port", "server_port" };
+    tl_buf_puts(sql, " AND (");
+    for (int k = 0; k < 2; k++) {
+        tl_buf_printf(sql, "%s%s IN (", k ? " OR " : "", cols[k]);
+        for (unsigned i = 0; i < f->n_ports; i++) {
+            tl_buf_printf(sql, "%s:port%u", i ? ", " : "", i);
+        }
+        tl_buf_puts(sql, ")");
+    }
+    tl_buf_puts(sql, ")");
+}
+
+/* Whether the query splits on the port: one port, as the UNION of client and server side. */
+static bool port_split(const struct tl_flow_filter *f)
+{
+    return f->port >= 0 && f->n_ports <= 1;
+}
+
 static void branch(struct tl_buf *sql, const struct tl_flow_filter *f, int side)
 {
-    tl_buf_puts(sql, "SELECT id, capture_id, idx, nsec, checksums, service FROM flows "
-                     "WHERE id > :after");
+    tl_buf_printf(sql, "SELECT id, capture_id, idx, nsec, checksums, service, %s FROM flows",
+                  sort_col[f->sort]);
+    keyset_cond(sql, f);
     common_conds(sql, f);
-    if (f->port >= 0) {
+    if (f->n_ports > 1) {
+        ports_cond(sql, f);
+    } else if (f->port >= 0) {
         if (side < 0) {
             tl_buf_puts(sql, " AND (client_port = :port OR server_port = :port)");
         } else {
@@ -769,7 +864,7 @@ static void branch(struct tl_buf *sql, const struct tl_flow_filter *f, int side)
         }
     }
     if (f->host.set) {
-        if (side < 0 || f->port >= 0) { /* split on the port already: the host stays an OR */
+        if (side < 0 || port_split(f)) { /* split on the port already: the host stays an OR */
             tl_buf_puts(sql, " AND (1 = 0");
             const char *cols[2] = { "client_ip", "server_ip" };
             for (int k = 0; k < 2; k++) {
@@ -784,7 +879,8 @@ static void branch(struct tl_buf *sql, const struct tl_flow_filter *f, int side)
             range_cond(sql, &f->host, side == 0 ? "client_ip" : "server_ip", "host");
         }
     }
-    tl_buf_printf(sql, " ORDER BY id LIMIT %u", f->limit);
+    order_by(sql, f);
+    tl_buf_printf(sql, " LIMIT %u", f->limit);
 }
 
 static void bind_range(sqlite3_stmt *st, const char *name, const struct tl_addr_range *r)
@@ -815,6 +911,19 @@ static void bind_filter(sqlite3_stmt *st, const struct tl_flow_filter *f)
     sqlite3_bind_int64(st, P(st, ":capture"), (sqlite3_int64)f->capture);
     sqlite3_bind_int64(st, P(st, ":since"), f->since_ns);
     sqlite3_bind_int64(st, P(st, ":until"), f->until_ns);
+    sqlite3_bind_text(st, P(st, ":service"), f->service, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, P(st, ":min_rtt_us"), f->min_rtt_us);
+    sqlite3_bind_int64(st, P(st, ":min_retrans"), f->min_retrans);
+    sqlite3_bind_int64(st, P(st, ":min_bytes"), f->min_bytes);
+    sqlite3_bind_int64(st, P(st, ":min_duration_ns"),
+                       f->min_duration_us > INT64_MAX / 1000 ? INT64_MAX
+                                                             : f->min_duration_us * 1000);
+    sqlite3_bind_int64(st, P(st, ":after_value"), f->after_value);
+    for (unsigned i = 0; i < f->n_ports && i < TL_FLOW_PORTS_MAX; i++) {
+        char key[16];
+        snprintf(key, sizeof key, ":port%u", i);
+        sqlite3_bind_int(st, P(st, key), f->ports[i]);
+    }
 }
 
 static enum tl_db_rc sq_flows_query(struct tl_db *d, const struct tl_flow_filter *f,
@@ -824,12 +933,14 @@ static enum tl_db_rc sq_flows_query(struct tl_db *d, const struct tl_flow_filter
     char mem[3072];
     struct tl_buf sql;
     tl_buf_init_fixed(&sql, mem, sizeof mem);
-    if (f->port >= 0 || f->host.set) {
+    if (port_split(f) || f->host.set) {
         tl_buf_puts(&sql, "SELECT * FROM (SELECT * FROM (");
         branch(&sql, f, 0);
         tl_buf_puts(&sql, ") UNION SELECT * FROM (");
         branch(&sql, f, 1);
-        tl_buf_printf(&sql, ")) ORDER BY id LIMIT %u", f->limit);
+        tl_buf_puts(&sql, "))");
+        order_by(&sql, f);
+        tl_buf_printf(&sql, " LIMIT %u", f->limit);
     } else {
         branch(&sql, f, -1);
     }
@@ -852,12 +963,75 @@ static enum tl_db_rc sq_flows_query(struct tl_db *d, const struct tl_flow_filter
         };
         const unsigned char *svc = sqlite3_column_text(st, 5);
         snprintf(ref.service, sizeof ref.service, "%s", svc ? (const char *)svc : "");
+        ref.sort_null = sqlite3_column_type(st, 6) == SQLITE_NULL;
+        ref.sort_value = sqlite3_column_int64(st, 6);
         if (!cb(arg, &ref)) {
             rc = SQLITE_DONE;
             break;
         }
     }
     enum tl_db_rc r = rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "flow query");
+    sqlite3_finalize(st);
+    return r;
+}
+
+/* GET /api/v1/stats: the filter's conditions, grouped (the keyset and the limit do not apply). */
+static enum tl_db_rc sq_flow_stats(struct tl_db *d, const struct tl_flow_filter *f,
+                                   enum tl_group_key g, tl_db_stats_cb cb, void *arg)
+{
+    static const char *const group_col[TL_GROUP_COUNT] = {
+        [TL_GROUP_CONN_STATE] = "conn_state",   [TL_GROUP_HANDSHAKE] = "handshake",
+        [TL_GROUP_TEARDOWN] = "teardown",       [TL_GROUP_SERVICE] = "service",
+        [TL_GROUP_SERVER_PORT] = "server_port", [TL_GROUP_CAPTURE] = "capture_id",
+    };
+    struct sq_db *db = SQ(d);
+    struct tl_flow_filter all = *f;
+    all.sort = TL_SORT_ID;
+    all.after_id = 0;
+    char mem[3072];
+    struct tl_buf sql;
+    tl_buf_init_fixed(&sql, mem, sizeof mem);
+    tl_buf_printf(&sql,
+                  "SELECT CAST(%s AS TEXT), count(*), sum(packets), sum(bytes), "
+                  "sum(retrans_pkts), sum(retrans_bytes) FROM flows WHERE id > :after",
+                  group_col[g]);
+    common_conds(&sql, &all);
+    if (all.n_ports > 1) {
+        ports_cond(&sql, &all);
+    } else if (all.port >= 0) {
+        tl_buf_puts(&sql, " AND (client_port = :port OR server_port = :port)");
+    }
+    if (all.host.set) {
+        bool one = memcmp(all.host.lo, all.host.hi, 16) == 0;
+        tl_buf_puts(&sql, one ? " AND (client_ip = :host_lo OR server_ip = :host_lo)"
+                              : " AND (client_ip BETWEEN :host_lo AND :host_hi OR server_ip "
+                                "BETWEEN :host_lo AND :host_hi)");
+    }
+    tl_buf_printf(&sql, " GROUP BY %s ORDER BY count(*) DESC, %s", group_col[g], group_col[g]);
+    if (sql.overflow) {
+        return TL_DB_ERROR;
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->h, tl_buf_cstr(&sql), (int)sql.len, &st, NULL);
+    if (rc != SQLITE_OK) {
+        return rc_of(db, rc, "prepare flow stats");
+    }
+    bind_filter(st, &all);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct tl_stats_row row = {
+            .key = (const char *)sqlite3_column_text(st, 0),
+            .flows = (uint64_t)sqlite3_column_int64(st, 1),
+            .packets = (uint64_t)sqlite3_column_int64(st, 2),
+            .bytes = (uint64_t)sqlite3_column_int64(st, 3),
+            .retrans_packets = (uint64_t)sqlite3_column_int64(st, 4),
+            .retrans_bytes = (uint64_t)sqlite3_column_int64(st, 5),
+        };
+        if (!cb(arg, &row)) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    enum tl_db_rc r = rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "flow stats");
     sqlite3_finalize(st);
     return r;
 }
@@ -931,5 +1105,6 @@ const struct tl_store_ops tl_store_sqlite = {
     .capture_delete = sq_capture_delete,
     .flows_query = sq_flows_query,
     .flow_get = sq_flow_get,
+    .flow_stats = sq_flow_stats,
     .flow_packets = sq_flow_packets,
 };

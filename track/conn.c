@@ -1070,3 +1070,17 @@ const char *tl_conn_history(const struct tl_flow *f)
 {
     return f->conn.history;
 }
+
+void tl_conn_handshake_rtt(const struct tl_flow *f, int64_t *syn_to_synack_us,
+                           int64_t *synack_to_ack_us, int64_t *total_us)
+{
+    const struct tl_conn *c = &f->conn;
+    int64_t a = c->syn_ns && c->synack_ns ? (c->synack_ns - c->syn_ns) / 1000 : -1;
+    int64_t b = c->synack_ns && c->hsack_ns ? (c->hsack_ns - c->synack_ns) / 1000 : -1;
+    if (tl_conn_handshake(f) == TL_HS_SIMULTANEOUS_OPEN) {
+        a = b = -1;
+    }
+    *syn_to_synack_us = a;
+    *synack_to_ack_us = b;
+    *total_us = a >= 0 && b >= 0 ? a + b : -1;
+}

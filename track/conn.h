@@ -218,6 +218,11 @@ const char *tl_conn_zeek_state(const struct tl_flow *f);
 const char *tl_conn_history(const struct tl_flow *f);
 /* Wireshark's final completeness bits, as tshark -2 shows them. */
 unsigned tl_conn_completeness(const struct tl_flow *f);
+/* The handshake's round trips in microseconds, -1 when unknown: SYN to SYN-ACK, SYN-ACK to the
+ * ACK that acknowledges it, and their sum. A simultaneous open has none (no SYN waited for a
+ * SYN-ACK). */
+void tl_conn_handshake_rtt(const struct tl_flow *f, int64_t *syn_to_synack_us,
+                           int64_t *synack_to_ack_us, int64_t *total_us);
 /* Completeness text "RFDASS" with U+00B7 for absent bits, or "[ Null ]" for 0 (buf >= 16). */
 const char *tl_completeness_text(unsigned value, char *buf, unsigned size);
 

@@ -946,6 +946,16 @@ class Checker:
                 R.check(text.startswith(want), "flows.log %s is a Zeek conn.log" % label,
                         "starts %r" % text[:40])
         self.bad_param("GET", "/api/v1/flows.log", None, {"format": "csv"}, "format")
+        for q in (None, {"group_by": "server_port", "port": "80,5555"}):
+            r = self.call("GET", "/api/v1/stats", query=q, expect=200,
+                          label="" if q is None else "(grouped, filtered)")
+            if r and r[3]:
+                R.check(r[3]["total"]["flows"] == sum(g["flows"] for g in r[3]["groups"]),
+                        "stats: the total is the sum of the groups", "answer %r" % r[3])
+        self.bad_param("GET", "/api/v1/stats", None, {"group_by": "colour"}, "group_by")
+        r = self.call("GET", "/api/v1/flows", query={"sort": "-rtt", "limit": 1}, expect=200,
+                      label="(sort=-rtt)")
+        self.bad_param("GET", "/api/v1/flows", None, {"sort": "-id"}, "sort")
 
     def check_annotations(self, cap, flow):
         cid, fid = cap["capture"]["id"], flow["id"]

@@ -208,6 +208,22 @@ class Server:
         except FileNotFoundError:
             return []
 
+    def db_scalar(self, sql):
+        """The first column of the first row of sql (no parameters: literals only), asked of
+        the server's database directly: sqlite3 on the file, or psql on PostgreSQL."""
+        if self.backend == 'sqlite':
+            import sqlite3
+            con = sqlite3.connect(self.db, timeout=10)
+            try:
+                return con.execute(sql).fetchone()[0]
+            finally:
+                con.close()
+        psql = os.path.join(os.environ.get('TL_PG_BIN', '/usr/lib/postgresql/15/bin'), 'psql')
+        out = subprocess.run([psql, '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-d',
+                              self.db, '-c', sql], stdin=subprocess.DEVNULL, capture_output=True,
+                             timeout=30, check=True).stdout.decode().strip()
+        return int(out) if re.fullmatch(r'-?\d+', out) else out
+
     # -- requests
     def request(self, method, path, **kw):
         kw.setdefault('cafile', self.cafile)

@@ -1679,13 +1679,106 @@ def check_16_duplicates_annotations(c, t):
     c.eq(got, want, 'the notes after a restart')
     c.eq(s.request('DELETE', '/api/v1/captures/%d' % cid).status, 204, 'DELETE the capture')
     c.eq(s.get('/api/v1/captures/%d/annotations' % cid).status, 404, 'its notes: 404')
-    db = sqlite3.connect(s.db)
-    try:
-        left = db.execute('SELECT count(*) FROM annotations WHERE capture_id = ?',
-                          (cid,)).fetchone()[0]
-    finally:
-        db.close()
+    left = s.db_scalar('SELECT count(*) FROM annotations WHERE capture_id = %d' % int(cid))
     c.eq(left, 0, 'no note of the deleted capture is left in the database')
+
+
+def _sort_value(f, key):
+    """A flow's value for sort=KEY, computed from its JSON (None: unknown)."""
+    if key == 'rtt':
+        return f['handshake']['rtt_us'].get('total')
+    if key == 'bytes':
+        return f['bytes']['c2s'] + f['bytes']['s2c']
+    if key == 'packets':
+        return f['packets']['c2s'] + f['packets']['s2c']
+    if key == 'duration':
+        return f['duration_us']
+    if key == 'first_ts':
+        return f['first_ts']  # RFC 3339 UTC strings of one width sort as times
+    pf = f['perf']
+    if key == 'retrans':
+        return pf['c2s']['retransmitted_packets'] + pf['s2c']['retransmitted_packets']
+    return pf['c2s']['retransmitted_bytes'] + pf['s2c']['retransmitted_bytes']
+
+
+def check_17_sort_stats(c, t):
+    """sort= in every order, keyset-paginated: pages of 25 concatenate to the whole list sorted
+    by the key computed from each flow's own JSON (unknown values last, ties by id), with no
+    flow lost or repeated while uploads happen in parallel; range and list filters; /stats
+    equals the sums over the list."""
+    s = t.main
+    for name in ('perf_bulk_sack', 'perf_rto_spurious', 'zeek_tcp_retransmit-fast009',
+                 'crafted_rejected_rst', 'crafted_syn_retransmit_unanswered'):
+        path = glob.glob(os.path.join(t.repo, 'tests', 'golden', name, 'capture.pcap*'))[0]
+        with open(path, 'rb') as fh:
+            r = s.request('POST', '/api/v1/captures?name=sort-' + name, body=fh.read(),
+                          timeout=30)
+        c.ok(r.status in (200, 201), 'upload %s: %d' % (name, r.status))
+    full, _ = page_all(c, s, '/api/v1/flows', {}, 'flows', 1000)
+    if full is None:
+        return
+    ids = [f['id'] for f in full]
+    c.note('%d flows' % len(full))
+    big = t.gen_capture('sort-parallel.pcap', '-p', '400', '-c', '30', '-w', '8', '-s', '31')
+    for key in ('first_ts', 'duration', 'rtt', 'bytes', 'packets', 'retrans', 'retrans_bytes'):
+        for desc in (False, True):
+            sort = ('-' if desc else '') + key
+            known = [f for f in full if _sort_value(f, key) is not None]
+            unknown = [f for f in full if _sort_value(f, key) is None]
+            known.sort(key=lambda f: f['id'])
+            known.sort(key=lambda f: _sort_value(f, key), reverse=desc)
+            want = [f['id'] for f in known] + sorted(f['id'] for f in unknown)
+            job = CurlJob(['--data-binary', '@' + big,
+                           s.url + '/api/v1/captures?duplicate=keep&name=during-' + sort])
+            got, pages = page_all(c, s, '/api/v1/flows', {'sort': sort}, 'flows', 25)
+            job.wait()
+            if got is None:
+                continue
+            got_old = [f['id'] for f in got if f['id'] in set(ids)]
+            c.eq(len(got_old), len(set(got_old)), 'sort=%s: no flow repeated' % sort)
+            c.eq(got_old, want, 'sort=%s: %d pages of 25 in order, none lost' % (sort, pages))
+    # range and list filters, each against the same flows filtered here
+    for q, pred in ((('min_rtt_us', 20000), lambda f: (_sort_value(f, 'rtt') or -1) >= 20000),
+                    (('min_retrans', 1), lambda f: _sort_value(f, 'retrans') >= 1),
+                    (('min_bytes', 10000), lambda f: _sort_value(f, 'bytes') >= 10000),
+                    (('min_duration_us', 1000000),
+                     lambda f: _sort_value(f, 'duration') >= 1000000),
+                    (('port', '80,5555'), lambda f: {f['client']['port'], f['server']['port']}
+                     & {80, 5555}),
+                    (('conn_state', 'REJ,S0'), lambda f: f['conn_state'] in ('REJ', 'S0'))):
+        got, _ = page_all(c, s, '/api/v1/flows', {q[0]: q[1]}, 'flows', 1000)
+        now, _ = page_all(c, s, '/api/v1/flows', {}, 'flows', 1000)
+        if got is not None and now is not None:
+            c.eq(sorted(f['id'] for f in got), sorted(f['id'] for f in now if pred(f)),
+                 '%s=%s selects the flows it says' % q)
+    got, _ = page_all(c, s, '/api/v1/flows', {}, 'flows', 1000)
+    for group, keyf in (('conn_state', lambda f: f['conn_state']),
+                        ('handshake', lambda f: f['handshake']['state']),
+                        ('server_port', lambda f: str(f['server']['port'])),
+                        ('capture', lambda f: str(f['capture']))):
+        r = s.get('/api/v1/stats?group_by=' + group)
+        if not c.ok(r.status == 200, 'stats by %s: %d' % (group, r.status)):
+            continue
+        d = r.json()
+        want = {}
+        for f in got:
+            k = keyf(f)
+            w = want.setdefault(k, [0, 0, 0])
+            w[0] += 1
+            w[1] += f['packets']['c2s'] + f['packets']['s2c']
+            w[2] += f['bytes']['c2s'] + f['bytes']['s2c']
+        c.eq({g['key']: [g['flows'], g['packets'], g['bytes']] for g in d['groups']}, want,
+             'stats by %s equal the sums over the list' % group)
+        c.eq(d['total']['flows'], len(got), 'stats by %s: total flows' % group)
+        c.ok(abs(sum(g['share'] for g in d['groups']) - 100) < 0.1,
+             'stats by %s: shares add up to 100 %%' % group)
+    r = s.get('/api/v1/stats?group_by=conn_state&conn_state=REJ')
+    c.ok(r.status == 200 and [g['key'] for g in r.json()['groups']] in ([], ['REJ']),
+         'stats take the list filters')
+    expect_error(c, s.get('/api/v1/stats?group_by=colour'), 400, 'bad_parameter', 'group_by')
+    expect_error(c, s.get('/api/v1/flows?sort=-rtt&cursor=12'), 400, 'bad_parameter', 'cursor',
+                 'an id cursor with sort=-rtt')
+    expect_error(c, s.get('/api/v1/flows?sort=loudness'), 400, 'bad_parameter', 'sort')
 
 
 CHECKS = [
@@ -1712,6 +1805,8 @@ CHECKS = [
      check_15_checksums),
     (16, 'duplicate uploads and examples; annotations (Jansson bodies, restart, delete)',
      check_16_duplicates_annotations),
+    (17, 'sort= in every order with keyset pages during uploads; range and list filters; stats',
+     check_17_sort_stats),
 ]
 
 

@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""Two tcplensd on one PostgreSQL database (server/store_pg.c): uploads sent to both at once
+are all stored, every capture and flow reads the same from both, flow ids are never handed out
+twice, and a replica killed with kill -9 in the middle of an upload leaves nothing of it while
+the other keeps working.
+
+usage: test_replicas.py TCPLENSD TL_GEN_CAPTURE REPO_ROOT
+
+Starts its own PostgreSQL 15 (pg_harness.py); exits 77 (skipped) when it is not installed.
+Each replica has its own data directory: they share nothing but the database. Packet counts
+are checked against tshark.
+"""
+
+import concurrent.futures
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, '..', 'api'))
+import harness  # noqa: E402
+import pg_harness  # noqa: E402
+from harness import Server, CurlJob, wait_until  # noqa: E402
+
+MAX_PAGES = 200
+
+
+class Checks:
+    def __init__(self):
+        self.failures = []
+        self.count = 0
+
+    def ok(self, cond, msg):
+        self.count += 1
+        if not cond:
+            self.failures.append(msg)
+            print('  FAIL ' + msg, flush=True)
+        return bool(cond)
+
+    def eq(self, got, want, what):
+        return self.ok(got == want, '%s: got %s, expected %s' % (what, str(got)[:300],
+                                                                 str(want)[:300]))
+
+
+def replica(binary, workdir, name, uri):
+    s = Server(binary, os.path.join(workdir, name), name=name)
+    s.db, s.backend = uri, 'postgresql'
+    return s.start()
+
+
+def upload(s, path, name):
+    with open(path, 'rb') as f:
+        body = f.read()
+    return s.request('POST', '/api/v1/captures?name=%s' % name, body=body, timeout=30)
+
+
+def all_pages(c, s, path, key):
+    items, cursor = [], None
+    for _ in range(MAX_PAGES):
+        sep = '&' if '?' in path else '?'
+        r = s.get(path + (sep + 'limit=100' + ('&cursor=' + cursor if cursor else '')))
+        if not c.ok(r.status == 200, '%s GET %s: %d %s' % (s.name, path, r.status, r.text()[:200])):
+            return None
+        d = r.json()
+        items.extend(d[key])
+        cursor = d.get('next_cursor')
+        if not cursor:
+            return items
+    c.ok(False, '%s GET %s: more than %d pages' % (s.name, path, MAX_PAGES))
+    return None
+
+
+def tshark_count(path):
+    out = subprocess.run(['tshark', '-n', '-r', path, '-T', 'fields', '-e', 'frame.number'],
+                         capture_output=True, timeout=120, check=True).stdout
+    return len(out.splitlines())
+
+
+def main(argv):
+    if len(argv) != 4:
+        print(__doc__.strip().split('\n\n')[1], file=sys.stderr)
+        return 2
+    tcplensd, gen, repo = (os.path.abspath(a) for a in argv[1:])
+    if not pg_harness.available():
+        print('skipped: PostgreSQL 15 is not installed in %s' % pg_harness.PG_BIN)
+        return pg_harness.SKIP
+    tmp = tempfile.mkdtemp(prefix='tcplens-replicas-')
+    harness.TMP_ROOT = tmp
+    c = Checks()
+    servers = []
+    t0 = time.monotonic()
+    try:
+        with pg_harness.Cluster() as pg:
+            uri = pg.create_database('replicas')
+            a = replica(tcplensd, tmp, 'a', uri)
+            servers.append(a)
+            b = replica(tcplensd, tmp, 'b', uri)
+            servers.append(b)
+            files = sorted(glob.glob(os.path.join(repo, 'examples', '*.pcap')))
+            for seed in range(4):
+                out = os.path.join(tmp, 'gen-%d.pcap' % seed)
+                subprocess.run([gen, '-p', '20000', '-c', '800', '-w', '64', '-s',
+                                str(100 + seed), '-o', out], check=True, timeout=120,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                files.append(out)
+            c.ok(len(files) >= 10, 'captures to upload: %d' % len(files))
+
+            # 1. concurrent uploads, alternating between the replicas, 8 at a time
+            jobs = [((a, b)[i % 2], p, 'r%02d' % i) for i, p in enumerate(files)]
+            with concurrent.futures.ThreadPoolExecutor(8) as ex:
+                res = list(ex.map(lambda j: (j, upload(*j)), jobs))
+            caps = {}
+            for (s, path, name), r in res:
+                if c.ok(r.status == 201, 'upload %s to %s: %d %s'
+                        % (name, s.name, r.status, r.text()[:200])):
+                    caps[r.json()['capture']['id']] = (path, name, r.json())
+            c.eq(len(caps), len(files), 'distinct capture ids')
+
+            # 2. every capture and flow reads the same from both
+            lists = [all_pages(c, s, '/api/v1/captures', 'captures') for s in (a, b)]
+            if lists[0] is not None and lists[1] is not None:
+                c.eq(lists[0], lists[1], 'GET /api/v1/captures: replica a vs b')
+                c.eq(sorted(x['id'] for x in lists[0]), sorted(caps), 'captures listed')
+            seen_ids = {}
+            for cid, (path, name, answer) in sorted(caps.items()):
+                docs = [s.get_json('/api/v1/captures/%d' % cid) for s in (a, b)]
+                c.eq(docs[0], docs[1], 'capture %d: a vs b' % cid)
+                c.eq(docs[0]['capture']['packets'] if 'capture' in docs[0] else
+                     docs[0].get('packets'), tshark_count(path),
+                     'capture %d (%s): packets vs tshark' % (cid, os.path.basename(path)))
+                flows = [all_pages(c, s, '/api/v1/flows?capture=%d' % cid, 'flows')
+                         for s in (a, b)]
+                if flows[0] is None or flows[1] is None:
+                    continue
+                c.eq(flows[0], flows[1], 'flows of capture %d: a vs b' % cid)
+                c.eq(len(flows[0]), answer['capture']['flows'],
+                     'capture %d: flows listed vs capture.flows of the upload answer' % cid)
+                for f in flows[0]:
+                    if f['id'] in seen_ids:
+                        c.ok(False, 'flow id %d in captures %d and %d'
+                             % (f['id'], seen_ids[f['id']], cid))
+                    seen_ids[f['id']] = cid
+                for f in flows[0][:3] + flows[0][-3:]:
+                    d = [s.get('/api/v1/flows/%d' % f['id']) for s in (a, b)]
+                    c.ok(d[0].status == 200 and d[0].body == d[1].body,
+                         'GET /api/v1/flows/%d: a %d vs b %d, bodies %s'
+                         % (f['id'], d[0].status, d[1].status,
+                            'equal' if d[0].body == d[1].body else 'differ'))
+            total = len(seen_ids)
+            c.eq(sorted(seen_ids), list(range(1, total + 1)),
+                 'flow ids: 1..%d, each once, across both replicas' % total)
+
+            # 3. kill -9 of a replica in the middle of an upload: nothing of it stays, the
+            # other replica's uploads go on (the lock dies with the connection)
+            big = os.path.join(tmp, 'big.pcap')
+            subprocess.run([gen, '-p', '600000', '-s', '9', '-o', big], check=True, timeout=120,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            job = CurlJob(['--data-binary', '@' + big, a.url + '/api/v1/captures?name=killed'],
+                          max_time=30)
+            size = os.path.getsize(big)
+
+            def body_received():
+                ups = a.data_files('upload-')
+                try:
+                    return ups and os.path.getsize(os.path.join(a.data_dir, ups[0])) >= size
+                except OSError:
+                    return False
+            started = wait_until(body_received, 20, 0.02)
+            time.sleep(0.5)  # into the ingest: the body is on disk, the transaction open
+            running = job.running()
+            a.kill9()
+            job.wait(15)
+            c.ok(started and running, 'the big upload was still running when a was killed')
+            r = upload(b, os.path.join(repo, 'tests', 'golden', 'seed_telnet', 'capture.pcap'),
+                       'after-kill')
+            if c.ok(r.status == 201, 'upload to b after a was killed: %d %s'
+                    % (r.status, r.text()[:200])):
+                after = r.json()
+                first = min(f['id'] for f in after['flows']) if after.get('flows') else None
+                c.eq(first, total + 1, 'the first flow id after the killed upload')
+            names = [x['name'] for x in all_pages(c, b, '/api/v1/captures', 'captures') or []]
+            c.ok('killed' not in names, 'the killed upload is not listed: %s' % names)
+            a.start()
+            names_a = [x['name'] for x in all_pages(c, a, '/api/v1/captures', 'captures') or []]
+            c.eq(names_a, names, 'captures after a restarted: a vs b')
+            c.ok(wait_until(lambda: not a.data_files('upload-') and
+                            not a.data_files('capture-%d.' % (max(caps) + 1)), 5),
+                 'a left files of the killed upload: %s' % a.data_files())
+            for s in (a, b):
+                c.eq(s.stop(), 0, '%s: exit status after SIGTERM' % s.name)
+    except Exception as e:
+        import traceback
+        c.ok(False, 'exception: %s: %s\n%s' % (type(e).__name__, e, traceback.format_exc()))
+        for s in servers:
+            print('--- %s log:\n%s' % (s.name, s.log_tail()))
+    finally:
+        for s in servers:
+            s.ensure_stopped()
+        if os.environ.get('TCPLENS_TEST_KEEP'):
+            print('kept %s' % tmp)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print('%s pg.replicas: %d assertions, %d failed, %.1f s'
+          % ('PASS' if not c.failures else 'FAIL', c.count, len(c.failures),
+             time.monotonic() - t0))
+    return 1 if c.failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))
