@@ -38,7 +38,7 @@ UPLOAD_TIMEOUT=${UPLOAD_TIMEOUT:-900}
 SERVER_ARGS=${SERVER_ARGS:-}
 # The capture cache is shared with run.sh, so use its GEN_VERSION.
 GEN_VERSION=$(sed -n 's/^GEN_VERSION=\([0-9][0-9]*\).*/\1/p' "$ROOT/bench/run.sh")
-DB_VERSION=1 # bump when a cached query database must not be reused; schema/*.sql changes
+DB_VERSION=2 # bump when a cached query database must not be reused; schema/*.sql changes
 # already are part of its name
 
 mode=all
@@ -159,8 +159,9 @@ start_server() {
         URL=http://127.0.0.1:$port
         t0=$(now_ns)
         # shellcheck disable=SC2086 # SERVER_ARGS is a list of flags
+        # --duplicates keep: the query database is the same capture uploaded again and again
         "$TCPLENSD" --listen "127.0.0.1:$port" --db "$1/tcplens.db" --data-dir "$1/captures" \
-            $SERVER_ARGS >"$SRV_LOG" 2>&1 &
+            --duplicates keep $SERVER_ARGS >"$SRV_LOG" 2>&1 &
         SRV_PID=$!
         ss_i=0
         until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/healthz")" = 200 ]; do
@@ -369,7 +370,9 @@ EOF
     : >"$TMP/wrk.all"
     : >"$TMP/sizes"
     for q in "/healthz" "/api/v1/flows?limit=100" "/api/v1/flows?port=443&limit=100" \
-        "/api/v1/flows?port=$cport&limit=100" "/api/v1/flows/$first_id"; do
+        "/api/v1/flows?port=$cport&limit=100" "/api/v1/flows/$first_id" \
+        "/api/v1/stats?group_by=conn_state" "/api/v1/stats?group_by=server_port&port=443" \
+        "/api/v1/flows?sort=-rtt&limit=100" "/api/v1/flows?sort=-retrans_bytes&limit=100"; do
         get "$q"
         echo "$q $(wc -c <"$TMP/get.json")" >>"$TMP/sizes"
         say "wrk $WRK_DURATION on $q"

@@ -1350,6 +1350,15 @@ static bool flows_filter(struct call *x, struct tl_flow_filter *fp)
         }
     }
     f.service = list_param(x, "service");
+    f.tunnel_kinds = list_param(x, "tunnel");
+    f.vlans = list_param(x, "vlan");
+    if (P(x, "vni")->set) {
+        f.vni_set = true;
+        f.vni = (uint32_t)P(x, "vni")->u;
+    }
+    if (P(x, "outer_host")->set) {
+        f.outer = P(x, "outer_host")->range;
+    }
     f.min_rtt_us = (int64_t)uint_or(x, "min_rtt_us", 0);
     f.min_retrans = (int64_t)uint_or(x, "min_retrans", 0);
     f.min_bytes = (int64_t)uint_or(x, "min_bytes", 0);
@@ -2114,6 +2123,8 @@ static const struct tl_param_spec p_capture[] = {
 };
 /* service=: Zeek's names (track/service.c), filled in by tl_server_start */
 static const char *services[TL_SVC_COUNT];
+/* tunnel=: the decoder's names of encapsulations, filled in by tl_server_start */
+static const char *tunnel_kinds[TL_TUN_COUNT];
 
 /* the filters of GET /api/v1/flows, shared by /flows.log and /stats */
 /* clang-format off */
@@ -2134,7 +2145,11 @@ static const char *services[TL_SVC_COUNT];
     { .name = "min_rtt_us", .type = TL_P_UINT, .min = 0, .max = INT64_MAX / 1000 },                \
     { .name = "min_retrans", .type = TL_P_UINT, .min = 0, .max = INT64_MAX },                      \
     { .name = "min_bytes", .type = TL_P_UINT, .min = 0, .max = INT64_MAX },                        \
-    { .name = "min_duration_us", .type = TL_P_UINT, .min = 0, .max = INT64_MAX / 1000 }
+    { .name = "min_duration_us", .type = TL_P_UINT, .min = 0, .max = INT64_MAX / 1000 },          \
+    { .name = "tunnel", .type = TL_P_ENUM, .values = tunnel_kinds, .list = true },                 \
+    { .name = "vlan", .type = TL_P_UINT, .min = 0, .max = 4095, .list = true },                    \
+    { .name = "vni", .type = TL_P_UINT, .min = 0, .max = 0xffffff },                               \
+    { .name = "outer_host", .type = TL_P_CIDR }
 #define FLOW_PAGE_PARAMS                                                                           \
     { .name = "limit", .type = TL_P_UINT, .min = 1, .max = FLOWS_MAX_LIMIT },                      \
     { .name = "cursor", .type = TL_P_STR, .hint = "not a cursor this server gave out" }
@@ -2894,6 +2909,9 @@ struct tl_server *tl_server_start(const struct tl_server_config *cfg, struct tl_
                      routes[i].pattern, routes[i].n_params, MAX_ROUTE_PARAMS);
             return NULL;
         }
+    }
+    for (int k = TL_TUN_NONE + 1; k < TL_TUN_COUNT; k++) { /* NULL-terminated, like services */
+        tunnel_kinds[k - 1] = tl_tunnel_kind_name((enum tl_tunnel_kind)k);
     }
     for (int k = TL_SVC_NONE + 1; k < TL_SVC_COUNT; k++) { /* NULL-terminated by the last slot */
         services[k - 1] = tl_service_name((enum tl_service)k);

@@ -62,6 +62,38 @@ static void addr16(int version, const uint8_t *a, uint8_t out[16])
     memcpy(out + 12, a, 4);
 }
 
+/* The tunnel path's filter columns: kinds and VLAN ids as ",a,b,", the first VNI, the
+ * outermost IP tunnel's addresses. */
+static void tunnel_columns(const struct tl_flow *f, struct tl_flow_row *row)
+{
+    struct tl_buf k, v;
+    tl_buf_init_fixed(&k, row->tunnels, sizeof row->tunnels);
+    tl_buf_init_fixed(&v, row->vlans, sizeof row->vlans);
+    row->vni = -1;
+    row->outer_version = 0;
+    unsigned n = f->n_tunnels < TL_FLOW_TUNNELS ? f->n_tunnels : TL_FLOW_TUNNELS;
+    for (unsigned i = 0; i < n; i++) {
+        const struct tl_tunnel *t = &f->tunnels[i];
+        tl_buf_printf(&k, "%s%s,", i == 0 ? "," : "",
+                      tl_tunnel_kind_name((enum tl_tunnel_kind)t->kind));
+        if (t->kind == TL_TUN_VLAN) {
+            tl_buf_printf(&v, "%s%u,", v.len == 0 ? "," : "", (unsigned)t->id);
+        }
+        if (row->vni < 0 &&
+            (t->kind == TL_TUN_VXLAN || t->kind == TL_TUN_VXLAN_GPE || t->kind == TL_TUN_GENEVE)) {
+            row->vni = t->id;
+        }
+        if (!row->outer_version && (t->ip_version == 4 || t->ip_version == 6)) {
+            row->outer_version = t->ip_version;
+            addr16(t->ip_version, t->src, row->outer_src);
+            addr16(t->ip_version, t->dst, row->outer_dst);
+        }
+    }
+    /* at most TL_FLOW_TUNNELS short names and VLAN ids: the buffers cannot fill */
+    tl_buf_cstr(&k);
+    tl_buf_cstr(&v);
+}
+
 static void on_flow(struct tl_flow *f, void *arg)
 {
     struct ingest_ctx *c = arg;
@@ -91,6 +123,7 @@ static void on_flow(struct tl_flow *f, void *arg)
     };
     int64_t a_us, b_us;
     tl_conn_handshake_rtt(f, &a_us, &b_us, &row.rtt_us);
+    tunnel_columns(f, &row);
     const struct tl_perf *pf = &f->conn.perf;
     row.retrans_packets = pf->d[0].retx_packets + pf->d[1].retx_packets;
     row.retrans_bytes = pf->d[0].retx_bytes + pf->d[1].retx_bytes;

@@ -93,6 +93,12 @@ struct tl_flow_row {
     bool nsec;          /* its capture has nanosecond timestamps */
     uint8_t cksum_mode; /* enum tl_cksum_mode it was classified under */
     int64_t rtt_us;     /* the handshake's round trip, -1 when unknown */
+    /* the tunnel path: kinds and VLAN ids as ",a,b," ("" for none), the first VNI (-1 none),
+     * the outermost IP tunnel's addresses (outer_version 0: none) */
+    char tunnels[128], vlans[64];
+    int64_t vni;
+    uint8_t outer_version;
+    uint8_t outer_src[16], outer_dst[16];
     int64_t duration_ns;
     uint64_t retrans_packets, retrans_bytes;
     /* Zeek's name of its protocol (track/service.h), NULL when unsure */
@@ -178,6 +184,12 @@ struct tl_flow_filter {
     uint16_t ports[TL_FLOW_PORTS_MAX];
     const char *handshake, *teardown, *conn_state;
     const char *service; /* "a,b": any of them */
+    /* the tunnel path: a kind on it (list), a VLAN id on it (list), the first VNI, either outer
+     * address of the outermost IP tunnel */
+    const char *tunnel_kinds, *vlans;
+    bool vni_set;
+    uint32_t vni;
+    struct tl_addr_range outer;
     uint64_t capture;
     bool since_set, until_set;
     int64_t since_ns, until_ns;

@@ -29,7 +29,7 @@
 #define COPY_BATCH      (1u << 20)   /* bytes of COPY data buffered before they are sent */
 #define PACKETS_CHUNK   4096         /* packets fetched per round trip when reading a flow */
 #define MIGRATION_LOCK  0x74636c656e /* pg_advisory_lock key: "tclen" */
-#define MAX_PARAMS      96
+#define MAX_PARAMS      256
 #define TL_PG_STR_(x)   #x
 #define TL_PG_STR(x)    TL_PG_STR_(x)
 
@@ -538,7 +538,8 @@ static struct tl_db *pg_db(struct tl_store *base)
               "COPY flows (id, capture_id, idx, ip_version, client_ip, client_port, server_ip, "
               "server_port, first_ns, last_ns, handshake, teardown, conn_state, history, "
               "completeness, packets, bytes, nsec, checksums, service, rtt_us, retrans_pkts, "
-              "retrans_bytes, duration_ns) FROM STDIN (FORMAT binary)");
+              "retrans_bytes, duration_ns, tunnels, vlans, vni, outer_version, outer_src, "
+              "outer_dst) FROM STDIN (FORMAT binary)");
     db->c = connect_uri(s->uri, err, sizeof err);
     if (!db->c) {
         tl_log("store: %s", err);
@@ -774,7 +775,7 @@ static enum tl_db_rc pg_add_flow(struct tl_db *d, const struct tl_flow_row *f)
 {
     struct pg_db *db = PG(d);
     struct copy_buf *cb = &db->flows;
-    copy_row(cb, 24);
+    copy_row(cb, 30);
     copy_i64(cb, (int64_t)f->id);
     copy_i64(cb, (int64_t)f->capture_id);
     copy_i64(cb, (int64_t)f->index);
@@ -803,6 +804,21 @@ static enum tl_db_rc pg_add_flow(struct tl_db *d, const struct tl_flow_row *f)
     copy_i64(cb, (int64_t)f->retrans_packets);
     copy_i64(cb, (int64_t)f->retrans_bytes);
     copy_i64(cb, f->duration_ns);
+    copy_text(cb, f->tunnels);
+    copy_text(cb, f->vlans);
+    if (f->vni >= 0) {
+        copy_i64(cb, f->vni);
+    } else {
+        copy_text(cb, NULL);
+    }
+    copy_i32(cb, f->outer_version);
+    if (f->outer_version) {
+        copy_bytes(cb, f->outer_src, 16);
+        copy_bytes(cb, f->outer_dst, 16);
+    } else {
+        copy_text(cb, NULL);
+        copy_text(cb, NULL);
+    }
     return cb->b.len >= COPY_BATCH ? copy_flush(db, cb, "insert flows") : TL_DB_OK;
 }
 
@@ -1102,6 +1118,29 @@ static void common_conds(struct tl_buf *sql, struct params *p, const struct tl_f
     if (f->service) {
         list_cond(sql, p, f->service, "service");
     }
+    if (f->tunnel_kinds) { /* "a,b": a kind of either on the path (stored as ",a,b,") */
+        tl_buf_printf(sql,
+                      " AND string_to_array(tunnels, ',') && "
+                      "array_remove(string_to_array($%d::text, ','), '')",
+                      p_text(p, f->tunnel_kinds));
+    }
+    if (f->vlans) {
+        tl_buf_printf(sql,
+                      " AND string_to_array(vlans, ',') && "
+                      "array_remove(string_to_array($%d::text, ','), '')",
+                      p_text(p, f->vlans));
+    }
+    if (f->vni_set) {
+        tl_buf_printf(sql, " AND vni = $%d::int8", p_i64(p, f->vni));
+    }
+    if (f->outer.set) {
+        int v = p_i32(p, f->outer.version), lo = p_bytes(p, f->outer.lo, 16),
+            hi = p_bytes(p, f->outer.hi, 16);
+        tl_buf_printf(sql,
+                      " AND outer_version = $%d::int4 AND (outer_src BETWEEN $%d::bytea AND "
+                      "$%d::bytea OR outer_dst BETWEEN $%d::bytea AND $%d::bytea)",
+                      v, lo, hi, lo, hi);
+    }
     if (f->min_rtt_us > 0) {
         tl_buf_printf(sql, " AND rtt_us >= $%d::int8", p_i64(p, f->min_rtt_us));
     }
@@ -1166,6 +1205,32 @@ static void order_by(struct tl_buf *sql, const struct tl_flow_filter *f, bool ou
     }
 }
 
+/* port=a,b: either endpoint on any of them */
+static void ports_cond(struct tl_buf *sql, struct params *p, const struct tl_flow_filter *f)
+{
+    int num[TL_FLOW_PORTS_MAX];
+    unsigned n = f->n_ports < TL_FLOW_PORTS_MAX ? f->n_ports : TL_FLOW_PORTS_MAX;
+    for (unsigned i = 0; i < n; i++) {
+        num[i] = p_i32(p, f->ports[i]);
+    }
+    const char *cols[2] = { "client_port", "server_port" };
+    tl_buf_puts(sql, " AND (");
+    for (int k = 0; k < 2; k++) {
+        tl_buf_printf(sql, "%s%s IN (", k ? " OR " : "", cols[k]);
+        for (unsigned i = 0; i < n; i++) {
+            tl_buf_printf(sql, "%s$%d::int4", i ? ", " : "", num[i]);
+        }
+        tl_buf_puts(sql, ")");
+    }
+    tl_buf_puts(sql, ")");
+}
+
+/* Whether the query splits on the port: one port, as the UNION of client and server side. */
+static bool port_split(const struct tl_flow_filter *f)
+{
+    return f->port >= 0 && f->n_ports <= 1;
+}
+
 /* One branch: `side` 0 puts the either-endpoint filters on the client's columns, 1 on the
  * server's, -1 on both (an OR, used when there is nothing to split). */
 static void branch(struct tl_buf *sql, struct params *p, const struct tl_flow_filter *f, int side)
@@ -1176,7 +1241,9 @@ static void branch(struct tl_buf *sql, struct params *p, const struct tl_flow_fi
                   sort_col[f->sort]);
     keyset_cond(sql, p, f);
     common_conds(sql, p, f);
-    if (f->port >= 0) {
+    if (f->n_ports > 1) {
+        ports_cond(sql, p, f);
+    } else if (f->port >= 0) {
         int n = p_i32(p, f->port);
         if (side < 0) {
             tl_buf_printf(sql, " AND (client_port = $%d::int4 OR server_port = $%d::int4)", n, n);
@@ -1185,7 +1252,7 @@ static void branch(struct tl_buf *sql, struct params *p, const struct tl_flow_fi
         }
     }
     if (f->host.set) {
-        if (side < 0 || f->port >= 0) { /* split on the port already: the host stays an OR */
+        if (side < 0 || port_split(f)) { /* split on the port already: the host stays an OR */
             int lo = p_bytes(p, f->host.lo, 16), hi = p_bytes(p, f->host.hi, 16);
             bool one = memcmp(f->host.lo, f->host.hi, 16) == 0;
             tl_buf_puts(sql, " AND (");
@@ -1230,7 +1297,7 @@ static enum tl_db_rc pg_flows_query(struct tl_db *d, const struct tl_flow_filter
     struct tl_buf sql;
     struct params p = { 0 };
     tl_buf_init_fixed(&sql, mem, sizeof mem);
-    if (f->port >= 0 || f->host.set) {
+    if (port_split(f) || f->host.set) {
         tl_buf_puts(&sql, "(");
         branch(&sql, &p, f, 0);
         tl_buf_puts(&sql, ") UNION (");
@@ -1293,7 +1360,9 @@ static enum tl_db_rc pg_flow_stats(struct tl_db *d, const struct tl_flow_filter 
                   group_col[g]);
     keyset_cond(&sql, &p, &all);
     common_conds(&sql, &p, &all);
-    if (all.port >= 0) {
+    if (all.n_ports > 1) {
+        ports_cond(&sql, &p, &all);
+    } else if (all.port >= 0) {
         int n = p_i32(&p, all.port);
         tl_buf_printf(&sql, " AND (client_port = $%d::int4 OR server_port = $%d::int4)", n, n);
     }

@@ -53,12 +53,14 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_FLOW_INSERT] = "INSERT INTO flows (id, capture_id, idx, ip_version, client_ip, "
                        "client_port, server_ip, server_port, first_ns, last_ns, handshake, "
                        "teardown, conn_state, history, completeness, packets, bytes, nsec, "
-                       "checksums, service, rtt_us, retrans_pkts, retrans_bytes, duration_ns) "
+                       "checksums, service, rtt_us, retrans_pkts, retrans_bytes, duration_ns, "
+                       "tunnels, vlans, vni, outer_version, outer_src, outer_dst) "
                        "VALUES (:id, :capture_id, :idx, :ip_version, "
                        ":client_ip, :client_port, :server_ip, :server_port, :first_ns, :last_ns, "
                        ":handshake, :teardown, :conn_state, :history, :completeness, :packets, "
                        ":bytes, :nsec, :checksums, :service, :rtt_us, :retrans_pkts, "
-                       ":retrans_bytes, :duration_ns)",
+                       ":retrans_bytes, :duration_ns, :tunnels, :vlans, :vni, :outer_version, "
+                       ":outer_src, :outer_dst)",
     [ST_CAPTURE_FINISH] = "UPDATE captures SET file = :file, doc = :doc, packets = :packets, "
                           "flows = :flows, truncated = :truncated, first_flow = :first_flow, "
                           "last_flow = :last_flow WHERE id = :id",
@@ -466,6 +468,21 @@ static enum tl_db_rc sq_add_flow(struct tl_db *d, const struct tl_flow_row *f)
     sqlite3_bind_int64(st, P(st, ":retrans_pkts"), (sqlite3_int64)f->retrans_packets);
     sqlite3_bind_int64(st, P(st, ":retrans_bytes"), (sqlite3_int64)f->retrans_bytes);
     sqlite3_bind_int64(st, P(st, ":duration_ns"), f->duration_ns);
+    sqlite3_bind_text(st, P(st, ":tunnels"), f->tunnels, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, P(st, ":vlans"), f->vlans, -1, SQLITE_STATIC);
+    if (f->vni >= 0) {
+        sqlite3_bind_int64(st, P(st, ":vni"), f->vni);
+    } else {
+        sqlite3_bind_null(st, P(st, ":vni"));
+    }
+    sqlite3_bind_int(st, P(st, ":outer_version"), f->outer_version);
+    if (f->outer_version) {
+        sqlite3_bind_blob(st, P(st, ":outer_src"), f->outer_src, 16, SQLITE_STATIC);
+        sqlite3_bind_blob(st, P(st, ":outer_dst"), f->outer_dst, 16, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_null(st, P(st, ":outer_src"));
+        sqlite3_bind_null(st, P(st, ":outer_dst"));
+    }
     if (f->service) {
         sqlite3_bind_text(st, P(st, ":service"), f->service, -1, SQLITE_STATIC);
     } else {
@@ -765,6 +782,29 @@ static void common_conds(struct tl_buf *sql, const struct tl_flow_filter *f)
     if (f->service) {
         list_cond(sql, f->service, "service");
     }
+    if (f->tunnel_kinds) { /* "a,b": a kind of either on the path */
+        tl_buf_puts(sql, " AND (instr(tunnels, ',' || :tunnel0 || ',') > 0");
+        unsigned n = 1;
+        for (const char *p = strchr(f->tunnel_kinds, ','); p && n < 16; p = strchr(p + 1, ',')) {
+            tl_buf_printf(sql, " OR instr(tunnels, ',' || :tunnel%u || ',') > 0", n++);
+        }
+        tl_buf_puts(sql, ")");
+    }
+    if (f->vlans) {
+        tl_buf_puts(sql, " AND (instr(vlans, ',' || :vlan0 || ',') > 0");
+        unsigned n = 1;
+        for (const char *p = strchr(f->vlans, ','); p && n < 16; p = strchr(p + 1, ',')) {
+            tl_buf_printf(sql, " OR instr(vlans, ',' || :vlan%u || ',') > 0", n++);
+        }
+        tl_buf_puts(sql, ")");
+    }
+    if (f->vni_set) {
+        tl_buf_puts(sql, " AND vni = :vni");
+    }
+    if (f->outer.set) {
+        tl_buf_puts(sql, " AND outer_version = :outer_v AND (outer_src BETWEEN :outer_lo AND "
+                         ":outer_hi OR outer_dst BETWEEN :outer_lo AND :outer_hi)");
+    }
     if (f->min_rtt_us > 0) {
         tl_buf_puts(sql, " AND rtt_us >= :min_rtt_us");
     }
@@ -892,6 +932,20 @@ static void bind_range(sqlite3_stmt *st, const char *name, const struct tl_addr_
     sqlite3_bind_blob(st, P(st, key), r->hi, 16, SQLITE_STATIC);
 }
 
+/* The items of a list value "a,b" to :NAME0, :NAME1, ... (copied: SQLITE_TRANSIENT). */
+static void bind_items(sqlite3_stmt *st, const char *name, const char *list)
+{
+    unsigned n = 0;
+    for (const char *p = list; p && n < 16; n++) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char key[32];
+        snprintf(key, sizeof key, "%s%u", name, n);
+        sqlite3_bind_text(st, P(st, key), p, (int)len, SQLITE_TRANSIENT);
+        p = comma ? comma + 1 : NULL;
+    }
+}
+
 /* Every role the text may use; those it does not use are index 0, which SQLite ignores. */
 static void bind_filter(sqlite3_stmt *st, const struct tl_flow_filter *f)
 {
@@ -919,6 +973,11 @@ static void bind_filter(sqlite3_stmt *st, const struct tl_flow_filter *f)
                        f->min_duration_us > INT64_MAX / 1000 ? INT64_MAX
                                                              : f->min_duration_us * 1000);
     sqlite3_bind_int64(st, P(st, ":after_value"), f->after_value);
+    bind_items(st, ":tunnel", f->tunnel_kinds);
+    bind_items(st, ":vlan", f->vlans);
+    sqlite3_bind_int64(st, P(st, ":vni"), f->vni);
+    bind_range(st, "outer", &f->outer);
+    sqlite3_bind_int(st, P(st, ":outer_v"), f->outer.version);
     for (unsigned i = 0; i < f->n_ports && i < TL_FLOW_PORTS_MAX; i++) {
         char key[16];
         snprintf(key, sizeof key, ":port%u", i);

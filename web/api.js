@@ -74,12 +74,17 @@ async function errorFrom(res) {
     return new ApiError(res.status, code, message, parameter);
 }
 
-async function request(method, path, params) {
+async function request(method, path, params, body) {
     let res;
+    const headers = { Accept: 'application/json', ...(method === 'GET' ? {} : authHeaders()) };
+    if (body !== undefined) {
+        headers['Content-Type'] = 'application/json';
+    }
     try {
         res = await fetch(apiUrl(path, params, { withLang: !NO_LANG.has(`${method} ${path}`) }), {
             method,
-            headers: { Accept: 'application/json', ...(method === 'GET' ? {} : authHeaders()) },
+            headers,
+            body: body === undefined ? undefined : JSON.stringify(body),
         });
     } catch (e) {
         throw new ApiError(0, 'network', `${t('upload_network')} (${e.message})`);
@@ -98,6 +103,8 @@ export async function getText(path, params) {
 }
 export const post = (path, params) => request('POST', path, params);
 export const del = (path, params) => request('DELETE', path, params);
+// A write whose body is a JSON document (an annotation, say).
+export const postJson = (path, body, params) => request('POST', path, params, body);
 
 // Uploads one file as the raw request body (so the progress counts exactly the file's bytes).
 // onProgress(sent, total) follows the upload; onSent() fires when the last byte has left and the

@@ -1772,6 +1772,48 @@ def check_17_sort_stats(c, t):
         c.eq(d['total']['flows'], len(got), 'stats by %s: total flows' % group)
         c.ok(abs(sum(g['share'] for g in d['groups']) - 100) < 0.1,
              'stats by %s: shares add up to 100 %%' % group)
+    # tunnel filters: each against the flows' "tunnels" as `tcplens decode` gives them (the
+    # server's stored records start at the first IP header: link-layer tags are in the flow
+    # row's filter columns, not in the replayed JSON)
+    every = {}
+    for name in ('tun_vxlan', 'tun_vxlan_in_qinq', 'tun_vlan_9100_9200', 'tun_gre',
+                 'tun_geneve', 'tun_mpls'):
+        path = os.path.join(t.repo, 'tests', 'golden', name, 'capture.pcap')
+        with open(path, 'rb') as fh:
+            r = s.request('POST', '/api/v1/captures?name=tun-' + name, body=fh.read())
+        if not c.ok(r.status in (200, 201), 'upload %s: %d' % (name, r.status)):
+            continue
+        cid = r.json()['capture']['id']
+        ids = [f['id'] for f in s.get('/api/v1/flows?limit=1000&capture=%d' % cid).json()['flows']]
+        local = t.tools.decode(path)['flows']
+        c.eq(len(ids), len(local), '%s: flows stored vs tcplens decode' % name)
+        for fid, lf in zip(ids, local):
+            every[fid] = lf.get('tunnels') or []
+    scope = sorted(every)
+
+    def outer_in(tl, net):
+        n = ipaddress.ip_network(net)
+        for x in tl:
+            if 'outer_src' in x:
+                return any(ipaddress.ip_address(x[k]) in n for k in ('outer_src', 'outer_dst')
+                           if ipaddress.ip_address(x[k]).version == n.version)
+        return False
+    for q, pred in ((('tunnel', 'vxlan'), lambda tl: any(x['kind'] == 'vxlan' for x in tl)),
+                    (('tunnel', 'vlan,geneve'),
+                     lambda tl: any(x['kind'] in ('vlan', 'geneve') for x in tl)),
+                    (('vlan', '300'), lambda tl: any(x.get('vlan') == 300 for x in tl)),
+                    (('vlan', '20,31'), lambda tl: any(x.get('vlan') in (20, 31) for x in tl)),
+                    (('vni', '99'), lambda tl: [x.get('vni') for x in tl if 'vni' in x][:1] == [99]),
+                    (('outer_host', '192.0.2.2'), lambda tl: outer_in(tl, '192.0.2.2/32')),
+                    (('tunnel', 'mpls'), lambda tl: any(x['kind'] == 'mpls' for x in tl))):
+        got, _ = page_all(c, s, '/api/v1/flows', {q[0]: q[1]}, 'flows', 1000)
+        if got is not None:
+            want = sorted(i for i, tl in every.items() if pred(tl))
+            c.ok(want, '%s=%s: the test captures have such flows' % q)
+            c.eq(sorted(f['id'] for f in got if f['id'] in scope), want,
+                 '%s=%s selects the flows whose tunnels say so' % q)
+    expect_error(c, s.get('/api/v1/flows?tunnel=wormhole'), 400, 'bad_parameter', 'tunnel')
+    expect_error(c, s.get('/api/v1/flows?vlan=4096'), 400, 'bad_parameter', 'vlan')
     r = s.get('/api/v1/stats?group_by=conn_state&conn_state=REJ')
     c.ok(r.status == 200 and [g['key'] for g in r.json()['groups']] in ([], ['REJ']),
          'stats take the list filters')
@@ -1805,7 +1847,8 @@ CHECKS = [
      check_15_checksums),
     (16, 'duplicate uploads and examples; annotations (Jansson bodies, restart, delete)',
      check_16_duplicates_annotations),
-    (17, 'sort= in every order with keyset pages during uploads; range and list filters; stats',
+    (17, 'sort= in every order with keyset pages during uploads; range, list and tunnel '
+         'filters; stats',
      check_17_sort_stats),
 ]
 

@@ -63,7 +63,8 @@ def uri_for(socket_dir, dbname, user=SUPERUSER):
 
 
 class Cluster:
-    def __init__(self):
+    def __init__(self, durable=False):
+        self.durable = durable  # False: fsync off, as fits a throw-away test database
         self.dir = None
         self.data = None
         self.owner = _owner()
@@ -100,9 +101,10 @@ class Cluster:
                    '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
                    timeout=START_TIMEOUT)
         left = max(5, int(START_TIMEOUT - (time.monotonic() - t0)))
-        opts = ("-c listen_addresses='' -k %s -c fsync=off -c synchronous_commit=off "
-                "-c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB"
-                % self.dir)
+        opts = "-c listen_addresses='' -k %s -c max_connections=200 -c shared_buffers=128MB" % (
+            self.dir)
+        if not self.durable:
+            opts += ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off'
         self._run([os.path.join(PG_BIN, 'pg_ctl'), '-D', self.data, '-l',
                    os.path.join(self.dir, 'postgres.log'), '-o', opts, '-w', '-t', str(left),
                    'start'], timeout=left + 10)
