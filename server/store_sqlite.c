@@ -359,6 +359,31 @@ static bool sq_ping(struct tl_db *d)
 
 static void sq_upload_rollback(struct tl_db *d);
 
+/* The grouping columns, as enum tl_group_key. */
+static const char *const group_col[TL_GROUP_COUNT] = {
+    [TL_GROUP_CONN_STATE] = "conn_state",   [TL_GROUP_HANDSHAKE] = "handshake",
+    [TL_GROUP_TEARDOWN] = "teardown",       [TL_GROUP_SERVICE] = "service",
+    [TL_GROUP_SERVER_PORT] = "server_port", [TL_GROUP_CAPTURE] = "capture_id",
+};
+
+/* A capture's counts per grouping (flow_groups, schema/007), inside its upload's transaction. */
+static int groups_fill(struct sq_db *db, uint64_t capture_id)
+{
+    for (int g = 0; g < TL_GROUP_COUNT; g++) {
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO flow_groups SELECT capture_id, %d, CAST(%s AS TEXT), count(*), "
+                 "sum(packets), sum(bytes), sum(retrans_pkts), sum(retrans_bytes) FROM flows "
+                 "WHERE capture_id = %" PRIu64 " GROUP BY %s",
+                 g, group_col[g], capture_id, group_col[g]);
+        int rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            return rc;
+        }
+    }
+    return SQLITE_DONE;
+}
+
 /* --- upload ----------------------------------------------------------------------------- */
 
 static enum tl_db_rc sq_upload_begin(struct tl_db *d, const struct tl_upload_info *u,
@@ -507,6 +532,9 @@ static enum tl_db_rc sq_upload_commit(struct tl_db *d, uint64_t capture_id, cons
     sqlite3_bind_int64(st, P(st, ":first_flow"), (sqlite3_int64)first_flow);
     sqlite3_bind_int64(st, P(st, ":last_flow"), (sqlite3_int64)last_flow);
     int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        rc = groups_fill(db, capture_id);
+    }
     if (rc == SQLITE_DONE) {
         st = stmt(db, ST_COUNTER_SET);
         sqlite3_bind_int64(st, P(st, ":value"), (sqlite3_int64)last_flow);
@@ -694,6 +722,12 @@ static enum tl_db_rc sq_capture_delete(struct tl_db *d, uint64_t id, struct tl_c
         rc = sqlite3_step(st);
     }
     if (rc == SQLITE_DONE) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "DELETE FROM flow_groups WHERE capture_id = %" PRIu64, id);
+        rc = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+        rc = rc == SQLITE_OK ? SQLITE_DONE : rc;
+    }
+    if (rc == SQLITE_DONE) {
         st = stmt(db, ST_DEL_CAPTURE_NOTES);
         sqlite3_bind_int64(st, P(st, ":capture_id"), (sqlite3_int64)id);
         rc = sqlite3_step(st);
@@ -833,8 +867,9 @@ static const char *const sort_col[TL_SORT_COUNT] = {
 
 /*
  * Where the keyset cursor leaves off. By id: after it. By another key, in the order
- * (key ASC|DESC NULLS LAST, id ASC): the rows after (after_value, after_id), then the unknown
- * values; a cursor already in the unknown values continues among them by id.
+ * (key ASC NULLS LAST, id ASC) or (key DESC NULLS LAST, id DESC): the rows after (after_value,
+ * after_id), then the unknown values; a cursor already in the unknown values continues among
+ * them by id. Ties go the key's way, so one (key, id) index serves both directions.
  */
 static void keyset_cond(struct tl_buf *sql, const struct tl_flow_filter *f)
 {
@@ -846,12 +881,12 @@ static void keyset_cond(struct tl_buf *sql, const struct tl_flow_filter *f)
     if (!f->after_set) {
         tl_buf_puts(sql, " WHERE 1 = 1");
     } else if (f->after_null) {
-        tl_buf_printf(sql, " WHERE (%s IS NULL AND id > :after)", c);
+        tl_buf_printf(sql, " WHERE (%s IS NULL AND id %s :after)", c, f->desc ? "<" : ">");
     } else {
         tl_buf_printf(sql,
-                      " WHERE (%s %s :after_value OR (%s = :after_value AND id > :after) OR "
+                      " WHERE (%s %s :after_value OR (%s = :after_value AND id %s :after) OR "
                       "%s IS NULL)",
-                      c, f->desc ? "<" : ">", c, c);
+                      c, f->desc ? "<" : ">", c, f->desc ? "<" : ">", c);
     }
 }
 
@@ -860,8 +895,8 @@ static void order_by(struct tl_buf *sql, const struct tl_flow_filter *f)
     if (f->sort == TL_SORT_ID) {
         tl_buf_puts(sql, " ORDER BY id");
     } else {
-        tl_buf_printf(sql, " ORDER BY %s %s NULLS LAST, id", sort_col[f->sort],
-                      f->desc ? "DESC" : "ASC");
+        tl_buf_printf(sql, " ORDER BY %s %s NULLS LAST, id %s", sort_col[f->sort],
+                      f->desc ? "DESC" : "ASC", f->desc ? "DESC" : "ASC");
     }
 }
 
@@ -1038,11 +1073,6 @@ static enum tl_db_rc sq_flows_query(struct tl_db *d, const struct tl_flow_filter
 static enum tl_db_rc sq_flow_stats(struct tl_db *d, const struct tl_flow_filter *f,
                                    enum tl_group_key g, tl_db_stats_cb cb, void *arg)
 {
-    static const char *const group_col[TL_GROUP_COUNT] = {
-        [TL_GROUP_CONN_STATE] = "conn_state",   [TL_GROUP_HANDSHAKE] = "handshake",
-        [TL_GROUP_TEARDOWN] = "teardown",       [TL_GROUP_SERVICE] = "service",
-        [TL_GROUP_SERVER_PORT] = "server_port", [TL_GROUP_CAPTURE] = "capture_id",
-    };
     struct sq_db *db = SQ(d);
     struct tl_flow_filter all = *f;
     all.sort = TL_SORT_ID;
@@ -1050,6 +1080,18 @@ static enum tl_db_rc sq_flow_stats(struct tl_db *d, const struct tl_flow_filter 
     char mem[3072];
     struct tl_buf sql;
     tl_buf_init_fixed(&sql, mem, sizeof mem);
+    struct tl_flow_filter plain = {
+        .port = -1, .client_port = -1, .server_port = -1, .capture = f->capture
+    };
+    if (memcmp(&plain, &all, offsetof(struct tl_flow_filter, sort)) == 0) {
+        /* whole captures: their stored counts (flow_groups), not a scan of the flows */
+        tl_buf_printf(&sql,
+                      "SELECT key, sum(flows), sum(packets), sum(bytes), sum(retrans_pkts), "
+                      "sum(retrans_bytes) FROM flow_groups WHERE dim = %d%s GROUP BY key "
+                      "ORDER BY sum(flows) DESC, key",
+                      (int)g, f->capture ? " AND capture_id = :capture" : "");
+        goto run;
+    }
     tl_buf_printf(&sql,
                   "SELECT CAST(%s AS TEXT), count(*), sum(packets), sum(bytes), "
                   "sum(retrans_pkts), sum(retrans_bytes) FROM flows WHERE id > :after",
@@ -1067,6 +1109,7 @@ static enum tl_db_rc sq_flow_stats(struct tl_db *d, const struct tl_flow_filter 
                                 "BETWEEN :host_lo AND :host_hi)");
     }
     tl_buf_printf(&sql, " GROUP BY %s ORDER BY count(*) DESC, %s", group_col[g], group_col[g]);
+run:
     if (sql.overflow) {
         return TL_DB_ERROR;
     }

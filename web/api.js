@@ -40,7 +40,9 @@ function authHeaders() {
 }
 
 // The routes that say nothing in words take no lang (the server refuses unknown parameters).
-const NO_LANG = new Set(['GET /captures']);
+const NO_LANG = new Set(['GET /captures', 'GET /stats']);
+const NO_LANG_PATH = /\/annotations(\/|$)/; // the notes, read, written and deleted
+const takesLang = (method, path) => !NO_LANG.has(`${method} ${path}`) && !NO_LANG_PATH.test(path);
 
 // Builds "/api/v1/path?a=1&lang=zh", leaving out empty parameters.
 export function apiUrl(path, params = {}, { withLang = true } = {}) {
@@ -81,7 +83,7 @@ async function request(method, path, params, body) {
         headers['Content-Type'] = 'application/json';
     }
     try {
-        res = await fetch(apiUrl(path, params, { withLang: !NO_LANG.has(`${method} ${path}`) }), {
+        res = await fetch(apiUrl(path, params, { withLang: takesLang(method, path) }), {
             method,
             headers,
             body: body === undefined ? undefined : JSON.stringify(body),

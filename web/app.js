@@ -1,12 +1,13 @@
 // The dashboard's entry: routing by query string, the language switch, errors and key handling.
-// Views: home (upload, examples, captures), flows (one capture's connections), flow (one
-// connection), compare (two connections side by side). Each URL is shareable: it holds the view, its filters and the selected packet.
+// Views: home (upload, examples, captures), flows (one capture's connections), overview (a
+// capture's classes and outliers), flow (one connection), compare (two connections side by side). Each URL is shareable: it holds the view, its filters and the selected packet.
 
 import { setLang, lang, t, initialLang, rememberLang } from './i18n.js';
 import { ApiError } from './api.js';
 import { loadVocabulary } from './vocab.js';
 import { renderHome } from './home.js';
 import { renderFlows } from './flows.js';
+import { renderOverview } from './overview.js';
 import { renderFlow } from './flow.js';
 import { renderCompare } from './compare.js';
 
@@ -107,6 +108,9 @@ async function render() {
         } else if (params.has('flow')) {
             view.dataset.view = 'flow';
             await renderFlow(ctx, token, params);
+        } else if (params.has('capture') && params.get('view') === 'overview') {
+            view.dataset.view = 'overview';
+            await renderOverview(ctx, token, params);
         } else if (params.has('capture')) {
             view.dataset.view = 'flows';
             await renderFlows(ctx, token, params);

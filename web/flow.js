@@ -16,6 +16,7 @@ import { Timeline, FIRST_PAGE } from './store.js';
 import { renderTsg, renderServerTsg } from './tsg.js';
 import { renderQuiz, parseAsk } from './quiz.js';
 import { renderWorksheet, parseBlanks, BLANKABLE, MAX_ROWS } from './worksheet.js';
+import { renderNotes, markLadder } from './notes.js';
 
 export async function renderFlow(ctx, token, params) {
     const id = params.get('flow');
@@ -75,6 +76,10 @@ export async function renderFlow(ctx, token, params) {
     const tsgBox = h('div', { id: 'tsg' });
     const quizBox = h('section', { id: 'quiz', class: 'card quiz-card', 'aria-labelledby': 'quiz-q' });
     const wsBox = h('section', { id: 'worksheet', class: 'worksheet', 'aria-label': t('ws_title') });
+    // The teacher's notes: listed beside the ladder, marked on their packets' rows, printed.
+    const notesBox = h('section', { id: 'notes', class: 'card notes-card', 'aria-labelledby': 'notes-h' });
+    let notes = [];
+    let notesCtl = null;
 
     const scaleBtns = ['compressed', 'time'].map((s) => h('button', {
         type: 'button', 'data-scale': s, 'aria-pressed': String(s === scale),
@@ -122,6 +127,9 @@ export async function renderFlow(ctx, token, params) {
         if (revealed != null) {
             ladder.setLimit(revealed);
         }
+        if (!virtual) {
+            markLadder(ladderBox, notes);
+        }
         ladder.select(sel, { scroll: true });
     }
 
@@ -145,6 +153,9 @@ export async function renderFlow(ctx, token, params) {
         }
         sel = clamp(i, total);
         stepPos.textContent = `${sel + 1} / ${total}`;
+        if (notesCtl) {
+            notesCtl.setSelected(sel);
+        }
         prevBtn.disabled = sel === 0;
         nextBtn.disabled = sel >= total - 1 || (revealed != null && sel >= revealed);
         ctx.replaceParams(urlParams());
@@ -317,7 +328,7 @@ export async function renderFlow(ctx, token, params) {
     // The worksheet's blanks: chosen here, kept in the URL, printed by the print stylesheet.
     const capName = cap ? cap.capture.name : `#${flow.capture}`;
     function drawWorksheet() {
-        renderWorksheet(wsBox, flow, virtual ? store.prefix().slice(0, MAX_ROWS) : packets, blanks, { capName });
+        renderWorksheet(wsBox, flow, virtual ? store.prefix().slice(0, MAX_ROWS) : packets, blanks, { capName, notes });
     }
     const blankBoxes = BLANKABLE.map((b) => {
         const c = h('input', { type: 'checkbox', name: 'blank', value: b, checked: blanks.includes(b) });
@@ -375,6 +386,7 @@ export async function renderFlow(ctx, token, params) {
                     explanation, extras,
                     h('details', { class: 'tcpdump-box' }, h('summary', {}, t('tcpdump_line')), tcpdump),
                     h('p', { class: 'muted small' }, t('step_keys'))),
+                quizMode ? null : notesBox,
                 h('section', { class: 'card states-card', 'aria-labelledby': 'states-h' },
                     h('h2', { id: 'states-h' }, t('states_title')), statesBox),
                 h('section', { class: 'card header-card', 'aria-labelledby': 'hdr-h' },
@@ -423,6 +435,26 @@ export async function renderFlow(ctx, token, params) {
         const once = () => drawWorksheet();
         window.addEventListener('beforeprint', once);
         ctx.onLeave(() => window.removeEventListener('beforeprint', once));
+    }
+    if (!quizMode) {
+        // Not in the quiz: a note on a later packet would give its answer away.
+        notesCtl = await renderNotes(ctx, token, notesBox, {
+            flow: flow.id,
+            selected: () => sel,
+            onSelect: (i) => select(i, true),
+            onChange: (list) => {
+                notes = list;
+                if (!virtual) {
+                    markLadder(ladderBox, notes);
+                }
+                if (total <= MAX_ROWS || !virtual) {
+                    drawWorksheet();
+                }
+            },
+        });
+        if (!ctx.current(token)) {
+            return;
+        }
     }
     if (quizMode) {
         playBtn.disabled = true;

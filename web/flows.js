@@ -1,13 +1,23 @@
 // One capture's connections: the capture's facts, filters that are the API's own (kept in the
-// URL so a filtered view can be shared), and a paged table.
+// URL so a filtered view can be shared), and a paged table that the API sorts (its column
+// headings set sort=, kept in the URL too); a link to the capture's overview; the capture's notes.
 
 import { get, apiUrl } from './api.js';
 import { h, formatBytes, formatTs, endpoint } from './dom.js';
 import { t, label, connStateMeaning, handshakes, teardowns, connStates } from './i18n.js';
 import { formatDuration } from './ladder.js';
+import { renderNotes } from './notes.js';
 
 const PAGE = 50;
 const FILTERS = ['host', 'port', 'conn_state', 'handshake', 'teardown'];
+// The keys the API sorts by (sort=KEY ascending, sort=-KEY descending).
+export const SORT_KEYS = ['first_ts', 'duration', 'rtt', 'packets', 'bytes', 'retrans'];
+
+// "-rtt" -> { key: 'rtt', desc: true }; anything else (no sort, a typo) -> null.
+export function parseSort(v) {
+    const m = /^(-?)([a-z_]+)$/.exec(v || '');
+    return m && SORT_KEYS.includes(m[2]) ? { key: m[2], desc: m[1] === '-' } : null;
+}
 
 // cursor -> the cursor of the page before it, learned while paging forward in this session.
 const prevCursor = new Map();
@@ -22,6 +32,11 @@ export async function renderFlows(ctx, token, params) {
         }
     }
     const cursor = params.get('cursor') || '';
+    const sort = parseSort(params.get('sort'));
+    const sortParam = sort ? `${sort.desc ? '-' : ''}${sort.key}` : '';
+    if (sortParam) {
+        filters.sort = sortParam; // kept with the filters: the cursor belongs to its sort
+    }
 
     const form = filterForm(ctx, id, filters);
     const tableBox = h('div', { class: 'scroll-x' }, h('p', { class: 'muted' }, t('loading')));
@@ -30,6 +45,7 @@ export async function renderFlows(ctx, token, params) {
     const prev = h('button', { type: 'button', id: 'flows-prev', disabled: !cursor }, t('prev_page'));
     const next = h('button', { type: 'button', id: 'flows-next', disabled: true }, t('next_page'));
     const head = h('div', { class: 'capture-head' }, h('p', { class: 'muted' }, t('loading')));
+    const notesBox = h('section', { id: 'notes', class: 'card notes-card', 'aria-labelledby': 'notes-h' });
 
     ctx.view.replaceChildren(
         h('nav', { class: 'crumbs', 'aria-label': 'breadcrumb' },
@@ -39,7 +55,8 @@ export async function renderFlows(ctx, token, params) {
         h('section', { class: 'card', 'aria-labelledby': 'flows-h' },
             h('h2', { id: 'flows-h' }, t('flows_title')),
             form, count, empty, tableBox,
-            h('div', { class: 'pager' }, prev, next)));
+            h('div', { class: 'pager' }, prev, next)),
+        notesBox);
 
     const [cap, page] = await Promise.all([
         get(`/captures/${encodeURIComponent(id)}`, { limit: 1 }),
@@ -48,6 +65,7 @@ export async function renderFlows(ctx, token, params) {
     if (!ctx.current(token)) {
         return;
     }
+    const notesDone = renderNotes(ctx, token, notesBox, { capture: cap.capture.id });
     if (page instanceof Error) {
         // A filter the API refuses (a bad port or prefix in a shared link, say): say which,
         // mark the field, and leave the form to fix it.
@@ -60,6 +78,7 @@ export async function renderFlows(ctx, token, params) {
             bad.focus();
         }
         fillHead(head, cap.capture);
+        await notesDone;
         return;
     }
     fillHead(head, cap.capture);
@@ -69,7 +88,12 @@ export async function renderFlows(ctx, token, params) {
     const flows = page.flows || [];
     count.textContent = t('flows_count', flows.length);
     empty.hidden = flows.length > 0;
-    tableBox.replaceChildren(flows.length ? flowTable(flows) : '');
+    tableBox.replaceChildren(flows.length ? flowTable(flows, sort, (key) => {
+        // A heading toggles its key ascending / descending; paging starts again.
+        const desc = sort && sort.key === key ? !sort.desc : false;
+        const q = { capture: id, ...filters, sort: `${desc ? '-' : ''}${key}` };
+        ctx.navigate(q);
+    }) : '');
 
     const base = { capture: id, ...filters };
     if (page.next_cursor) {
@@ -86,6 +110,7 @@ export async function renderFlows(ctx, token, params) {
     if (cursor && !prevCursor.has(cursor)) {
         prev.textContent = t('first_page');
     }
+    await notesDone;
 }
 
 function fillHead(head, c) {
@@ -93,7 +118,9 @@ function fillHead(head, c) {
         h('p', { class: 'facts' }, t('capture_stats', c), ' · ', formatTs(c.first_ts), ' → ',
             formatTs(c.last_ts), ' · ',
             h('a', { href: apiUrl(`/captures/${c.id}/pcap`), download: c.name || 'capture.pcap' },
-                t('download_pcap')))];
+                t('download_pcap'))),
+        h('p', {}, h('a', { href: `?capture=${c.id}&view=overview`, id: 'overview-link', class: 'button-link' },
+            t('ov_link')))];
     const notes = [];
     for (const [k, word] of [['malformed', t('malformed')], ['non_tcp', t('non_tcp')]]) {
         const m = c[k] || {};
@@ -136,9 +163,10 @@ function filterForm(ctx, id, filters) {
         h('div', { class: 'actions' },
             h('button', { type: 'submit', id: 'apply-filters', class: 'primary' }, t('apply')),
             h('button', { type: 'button', id: 'clear-filters' }, t('clear'))));
+    const keep = filters.sort ? { sort: filters.sort } : {};
     form.addEventListener('submit', (e) => {
         e.preventDefault();
-        const q = { capture: id };
+        const q = { capture: id, ...keep };
         for (const [k, v] of new FormData(form)) {
             if (String(v).trim()) {
                 q[k] = String(v).trim();
@@ -146,30 +174,54 @@ function filterForm(ctx, id, filters) {
         }
         ctx.navigate(q);
     });
-    form.querySelector('#clear-filters').addEventListener('click', () => ctx.navigate({ capture: id }));
+    form.querySelector('#clear-filters').addEventListener('click', () => ctx.navigate({ capture: id, ...keep }));
     return form;
 }
 
-function flowTable(flows) {
+// The time of day of a timestamp ("10:24:00.265744"), the whole of it as the cell's title.
+function timeOfDay(ts) {
+    const m = /T([0-9:.]+)Z?$/.exec(ts || '');
+    return m ? m[1] : formatTs(ts);
+}
+
+function flowTable(flows, sort, onSort) {
     const rows = flows.map((f) => {
         const bytes = (f.bytes.c2s || 0) + (f.bytes.s2c || 0);
         const pkts = (f.packets.c2s || 0) + (f.packets.s2c || 0);
+        const rtt = f.handshake && f.handshake.rtt_us ? f.handshake.rtt_us.total : null;
+        const retrans = f.analysis ? f.analysis.retransmissions : null;
         return h('tr', { 'data-flow': f.id },
             h('td', {}, h('a', { href: `?flow=${f.id}`, class: 'flowlink' }, endpoint(f.client))),
             h('td', {}, endpoint(f.server)),
+            h('td', { class: 'service' }, f.service || '—'),
             h('td', {}, h('span', { class: `tag hs-${f.handshake.state}` }, label(f.handshake.state))),
             h('td', {}, h('span', { class: `tag td-${f.teardown.state}` }, label(f.teardown.state))),
             h('td', {}, h('abbr', { title: connStateMeaning(f.conn_state), class: 'state' }, f.conn_state),
                 ' ', h('code', { class: 'hist', title: t('history') }, f.history)),
+            h('td', { class: 'num ts', title: formatTs(f.first_ts) }, timeOfDay(f.first_ts)),
             h('td', { class: 'num' }, formatDuration(f.duration_us)),
+            h('td', { class: 'num' }, formatDuration(rtt)),
+            h('td', { class: 'num' }, String(pkts)),
             h('td', { class: 'num', title: `${pkts} packets, ${bytes} bytes` },
-                `${formatBytes(f.bytes.c2s)} → / ← ${formatBytes(f.bytes.s2c)}`));
+                `${formatBytes(f.bytes.c2s)} → / ← ${formatBytes(f.bytes.s2c)}`),
+            h('td', { class: 'num' }, retrans == null ? '—' : String(retrans)));
     });
-    return h('table', { id: 'flows', class: 'grid' },
+    const plain = (word, cls) => h('th', { scope: 'col', class: cls }, word);
+    // A sortable heading: a button that toggles the API's sort; aria-sort says the order shown.
+    const sortable = (key, word, long) => {
+        const on = sort && sort.key === key;
+        const b = h('button', { type: 'button', class: 'sort', 'data-sort': key, title: t('sort_by', long || word) },
+            word, h('span', { class: 'sort-ind', 'aria-hidden': 'true' }, on ? (sort.desc ? ' ▼' : ' ▲') : ' ↕'));
+        b.addEventListener('click', () => onSort(key));
+        return h('th', { scope: 'col', class: 'num', 'data-col': key,
+            'aria-sort': on ? (sort.desc ? 'descending' : 'ascending') : null }, b);
+    };
+    return h('table', { id: 'flows', class: 'grid', 'data-sort': sort ? `${sort.desc ? '-' : ''}${sort.key}` : '' },
         h('thead', {}, h('tr', {},
-            h('th', { scope: 'col' }, t('col_client')), h('th', { scope: 'col' }, t('col_server')),
-            h('th', { scope: 'col' }, t('col_handshake')), h('th', { scope: 'col' }, t('col_teardown')),
-            h('th', { scope: 'col' }, t('col_state')), h('th', { scope: 'col', class: 'num' }, t('col_duration')),
-            h('th', { scope: 'col', class: 'num' }, t('col_bytes')))),
+            plain(t('col_client')), plain(t('col_server')), plain(t('col_service')),
+            plain(t('col_handshake')), plain(t('col_teardown')), plain(t('col_state')),
+            sortable('first_ts', t('col_start')), sortable('duration', t('col_duration')),
+            sortable('rtt', t('col_rtt'), t('rtt_long')), sortable('packets', t('col_packets')),
+            sortable('bytes', t('col_bytes')), sortable('retrans', t('col_retrans')))),
         h('tbody', {}, rows));
 }

@@ -52,8 +52,8 @@ export function markLadder(container, list) {
         const y = (Number(shaft.getAttribute('y1')) + Number(shaft.getAttribute('y2'))) / 2;
         const mark = el('g', { class: 'note-mark', 'data-notes': notes.length });
         mark.append(el('title', {}, notes.map((a) => a.text).join('\n')));
-        mark.append(el('rect', { x: W - 50, y: y - 24, width: 40, height: 20, rx: 10, class: 'note-pill' }));
-        mark.append(el('text', { x: W - 30, y: y - 9.5, class: 'note-pill-t' }, `✎ ${notes.length}`));
+        mark.append(el('rect', { x: W - 58, y: y - 22, width: 40, height: 20, rx: 10, class: 'note-pill' }));
+        mark.append(el('text', { x: W - 38, y: y - 7.5, class: 'note-pill-t' }, `✎ ${notes.length}`));
         g.append(mark);
     }
 }

@@ -1,7 +1,8 @@
 // A capture at a glance (?capture=ID&view=overview): its totals and its connections counted by
 // class (GET /api/v1/stats, grouped by Zeek's conn_state, the handshake, the teardown, the
 // server's port or the service), the slowest handshakes and the connections that retransmitted
-// most (GET /api/v1/flows sorted by the API). The chart is an HTML table: each bar's class, its
+// most (GET /api/v1/flows sorted by the API; a connection without a handshake round trip is not
+// among the slowest handshakes). The chart is an HTML table: each bar's class, its
 // count and its share are written out, the bar's length only repeats them.
 
 import { get } from './api.js';
@@ -24,7 +25,7 @@ export async function renderOverview(ctx, token, params) {
     const [cap, stats, slowest, retrans] = await Promise.all([
         get(`/captures/${encodeURIComponent(id)}`, { limit: 1 }),
         get('/stats', { capture: id, group_by: groupBy }),
-        get('/flows', { capture: id, sort: '-rtt', limit: TOP }),
+        get('/flows', { capture: id, sort: '-rtt', limit: TOP, min_rtt_us: 1 }),
         get('/flows', { capture: id, sort: '-retrans_bytes', limit: TOP, min_retrans: 1 }),
     ]);
     if (!ctx.current(token)) {

@@ -1703,7 +1703,8 @@ def _sort_value(f, key):
 
 def check_17_sort_stats(c, t):
     """sort= in every order, keyset-paginated: pages of 25 concatenate to the whole list sorted
-    by the key computed from each flow's own JSON (unknown values last, ties by id), with no
+    by the key computed from each flow's own JSON (unknown values last, ties by id in the key's
+    direction), with no
     flow lost or repeated while uploads happen in parallel; range and list filters; /stats
     equals the sums over the list."""
     s = t.main
@@ -1725,9 +1726,9 @@ def check_17_sort_stats(c, t):
             sort = ('-' if desc else '') + key
             known = [f for f in full if _sort_value(f, key) is not None]
             unknown = [f for f in full if _sort_value(f, key) is None]
-            known.sort(key=lambda f: f['id'])
-            known.sort(key=lambda f: _sort_value(f, key), reverse=desc)
-            want = [f['id'] for f in known] + sorted(f['id'] for f in unknown)
+            # ties go the key's way (by id ascending, or descending with a descending key)
+            known.sort(key=lambda f: (_sort_value(f, key), f['id']), reverse=desc)
+            want = [f['id'] for f in known] + sorted((f['id'] for f in unknown), reverse=desc)
             job = CurlJob(['--data-binary', '@' + big,
                            s.url + '/api/v1/captures?duplicate=keep&name=during-' + sort])
             got, pages = page_all(c, s, '/api/v1/flows', {'sort': sort}, 'flows', 25)

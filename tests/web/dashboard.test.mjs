@@ -17,11 +17,11 @@ import path from 'node:path';
 import {
     ARROWS, CJK, Guard, HERE, LAYOUT_KEYS, ROWS, SEED, SEED_LABELS, SEED_SIZE, Server, WAIT_MS, answerQuiz, api,
     checker, current, fail, fieldValue, filesExist, installed, layoutProbe, layoutProblems, makeLongCapture,
-    nextQuestion, pdfText, report, scrollLongLadder, show, sleep, summary, testArgs, text, tsgAgainstTimeline,
+    mixedCapture, nextQuestion, pdfText, report, scrollLongLadder, show, sleep, summary, testArgs, text, tsgAgainstTimeline,
     tsgPoints, until, viewState, waitView as waitViewOf,
 } from './harness.mjs';
 
-const TOTAL_BUDGET_MS = 200_000; // the whole run, start to stop (ctest's own limit is higher)
+const TOTAL_BUDGET_MS = 260_000; // the whole run, start to stop (ctest's own limit is higher)
 const CHECK_BUDGET_MS = 30_000; // one check, all its waits included
 const LONG_PACKETS = 100_000; // the long connection of check z
 const ACTION_MS = 5_000; // one click, fill, focus...
@@ -38,7 +38,8 @@ const LAUNCH_ARGS = [
 const args = testArgs('dashboard.test.mjs');
 const { binary, webDir, shotDir } = args;
 const srcDir = path.dirname(args.examplesDir);
-// The pictures docs/ shows (worksheet.pdf, tsg.png, compare.png, quiz.png) go beside the other
+// The pictures docs/ shows (worksheet.pdf, tsg.png, compare.png, quiz.png, overview.png,
+// notes.png) go beside the other
 // screenshots; TL_WEB_DOCS=1 writes them into docs/ to refresh the documentation.
 const docDir = process.env.TL_WEB_DOCS ? path.join(srcDir, 'docs') : shotDir;
 const chromiumPath = process.env.TL_CHROMIUM || '/usr/bin/chromium';
@@ -597,7 +598,7 @@ async function run(browser, server, workdir) {
         const found = [];
         for (const [where, view] of [['', 'home'], [`?capture=${await seedCapture()}`, 'flows'],
             [`?flow=${flow}&p=4`, 'flow'], [`?flow=${flow}&p=1&lang=zh`, 'flow'],
-            [`?flow=${flow}&scale=time`, 'flow']]) {
+            [`?flow=${flow}&scale=time`, 'flow'], [`?capture=${await seedCapture()}&view=overview`, 'overview']]) {
             await goto(where, view);
             await page.evaluate(axeSource);
             const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
@@ -609,7 +610,7 @@ async function run(browser, server, workdir) {
         await page.locator('#lang-en').click();
         await waitView(page, 'flow');
         if (found.length) fail(found.join('\n'));
-        return '5 views, 0 violations';
+        return '6 views, 0 violations';
     });
 
     await check('r. API errors in a shared link: a bad port names the field, an unknown flow says 404', async () => {
@@ -1016,6 +1017,215 @@ async function run(browser, server, workdir) {
             `p95 ${s.frameP95Ms} ms, max ${s.frameMaxMs} ms; row drawing median ${s.renderMedianMs} ms, max ${s.renderMaxMs} ms; at most ${s.mostRows} rows in the DOM`;
         console.log(`# long connection (chromium): ${timing}`);
         return timing;
+    });
+
+    // ------------------------------------------- operators and teachers (issue 17 item 6, issue 18 item 5)
+
+    // Nine examples in one capture: five Zeek states, three handshakes, five teardowns, two ports.
+    let mixed = null;
+    const mixedId = async () => {
+        if (!mixed) {
+            const body = await api(server, 'POST', '/api/v1/captures?name=mixed.pcap', mixedCapture(args.examplesDir));
+            mixed = String(body.capture.id);
+            if (body.flows.length !== 9) fail(`the mixed capture has ${body.flows.length} flows, want 9`);
+        }
+        return mixed;
+    };
+    const ids = (flows) => flows.map((f) => String(f.id));
+    const chartRows = () => page.evaluate(() => ({
+        group: (document.querySelector('#ov-chart') || {}).dataset?.group,
+        rows: [...document.querySelectorAll('#ov-chart tbody tr')].map((tr) => ({
+            key: tr.dataset.key, flows: Number(tr.dataset.flows),
+            count: tr.querySelector('.ov-count').textContent.trim(), share: tr.querySelector('.ov-share').textContent.trim(),
+            name: tr.querySelector('th').firstChild.textContent.trim(),
+            title: tr.querySelector('th [title]') ? tr.querySelector('th [title]').getAttribute('title') : null })),
+    }));
+    const OV_KEYS = ['header.top', 'nav.crumbs', '.capture-head h1', '.ov-totals-card', '#ov-chart-card', '#ov-slowest',
+                     '#ov-retrans', '#notes', 'footer.foot'];
+
+    await check('ov. overview: totals and bars = /api/v1/stats for each grouping, labels and meanings from the vocabulary, slowest = sort=-rtt, most retransmitting = sort=-retrans_bytes', async () => {
+        const cap = await mixedId();
+        const vocab = await api(server, 'GET', '/api/v1/vocabulary');
+        await goto(`?capture=${cap}`, 'flows');
+        await page.locator('#overview-link').click();
+        await until('URL view=overview', () => param(page, 'view'), (v) => v === 'overview');
+        await waitView(page, 'overview');
+        const notes = [];
+        for (const g of ['conn_state', 'handshake', 'teardown', 'server_port']) {
+            if (g !== 'conn_state') {
+                await page.locator('#ov-group').selectOption(g);
+                await until(`URL group_by=${g}`, () => param(page, 'group_by'), (v) => v === g);
+                await waitView(page, 'overview');
+            }
+            const stats = await api(server, 'GET', `/api/v1/stats?capture=${cap}&group_by=${g}`);
+            const got = await until(`#ov-chart[data-group=${g}]`, chartRows, (v) => v.group === g);
+            const want = stats.groups.map((x) => ({ key: String(x.key), flows: x.flows }));
+            const seen = got.rows.map((r) => ({ key: r.key, flows: r.flows }));
+            if (show(seen) !== show(want)) fail(`${g}: bars ${show(seen)}, /api/v1/stats ${show(want)}`);
+            const counts = got.rows.map((r) => Number(r.count));
+            if (show(counts) !== show(want.map((x) => x.flows))) fail(`${g}: the counts written ${show(counts)}`);
+            const shares = got.rows.map((r) => parseFloat(r.share));
+            const wantShares = stats.groups.map((x) => Math.round(x.share * 10) / 10);
+            if (show(shares) !== show(wantShares)) fail(`${g}: shares ${show(shares)}, API ${show(wantShares)}`);
+            if (vocab[g]) {
+                for (const r of got.rows) {
+                    const row = vocab[g].find((v) => v.name === r.key);
+                    if (!row || r.name !== row.label.en || r.title !== row.meaning.en) {
+                        fail(`${g} ${r.key}: shown ${show([r.name, r.title])}, vocabulary ${show(row && [row.label.en, row.meaning.en])}`);
+                    }
+                }
+            }
+            notes.push(`${g}: ${seen.map((x) => `${x.key} ${x.flows}`).join(', ')}`);
+        }
+        const stats = await api(server, 'GET', `/api/v1/stats?capture=${cap}`);
+        const totals = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#ov-totals [data-total]')]
+            .map((e) => [e.dataset.total, e.querySelector('dd').textContent])));
+        if (totals.flows !== String(stats.total.flows) || totals.packets !== String(stats.total.packets) ||
+            totals.retrans_packets !== String(stats.total.retrans_packets)) fail(`totals ${show(totals)}, API ${show(stats.total)}`);
+        const lists = () => page.evaluate(() => ['#ov-slowest', '#ov-retrans'].map((s) =>
+            [...document.querySelectorAll(`${s} li[data-flow]`)].map((li) => li.dataset.flow)));
+        const [slow, retr] = await lists();
+        const wantSlow = ids((await api(server, 'GET', `/api/v1/flows?capture=${cap}&sort=-rtt&limit=10&min_rtt_us=1`)).flows);
+        const wantRetr = ids((await api(server, 'GET', `/api/v1/flows?capture=${cap}&sort=-retrans_bytes&limit=10&min_retrans=1`)).flows);
+        if (show(slow) !== show(wantSlow) || slow.length < 2) fail(`slowest ${show(slow)}, /flows?sort=-rtt ${show(wantSlow)}`);
+        if (show(retr) !== show(wantRetr) || !retr.length) fail(`most retransmitting ${show(retr)}, API ${show(wantRetr)}`);
+        // In Chinese: the same bars, the page's words and the vocabulary's in Chinese
+        await goto(`?capture=${cap}&view=overview&lang=zh`, 'overview');
+        const zh = await chartRows();
+        const zhRow = vocab.conn_state.find((v) => v.name === zh.rows[0].key);
+        const h2 = await text(page, '#ov-chart-h');
+        if (zh.rows.length !== stats.groups.length || !CJK.test(h2) || zh.rows[0].title !== zhRow.meaning.zh) {
+            fail(`中文: ${show(h2)} ${show(zh.rows[0])}`);
+        }
+        await page.locator('#lang-en').click();
+        await waitView(page, 'overview');
+        for (const [w, hh] of [[1024, 768], [1920, 1080]]) {
+            await page.setViewportSize({ width: w, height: hh });
+            const lay = layoutProblems(await layoutProbe(page, OV_KEYS));
+            await shot(page, `overview-${w}x${hh}.png`);
+            if (lay.length) fail(`overview at ${w}x${hh}: ${lay.join('\n')}`);
+        }
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await page.locator('#ov-chart-card').screenshot({ path: path.join(docDir, 'overview.png') });
+        await page.locator(`#ov-slowest li[data-flow="${slow[0]}"] a`).click();
+        await until(`URL ?flow=${slow[0]}`, () => param(page, 'flow'), (v) => v === slow[0]);
+        await waitView(page, 'flow');
+        return `${notes.join('; ')}; slowest ${slow.join(',')}; retransmitting ${retr.join(',')}`;
+    });
+
+    await check('so. column headings sort the connections as the API\'s sort= does (ascending, descending), aria-sort, kept in the URL', async () => {
+        const cap = await mixedId();
+        await goto(`?capture=${cap}`, 'flows');
+        const state = () => page.evaluate(() => ({
+            rows: [...document.querySelectorAll('table#flows tbody tr[data-flow]')].map((tr) => tr.dataset.flow),
+            sorted: [...document.querySelectorAll('table#flows th[aria-sort]')].map((th) => `${th.dataset.col}:${th.getAttribute('aria-sort')}`),
+            service: document.querySelectorAll('table#flows tbody td.service').length,
+        }));
+        const notes = [];
+        for (const key of ['first_ts', 'duration', 'rtt', 'packets', 'bytes', 'retrans']) {
+            for (const desc of [false, true]) {
+                const want = `${desc ? '-' : ''}${key}`;
+                await page.locator(`table#flows th button.sort[data-sort="${key}"]`).click();
+                await until(`URL sort=${want}`, () => param(page, 'sort'), (v) => v === want);
+                await waitView(page, 'flows');
+                const api_ = ids((await api(server, 'GET', `/api/v1/flows?capture=${cap}&sort=${want}&limit=50`)).flows);
+                const s = await until(`rows in the order of sort=${want}, aria-sort on ${key}`, state,
+                    (v) => show(v.rows) === show(api_) && show(v.sorted) === show([`${key}:${desc ? 'descending' : 'ascending'}`]));
+                if (s.service !== 9) fail(`${s.service} service cells, want 9`);
+                notes.push(`${want}: ${s.rows.join(',')}`);
+            }
+        }
+        await navigating();
+        await page.reload({ waitUntil: 'domcontentloaded' });
+        await waitView(page, 'flows');
+        const after = await state();
+        const want = ids((await api(server, 'GET', `/api/v1/flows?capture=${cap}&sort=-retrans&limit=50`)).flows);
+        if (show(after.rows) !== show(want) || show(after.sorted) !== show(['retrans:descending'])) fail(`after a reload: ${show(after)}`);
+        const orders = new Set(notes.map((n) => n.split(': ')[1]));
+        if (orders.size < 3) fail(`the sorts gave only ${orders.size} different orders: ${notes.join('; ')}`);
+        return notes.join('; ');
+    });
+
+    await check('nt. teacher\'s notes: one on packet 4 is marked beside arrow 5 and listed, one on the connection first; kept over a reload, on the capture, printed, deleted', async () => {
+        const flow = await seedFlow();
+        const cap = await seedCapture();
+        const TEXT = 'The server acknowledges the FIN and sends its own in one segment.';
+        const TOP = 'Count the segments of the close: three, not four.';
+        const marks = () => page.evaluate(() => ({
+            marks: [...document.querySelectorAll('#ladder g.arrow')].filter((g) => g.querySelector('g.note-mark'))
+                .map((g) => g.dataset.index),
+            list: [...document.querySelectorAll('#notes-list li.ann')].map((li) => [li.dataset.packet, li.querySelector('.ann-text').textContent]),
+        }));
+        await openFlow(4);
+        await page.locator('#note-text').fill(TEXT);
+        await page.locator('#note-author').fill('Ms. Li');
+        if (!(await page.locator('#note-on-packet').isChecked())) fail('#note-on-packet is not checked by default');
+        const label = await text(page, '#note-on-packet-t');
+        if (!/\b5\b/.test(label)) fail(`the checkbox says ${show(label)}, want packet 5`);
+        await page.locator('#note-add').click();
+        let m = await until('a mark on arrow 5 (data-index 4) and the note in the list', marks,
+            (v) => show(v.marks) === show(['4']) && v.list.length === 1 && v.list[0][0] === '4' && v.list[0][1] === TEXT);
+        const stored = (await api(server, 'GET', `/api/v1/flows/${flow}/annotations`)).annotations;
+        if (stored.length !== 1 || stored[0].packet !== 4 || stored[0].text !== TEXT || stored[0].author !== 'Ms. Li') {
+            fail(`the API holds ${show(stored)}`);
+        }
+        // A note on the whole connection: listed first
+        await page.locator('#note-on-packet').uncheck();
+        await page.locator('#note-text').fill(TOP);
+        await page.locator('#note-add').click();
+        m = await until('the connection\'s note at the top of the list', marks,
+            (v) => v.list.length === 2 && v.list[0][0] === '' && v.list[0][1] === TOP && show(v.marks) === show(['4']));
+        await navigating();
+        await page.reload({ waitUntil: 'domcontentloaded' });
+        await waitView(page, 'flow');
+        m = await until('both notes and the mark after a reload', marks,
+            (v) => v.list.length === 2 && show(v.marks) === show(['4']) && v.list[1][1] === TEXT);
+        // the list's packet button selects it
+        await openFlow(0);
+        await page.locator('#notes-list li[data-packet="4"] button.ann-where').click();
+        await waitSelected(page, 4);
+        for (const [w, hh] of [[1024, 768], [1920, 1080]]) {
+            await page.setViewportSize({ width: w, height: hh });
+            const lay = layoutProblems(await layoutProbe(page, [...LAYOUT_KEYS.flow, '#notes']));
+            await shot(page, `notes-${w}x${hh}.png`);
+            if (lay.length) fail(`flow with notes at ${w}x${hh}: ${lay.join('\n')}`);
+        }
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await page.locator('.flow-grid').screenshot({ path: path.join(docDir, 'notes.png') });
+        // printed: the worksheet's row 5 and its ladder carry the note, the connection's note under the title
+        await page.emulateMedia({ media: 'print' });
+        const ws = await page.evaluate(() => {
+            const td = document.querySelector('#worksheet-table tr[data-index="4"] td.ws-note');
+            return { shown: getComputedStyle(document.querySelector('#worksheet')).display !== 'none',
+                     row5: td ? td.textContent : null,
+                     others: [...document.querySelectorAll('#worksheet-table td.ws-note')].filter((c) => c.textContent).length,
+                     mark: !!document.querySelector('#worksheet .ws-ladder g.arrow[data-index="4"] g.note-mark'),
+                     top: [...document.querySelectorAll('#worksheet .ws-flow-notes li')].map((li) => li.textContent) };
+        });
+        await page.emulateMedia({ media: null });
+        if (!ws.shown || !ws.row5 || !ws.row5.includes(TEXT) || ws.others !== 1 || !ws.mark || ws.top.length !== 1 || !ws.top[0].includes(TOP)) {
+            fail(`the printed worksheet: ${show(ws)}`);
+        }
+        // the capture's view lists the connection's notes, linked to their packet
+        await goto(`?capture=${cap}`, 'flows');
+        const capNotes = await until('the capture lists both notes', () => page.evaluate(() =>
+            [...document.querySelectorAll('#notes-list li.ann')].map((li) => [li.querySelector('.ann-where').getAttribute('href'), li.querySelector('.ann-text').textContent])),
+        (v) => v.length === 2);
+        if (!capNotes.some(([href, txt]) => href === `?flow=${flow}&p=4` && txt === TEXT)) fail(`capture notes ${show(capNotes)}`);
+        // 中文 words
+        await goto(`?flow=${flow}&p=4&lang=zh`, 'flow');
+        const zh = await until('#notes-h in Chinese', () => text(page, '#notes-h'), (v) => CJK.test(v || ''));
+        await page.locator('#lang-en').click();
+        await waitView(page, 'flow');
+        // deleted: the mark and the list item go, the API forgets them
+        for (const pkt of ['4', '']) {
+            await page.locator(`#notes-list li[data-packet="${pkt}"] button.ann-del`).click();
+            await until(`the note ${pkt ? 'on packet 4' : 'on the connection'} gone`, marks,
+                (v) => !v.list.some((x) => x[0] === pkt) && (pkt !== '4' || v.marks.length === 0));
+        }
+        const left = (await api(server, 'GET', `/api/v1/flows/${flow}/annotations`)).annotations;
+        if (left.length) fail(`after deleting, the API still holds ${show(left)}`);
+        return `marks ${show(m.marks)}; worksheet row 5: ${show(ws.row5)}; ${zh}`;
     });
 
     await check('l. no console errors, page errors, failed requests, 5xx, dialogs or requests off 127.0.0.1', async () => {

@@ -612,3 +612,43 @@ export function scrollLongLadder(page, steps) {
                  mostRows: most, scrollHeight: box.scrollHeight };
     }, steps);
 }
+
+// ------------------------------------------------------------------- a capture of many classes
+
+// The examples (examples/NAME.pcap, all Ethernet, IPv4, microsecond pcap) as one capture: the
+// records of all of them in time order, example k's client port (40000) moved to 40000 + k so
+// that each stays a connection of its own, its TCP checksum updated as RFC 1624 says.
+export const MIX = ['refused', 'syn-unanswered', 'retransmission', 'fourway-close', 'three-segment-close',
+                    'abort-by-client', 'half-close', 'zero-window', 'syn-then-fin'];
+
+export function mixedCapture(examplesDir, names = MIX) {
+    const records = [];
+    let header = null;
+    names.forEach((name, k) => {
+        const d = fs.readFileSync(path.join(examplesDir, `${name}.pcap`));
+        if (d.readUInt32LE(0) !== 0xa1b2c3d4 || d.readUInt32LE(20) !== 1) fail(`${name}.pcap: not a little-endian Ethernet pcap`);
+        header = header || d.subarray(0, 24);
+        for (let o = 24; o + 16 <= d.length;) {
+            const incl = d.readUInt32LE(o + 8);
+            const rec = Buffer.from(d.subarray(o, o + 16 + incl));
+            const ip = 16 + 14;
+            if (rec.readUInt16BE(16 + 12) === 0x0800 && rec[ip + 9] === 6) {
+                const tcp = ip + (rec[ip] & 15) * 4;
+                for (const at of [tcp, tcp + 2]) {
+                    const old = rec.readUInt16BE(at);
+                    if (old !== 40000) continue;
+                    const nu = old + k + 1;
+                    rec.writeUInt16BE(nu, at);
+                    // HC' = ~(~HC + ~m + m') in ones' complement
+                    let sum = (~rec.readUInt16BE(tcp + 16) & 0xffff) + (~old & 0xffff) + nu;
+                    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+                    rec.writeUInt16BE(~sum & 0xffff, tcp + 16);
+                }
+            }
+            records.push({ t: d.readUInt32LE(o) * 1e6 + d.readUInt32LE(o + 4), k, rec });
+            o += 16 + incl;
+        }
+    });
+    records.sort((a, b) => a.t - b.t || a.k - b.k);
+    return Buffer.concat([header, ...records.map((r) => r.rec)]);
+}
