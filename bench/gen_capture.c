@@ -52,7 +52,9 @@
 
 #define MSS_IPV4_BYTES 1460u
 #define MSS_IPV6_BYTES 1440u
-#define FRAME_MAX_LEN  (ETH_HDR_LEN + IPV6_HDR_LEN + TCP_HDR_LEN + TCP_OPT_MAX_LEN + MSS_IPV4_BYTES)
+#define FRAME_MAX_LEN  (ETH_HDR_LEN + IPV6_HDR_LEN + TCP_HDR_LEN + TCP_OPT_MAX_LEN + MSS_IPV4_BYTES + VXLAN_WRAP_LEN)
+/* -x: each frame inside VXLAN (RFC 7348): outer Ethernet, IPv4, UDP 4789, VXLAN header */
+#define VXLAN_WRAP_LEN (ETH_HDR_LEN + IPV4_HDR_LEN + 8 + 8)
 
 #define OUTBUF_BYTES    (8u << 20)
 #define PATTERN_BYTES   4096u    /* payload source; offsets stay below PATTERN_BYTES - MSS */
@@ -130,6 +132,8 @@ struct conn {
 };
 
 struct gen {
+    bool vxlan;    /* -x: wrap every frame in VXLAN */
+    uint32_t vni;
     struct rng rng;
     FILE *out;
     uint8_t *buf;
@@ -770,7 +774,12 @@ static bool emit(struct gen *g, struct conn *c, const struct step *s, uint64_t t
     put_le32(rec + 8, frame_len + pad);
     put_le32(rec + 12, frame_len + pad);
 
-    uint8_t *eth = rec + PCAP_REC_HDR_LEN;
+    uint32_t wrap = g->vxlan ? VXLAN_WRAP_LEN : 0;
+    uint8_t *eth = rec + PCAP_REC_HDR_LEN + wrap;
+    if (wrap) { /* the record holds the outer headers too */
+        put_le32(rec + 8, wrap + frame_len + pad);
+        put_le32(rec + 12, wrap + frame_len + pad);
+    }
     memcpy(eth, peer->mac, 6);
     memcpy(eth + 6, me->mac, 6);
     put_be16(eth + 12, c->v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
@@ -815,9 +824,35 @@ static bool emit(struct gen *g, struct conn *c, const struct step *s, uint64_t t
     put_be16(tcp + 16, fold_cksum(pseudo + sum16(tcp, tcp_len)));
     memset(tcp + tcp_len, 0, pad);
 
-    g->used += PCAP_REC_HDR_LEN + frame_len + pad;
+    if (wrap) {
+        /* between two hypervisors 192.0.2.1 and 192.0.2.2; the UDP source port from the
+         * inner flow (RFC 7348 §5), UDP checksum 0 (allowed over IPv4) */
+        uint8_t *o = rec + PCAP_REC_HDR_LEN;
+        static const uint8_t hv_mac[2][6] = { { 2, 0, 0, 0, 0xaa, 1 }, { 2, 0, 0, 0, 0xaa, 2 } };
+        memcpy(o, hv_mac[!s->dir], 6);
+        memcpy(o + 6, hv_mac[s->dir], 6);
+        put_be16(o + 12, ETHERTYPE_IPV4);
+        uint8_t *oip = o + ETH_HDR_LEN;
+        uint32_t inner = frame_len + pad;
+        memset(oip, 0, IPV4_HDR_LEN);
+        oip[0] = 0x45;
+        put_be16(oip + 2, IPV4_HDR_LEN + 8 + 8 + inner);
+        oip[8] = 64;
+        oip[9] = 17;
+        put_be32(oip + 12, s->dir == DIR_C2S ? 0xc0000201u : 0xc0000202u);
+        put_be32(oip + 16, s->dir == DIR_C2S ? 0xc0000202u : 0xc0000201u);
+        put_be16(oip + 10, fold_cksum(sum16(oip, IPV4_HDR_LEN)));
+        uint8_t *udp = oip + IPV4_HDR_LEN;
+        put_be16(udp, 49152 + (uint32_t)((me->port ^ peer->port) & 0x3fff));
+        put_be16(udp + 2, 4789);
+        put_be16(udp + 4, 8 + 8 + inner);
+        put_be16(udp + 6, 0);
+        put_be32(udp + 8, 0x08000000u); /* I flag */
+        put_be32(udp + 12, g->vni << 8);
+    }
+    g->used += PCAP_REC_HDR_LEN + wrap + frame_len + pad;
     g->packets_out++;
-    g->bytes_out += frame_len + pad;
+    g->bytes_out += wrap + frame_len + pad;
 
     if (s->flags & TH_SYN) {
         me->synced = true;
@@ -906,11 +941,13 @@ static bool generate(struct gen *g)
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: tl_gen_capture [-p PACKETS] [-c CONNECTIONS] [-w ACTIVE] [-s SEED] -o FILE\n"
+            "usage: tl_gen_capture [-p PACKETS] [-c CONNECTIONS] [-w ACTIVE] [-s SEED] [-x VNI]\n"
+            "                      -o FILE\n"
             "  -p  packets to write (default %u)\n"
             "  -c  connections to open (default %u, at most %u)\n"
             "  -w  connections active at once (default %u)\n"
             "  -s  PRNG seed (default fixed)\n"
+            "  -x  the same traffic, each frame inside VXLAN with this VNI (UDP 4789)\n"
             "  -o  output pcap file\n",
             DEFAULT_PACKETS, DEFAULT_CONNECTIONS, MAX_CONNECTIONS, DEFAULT_ACTIVE);
 }
@@ -936,10 +973,11 @@ int main(int argc, char **argv)
     uint64_t conns = DEFAULT_CONNECTIONS;
     uint64_t active = DEFAULT_ACTIVE;
     uint64_t seed = DEFAULT_SEED;
+    uint64_t vni = 0;
     int rc = 1;
     int opt;
 
-    while ((opt = getopt(argc, argv, "p:c:w:s:o:h")) != -1) {
+    while ((opt = getopt(argc, argv, "p:c:w:s:x:o:h")) != -1) {
         switch (opt) {
             case 'p':
                 if (!parse_count(optarg, UINT64_MAX / 2, &packets)) {
@@ -965,6 +1003,12 @@ int main(int argc, char **argv)
                     return 2;
                 }
                 break;
+            case 'x':
+                if (!parse_count(optarg, 0xffffff, &vni)) {
+                    fprintf(stderr, "tl_gen_capture: bad VNI '%s' (1 to 16777215)\n", optarg);
+                    return 2;
+                }
+                break;
             case 'o':
                 path = optarg;
                 break;
@@ -987,6 +1031,8 @@ int main(int argc, char **argv)
         goto out;
     }
     g->rng.state = seed;
+    g->vxlan = vni != 0;
+    g->vni = (uint32_t)vni;
     g->packets_target = packets;
     g->conns_target = conns;
     g->active_max = (uint32_t)active;

@@ -2,7 +2,8 @@
 # bench/run.sh - times tcplens against tshark, tcpdump and the libpcap floor on one capture.
 #
 # Usage: sh bench/run.sh [--flows]
-#   (default)  one synthetic capture, five tools, a Markdown table on stdout
+#   (default)  one synthetic capture (and the same wrapped in VXLAN), the tools, a Markdown
+#              table on stdout
 #   --flows    peak RSS of `tcplens decode --no-timeline` against the number of flows
 #
 # The capture comes from tl_gen_capture and is cached in $BENCH_DIR (reused when present;
@@ -32,7 +33,7 @@ case "${1:-}" in
     "") ;;
     --flows) mode=flows ;;
     -h | --help)
-        sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *)
@@ -54,7 +55,7 @@ trap 'exit 130' INT TERM
 # capture P C: prints the path of the cached capture of P packets and C connections,
 # generating it on first use, and reads it once so it sits in the page cache.
 capture() {
-    cap="$BENCH_DIR/capture-v$GEN_VERSION-p$1-c$2.pcap"
+    cap="$BENCH_DIR/capture-v$GEN_VERSION-p$1-c$2${3:+-vxlan$3}.pcap"
     if [ ! -s "$cap" ]; then
         if [ ! -x "$TL_GEN" ]; then
             echo "run.sh: $TL_GEN not found: build first (make bench)" >&2
@@ -62,7 +63,7 @@ capture() {
         fi
         mkdir -p "$BENCH_DIR"
         echo "run.sh: generating $cap" >&2
-        "$TL_GEN" -p "$1" -c "$2" -o "$cap.tmp" 2>"$cap.log" || {
+        "$TL_GEN" -p "$1" -c "$2" ${3:+-x "$3"} -o "$cap.tmp" 2>"$cap.log" || {
             cat "$cap.log" >&2
             return 1
         }
@@ -157,6 +158,10 @@ table_mode() {
         "$TCPLENS" decode --no-timeline "$f"
     bench_tool "tcplens decode --format tcpdump" "$RUNS" "$TCPLENS" \
         "$TCPLENS" decode --format tcpdump "$f"
+    # the same packets, each inside VXLAN (issue 13: within 15 % of the plain capture)
+    fx=$(capture "$PACKETS" "$CONNECTIONS" 4242) || exit 1
+    bench_tool "tcplens decode --no-timeline, the same packets in VXLAN" "$RUNS" "$TCPLENS" \
+        "$TCPLENS" decode --no-timeline "$fx"
     bench_tool "tshark -T fields (tcp.stream, tcp.flags, tcp.seq)" 1 tshark \
         tshark -n -r "$f" -T fields -e tcp.stream -e tcp.flags -e tcp.seq
     bench_tool "tcpdump -nn -v" "$RUNS" tcpdump tcpdump -nn -v -r "$f"

@@ -377,6 +377,13 @@ EOF
         echo "$q $(wc -c <"$TMP/get.json")" >>"$TMP/sizes"
         say "wrk $WRK_DURATION on $q"
         wrk_row "\`GET $q\`" "$q"
+        # a slow query leaves requests running after wrk stops: let them finish (<= 60 s)
+        wq_i=0
+        until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/healthz")" = 200 ] ||
+            [ "$wq_i" -ge 30 ]; do
+            sleep 2
+            wq_i=$((wq_i + 1))
+        done
     done
     say "wrk $WRK_DURATION on /api/v1/flows/{id} (rotating)"
     wrk_row "\`GET /api/v1/flows/{id}\`, $nids ids rotating" "/api/v1/flows/$first_id" "$TMP/flow_ids.lua"

@@ -94,7 +94,11 @@ async function request(method, path, params, body) {
     if (!res.ok) {
         throw await errorFrom(res);
     }
-    return res.status === 204 ? null : res.json();
+    if (res.status === 204) {
+        await res.text(); // read to its end: an unread answer counts as an aborted request
+        return null;
+    }
+    return res.json();
 }
 
 export const get = (path, params) => request('GET', path, params);
