@@ -1283,7 +1283,35 @@ static void print_geneve(struct td *t, size_t off, uint32_t length)
     }
 }
 
-/* udp_print for the tunnel ports (tcpdump -v prints no UDP checksum verdict over IPv4). */
+/* UDP over IPv6 (print-udp.c): the checksum is mandatory, so tcpdump -v checks it over the
+ * pseudo-header (RFC 8200 section 8.1) when the whole datagram was captured. */
+static void put_udp6_cksum(struct td *t, size_t off, uint16_t ulen, size_t ip_off)
+{
+    uint16_t field = 0;
+    if (!has(t, off, ulen) || !has(t, ip_off + 8, 32) || !get16(t, off + 6, &field)) {
+        return;
+    }
+    uint8_t pseudo[40];
+    memcpy(pseudo, t->c.buf + ip_off + 8, 32);
+    pseudo[32] = pseudo[33] = 0;
+    pseudo[34] = (uint8_t)(ulen >> 8);
+    pseudo[35] = (uint8_t)ulen;
+    pseudo[36] = pseudo[37] = pseudo[38] = 0;
+    pseudo[39] = 17;
+    struct tl_cksum_vec v[2] = { { pseudo, sizeof pseudo }, { t->c.buf + off, ulen } };
+    uint16_t sum = tl_cksum(v, 2);
+    if (sum == 0) {
+        put_s(t, "[udp sum ok] ");
+    } else {
+        put_s(t, "[bad udp cksum 0x");
+        put_hex(t, field, 4);
+        put_s(t, " -> 0x");
+        put_hex(t, tl_cksum_shouldbe(field, sum), 4);
+        put_s(t, "!] ");
+    }
+}
+
+/* udp_print for the tunnel ports (tcpdump -v checks the UDP checksum over IPv6 only). */
 static void print_udp(struct td *t, size_t off, uint32_t length, int version, size_t ip_off)
 {
     uint16_t sport = 0, dport = 0, ulen = 0;
@@ -1296,8 +1324,11 @@ static void print_udp(struct td *t, size_t off, uint32_t length, int version, si
     put_sus(t, ".", sport, " > ");
     put_addr(t, version, ip_off + (version == 6 ? 24 : 16));
     put_sus(t, ".", dport, ": ");
-    if (!get16(t, off + 4, &ulen) || ulen < 8 || ulen > length || version == 6) {
+    if (!get16(t, off + 4, &ulen) || ulen < 8 || ulen > length) {
         return; /* what tcpdump prints then is not needed: TCP is not reached */
+    }
+    if (version == 6) {
+        put_udp6_cksum(t, off, ulen, ip_off);
     }
     uint32_t len = (uint32_t)ulen - 8;
     size_t cp = off + 8;

@@ -178,6 +178,13 @@ function filterForm(ctx, id, filters) {
     return form;
 }
 
+// Retransmitted packets of both directions, as the API counts them for sort=retrans and
+// min_retrans (SYNs sent again included).
+export function retransPackets(f) {
+    const p = f.perf;
+    return p ? ((p.c2s && p.c2s.retransmitted_packets) || 0) + ((p.s2c && p.s2c.retransmitted_packets) || 0) : null;
+}
+
 // The time of day of a timestamp ("10:24:00.265744"), the whole of it as the cell's title.
 function timeOfDay(ts) {
     const m = /T([0-9:.]+)Z?$/.exec(ts || '');
@@ -189,7 +196,7 @@ function flowTable(flows, sort, onSort) {
         const bytes = (f.bytes.c2s || 0) + (f.bytes.s2c || 0);
         const pkts = (f.packets.c2s || 0) + (f.packets.s2c || 0);
         const rtt = f.handshake && f.handshake.rtt_us ? f.handshake.rtt_us.total : null;
-        const retrans = f.analysis ? f.analysis.retransmissions : null;
+        const retrans = retransPackets(f);
         return h('tr', { 'data-flow': f.id },
             h('td', {}, h('a', { href: `?flow=${f.id}`, class: 'flowlink' }, endpoint(f.client))),
             h('td', {}, endpoint(f.server)),

@@ -231,7 +231,7 @@ const STRINGS = {
         ov_t_retrans_packets: '重传报文', ov_t_retrans_bytes: '重传字节',
         ov_group: '分组依据', ov_g_conn_state: 'Zeek 状态', ov_g_handshake: '握手', ov_g_teardown: '断开',
         ov_g_server_port: '服务器端口', ov_g_service: '服务',
-        ov_chart: (g) => `按${g}统计的连接`, ov_bar: '条形', ov_share: '占比', ov_unknown: '未知',
+        ov_chart: (g) => `连接分类：${g}`, ov_bar: '条形', ov_share: '占比', ov_unknown: '未知',
         ov_none: '没有。',
         ov_slowest: '最慢的握手', ov_slowest_hint: '从 SYN 到确认 SYN-ACK 的 ACK 的往返时间，最长的在前。',
         ov_retrans: '重传最多', ov_retrans_hint: '有重传的连接，重传字节最多的在前。',

@@ -11,6 +11,7 @@ import { t, lang } from './i18n.js';
 import { vocabLabel, vocabMeaning } from './vocab.js';
 import { formatDuration } from './ladder.js';
 import { renderNotes } from './notes.js';
+import { retransPackets } from './flows.js';
 
 export const GROUPS = ['conn_state', 'handshake', 'teardown', 'server_port', 'service'];
 // The groups the connection list can filter by: a bar of those links to its connections.
@@ -60,7 +61,7 @@ export async function renderOverview(ctx, token, params) {
             topList('ov-slowest', t('ov_slowest'), t('ov_slowest_hint'), slowest.flows || [],
                 (f) => formatDuration(f.handshake && f.handshake.rtt_us ? f.handshake.rtt_us.total : null)),
             topList('ov-retrans', t('ov_retrans'), t('ov_retrans_hint'), retrans.flows || [],
-                (f) => t('ov_retrans_value', retransBytes(f), f.analysis ? f.analysis.retransmissions : 0))),
+                (f) => t('ov_retrans_value', retransBytes(f), retransPackets(f)))),
         notesBox);
     await renderNotes(ctx, token, notesBox, { capture: c.id });
 }

@@ -351,6 +351,21 @@ def cases():
         "LINKTYPE_ENC (OpenBSD enc(4)): 12-byte header (af in host order, SPI 0x1234, flags), IPv4 "
         "(connection 1) and IPv6 (connection 2, af 24)",
         [enc(p) for d, p in c4] + [enc(p) for d, p in c6])
+    def bad_udp6(frame):
+        """the outer UDP checksum of an Ethernet/IPv6/UDP frame, changed"""
+        b = bytearray(frame)
+        at = 14 + 40 + 6
+        b[at] ^= 0x12
+        b[at + 1] ^= 0x34
+        return bytes(b)
+    add("tun_vxlan_ipv6", 1,
+        "VXLAN (VNI 5) over IPv6 (outer 2001:db8:ff::1 <-> ::2), Ethernet/IPv4 inside; the outer "
+        "UDP checksum (mandatory over IPv6) correct on connection 1, wrong on connection 2 "
+        "(port 40001)",
+        [eth(d, 0x86DD, udp(d, 4789, struct.pack("!II", 0x08000000, 5 << 8) + inner_eth(d, p),
+                            v6=True)) for d, p in c4]
+        + [bad_udp6(eth(d, 0x86DD, udp(d, 4789, struct.pack("!II", 0x08000000, 5 << 8)
+                                       + inner_eth(d, p), v6=True))) for d, p in c4b])
     add("big_tcp", 1,
         "segmentation-offload super-packets: an IPv6 jumbogram (RFC 2675, Jumbo Payload 70028) and an "
         "IPv4 packet with total length 0 (BIG TCP), 70000 bytes of TCP payload each",

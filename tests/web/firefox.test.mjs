@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
     ARROWS, CJK, Guard, LAYOUT_KEYS, LoggedProcess, ROWS, SEED, SEED_LABELS, Server, answerQuiz, api, checker, fail,
-    fieldValue, filesExist, installed, layoutProbe, layoutProblems, makeLongCapture, nextQuestion, pdfText, report,
+    fieldValue, filesExist, installed, layoutProbe, layoutProblems, makeLongCapture, mixedCapture, nextQuestion, pdfText, report,
     scrollLongLadder, show, sleep, summary, testArgs, text, tsgAgainstTimeline, tsgPoints, until, waitView,
 } from './harness.mjs';
 
@@ -603,6 +603,42 @@ async function run(bidi, server, workdir) {
             `at most ${s.mostRows} rows in the DOM`;
         console.log(`# long connection (firefox): ${timing}`);
         return timing;
+    });
+
+    await check('15. overview of nine examples in one capture: the bars are /api/v1/stats\'s, the slowest handshakes /flows?sort=-rtt\'s', async () => {
+        const body = await api(server, 'POST', '/api/v1/captures?name=mixed.pcap', mixedCapture(args.examplesDir));
+        const cap = body.capture.id;
+        await page.goto(`${base}/?capture=${cap}&view=overview`);
+        await waitView(page, 'overview');
+        const stats = await api(server, 'GET', `/api/v1/stats?capture=${cap}&group_by=conn_state`);
+        const want = show(stats.groups.map((g) => [String(g.key), g.flows]));
+        const got = await until('#ov-chart rows = /api/v1/stats', () => page.evaluate(() => ({
+            bars: [...document.querySelectorAll('#ov-chart tbody tr')].map((tr) => [tr.dataset.key, Number(tr.querySelector('.ov-count').textContent)]),
+            slow: [...document.querySelectorAll('#ov-slowest li[data-flow]')].map((li) => li.dataset.flow) })),
+        (v) => show(v.bars) === want);
+        const slow = (await api(server, 'GET', `/api/v1/flows?capture=${cap}&sort=-rtt&limit=10&min_rtt_us=1`)).flows.map((f) => String(f.id));
+        if (show(got.slow) !== show(slow)) fail(`slowest ${show(got.slow)}, API ${show(slow)}`);
+        await page.screenshot('firefox-overview.png');
+        return `bars ${show(got.bars)}`;
+    });
+
+    await check('16. a teacher\'s note on packet 2 of the seed: marked beside arrow 2, listed, stored by the API', async () => {
+        await openFlow('&p=1');
+        const TEXT = 'The server answers the SYN with its own SYN and an ACK.';
+        await page.evaluate((t) => {
+            document.querySelector('#note-text').value = t;
+        }, TEXT);
+        await page.click('#note-add');
+        const v = await until('a mark on arrow 2 and the note listed', () => page.evaluate(() => ({
+            marks: [...document.querySelectorAll('#ladder g.arrow')].filter((g) => g.querySelector('g.note-mark')).map((g) => g.dataset.index),
+            list: [...document.querySelectorAll('#notes-list li.ann')].map((li) => [li.dataset.packet, li.querySelector('.ann-text').textContent]) })),
+        (x) => show(x.marks) === show(['1']) && x.list.length === 1 && x.list[0][0] === '1');
+        const stored = (await api(server, 'GET', `/api/v1/flows/${need('flowId')}/annotations`)).annotations;
+        if (stored.length !== 1 || stored[0].packet !== 1 || stored[0].text !== TEXT) fail(`the API holds ${show(stored)}`);
+        await page.screenshot('firefox-notes.png');
+        await page.click('#notes-list li[data-packet="1"] button.ann-del');
+        await until('the note deleted', () => page.evaluate(() => document.querySelectorAll('#notes-list li.ann, #ladder g.note-mark').length), (n) => n === 0);
+        return show(v.list);
     });
 
     await check('8. no JavaScript errors logged by the page', async () => {
