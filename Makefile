@@ -41,7 +41,7 @@ bench: deps-test configure-OFF
 # committed corpus (tests/fuzz/corpus/<target>/); new inputs go to build-fuzz/corpus/<target>/.
 # A crash leaves crash-* in build-fuzz/: minimise it and add it to the corpus.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= decode query utf8 pcapng
+FUZZ_TARGETS ?= decode query utf8 pcapng codec note
 fuzz: deps-test
 	@cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
 		-DCMAKE_C_FLAGS=-fsanitize=fuzzer-no-link -DTL_SANITIZE=ON -DTL_FUZZ=ON \
