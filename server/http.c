@@ -339,6 +339,8 @@ static enum tl_error db_error_kind(enum tl_db_rc rc)
             return TL_ERR_DB_READONLY;
         case TL_DB_FULL:
             return TL_ERR_DISK_FULL;
+        case TL_DB_TOO_SLOW:
+            return TL_ERR_OVERLOADED;
         default:
             return TL_ERR_INTERNAL;
     }
@@ -349,6 +351,11 @@ static enum MHD_Result db_error(struct call *x, enum tl_db_rc rc, const char *wh
     enum tl_error e = db_error_kind(rc);
     if (e == TL_ERR_NOT_FOUND) {
         return FAIL(x, e, "no such %s", what);
+    }
+    if (rc == TL_DB_TOO_SLOW) {
+        return FAIL(x, e,
+                    "the query ran past this server's budget (--query-timeout); narrow it "
+                    "with capture=, since=/until= or an address");
     }
     if (e == TL_ERR_DB_READONLY || e == TL_ERR_DISK_FULL) {
         tl_health_write_failed(e, e == TL_ERR_DISK_FULL ? "the database's disk is full"

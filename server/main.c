@@ -71,6 +71,8 @@ static void usage(FILE *f)
             "  --duplicates MODE     an upload of a file stored before (same SHA-256 and filter)\n"
             "                        without ?duplicate=: reuse (answer 200 with the stored\n"
             "                        capture, the default) or keep (store it again)\n"
+            "  --query-timeout SEC   a flow list or stats query stops after SEC seconds with a\n"
+            "                        503 that says how to narrow it (default 10; 0: no limit)\n"
             "  --help, --version\n"
             "\n"
             "SIGTERM or SIGINT: in-flight requests finish (up to 30 s), then exit 0.\n",
@@ -102,7 +104,8 @@ enum opt_id {
     O_INGEST_QUEUE,
     O_BUSY_WAIT,
     O_DUPLICATES,
-    O_LAST = O_DUPLICATES,
+    O_QUERY_TIMEOUT,
+    O_LAST = O_QUERY_TIMEOUT,
     O_HELP,
     O_VERSION,
 };
@@ -132,6 +135,7 @@ static const struct option long_opts[] = {
     { "ingest-queue", required_argument, NULL, O_INGEST_QUEUE },
     { "busy-wait", required_argument, NULL, O_BUSY_WAIT },
     { "duplicates", required_argument, NULL, O_DUPLICATES },
+    { "query-timeout", required_argument, NULL, O_QUERY_TIMEOUT },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -355,6 +359,10 @@ int main(int argc, char **argv)
         return 2;
     }
     cfg.busy_wait_ms = (unsigned)v * 1000;
+    uint64_t query_timeout = 10;
+    if (!to_uint(&set[O_QUERY_TIMEOUT], 0, 3600, &query_timeout)) {
+        return 2;
+    }
     if (set[O_DUPLICATES].value) {
         if (strcmp(set[O_DUPLICATES].value, "keep") == 0) {
             cfg.keep_duplicates = true;
@@ -399,6 +407,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "tcplensd: %s\n", err);
         return 1;
     }
+    tl_store_set_query_budget(store, (unsigned)query_timeout * 1000);
     struct tl_server *srv = tl_server_start(&cfg, store, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "tcplensd: %s\n", err);

@@ -73,6 +73,7 @@ struct tl_store *tl_store_open(const char *uri, const char *data_dir, char *err,
     }
     s->ops = ops;
     s->data_dir = dir;
+    s->query_budget_ms = 10000;
     clean_data_dir(s);
     return s;
 }
@@ -85,6 +86,11 @@ void tl_store_close(struct tl_store *s)
     char *dir = s->data_dir;
     s->ops->close(s);
     free(dir);
+}
+
+void tl_store_set_query_budget(struct tl_store *s, unsigned ms)
+{
+    s->query_budget_ms = ms;
 }
 
 const char *tl_store_backend(const struct tl_store *s)

@@ -30,6 +30,7 @@ enum tl_db_rc {
     TL_DB_FULL,      /* the disk is full */
     TL_DB_ERROR,     /* anything else: logged with the backend's message */
     TL_DB_DUPLICATE, /* upload_begin: the same capture is stored already (its id returned) */
+    TL_DB_TOO_SLOW,  /* a list or stats query ran past the store's query budget */
 };
 
 /*
@@ -38,6 +39,9 @@ enum tl_db_rc {
  * capture files without a committed row). On failure returns NULL with the reason in err.
  */
 struct tl_store *tl_store_open(const char *uri, const char *data_dir, char *err, size_t errlen);
+/* How long one flow list or stats query may run (0: no limit; default 10 s): past it the
+ * query stops with TL_DB_TOO_SLOW, so that no question holds a worker for long. */
+void tl_store_set_query_budget(struct tl_store *s, unsigned ms);
 /* The backend's name ("sqlite"). */
 const char *tl_store_backend(const struct tl_store *s);
 void tl_store_close(struct tl_store *s);

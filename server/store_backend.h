@@ -16,7 +16,8 @@ struct tl_store_ops;
 struct tl_store {
     const struct tl_store_ops *ops;
     char *data_dir;
-    int version; /* schema version after migration */
+    int version;              /* schema version after migration */
+    unsigned query_budget_ms; /* tl_store_set_query_budget */
 };
 
 struct tl_db {

@@ -1170,8 +1170,9 @@ static const char *const sort_col[TL_SORT_COUNT] = {
 
 /*
  * Where the keyset cursor leaves off. By id: after it. By another key, in the order
- * (key ASC|DESC NULLS LAST, id ASC): the rows after (after_value, after_id), then the unknown
- * values; a cursor already in the unknown values continues among them by id.
+ * (key ASC NULLS LAST, id ASC) or (key DESC NULLS LAST, id DESC): the rows after (after_value,
+ * after_id), then the unknown values; a cursor already in the unknown values continues among
+ * them by id. Ties go the key's way, as in store_sqlite.c.
  */
 static void keyset_cond(struct tl_buf *sql, struct params *p, const struct tl_flow_filter *f)
 {
@@ -1183,14 +1184,14 @@ static void keyset_cond(struct tl_buf *sql, struct params *p, const struct tl_fl
     if (!f->after_set) {
         tl_buf_puts(sql, " WHERE true");
     } else if (f->after_null) {
-        tl_buf_printf(sql, " WHERE (%s IS NULL AND id > $%d::int8)", c,
+        tl_buf_printf(sql, " WHERE (%s IS NULL AND id %s $%d::int8)", c, f->desc ? "<" : ">",
                       p_i64(p, (int64_t)f->after_id));
     } else {
         int v = p_i64(p, f->after_value), a = p_i64(p, (int64_t)f->after_id);
         tl_buf_printf(sql,
-                      " WHERE (%s %s $%d::int8 OR (%s = $%d::int8 AND id > $%d::int8) OR "
+                      " WHERE (%s %s $%d::int8 OR (%s = $%d::int8 AND id %s $%d::int8) OR "
                       "%s IS NULL)",
-                      c, f->desc ? "<" : ">", v, c, v, a, c);
+                      c, f->desc ? "<" : ">", v, c, v, f->desc ? "<" : ">", a, c);
     }
 }
 
@@ -1200,8 +1201,9 @@ static void order_by(struct tl_buf *sql, const struct tl_flow_filter *f, bool ou
     if (f->sort == TL_SORT_ID) {
         tl_buf_puts(sql, " ORDER BY id");
     } else {
-        tl_buf_printf(sql, " ORDER BY %s %s NULLS LAST, id",
-                      outer ? "sort_value" : sort_col[f->sort], f->desc ? "DESC" : "ASC");
+        tl_buf_printf(sql, " ORDER BY %s %s NULLS LAST, id %s",
+                      outer ? "sort_value" : sort_col[f->sort], f->desc ? "DESC" : "ASC",
+                      f->desc ? "DESC" : "ASC");
     }
 }
 

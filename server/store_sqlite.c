@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "embed.h"
 #include "log.h"
@@ -967,6 +968,33 @@ static void bind_range(sqlite3_stmt *st, const char *name, const struct tl_addr_
     sqlite3_bind_blob(st, P(st, key), r->hi, 16, SQLITE_STATIC);
 }
 
+/* The query budget: SQLite calls this every few thousand steps; non-zero interrupts. */
+static int past_deadline(void *arg)
+{
+    const struct timespec *deadline = arg;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > deadline->tv_sec ||
+           (now.tv_sec == deadline->tv_sec && now.tv_nsec > deadline->tv_nsec);
+}
+
+/* Arm (ms > 0) or disarm (ms == 0) the budget of this connection's next statements. */
+static void budget(struct sq_db *db, unsigned ms, struct timespec *deadline)
+{
+    if (ms == 0) {
+        sqlite3_progress_handler(db->h, 0, NULL, NULL);
+        return;
+    }
+    clock_gettime(CLOCK_MONOTONIC, deadline);
+    deadline->tv_sec += ms / 1000;
+    deadline->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (deadline->tv_nsec >= 1000000000L) {
+        deadline->tv_sec++;
+        deadline->tv_nsec -= 1000000000L;
+    }
+    sqlite3_progress_handler(db->h, 10000, past_deadline, deadline);
+}
+
 /* The items of a list value "a,b" to :NAME0, :NAME1, ... (copied: SQLITE_TRANSIENT). */
 static void bind_items(sqlite3_stmt *st, const char *name, const char *list)
 {
@@ -1047,6 +1075,8 @@ static enum tl_db_rc sq_flows_query(struct tl_db *d, const struct tl_flow_filter
         return rc_of(db, rc, "prepare flow query");
     }
     bind_filter(st, f);
+    struct timespec deadline;
+    budget(db, db->base.store->query_budget_ms, &deadline);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct tl_flow_ref ref = {
             .id = (uint64_t)sqlite3_column_int64(st, 0),
@@ -1064,7 +1094,10 @@ static enum tl_db_rc sq_flows_query(struct tl_db *d, const struct tl_flow_filter
             break;
         }
     }
-    enum tl_db_rc r = rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "flow query");
+    budget(db, 0, NULL);
+    enum tl_db_rc r = rc == SQLITE_DONE        ? TL_DB_OK
+                      : rc == SQLITE_INTERRUPT ? TL_DB_TOO_SLOW
+                                               : rc_of(db, rc, "flow query");
     sqlite3_finalize(st);
     return r;
 }
@@ -1119,6 +1152,8 @@ run:
         return rc_of(db, rc, "prepare flow stats");
     }
     bind_filter(st, &all);
+    struct timespec deadline;
+    budget(db, db->base.store->query_budget_ms, &deadline);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct tl_stats_row row = {
             .key = (const char *)sqlite3_column_text(st, 0),
@@ -1133,7 +1168,10 @@ run:
             break;
         }
     }
-    enum tl_db_rc r = rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "flow stats");
+    budget(db, 0, NULL);
+    enum tl_db_rc r = rc == SQLITE_DONE        ? TL_DB_OK
+                      : rc == SQLITE_INTERRUPT ? TL_DB_TOO_SLOW
+                                               : rc_of(db, rc, "flow stats");
     sqlite3_finalize(st);
     return r;
 }

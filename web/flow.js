@@ -118,7 +118,8 @@ export async function renderFlow(ctx, token, params) {
             ladder.destroy();
         }
         if (virtual) {
-            ladder = renderVirtualLadder(ladderBox, flow, store, { onSelect: (i) => select(i, true) });
+            ladder = renderVirtualLadder(ladderBox, flow, store, { onSelect: (i) => select(i, true),
+                onRows: (box) => markLadder(box, notes) });
         } else {
             ladder = renderLadder(ladderBox, flow, packets, {
                 scale: curScale, compact: narrow.matches, onSelect: (i) => select(i, true),
@@ -444,7 +445,9 @@ export async function renderFlow(ctx, token, params) {
             onSelect: (i) => select(i, true),
             onChange: (list) => {
                 notes = list;
-                if (!virtual) {
+                if (virtual) {
+                    ladder.refresh();
+                } else {
                     markLadder(ladderBox, notes);
                 }
                 if (total <= MAX_ROWS || !virtual) {

@@ -33,8 +33,10 @@ export function notesByPacket(list) {
 
 // Marks, in the ladder drawn in container, the row of each packet that has notes: a pencil and
 // their number at the right end of the arrow's row, the texts as its tooltip.
+// On a long connection's ladder (vladder.js) only the rows on screen exist: it calls this again
+// for every set of rows it draws.
 export function markLadder(container, list) {
-    const svg = container && container.querySelector('svg');
+    const svg = container && container.querySelector('svg:not(.vl-head)');
     if (!svg) {
         return;
     }
@@ -52,8 +54,8 @@ export function markLadder(container, list) {
         const y = (Number(shaft.getAttribute('y1')) + Number(shaft.getAttribute('y2'))) / 2;
         const mark = el('g', { class: 'note-mark', 'data-notes': notes.length });
         mark.append(el('title', {}, notes.map((a) => a.text).join('\n')));
-        mark.append(el('rect', { x: W - 58, y: y - 22, width: 40, height: 20, rx: 10, class: 'note-pill' }));
-        mark.append(el('text', { x: W - 38, y: y - 7.5, class: 'note-pill-t' }, `✎ ${notes.length}`));
+        mark.append(el('rect', { x: W - 58, y: y - 10, width: 40, height: 20, rx: 10, class: 'note-pill' }));
+        mark.append(el('text', { x: W - 38, y: y + 4.5, class: 'note-pill-t' }, `✎ ${notes.length}`));
         g.append(mark);
     }
 }

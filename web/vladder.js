@@ -13,7 +13,8 @@ const ROW = 58;
 const HEAD = 64; // the endpoints' boxes, sticky at the top of the box
 const OVERSCAN = 6;
 
-export function renderVirtualLadder(container, flow, store, { onSelect, idPrefix = '' } = {}) {
+// onRows(container) runs after each set of rows is drawn (the teacher's notes mark theirs).
+export function renderVirtualLadder(container, flow, store, { onSelect, onRows, idPrefix = '' } = {}) {
     container.classList.add('virtual');
     const head = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
     head.setAttribute('viewBox', `0 0 ${W} ${HEAD}`);
@@ -140,6 +141,9 @@ export function renderVirtualLadder(container, flow, store, { onSelect, idPrefix
             out.push(p ? arrow(p, i) : pending(i));
         }
         rows.replaceChildren(...out);
+        if (onRows) {
+            onRows(container);
+        }
         if (missing) {
             // Fetched once the scrolling rests, so that a fling through the connection does not
             // ask for every page it passes.
