@@ -31,6 +31,7 @@
 #include "embed.h"
 #include "explain.h"
 #include "ingest.h"
+#include "jobs.h"
 #include "log.h"
 #include "metrics.h"
 #include "note_body.h"
@@ -87,6 +88,7 @@ struct tl_server {
     atomic_bool stopping;
     struct example examples[MAX_EXAMPLES];
     unsigned n_examples;
+    struct tl_jobs *jobs; /* background ingest jobs */
     /* the ingest pool */
     pthread_mutex_t qlock;
     pthread_cond_t qcond;
@@ -147,6 +149,7 @@ struct req {
     struct tl_sha256 sha; /* of the body's file bytes as they arrive */
     char sha256[65];      /* its hex digest once the body has ended */
     bool keep_duplicate;  /* ?duplicate=keep */
+    struct tl_job *job;   /* a background job: this copy belongs to the ingest pool */
     /* a JSON body */
     char *body;
     size_t body_len;
@@ -823,6 +826,60 @@ static void run_ingest(struct tl_server *s, struct req *q)
     }
 }
 
+/* A background job on an ingest thread: decode and store, then record how it ended. */
+static void run_job(struct tl_server *s, struct req *q, bool stop)
+{
+    struct tl_db *db = tl_store_db(s->store);
+    if (stop) {
+        unlink(q->tmp);
+        tl_job_finish(s->jobs, q->job, db, 0, 0, 0, "interrupted",
+                      "the server stopped before this job began: upload the file again");
+        return;
+    }
+    tl_job_running(s->jobs, q->job, db);
+    struct tl_ingest_opts io = { .max_flows = s->cfg.max_flows,
+                                 .cksum_mode = (enum tl_cksum_mode)q->cksum_mode,
+                                 .busy_wait_ms = s->cfg.busy_wait_ms,
+                                 .filter = q->filter[0] ? q->filter : NULL,
+                                 .max_decompressed = s->cfg.max_upload > UINT64_MAX / MAX_INFLATION
+                                                         ? UINT64_MAX
+                                                         : s->cfg.max_upload * MAX_INFLATION,
+                                 .sha256 = q->sha256[0] ? q->sha256 : NULL,
+                                 .keep_duplicate = q->keep_duplicate,
+                                 .progress = tl_job_progress(q->job) };
+    struct tl_ingest_result res;
+    tl_ingest(s->store, &io, q->tmp, q->name, q->file_bytes, &res);
+    unlink(q->tmp);
+    tl_metrics_upload(q->file_bytes, res.packets, res.flows,
+                      res.status == TL_INGEST_OK || res.status == TL_INGEST_DUPLICATE);
+    if (res.status == TL_INGEST_OK || res.status == TL_INGEST_DUPLICATE) {
+        tl_log("job %" PRIu64 ": capture %" PRIu64 " \"%s\"%s", tl_job_id(q->job), res.capture_id,
+               q->name, res.status == TL_INGEST_DUPLICATE ? ", stored already" : "");
+        tl_job_finish(s->jobs, q->job, db, res.capture_id, res.packets, res.flows, NULL, NULL);
+        return;
+    }
+    static const struct {
+        enum tl_ingest_status st;
+        enum tl_error e;
+    } map[] = {
+        { TL_INGEST_NOT_CAPTURE, TL_ERR_NOT_A_CAPTURE },
+        { TL_INGEST_UNREADABLE, TL_ERR_UNREADABLE },
+        { TL_INGEST_BAD_FILTER, TL_ERR_BAD_PARAMETER },
+        { TL_INGEST_TOO_LARGE, TL_ERR_TOO_LARGE },
+        { TL_INGEST_BUSY, TL_ERR_DB_BUSY },
+        { TL_INGEST_READONLY, TL_ERR_DB_READONLY },
+        { TL_INGEST_DISK_FULL, TL_ERR_DISK_FULL },
+    };
+    enum tl_error e = TL_ERR_INTERNAL;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (map[i].st == res.status) {
+            e = map[i].e;
+        }
+    }
+    tl_job_finish(s->jobs, q->job, db, 0, res.packets, res.flows, tl_error_info(e)->code,
+                  res.message);
+}
+
 static void *ingest_main(void *arg)
 {
     struct tl_server *s = arg;
@@ -844,6 +901,14 @@ static void *ingest_main(void *arg)
         s->running++;
         bool stop = s->pool_stop;
         pthread_mutex_unlock(&s->qlock);
+        if (q->job) { /* a background job: nobody waits on a connection */
+            run_job(s, q, stop);
+            pthread_mutex_lock(&s->qlock);
+            s->running--;
+            pthread_mutex_unlock(&s->qlock);
+            free(q);
+            continue;
+        }
         q->deferred = true;
         if (stop) {
             struct call x = { .s = s, .c = q->conn, .q = q };
@@ -861,6 +926,69 @@ static void *ingest_main(void *arg)
     }
     tl_store_thread_done(s->store);
     return NULL;
+}
+
+static void queue_push(struct tl_server *s, struct req *q)
+{
+    pthread_mutex_lock(&s->qlock);
+    q->qnext = NULL;
+    if (s->qtail) {
+        s->qtail->qnext = q;
+    } else {
+        s->qhead = q;
+    }
+    s->qtail = q;
+    s->queued++;
+    pthread_cond_signal(&s->qcond);
+    pthread_mutex_unlock(&s->qlock);
+}
+
+/*
+ * A background job (RFC 7240 Prefer: respond-async, or a body above --async-above): the
+ * upload's file and settings move to a copy the ingest pool owns, and the answer is 202 with
+ * the job's document and its Location, at once.
+ */
+static enum MHD_Result enqueue_job(struct call *x)
+{
+    struct tl_server *s = x->s;
+    struct req *q = x->q;
+    struct tl_db *db = tl_store_db(s->store);
+    if (!db) {
+        tmp_discard(q);
+        return no_db(x);
+    }
+    struct req *j = calloc(1, sizeof *j);
+    enum tl_db_rc rc = TL_DB_ERROR;
+    struct tl_job *job = j ? tl_job_create(s->jobs, db, q->display_name, q->file_bytes, &rc) : NULL;
+    if (!job) {
+        free(j);
+        tmp_discard(q);
+        return rc == TL_DB_BUSY ? FAIL(x, TL_ERR_OVERLOADED, "too many background jobs at once")
+                                : db_error(x, rc, "job");
+    }
+    j->job = job;
+    j->fd = -1;
+    memcpy(j->tmp, q->tmp, sizeof j->tmp);
+    q->tmp[0] = '\0'; /* the file is the job's now */
+    snprintf(j->name, sizeof j->name, "%s", q->display_name);
+    j->display_name = j->name;
+    j->file_bytes = q->file_bytes;
+    j->cksum_mode = q->cksum_mode;
+    memcpy(j->filter, q->filter, sizeof j->filter);
+    memcpy(j->sha256, q->sha256, sizeof j->sha256);
+    j->keep_duplicate = q->keep_duplicate;
+    j->lang = q->lang;
+    enum tl_db_rc jrc;
+    char *doc = tl_job_json(s->jobs, db, tl_job_id(job), &jrc);
+    queue_push(s, j);
+    if (!doc) {
+        return db_error(x, jrc, "job");
+    }
+    char loc[64];
+    snprintf(loc, sizeof loc, "/api/v1/jobs/%" PRIu64, tl_job_id(job));
+    enum MHD_Result ret = send_buf(x, 202, JSON_TYPE, doc, strlen(doc), loc);
+    free(doc);
+    return ret;
 }
 
 /*
@@ -882,20 +1010,15 @@ static enum MHD_Result enqueue_ingest(struct call *x, const char *name)
         return FAIL(x, TL_ERR_OVERLOADED, "%u uploads are waiting to be decoded; try again shortly",
                     s->cfg.ingest_queue);
     }
+    const char *prefer = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "Prefer");
+    if ((prefer && strstr(prefer, "respond-async")) ||
+        (s->cfg.async_above && q->file_bytes > s->cfg.async_above)) {
+        return enqueue_job(x);
+    }
     q->conn = x->c;
     q->ing = ING_QUEUED;
     MHD_suspend_connection(x->c); /* before the queue: the answer may come at once */
-    pthread_mutex_lock(&s->qlock);
-    q->qnext = NULL;
-    if (s->qtail) {
-        s->qtail->qnext = q;
-    } else {
-        s->qhead = q;
-    }
-    s->qtail = q;
-    s->queued++;
-    pthread_cond_signal(&s->qcond);
-    pthread_mutex_unlock(&s->qlock);
+    queue_push(s, q);
     return MHD_YES;
 }
 
@@ -1955,6 +2078,19 @@ static enum MHD_Result h_notes_flow(struct call *x)
     return note_list(x, true);
 }
 
+static enum MHD_Result h_job(struct call *x)
+{
+    struct tl_db *db = tl_store_db(x->s->store);
+    enum tl_db_rc rc;
+    char *doc = tl_job_json(x->s->jobs, db, x->q->id, &rc);
+    if (!doc) {
+        return db_error(x, rc, "job");
+    }
+    enum MHD_Result ret = send_buf(x, 200, JSON_TYPE, doc, strlen(doc), NULL);
+    free(doc);
+    return ret;
+}
+
 static enum MHD_Result h_note_delete(struct call *x)
 {
     struct tl_db *db = tl_store_db(x->s->store);
@@ -2232,6 +2368,7 @@ static const struct route routes[] = {
     { "GET", "/api/v1/flows/{id}/annotations", h_notes_flow, ACC_READ, NULL, 0, 0 },
     { "POST", "/api/v1/flows/{id}/annotations", h_note_add_flow, ACC_WRITE, NULL, 0, RF_JSON },
     { "DELETE", "/api/v1/annotations/{id}", h_note_delete, ACC_WRITE, NULL, 0, 0 },
+    { "GET", "/api/v1/jobs/{id}", h_job, ACC_READ, NULL, 0, 0 },
     { "GET", "*", h_static, ACC_PUBLIC, NULL, 0, RF_ANY_PARAMS },
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
@@ -2491,6 +2628,7 @@ static enum MHD_Result dispatch(struct call *x, const char *method)
             return FAIL(x, TL_ERR_NOT_FOUND, "no %s \"%s\"",
                         strstr(rt->pattern, "flows")          ? "flow"
                         : strstr(rt->pattern, "annotations/") ? "annotation"
+                        : strstr(rt->pattern, "jobs/")        ? "job"
                                                               : "capture",
                         q->seg_name);
         }
@@ -2904,6 +3042,7 @@ static void server_free(struct tl_server *s)
     pthread_mutex_destroy(&s->clock_);
     free(s->tls_cert);
     free(s->tls_key);
+    tl_jobs_free(s->jobs);
     free(s);
 }
 
@@ -2930,6 +3069,12 @@ struct tl_server *tl_server_start(const struct tl_server_config *cfg, struct tl_
     }
     s->cfg = *cfg;
     s->store = store;
+    s->jobs = tl_jobs_new(store);
+    if (!s->jobs) {
+        snprintf(err, errlen, "out of memory");
+        free(s);
+        return NULL;
+    }
     if (!s->cfg.ingest_queue) {
         s->cfg.ingest_queue = 64;
     }

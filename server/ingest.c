@@ -9,6 +9,7 @@
 #include "ingest.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@
 static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
 
 struct ingest_ctx {
+    struct tl_ingest_progress *progress; /* or NULL */
+    const struct tl_capture_stats *st;
     struct tl_db *db;
     uint64_t capture_id, flow_base;
     bool nsec;
@@ -40,6 +43,10 @@ static void on_packet(void *arg, const struct tl_packet *p, const struct tl_flow
     struct ingest_ctx *c = arg;
     if (!fp || c->rc != TL_DB_OK) {
         return;
+    }
+    if (c->progress && (c->st->packets & 1023) == 0) { /* every 1024 records */
+        atomic_store(&c->progress->packets, c->st->packets);
+        atomic_store(&c->progress->bytes, c->st->bytes + 16 * c->st->packets);
     }
     const struct tl_flow *f = fp->flow;
     uint64_t idx = f->side[0].packets + f->side[1].packets - 1;
@@ -132,6 +139,9 @@ static void on_flow(struct tl_flow *f, void *arg)
     addr16(f->ip_version, f->addr[TL_C2S], row.client_ip);
     addr16(f->ip_version, f->addr[TL_S2C], row.server_ip);
     c->rc = tl_db_add_flow(c->db, &row);
+    if (c->progress) {
+        atomic_fetch_add(&c->progress->flows, 1);
+    }
 }
 
 static enum tl_ingest_status status_of(enum tl_db_rc rc)
@@ -221,7 +231,7 @@ static void ingest_one(struct tl_store *s, const struct tl_ingest_opts *opts, co
         .filter = opts->filter,
         .keep_duplicate = opts->keep_duplicate,
     };
-    struct ingest_ctx c = { .db = db, .nsec = st->nsec };
+    struct ingest_ctx c = { .db = db, .nsec = st->nsec, .progress = opts->progress, .st = st };
 
     struct timespec t0, now;
     clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -5,6 +5,7 @@
 #ifndef TL_INGEST_H
 #define TL_INGEST_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "flow.h"
@@ -30,6 +31,12 @@ struct tl_ingest_result {
     char message[512];
 };
 
+/* How far an ingest has come, read by other threads while it runs (a background job). */
+struct tl_ingest_progress {
+    _Atomic uint64_t packets, flows;
+    _Atomic uint64_t bytes; /* of the file, about: records read and their headers */
+};
+
 struct tl_ingest_opts {
     uint64_t max_flows;            /* live flows held while decoding */
     enum tl_cksum_mode cksum_mode; /* what a bad checksum means for the connections */
@@ -38,6 +45,7 @@ struct tl_ingest_opts {
     uint64_t max_decompressed;     /* a compressed upload's decompressed bytes, at most (0: none) */
     const char *sha256;            /* of the uploaded bytes (hex), for duplicates; NULL: unknown */
     bool keep_duplicate;           /* store it even when the same capture is stored already */
+    struct tl_ingest_progress *progress; /* or NULL */
 };
 
 /*

@@ -73,6 +73,10 @@ static void usage(FILE *f)
             "                        capture, the default) or keep (store it again)\n"
             "  --query-timeout SEC   a flow list or stats query stops after SEC seconds with a\n"
             "                        503 that says how to narrow it (default 10; 0: no limit)\n"
+            "  --async-above BYTES   uploads larger than this answer 202 at once and are decoded\n"
+            "                        as a background job (GET /api/v1/jobs/{id}); also any\n"
+            "                        upload sent with Prefer: respond-async (default 64M; 0: by\n"
+            "                        Prefer only)\n"
             "  --help, --version\n"
             "\n"
             "SIGTERM or SIGINT: in-flight requests finish (up to 30 s), then exit 0.\n",
@@ -105,7 +109,8 @@ enum opt_id {
     O_BUSY_WAIT,
     O_DUPLICATES,
     O_QUERY_TIMEOUT,
-    O_LAST = O_QUERY_TIMEOUT,
+    O_ASYNC_ABOVE,
+    O_LAST = O_ASYNC_ABOVE,
     O_HELP,
     O_VERSION,
 };
@@ -136,6 +141,7 @@ static const struct option long_opts[] = {
     { "busy-wait", required_argument, NULL, O_BUSY_WAIT },
     { "duplicates", required_argument, NULL, O_DUPLICATES },
     { "query-timeout", required_argument, NULL, O_QUERY_TIMEOUT },
+    { "async-above", required_argument, NULL, O_ASYNC_ABOVE },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -300,6 +306,12 @@ int main(int argc, char **argv)
         .ingest_queue = 64,
         .busy_wait_ms = 10000,
     };
+    cfg.async_above = (uint64_t)64 << 20;
+    if (set[O_ASYNC_ABOVE].value && !tl_param_size(set[O_ASYNC_ABOVE].value, &cfg.async_above)) {
+        fprintf(stderr, "tcplensd: %s: expected a size like 67108864, 64M or 0\n",
+                set[O_ASYNC_ABOVE].source);
+        return 2;
+    }
     if (set[O_MAX_UPLOAD].value && !tl_param_size(set[O_MAX_UPLOAD].value, &cfg.max_upload)) {
         fprintf(stderr, "tcplensd: %s: expected a size like 1073741824, 512K, 64M or 1G\n",
                 set[O_MAX_UPLOAD].source);

@@ -33,6 +33,7 @@ struct tl_server_config {
     unsigned ingest_queue;       /* uploads waiting for them, at most (then 503) */
     unsigned busy_wait_ms;       /* how long an upload waits for the database's write lock */
     bool keep_duplicates;        /* uploads without ?duplicate=: store a file stored before */
+    uint64_t async_above;        /* bodies larger become background jobs (202; 0: never) */
 };
 
 struct tl_server;

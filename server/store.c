@@ -158,6 +158,30 @@ void tl_db_upload_rollback(struct tl_db *db)
     db->ops->upload_rollback(db);
 }
 
+/* Operations a backend may not have yet (a newer store than it): an error, never a crash. */
+#define OPTIONAL_OP(db, op, ...) ((db)->ops->op ? (db)->ops->op(__VA_ARGS__) : TL_DB_ERROR)
+
+enum tl_db_rc tl_db_job_create(struct tl_db *db, const struct tl_job_row *row, uint64_t *id)
+{
+    return OPTIONAL_OP(db, job_create, db, row, id);
+}
+
+enum tl_db_rc tl_db_job_update(struct tl_db *db, const struct tl_job_row *row)
+{
+    return OPTIONAL_OP(db, job_update, db, row);
+}
+
+enum tl_db_rc tl_db_job_get(struct tl_db *db, uint64_t id, tl_db_job_cb cb, void *arg)
+{
+    return OPTIONAL_OP(db, job_get, db, id, cb, arg);
+}
+
+enum tl_db_rc tl_db_jobs_abandon(struct tl_db *db, const char *why, const char *at, uint64_t *n)
+{
+    *n = 0;
+    return OPTIONAL_OP(db, jobs_abandon, db, why, at, n);
+}
+
 enum tl_db_rc tl_db_annotation_add(struct tl_db *db, const struct tl_annotation *a, uint64_t *id)
 {
     return db->ops->annotation_add(db, a, id);

@@ -117,6 +117,27 @@ enum tl_db_rc tl_db_upload_commit(struct tl_db *db, uint64_t capture_id, const c
                                   uint64_t first_flow, uint64_t last_flow);
 void tl_db_upload_rollback(struct tl_db *db);
 
+/* --- background jobs --------------------------------------------------------------------- */
+
+/* A job's row: its state ("queued", "running", "done", "failed") and what it came to. */
+struct tl_job_row {
+    uint64_t id;
+    const char *state, *name;
+    uint64_t size_bytes, packets, flows;
+    uint64_t capture_id;            /* 0: none */
+    const char *error_code, *error; /* NULL when none */
+    const char *created_at, *finished_at;
+};
+/* A new job (row->id is assigned and returned in *id). */
+enum tl_db_rc tl_db_job_create(struct tl_db *db, const struct tl_job_row *row, uint64_t *id);
+/* A job's new state and results (by row->id). */
+enum tl_db_rc tl_db_job_update(struct tl_db *db, const struct tl_job_row *row);
+/* One job (strings valid during cb). */
+typedef void (*tl_db_job_cb)(void *arg, const struct tl_job_row *row);
+enum tl_db_rc tl_db_job_get(struct tl_db *db, uint64_t id, tl_db_job_cb cb, void *arg);
+/* At start-up: every job still queued or running failed with `why`; how many in *n. */
+enum tl_db_rc tl_db_jobs_abandon(struct tl_db *db, const char *why, const char *at, uint64_t *n);
+
 /* --- annotations ------------------------------------------------------------------------ */
 
 /* A teacher's note on a capture, a flow (flow_id != 0) or one packet of it (has_packet). */

@@ -39,6 +39,10 @@ enum stmt_id {
     ST_NOTES_CAPTURE,
     ST_NOTES_FLOW,
     ST_NOTE_DELETE,
+    ST_JOB_INSERT,
+    ST_JOB_UPDATE,
+    ST_JOB_GET,
+    ST_JOBS_ABANDON,
     ST_PING,
     ST_COUNT
 };
@@ -87,6 +91,15 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_NOTES_FLOW] = "SELECT id, capture_id, flow_id, packet, author, text, created_at "
                       "FROM annotations WHERE flow_id = :flow_id ORDER BY id",
     [ST_NOTE_DELETE] = "DELETE FROM annotations WHERE id = :id",
+    [ST_JOB_INSERT] = "INSERT INTO jobs (state, name, size_bytes, created_at) "
+                      "VALUES (:state, :name, :size, :created_at)",
+    [ST_JOB_UPDATE] = "UPDATE jobs SET state = :state, packets = :packets, flows = :flows, "
+                      "capture_id = :capture_id, error_code = :error_code, error = :error, "
+                      "finished_at = :finished_at WHERE id = :id",
+    [ST_JOB_GET] = "SELECT id, state, name, size_bytes, packets, flows, capture_id, error_code, "
+                   "error, created_at, finished_at FROM jobs WHERE id = :id",
+    [ST_JOBS_ABANDON] = "UPDATE jobs SET state = 'failed', error_code = 'interrupted', "
+                        "error = :why, finished_at = :at WHERE state IN ('queued', 'running')",
     [ST_PING] = "SELECT 1",
 };
 
@@ -558,6 +571,100 @@ static void sq_upload_rollback(struct tl_db *d)
     if (!sqlite3_get_autocommit(db->h)) {
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
     }
+}
+
+/* --- background jobs --------------------------------------------------------------------- */
+
+static enum tl_db_rc sq_job_create(struct tl_db *d, const struct tl_job_row *row, uint64_t *id)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = stmt(db, ST_JOB_INSERT);
+    sqlite3_bind_text(st, P(st, ":state"), row->state, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, P(st, ":name"), row->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, P(st, ":size"), (sqlite3_int64)row->size_bytes);
+    sqlite3_bind_text(st, P(st, ":created_at"), row->created_at, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        return rc_of(db, rc, "insert job");
+    }
+    *id = (uint64_t)sqlite3_last_insert_rowid(db->h);
+    return TL_DB_OK;
+}
+
+static void bind_opt_text(sqlite3_stmt *st, const char *name, const char *v)
+{
+    if (v) {
+        sqlite3_bind_text(st, P(st, name), v, -1, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_null(st, P(st, name));
+    }
+}
+
+static enum tl_db_rc sq_job_update(struct tl_db *d, const struct tl_job_row *row)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = stmt(db, ST_JOB_UPDATE);
+    sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)row->id);
+    sqlite3_bind_text(st, P(st, ":state"), row->state, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, P(st, ":packets"), (sqlite3_int64)row->packets);
+    sqlite3_bind_int64(st, P(st, ":flows"), (sqlite3_int64)row->flows);
+    if (row->capture_id) {
+        sqlite3_bind_int64(st, P(st, ":capture_id"), (sqlite3_int64)row->capture_id);
+    }
+    bind_opt_text(st, ":error_code", row->error_code);
+    bind_opt_text(st, ":error", row->error);
+    bind_opt_text(st, ":finished_at", row->finished_at);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "update job");
+}
+
+static enum tl_db_rc sq_job_get(struct tl_db *d, uint64_t id, tl_db_job_cb cb, void *arg)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = stmt(db, ST_JOB_GET);
+    sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        sqlite3_reset(st);
+        return TL_DB_NOT_FOUND;
+    }
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return rc_of(db, rc, "get job");
+    }
+    struct tl_job_row row = {
+        .id = (uint64_t)sqlite3_column_int64(st, 0),
+        .state = (const char *)sqlite3_column_text(st, 1),
+        .name = (const char *)sqlite3_column_text(st, 2),
+        .size_bytes = (uint64_t)sqlite3_column_int64(st, 3),
+        .packets = (uint64_t)sqlite3_column_int64(st, 4),
+        .flows = (uint64_t)sqlite3_column_int64(st, 5),
+        .capture_id = (uint64_t)sqlite3_column_int64(st, 6),
+        .error_code = (const char *)sqlite3_column_text(st, 7),
+        .error = (const char *)sqlite3_column_text(st, 8),
+        .created_at = (const char *)sqlite3_column_text(st, 9),
+        .finished_at = (const char *)sqlite3_column_text(st, 10),
+    };
+    cb(arg, &row);
+    sqlite3_reset(st);
+    return TL_DB_OK;
+}
+
+static enum tl_db_rc sq_jobs_abandon(struct tl_db *d, const char *why, const char *at, uint64_t *n)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = stmt(db, ST_JOBS_ABANDON);
+    sqlite3_bind_text(st, P(st, ":why"), why, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, P(st, ":at"), at, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        return rc_of(db, rc, "abandon jobs");
+    }
+    *n = (uint64_t)sqlite3_changes(db->h);
+    return TL_DB_OK;
 }
 
 /* --- annotations ------------------------------------------------------------------------- */
@@ -1237,6 +1344,10 @@ const struct tl_store_ops tl_store_sqlite = {
     .add_flow = sq_add_flow,
     .upload_commit = sq_upload_commit,
     .upload_rollback = sq_upload_rollback,
+    .job_create = sq_job_create,
+    .job_update = sq_job_update,
+    .job_get = sq_job_get,
+    .jobs_abandon = sq_jobs_abandon,
     .annotation_add = sq_annotation_add,
     .annotations_list = sq_annotations_list,
     .annotation_delete = sq_annotation_delete,

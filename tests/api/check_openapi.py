@@ -28,6 +28,7 @@ One line per check; exits 1 if any check failed. Needs Python 3 with PyYAML and 
 
 import ipaddress
 import json
+import time
 import os
 import re
 import struct
@@ -956,6 +957,20 @@ class Checker:
         r = self.call("GET", "/api/v1/flows", query={"sort": "-rtt", "limit": 1}, expect=200,
                       label="(sort=-rtt)")
         self.bad_param("GET", "/api/v1/flows", None, {"sort": "-id"}, "sort")
+        r = self.call("POST", "/api/v1/captures", query={"name": "async.pcap",
+                                                         "duplicate": "keep"},
+                      body=self.sample, headers={"Prefer": "respond-async"}, expect=202,
+                      label="(Prefer: respond-async)")
+        if r and r[3]:
+            for _ in range(100):
+                j = self.call("GET", "/api/v1/jobs/{id}", {"id": r[3]["id"]}, expect=200)
+                if not j or not j[3] or j[3]["state"] in ("done", "failed"):
+                    break
+                time.sleep(0.05)
+            R.check(j and j[3] and j[3]["state"] == "done", "the job ends done",
+                    "job %r" % (j and j[3]))
+        self.call("GET", "/api/v1/jobs/{id}", {"id": 999999}, expect=404, code="not_found",
+                  label="(missing)")
 
     def check_annotations(self, cap, flow):
         cid, fid = cap["capture"]["id"], flow["id"]

@@ -1824,6 +1824,77 @@ def check_17_sort_stats(c, t):
     expect_error(c, s.get('/api/v1/flows?sort=loudness'), 400, 'bad_parameter', 'sort')
 
 
+def check_18_jobs(c, t):
+    """Background jobs: an upload above --async-above, or sent with Prefer: respond-async,
+    answers 202 with Location /api/v1/jobs/{id}; the job shows its progress and ends done (its
+    capture whole, equal to a synchronous upload's) or failed with the error an upload would
+    have given; a job a stopped server left running reads failed after the restart."""
+    s = t.server('jobs', ['--async-above', '100K'])
+    big = os.path.join(t.repo, 'tests', 'golden', 'perf_bulk_sack', 'capture.pcap')
+    seed = os.path.join(t.repo, 'tests', 'golden', 'seed_telnet', 'capture.pcap')
+
+    def wait_job(loc):
+        doc = {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            r = s.get(loc)
+            if not c.ok(r.status == 200, 'GET %s: %d' % (loc, r.status)):
+                return {}
+            doc = r.json()
+            if doc['state'] in ('done', 'failed'):
+                return doc
+            c.ok(doc['state'] in ('queued', 'running'), '%s: state %r' % (loc, doc['state']))
+            c.ok(0 <= doc['bytes_done'] <= doc['size_bytes'], '%s: bytes_done within size' % loc)
+            time.sleep(0.1)
+        c.ok(False, '%s: not done within 60 s: %s' % (loc, doc))
+        return doc
+    with open(big, 'rb') as fh:
+        body = fh.read()
+    r = s.request('POST', '/api/v1/captures?name=big-async', body=body, timeout=30)
+    c.eq(r.status, 202, 'a 430 kB upload above --async-above 100K: 202')
+    loc = r.header('Location') or ''
+    c.ok(re.match(r'^/api/v1/jobs/\d+$', loc), 'Location %r' % loc)
+    if r.status == 202:
+        c.eq(r.json()['size_bytes'], len(body), 'the job document: size_bytes')
+    doc = wait_job(loc)
+    if c.eq(doc.get('state'), 'done', 'the job ends done: %s' % doc):
+        cap = s.get(doc['location'])
+        c.eq(cap.status, 200, 'its capture at %s' % doc['location'])
+        want = t.tools.decode(big)
+        c.eq(cap.json()['capture']['flows'], len(want['flows']), 'the capture is whole')
+        c.eq(doc['packets'], want['capture']['packets'], 'the job counted every packet')
+        c.eq(doc['bytes_done'], len(body), 'a done job: bytes_done = size_bytes')
+    r = s.request('POST', '/api/v1/captures?name=small', body=open(seed, 'rb').read(),
+                  headers={'Prefer': 'respond-async'})
+    c.eq(r.status, 202, 'a small upload with Prefer: respond-async: 202')
+    r = s.request('POST', '/api/v1/captures?name=sync&duplicate=keep',
+                  body=open(seed, 'rb').read())
+    c.eq(r.status, 201, 'a small upload without Prefer: 201 as before')
+    r = s.request('POST', '/api/v1/captures?name=junk', body=b'not a capture at all\n' * 10,
+                  headers={'Prefer': 'respond-async'})
+    if c.eq(r.status, 202, 'a bad file with Prefer: respond-async: 202'):
+        doc = wait_job(r.header('Location'))
+        c.eq((doc.get('state'), (doc.get('error') or {}).get('code')),
+             ('failed', 'not_a_capture'), 'the job fails with the upload\'s error')
+    expect_error(c, s.get('/api/v1/jobs/999999'), 404, 'not_found', None, 'an unknown job')
+    # a job the server left running: failed after the restart, with the reason
+    c.eq(s.stop(), 0, 'exit status after SIGTERM')
+    db = sqlite3.connect(s.db)
+    try:
+        cur = db.execute("INSERT INTO jobs (state, name, size_bytes, created_at) VALUES "
+                         "('running', 'cut', 100, '2026-01-01T00:00:00Z')")
+        jid = cur.lastrowid
+        db.commit()
+    finally:
+        db.close()
+    s.start()
+    doc = s.get('/api/v1/jobs/%d' % jid).json()
+    c.eq((doc.get('state'), (doc.get('error') or {}).get('code')), ('failed', 'interrupted'),
+         'a job left running reads failed after the restart')
+    c.ok('upload the file again' in (doc.get('error') or {}).get('message', ''),
+         'it says what to do: %r' % doc.get('error'))
+
+
 CHECKS = [
     (1, 'uploads: curl -F, -F name=, --data-binary ?name=, -T, pcapng', check_01_uploads),
     (2, 'flow queries (host/CIDR v4+v6, ports, states, capture, since/until, AND) and paging',
@@ -1851,6 +1922,8 @@ CHECKS = [
     (17, 'sort= in every order with keyset pages during uploads; range, list and tunnel '
          'filters; stats',
      check_17_sort_stats),
+    (18, 'background jobs: 202 + /jobs/{id}, progress, done/failed, after a restart',
+     check_18_jobs),
 ]
 
 

@@ -1,0 +1,39 @@
+/*
+ * jobs.h - background ingest jobs: a big upload (or one sent with Prefer: respond-async) is
+ * answered 202 at once and decoded by the ingest pool while GET /api/v1/jobs/{id} tells how
+ * far it has come. A job lives in memory while it runs (its progress) and in the store (its
+ * row), so its outcome is known after a restart; jobs a stopped server left unfinished are
+ * marked failed at the next start, never left "running".
+ */
+#ifndef TL_JOBS_H
+#define TL_JOBS_H
+
+#include <stdint.h>
+
+#include "ingest.h"
+#include "store.h"
+
+struct tl_jobs;
+struct tl_job;
+
+/* The table, after marking the jobs a previous run left unfinished as failed. */
+struct tl_jobs *tl_jobs_new(struct tl_store *s);
+void tl_jobs_free(struct tl_jobs *j);
+
+/* A new queued job for an upload of `size` bytes named `name`; NULL with *rc on failure. */
+struct tl_job *tl_job_create(struct tl_jobs *j, struct tl_db *db, const char *name, uint64_t size,
+                             enum tl_db_rc *rc);
+uint64_t tl_job_id(const struct tl_job *job);
+/* Where the ingest reports its progress. */
+struct tl_ingest_progress *tl_job_progress(struct tl_job *job);
+/* The ingest starts. */
+void tl_job_running(struct tl_jobs *j, struct tl_job *job, struct tl_db *db);
+/* It ended: done (capture_id) or failed (error_code and message from the API's vocabulary). */
+void tl_job_finish(struct tl_jobs *j, struct tl_job *job, struct tl_db *db, uint64_t capture_id,
+                   uint64_t packets, uint64_t flows, const char *error_code, const char *error);
+
+/* The job document of GET /api/v1/jobs/{id} (malloc'ed JSON text), from memory while the
+ * job is known there, else from the store; NULL with *rc (TL_DB_NOT_FOUND...) otherwise. */
+char *tl_job_json(struct tl_jobs *j, struct tl_db *db, uint64_t id, enum tl_db_rc *rc);
+
+#endif
