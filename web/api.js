@@ -115,7 +115,31 @@ export const postJson = (path, body, params) => request('POST', path, params, bo
 // Uploads one file as the raw request body (so the progress counts exactly the file's bytes).
 // onProgress(sent, total) follows the upload; onSent() fires when the last byte has left and the
 // server is decoding. Resolves with the capture document; rejects with an ApiError.
-export function upload(file, { onProgress, onSent } = {}) {
+// A background ingest job (202 + /api/v1/jobs/{id}): polled until it is done, then its
+// capture as an upload answers it; onJob(job) sees each state (bytes_done, packets, eta_s).
+async function waitJob(job, onJob) {
+    const deadline = Date.now() + 6 * 3600 * 1000; // a 1 GiB capture takes minutes, not hours
+    while (job.state === 'queued' || job.state === 'running') {
+        if (onJob) {
+            onJob(job);
+        }
+        if (Date.now() > deadline) {
+            throw new ApiError(0, 'timeout', `job ${job.id} is still ${job.state}`);
+        }
+        await new Promise((r) => setTimeout(r, 500));
+        job = await get(`/jobs/${job.id}`);
+    }
+    if (onJob) {
+        onJob(job);
+    }
+    if (job.state !== 'done') {
+        const e = job.error || {};
+        throw new ApiError(422, e.code || 'job_failed', e.message || `job ${job.id} failed`);
+    }
+    return get(`/captures/${job.capture}`);
+}
+
+export function upload(file, { onProgress, onSent, onJob } = {}) {
     return new Promise((resolve, reject) => {
         const xhr = new XMLHttpRequest();
         xhr.open('POST', apiUrl('/captures', { name: file.name }));
@@ -139,6 +163,11 @@ export function upload(file, { onProgress, onSent } = {}) {
                 body = JSON.parse(xhr.responseText);
             } catch {
                 body = null;
+            }
+            if (xhr.status === 202 && body && body.state) {
+                // a background job (a big upload): wait for its capture
+                waitJob(body, onJob).then(resolve, reject);
+                return;
             }
             if (xhr.status >= 200 && xhr.status < 300 && body) {
                 resolve(body);
