@@ -52,7 +52,8 @@
 
 #define MSS_IPV4_BYTES 1460u
 #define MSS_IPV6_BYTES 1440u
-#define FRAME_MAX_LEN  (ETH_HDR_LEN + IPV6_HDR_LEN + TCP_HDR_LEN + TCP_OPT_MAX_LEN + MSS_IPV4_BYTES + VXLAN_WRAP_LEN)
+#define FRAME_MAX_LEN                                                                              \
+    (ETH_HDR_LEN + IPV6_HDR_LEN + TCP_HDR_LEN + TCP_OPT_MAX_LEN + MSS_IPV4_BYTES + VXLAN_WRAP_LEN)
 /* -x: each frame inside VXLAN (RFC 7348): outer Ethernet, IPv4, UDP 4789, VXLAN header */
 #define VXLAN_WRAP_LEN (ETH_HDR_LEN + IPV4_HDR_LEN + 8 + 8)
 
@@ -132,7 +133,7 @@ struct conn {
 };
 
 struct gen {
-    bool vxlan;    /* -x: wrap every frame in VXLAN */
+    bool vxlan; /* -x: wrap every frame in VXLAN */
     uint32_t vni;
     struct rng rng;
     FILE *out;

@@ -2305,6 +2305,7 @@ static const struct tl_param_spec p_flows[] = {
 };
 static const struct tl_param_spec p_stats[] = {
     FLOW_FILTER_PARAMS,
+    PARAM_LANG,
     { .name = "group_by", .type = TL_P_ENUM, .values = groups },
 };
 static const struct tl_param_spec p_flows_log[] = {
@@ -2362,13 +2363,14 @@ static const struct route routes[] = {
     { "GET", "/api/v1/examples", h_examples, ACC_READ, PARAMS(p_lang), 0 },
     { "POST", "/api/v1/examples/{name}", h_example_load, ACC_WRITE, PARAMS(p_example), 0 },
     { "GET", "/api/v1/vocabulary", h_vocabulary, ACC_READ, PARAMS(p_lang), 0 },
-    { "GET", "/api/v1/captures/{id}/annotations", h_notes_capture, ACC_READ, NULL, 0, 0 },
-    { "POST", "/api/v1/captures/{id}/annotations", h_note_add_capture, ACC_WRITE, NULL, 0,
+    { "GET", "/api/v1/captures/{id}/annotations", h_notes_capture, ACC_READ, PARAMS(p_lang), 0 },
+    { "POST", "/api/v1/captures/{id}/annotations", h_note_add_capture, ACC_WRITE, PARAMS(p_lang),
       RF_JSON },
-    { "GET", "/api/v1/flows/{id}/annotations", h_notes_flow, ACC_READ, NULL, 0, 0 },
-    { "POST", "/api/v1/flows/{id}/annotations", h_note_add_flow, ACC_WRITE, NULL, 0, RF_JSON },
-    { "DELETE", "/api/v1/annotations/{id}", h_note_delete, ACC_WRITE, NULL, 0, 0 },
-    { "GET", "/api/v1/jobs/{id}", h_job, ACC_READ, NULL, 0, 0 },
+    { "GET", "/api/v1/flows/{id}/annotations", h_notes_flow, ACC_READ, PARAMS(p_lang), 0 },
+    { "POST", "/api/v1/flows/{id}/annotations", h_note_add_flow, ACC_WRITE, PARAMS(p_lang),
+      RF_JSON },
+    { "DELETE", "/api/v1/annotations/{id}", h_note_delete, ACC_WRITE, PARAMS(p_lang), 0 },
+    { "GET", "/api/v1/jobs/{id}", h_job, ACC_READ, PARAMS(p_lang), 0 },
     { "GET", "*", h_static, ACC_PUBLIC, NULL, 0, RF_ANY_PARAMS },
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])

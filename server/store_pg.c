@@ -55,6 +55,10 @@ enum stmt_id {
     ST_NOTES_CAPTURE,
     ST_NOTES_FLOW,
     ST_NOTE_DELETE,
+    ST_JOB_INSERT,
+    ST_JOB_UPDATE,
+    ST_JOB_GET,
+    ST_JOBS_ABANDON,
     ST_PING,
     ST_COUNT
 };
@@ -99,6 +103,16 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_NOTES_FLOW] = "SELECT id, capture_id, flow_id, packet, author, text, created_at "
                       "FROM annotations WHERE flow_id = $1::int8 ORDER BY id",
     [ST_NOTE_DELETE] = "DELETE FROM annotations WHERE id = $1::int8",
+    [ST_JOB_INSERT] = "INSERT INTO jobs (state, name, size_bytes, created_at) "
+                      "VALUES ($1::text, $2::text, $3::int8, $4::text) RETURNING id",
+    [ST_JOB_UPDATE] = "UPDATE jobs SET state = $2::text, packets = $3::int8, flows = $4::int8, "
+                      "capture_id = $5::int8, error_code = $6::text, error = $7::text, "
+                      "finished_at = $8::text WHERE id = $1::int8",
+    [ST_JOB_GET] = "SELECT id, state, name, size_bytes, packets, flows, capture_id, error_code, "
+                   "error, created_at, finished_at FROM jobs WHERE id = $1::int8",
+    [ST_JOBS_ABANDON] = "UPDATE jobs SET state = 'failed', error_code = 'interrupted', "
+                        "error = $1::text, finished_at = $2::text "
+                        "WHERE state IN ('queued', 'running')",
     [ST_PING] = "SELECT 1",
 };
 
@@ -115,6 +129,7 @@ struct pg_db {
     bool prepared[ST_COUNT];
     unsigned lock_ms;         /* what tl_db_busy_timeout asked */
     unsigned lock_ms_applied; /* what the session's lock_timeout is */
+    unsigned stmt_ms_applied; /* the session's statement_timeout (0: none) */
     struct copy_buf packets, flows;
 };
 
@@ -518,6 +533,7 @@ static struct tl_db *pg_db(struct tl_store *base)
         PQreset(db->c);
         memset(db->prepared, 0, sizeof db->prepared);
         db->lock_ms_applied = LOCK_TIMEOUT_MS;
+        db->stmt_ms_applied = 0;
         if (PQstatus(db->c) != CONNECTION_OK) {
             tl_log("store: the PostgreSQL connection is lost: %s", PQerrorMessage(db->c));
             return NULL;
@@ -570,6 +586,32 @@ static enum tl_db_rc apply_lock_timeout(struct pg_db *db)
     return rc;
 }
 
+/* The session's statement_timeout: the store's query budget for flow lists and stats, none
+ * for uploads and deletes (set only when it changes). */
+static enum tl_db_rc statement_timeout(struct pg_db *db, unsigned ms)
+{
+    if (ms == db->stmt_ms_applied) {
+        return TL_DB_OK;
+    }
+    char sql[64];
+    snprintf(sql, sizeof sql, "SET statement_timeout = %u", ms);
+    enum tl_db_rc rc = exec_cmd(db, sql, "set statement_timeout");
+    if (rc == TL_DB_OK) {
+        db->stmt_ms_applied = ms;
+    }
+    return rc;
+}
+
+/* A list or stats query that failed: past the budget (query_canceled) is TL_DB_TOO_SLOW. */
+static enum tl_db_rc query_rc(struct pg_db *db, const PGresult *r, const char *what)
+{
+    const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (sqlstate_is(st, "57014")) {
+        return TL_DB_TOO_SLOW;
+    }
+    return rc_of(db, r, what);
+}
+
 static bool pg_ping(struct tl_db *d)
 {
     struct pg_db *db = PG(d);
@@ -598,6 +640,9 @@ static enum tl_db_rc pg_upload_begin(struct tl_db *d, const struct tl_upload_inf
 {
     struct pg_db *db = PG(d);
     enum tl_db_rc rc = apply_lock_timeout(db);
+    if (rc == TL_DB_OK) {
+        rc = statement_timeout(db, 0);
+    }
     if (rc == TL_DB_OK) {
         rc = exec_cmd(db, "BEGIN", "begin upload");
     }
@@ -860,6 +905,94 @@ static enum tl_db_rc pg_upload_commit(struct tl_db *d, uint64_t capture_id, cons
     return rc;
 }
 
+/* --- background jobs --------------------------------------------------------------------- */
+
+static enum tl_db_rc pg_job_create(struct tl_db *d, const struct tl_job_row *row, uint64_t *id)
+{
+    struct params p = { 0 };
+    p_text(&p, row->state);
+    p_text(&p, row->name);
+    p_i64(&p, (int64_t)row->size_bytes);
+    p_text(&p, row->created_at);
+    enum tl_db_rc rc;
+    PGresult *r = run(PG(d), ST_JOB_INSERT, &p, &rc, "insert job");
+    if (!r) {
+        return rc;
+    }
+    *id = PQntuples(r) == 1 ? (uint64_t)col_i64(r, 0, 0) : 0;
+    PQclear(r);
+    return TL_DB_OK;
+}
+
+static enum tl_db_rc pg_job_update(struct tl_db *d, const struct tl_job_row *row)
+{
+    struct params p = { 0 };
+    p_i64(&p, (int64_t)row->id);
+    p_text(&p, row->state);
+    p_i64(&p, (int64_t)row->packets);
+    p_i64(&p, (int64_t)row->flows);
+    if (row->capture_id) {
+        p_i64(&p, (int64_t)row->capture_id);
+    } else {
+        p_null(&p);
+    }
+    p_text(&p, row->error_code); /* NULL stays NULL */
+    p_text(&p, row->error);
+    p_text(&p, row->finished_at);
+    enum tl_db_rc rc;
+    PGresult *r = run(PG(d), ST_JOB_UPDATE, &p, &rc, "update job");
+    PQclear(r);
+    return rc;
+}
+
+static enum tl_db_rc pg_job_get(struct tl_db *d, uint64_t id, tl_db_job_cb cb, void *arg)
+{
+    struct params p = { 0 };
+    p_i64(&p, (int64_t)id);
+    enum tl_db_rc rc;
+    PGresult *r = run(PG(d), ST_JOB_GET, &p, &rc, "get job");
+    if (!r) {
+        return rc;
+    }
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return TL_DB_NOT_FOUND;
+    }
+    struct tl_job_row row = {
+        .id = (uint64_t)col_i64(r, 0, 0),
+        .state = col_text(r, 0, 1),
+        .name = col_text(r, 0, 2),
+        .size_bytes = (uint64_t)col_i64(r, 0, 3),
+        .packets = (uint64_t)col_i64(r, 0, 4),
+        .flows = (uint64_t)col_i64(r, 0, 5),
+        .capture_id = (uint64_t)col_i64(r, 0, 6), /* NULL reads as 0 */
+        .error_code = col_text(r, 0, 7),
+        .error = col_text(r, 0, 8),
+        .created_at = col_text(r, 0, 9),
+        .finished_at = col_text(r, 0, 10),
+    };
+    cb(arg, &row);
+    PQclear(r);
+    return TL_DB_OK;
+}
+
+/* At start-up: every job queued or running fails. On a database shared by several servers
+ * this also ends the jobs another server is running (jobs have no owner or lease yet). */
+static enum tl_db_rc pg_jobs_abandon(struct tl_db *d, const char *why, const char *at, uint64_t *n)
+{
+    struct params p = { 0 };
+    p_text(&p, why);
+    p_text(&p, at);
+    enum tl_db_rc rc;
+    PGresult *r = run(PG(d), ST_JOBS_ABANDON, &p, &rc, "abandon jobs");
+    if (!r) {
+        return rc;
+    }
+    *n = (uint64_t)strtoull(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return TL_DB_OK;
+}
+
 /* --- annotations ------------------------------------------------------------------------- */
 
 static enum tl_db_rc pg_annotation_add(struct tl_db *d, const struct tl_annotation *a, uint64_t *id)
@@ -1021,6 +1154,9 @@ static enum tl_db_rc pg_capture_delete(struct tl_db *d, uint64_t id, struct tl_c
 {
     struct pg_db *db = PG(d);
     enum tl_db_rc rc = apply_lock_timeout(db);
+    if (rc == TL_DB_OK) {
+        rc = statement_timeout(db, 0);
+    }
     if (rc == TL_DB_OK) {
         rc = exec_cmd(db, "BEGIN", "begin delete");
     }
@@ -1314,11 +1450,15 @@ static enum tl_db_rc pg_flows_query(struct tl_db *d, const struct tl_flow_filter
         tl_log("store: the flow query does not fit");
         return TL_DB_ERROR;
     }
+    enum tl_db_rc brc = statement_timeout(db, db->base.store->query_budget_ms);
+    if (brc != TL_DB_OK) {
+        return brc;
+    }
     /* the whole page is read before the callbacks: they may query this connection again */
     PGresult *r =
         PQexecParams(db->c, tl_buf_cstr(&sql), p.n, NULL, p.val, p.len, p.fmt, 1 /* binary */);
     if (!result_ok(r)) {
-        enum tl_db_rc rc = rc_of(db, r, "flow query");
+        enum tl_db_rc rc = query_rc(db, r, "flow query");
         PQclear(r);
         return rc;
     }
@@ -1385,9 +1525,13 @@ static enum tl_db_rc pg_flow_stats(struct tl_db *d, const struct tl_flow_filter 
         tl_log("store: the flow stats query does not fit");
         return TL_DB_ERROR;
     }
+    enum tl_db_rc brc = statement_timeout(db, db->base.store->query_budget_ms);
+    if (brc != TL_DB_OK) {
+        return brc;
+    }
     PGresult *r = PQexecParams(db->c, tl_buf_cstr(&sql), p.n, NULL, p.val, p.len, p.fmt, 1);
     if (!result_ok(r)) {
-        enum tl_db_rc rc = rc_of(db, r, "flow stats");
+        enum tl_db_rc rc = query_rc(db, r, "flow stats");
         PQclear(r);
         return rc;
     }
@@ -1480,6 +1624,10 @@ const struct tl_store_ops tl_store_pg = {
     .add_flow = pg_add_flow,
     .upload_commit = pg_upload_commit,
     .upload_rollback = pg_upload_rollback,
+    .job_create = pg_job_create,
+    .job_update = pg_job_update,
+    .job_get = pg_job_get,
+    .jobs_abandon = pg_jobs_abandon,
     .annotation_add = pg_annotation_add,
     .annotations_list = pg_annotations_list,
     .annotation_delete = pg_annotation_delete,

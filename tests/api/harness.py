@@ -210,12 +210,15 @@ class Server:
 
     def db_scalar(self, sql):
         """The first column of the first row of sql (no parameters: literals only), asked of
-        the server's database directly: sqlite3 on the file, or psql on PostgreSQL."""
+        the server's database directly: sqlite3 on the file, or psql on PostgreSQL; committed
+        (an INSERT ... RETURNING id gives the new id)."""
         if self.backend == 'sqlite':
             import sqlite3
             con = sqlite3.connect(self.db, timeout=10)
             try:
-                return con.execute(sql).fetchone()[0]
+                v = con.execute(sql).fetchone()[0]
+                con.commit()
+                return v
             finally:
                 con.close()
         psql = os.path.join(os.environ.get('TL_PG_BIN', '/usr/lib/postgresql/15/bin'), 'psql')

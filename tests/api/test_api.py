@@ -1879,14 +1879,8 @@ def check_18_jobs(c, t):
     expect_error(c, s.get('/api/v1/jobs/999999'), 404, 'not_found', None, 'an unknown job')
     # a job the server left running: failed after the restart, with the reason
     c.eq(s.stop(), 0, 'exit status after SIGTERM')
-    db = sqlite3.connect(s.db)
-    try:
-        cur = db.execute("INSERT INTO jobs (state, name, size_bytes, created_at) VALUES "
-                         "('running', 'cut', 100, '2026-01-01T00:00:00Z')")
-        jid = cur.lastrowid
-        db.commit()
-    finally:
-        db.close()
+    jid = s.db_scalar("INSERT INTO jobs (state, name, size_bytes, created_at) VALUES "
+                      "('running', 'cut', 100, '2026-01-01T00:00:00Z') RETURNING id")
     s.start()
     doc = s.get('/api/v1/jobs/%d' % jid).json()
     c.eq((doc.get('state'), (doc.get('error') or {}).get('code')), ('failed', 'interrupted'),

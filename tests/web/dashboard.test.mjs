@@ -17,7 +17,7 @@ import path from 'node:path';
 import {
     ARROWS, CJK, Guard, HERE, LAYOUT_KEYS, ROWS, SEED, SEED_LABELS, SEED_SIZE, Server, WAIT_MS, answerQuiz, api,
     checker, current, fail, fieldValue, filesExist, installed, layoutProbe, layoutProblems, makeLongCapture,
-    mixedCapture, nextQuestion, pdfText, report, scrollLongLadder, show, sleep, summary, testArgs, text, tsgAgainstTimeline,
+    mixedCapture, nextQuestion, uploadCapture, pdfText, report, scrollLongLadder, show, sleep, summary, testArgs, text, tsgAgainstTimeline,
     tsgPoints, until, viewState, waitView as waitViewOf,
 } from './harness.mjs';
 
@@ -881,7 +881,7 @@ async function run(browser, server, workdir) {
         const n = 3000; // more than the first page: the page shows the server's picture
         const file = path.join(workdir, 'tsg-long.pcap');
         await makeLongCapture(binary, file, n);
-        const body = await api(server, 'POST', '/api/v1/captures?name=tsg-long.pcap', fs.readFileSync(file));
+        const body = await uploadCapture(server, '?name=tsg-long.pcap', fs.readFileSync(file));
         fs.rmSync(file);
         const flow = body.flows[0].id;
         await goto(`?flow=${flow}`, 'flow');
@@ -987,7 +987,7 @@ async function run(browser, server, workdir) {
         const file = path.join(workdir, 'long.pcap');
         const t0 = Date.now();
         await makeLongCapture(binary, file, LONG_PACKETS);
-        const body = await api(server, 'POST', '/api/v1/captures?name=long.pcap', fs.readFileSync(file));
+        const body = await uploadCapture(server, '?name=long.pcap', fs.readFileSync(file));
         fs.rmSync(file);
         const flow = String(body.flows[0].id);
         const tUp = Date.now() - t0;

@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
     ARROWS, CJK, Guard, LAYOUT_KEYS, LoggedProcess, ROWS, SEED, SEED_LABELS, Server, answerQuiz, api, checker, fail,
-    fieldValue, filesExist, installed, layoutProbe, layoutProblems, makeLongCapture, mixedCapture, nextQuestion, pdfText, report,
+    fieldValue, filesExist, installed, layoutProbe, layoutProblems, makeLongCapture, mixedCapture, nextQuestion, uploadCapture, pdfText, report,
     scrollLongLadder, show, sleep, summary, testArgs, text, tsgAgainstTimeline, tsgPoints, until, waitView,
 } from './harness.mjs';
 
@@ -580,7 +580,7 @@ async function run(bidi, server, workdir) {
     await check('14. a 100 000-packet connection: virtual rows, smooth scrolling, End and Home', async () => {
         const file = path.join(workdir, 'long.pcap');
         await makeLongCapture(binary, file, 100_000);
-        const body = await api(server, 'POST', '/api/v1/captures?name=long.pcap', fs.readFileSync(file));
+        const body = await uploadCapture(server, '?name=long.pcap', fs.readFileSync(file));
         fs.rmSync(file);
         const t1 = Date.now();
         await go(`?flow=${body.flows[0].id}&lang=en`, 'flow');

@@ -284,6 +284,17 @@ export async function api(server, method, p, body) {
     return JSON.parse(text);
 }
 
+// An upload by the API: the capture document, also when the server makes the upload a
+// background job (202 and the job's document: above --async-above), waited for then.
+export async function uploadCapture(server, query, body, timeout = 25_000) {
+    const doc = await api(server, 'POST', `/api/v1/captures${query}`, body);
+    if (doc.capture) return doc;
+    const job = await until(`upload job ${doc.id} to end`, () => api(server, 'GET', `/api/v1/jobs/${doc.id}`),
+                            (j) => j.state === 'done' || j.state === 'failed', timeout);
+    if (job.state !== 'done') fail(`upload job ${doc.id}: ${show(job.error)}`);
+    return api(server, 'GET', `/api/v1/captures/${job.capture}`);
+}
+
 // ------------------------------------------------------------------------------- the page
 
 export function viewState(page) {
