@@ -1,17 +1,8 @@
--- Background ingest jobs (an upload above --async-above, or sent with Prefer: respond-async):
--- what GET /api/v1/jobs/{id} answers once the job has ended or the server restarted. A job
--- still queued or running when the server stops is marked failed at the next start, with the
--- reason: it never stays "running".
-CREATE TABLE jobs (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    state       TEXT    NOT NULL,
-    name        TEXT    NOT NULL,
-    size_bytes  INTEGER NOT NULL,
-    packets     INTEGER NOT NULL DEFAULT 0,
-    flows       INTEGER NOT NULL DEFAULT 0,
-    capture_id  INTEGER,
-    error_code  TEXT,
-    error       TEXT,
-    created_at  TEXT    NOT NULL,
-    finished_at TEXT
-);
+-- Background ingest jobs. SQLite keeps them in a file of their own beside the database
+-- (DB-jobs, created by server/store_sqlite.c), because an upload holds the database's one write
+-- lock for its whole transaction and recording a new job (the 202 answer) must not wait for
+-- it. This migration is empty on SQLite; schema/pg/008_jobs.sql creates PostgreSQL's table,
+-- where row locks do not get in the way. The table, in both: id, state (queued, running, done,
+-- failed), name, size_bytes, packets, flows, capture_id, error_code, error, created_at,
+-- finished_at.
+SELECT 1;

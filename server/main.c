@@ -307,7 +307,10 @@ int main(int argc, char **argv)
         .busy_wait_ms = 10000,
     };
     cfg.async_above = (uint64_t)64 << 20;
-    if (set[O_ASYNC_ABOVE].value && !tl_param_size(set[O_ASYNC_ABOVE].value, &cfg.async_above)) {
+    if (set[O_ASYNC_ABOVE].value && strcmp(set[O_ASYNC_ABOVE].value, "0") == 0) {
+        cfg.async_above = 0; /* by Prefer: respond-async only */
+    } else if (set[O_ASYNC_ABOVE].value &&
+               !tl_param_size(set[O_ASYNC_ABOVE].value, &cfg.async_above)) {
         fprintf(stderr, "tcplensd: %s: expected a size like 67108864, 64M or 0\n",
                 set[O_ASYNC_ABOVE].source);
         return 2;

@@ -39,10 +39,6 @@ enum stmt_id {
     ST_NOTES_CAPTURE,
     ST_NOTES_FLOW,
     ST_NOTE_DELETE,
-    ST_JOB_INSERT,
-    ST_JOB_UPDATE,
-    ST_JOB_GET,
-    ST_JOBS_ABANDON,
     ST_PING,
     ST_COUNT
 };
@@ -91,27 +87,45 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_NOTES_FLOW] = "SELECT id, capture_id, flow_id, packet, author, text, created_at "
                       "FROM annotations WHERE flow_id = :flow_id ORDER BY id",
     [ST_NOTE_DELETE] = "DELETE FROM annotations WHERE id = :id",
-    [ST_JOB_INSERT] = "INSERT INTO jobs (state, name, size_bytes, created_at) "
-                      "VALUES (:state, :name, :size, :created_at)",
-    [ST_JOB_UPDATE] = "UPDATE jobs SET state = :state, packets = :packets, flows = :flows, "
-                      "capture_id = :capture_id, error_code = :error_code, error = :error, "
-                      "finished_at = :finished_at WHERE id = :id",
-    [ST_JOB_GET] = "SELECT id, state, name, size_bytes, packets, flows, capture_id, error_code, "
-                   "error, created_at, finished_at FROM jobs WHERE id = :id",
-    [ST_JOBS_ABANDON] = "UPDATE jobs SET state = 'failed', error_code = 'interrupted', "
-                        "error = :why, finished_at = :at WHERE state IN ('queued', 'running')",
     [ST_PING] = "SELECT 1",
 };
+
+/*
+ * Background jobs are kept in a file of their own beside the database (DB-jobs): an upload
+ * holds the database's one write lock for its whole transaction, and recording a new job
+ * (the 202 answer) must not wait for it.
+ */
+enum { JS_INSERT, JS_UPDATE, JS_GET, JS_ABANDON, JS_COUNT };
+static const char *const jobs_sql[JS_COUNT] = {
+    [JS_INSERT] = "INSERT INTO jobs (state, name, size_bytes, created_at) "
+                  "VALUES (:state, :name, :size, :created_at)",
+    [JS_UPDATE] = "UPDATE jobs SET state = :state, packets = :packets, flows = :flows, "
+                  "capture_id = :capture_id, error_code = :error_code, error = :error, "
+                  "finished_at = :finished_at WHERE id = :id",
+    [JS_GET] = "SELECT id, state, name, size_bytes, packets, flows, capture_id, error_code, "
+               "error, created_at, finished_at FROM jobs WHERE id = :id",
+    [JS_ABANDON] = "UPDATE jobs SET state = 'failed', error_code = 'interrupted', "
+                   "error = :why, finished_at = :at WHERE state IN ('queued', 'running')",
+};
+static const char jobs_schema[] =
+    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+    "CREATE TABLE IF NOT EXISTS jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, state TEXT NOT NULL, "
+    "name TEXT NOT NULL, size_bytes INTEGER NOT NULL, packets INTEGER NOT NULL DEFAULT 0, "
+    "flows INTEGER NOT NULL DEFAULT 0, capture_id INTEGER, error_code TEXT, error TEXT, "
+    "created_at TEXT NOT NULL, finished_at TEXT);";
 
 struct sq_db {
     struct tl_db base; /* first: a struct tl_db * is a struct sq_db * */
     sqlite3 *h;
     sqlite3_stmt *st[ST_COUNT];
+    sqlite3 *jh; /* the jobs file (DB-jobs), opened on first use */
+    sqlite3_stmt *jst[JS_COUNT];
 };
 
 struct sq_store {
     struct tl_store base; /* first */
     char *path;
+    char *jobs_path; /* background jobs live beside the database: see jobs_db() */
     pthread_key_t key;
 };
 
@@ -134,6 +148,10 @@ static void db_close(struct sq_db *db)
     for (int i = 0; i < ST_COUNT; i++) {
         sqlite3_finalize(db->st[i]);
     }
+    for (int i = 0; i < JS_COUNT; i++) {
+        sqlite3_finalize(db->jst[i]);
+    }
+    sqlite3_close(db->jh);
     sqlite3_close(db->h);
     free(db);
 }
@@ -269,10 +287,12 @@ static struct tl_store *sq_open(const char *path, char *err, size_t errlen)
 {
     pthread_once(&sqlite_once, sqlite_setup);
     struct sq_store *s = calloc(1, sizeof *s);
-    if (!s || !(s->path = strdup(path))) {
+    size_t pl = strlen(path);
+    if (!s || !(s->path = strdup(path)) || !(s->jobs_path = malloc(pl + 6))) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
+    snprintf(s->jobs_path, pl + 6, "%s-jobs", path);
     if (pthread_key_create(&s->key, db_destroy) != 0) {
         snprintf(err, errlen, "pthread_key_create failed");
         goto fail;
@@ -292,6 +312,7 @@ static struct tl_store *sq_open(const char *path, char *err, size_t errlen)
 fail:
     if (s) {
         free(s->path);
+        free(s->jobs_path);
         free(s);
     }
     return NULL;
@@ -313,6 +334,7 @@ static void sq_close(struct tl_store *base)
     sq_thread_done(base);
     pthread_key_delete(s->key);
     free(s->path);
+    free(s->jobs_path);
     free(s);
 }
 
@@ -575,10 +597,52 @@ static void sq_upload_rollback(struct tl_db *d)
 
 /* --- background jobs --------------------------------------------------------------------- */
 
+/* A statement on this thread's connection to the jobs file (opened and prepared on first use);
+ * NULL when it cannot be opened. */
+static sqlite3_stmt *jobs_stmt(struct sq_db *db, int i)
+{
+    if (!db->jh) {
+        const struct sq_store *s = (const struct sq_store *)db->base.store;
+        char err[256];
+        db->jh = open_handle(s->jobs_path, err, sizeof err);
+        if (!db->jh || exec(db->jh, jobs_schema, err, sizeof err) != SQLITE_OK) {
+            tl_log("store: %s", err);
+            sqlite3_close(db->jh);
+            db->jh = NULL;
+            return NULL;
+        }
+        for (int k = 0; k < JS_COUNT; k++) {
+            if (sqlite3_prepare_v3(db->jh, jobs_sql[k], -1, SQLITE_PREPARE_PERSISTENT, &db->jst[k],
+                                   NULL) != SQLITE_OK) {
+                tl_log("store: preparing job statement %d: %s", k, sqlite3_errmsg(db->jh));
+                return NULL;
+            }
+        }
+    }
+    sqlite3_stmt *st = db->jst[i];
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+    return st;
+}
+
+static enum tl_db_rc jobs_rc(struct sq_db *db, int rc, const char *what)
+{
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+        return TL_DB_BUSY;
+    }
+    tl_log("store: %s: %s", what, db->jh ? sqlite3_errmsg(db->jh) : sqlite3_errstr(rc));
+    return TL_DB_ERROR;
+}
+
 static enum tl_db_rc sq_job_create(struct tl_db *d, const struct tl_job_row *row, uint64_t *id)
 {
     struct sq_db *db = SQ(d);
-    sqlite3_stmt *st = stmt(db, ST_JOB_INSERT);
+    sqlite3_stmt *st = jobs_stmt(db, JS_INSERT);
+    if (!st) {
+        return TL_DB_ERROR;
+    }
     sqlite3_bind_text(st, P(st, ":state"), row->state, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, P(st, ":name"), row->name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, P(st, ":size"), (sqlite3_int64)row->size_bytes);
@@ -586,9 +650,9 @@ static enum tl_db_rc sq_job_create(struct tl_db *d, const struct tl_job_row *row
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        return rc_of(db, rc, "insert job");
+        return jobs_rc(db, rc, "insert job");
     }
-    *id = (uint64_t)sqlite3_last_insert_rowid(db->h);
+    *id = (uint64_t)sqlite3_last_insert_rowid(db->jh);
     return TL_DB_OK;
 }
 
@@ -604,7 +668,10 @@ static void bind_opt_text(sqlite3_stmt *st, const char *name, const char *v)
 static enum tl_db_rc sq_job_update(struct tl_db *d, const struct tl_job_row *row)
 {
     struct sq_db *db = SQ(d);
-    sqlite3_stmt *st = stmt(db, ST_JOB_UPDATE);
+    sqlite3_stmt *st = jobs_stmt(db, JS_UPDATE);
+    if (!st) {
+        return TL_DB_ERROR;
+    }
     sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)row->id);
     sqlite3_bind_text(st, P(st, ":state"), row->state, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, P(st, ":packets"), (sqlite3_int64)row->packets);
@@ -617,13 +684,16 @@ static enum tl_db_rc sq_job_update(struct tl_db *d, const struct tl_job_row *row
     bind_opt_text(st, ":finished_at", row->finished_at);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "update job");
+    return rc == SQLITE_DONE ? TL_DB_OK : jobs_rc(db, rc, "update job");
 }
 
 static enum tl_db_rc sq_job_get(struct tl_db *d, uint64_t id, tl_db_job_cb cb, void *arg)
 {
     struct sq_db *db = SQ(d);
-    sqlite3_stmt *st = stmt(db, ST_JOB_GET);
+    sqlite3_stmt *st = jobs_stmt(db, JS_GET);
+    if (!st) {
+        return TL_DB_ERROR;
+    }
     sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
@@ -632,7 +702,7 @@ static enum tl_db_rc sq_job_get(struct tl_db *d, uint64_t id, tl_db_job_cb cb, v
     }
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
-        return rc_of(db, rc, "get job");
+        return jobs_rc(db, rc, "get job");
     }
     struct tl_job_row row = {
         .id = (uint64_t)sqlite3_column_int64(st, 0),
@@ -655,15 +725,18 @@ static enum tl_db_rc sq_job_get(struct tl_db *d, uint64_t id, tl_db_job_cb cb, v
 static enum tl_db_rc sq_jobs_abandon(struct tl_db *d, const char *why, const char *at, uint64_t *n)
 {
     struct sq_db *db = SQ(d);
-    sqlite3_stmt *st = stmt(db, ST_JOBS_ABANDON);
+    sqlite3_stmt *st = jobs_stmt(db, JS_ABANDON);
+    if (!st) {
+        return TL_DB_ERROR;
+    }
     sqlite3_bind_text(st, P(st, ":why"), why, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, P(st, ":at"), at, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        return rc_of(db, rc, "abandon jobs");
+        return jobs_rc(db, rc, "abandon jobs");
     }
-    *n = (uint64_t)sqlite3_changes(db->h);
+    *n = (uint64_t)sqlite3_changes(db->jh);
     return TL_DB_OK;
 }
 

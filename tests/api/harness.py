@@ -208,13 +208,14 @@ class Server:
         except FileNotFoundError:
             return []
 
-    def db_scalar(self, sql):
+    def db_scalar(self, sql, jobs=False):
         """The first column of the first row of sql (no parameters: literals only), asked of
         the server's database directly: sqlite3 on the file, or psql on PostgreSQL; committed
-        (an INSERT ... RETURNING id gives the new id)."""
+        (an INSERT ... RETURNING id gives the new id). jobs: SQLite keeps the jobs table in a
+        file beside the database (DB-jobs)."""
         if self.backend == 'sqlite':
             import sqlite3
-            con = sqlite3.connect(self.db, timeout=10)
+            con = sqlite3.connect(self.db + ('-jobs' if jobs else ''), timeout=10)
             try:
                 v = con.execute(sql).fetchone()[0]
                 con.commit()

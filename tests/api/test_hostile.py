@@ -532,7 +532,8 @@ def _latencies(s, path, stop, out):
 def check_07_ingest(t):
     big = t.capture('big.pcap', '-p', '150000', '-c', '8000', '-w', '500', '-s', '7')
     small = t.seed
-    s = t.server('ingest', ['--ingest-threads', '2', '--ingest-queue', '64'])
+    # synchronous ingest (--async-above 0): the big uploads hold their connections until stored
+    s = t.server('ingest', ['--ingest-threads', '2', '--ingest-queue', '64', '--async-above', '0'])
     stop = threading.Event()
     lat = {'/healthz': [], '/api/v1/flows?limit=10': [], '/metrics': []}
     pollers = [threading.Thread(target=_latencies, args=(s, k, stop, v)) for k, v in lat.items()]
@@ -572,7 +573,7 @@ def check_07_ingest(t):
     ok(s.stop() == 0, 'exit status 0 after SIGTERM (ingest)')
 
     # a full queue: 503 + Retry-After at once
-    s = t.server('queue', ['--ingest-threads', '1', '--ingest-queue', '1'])
+    s = t.server('queue', ['--ingest-threads', '1', '--ingest-queue', '1', '--async-above', '0'])
     results.clear()
     full.clear()
     ups = [threading.Thread(target=up, args=(big, 'q-%d' % i)) for i in range(5)]
