@@ -33,6 +33,7 @@
 #include "ingest.h"
 #include "jobs.h"
 #include "log.h"
+#include "messages.h"
 #include "metrics.h"
 #include "note_body.h"
 #include "params.h"
@@ -55,8 +56,9 @@
 #define MAX_INFLATION          16 /* a compressed upload decompresses to 16 x --max-upload at most */
 
 struct example {
-    char name[64], file[96], klass[96], description[400];
-    char klass_zh[160], description_zh[640]; /* from README.zh.md; empty: none */
+    char name[64], file[96];
+    /* per language (enum tl_lang): examples/README.md, then README.<code>.md; empty: none */
+    char klass[TL_LANG_COUNT][160], description[TL_LANG_COUNT][640];
     uint64_t size;
 };
 
@@ -436,7 +438,7 @@ static bool key_matches(struct MHD_Connection *c, const char *const *keys)
 /* --- examples --------------------------------------------------------------------------- */
 
 /* Read examples/README.md's table: | `file` | class | what it shows | ... */
-static void examples_read(struct tl_server *s, const char *readme, bool zh)
+static void examples_read(struct tl_server *s, const char *readme, enum tl_lang lang)
 {
     char path[4096], line[2048];
     if (!s->cfg.examples_dir) {
@@ -484,12 +486,12 @@ static void examples_read(struct tl_server *s, const char *readme, bool zh)
         if (strchr(file, '/') || strlen(file) >= sizeof x->file) {
             continue;
         }
-        if (zh) { /* the Chinese words of an example README.md listed */
+        if (lang != TL_LANG_EN) { /* another language's words of an example README.md listed */
             for (unsigned i = 0; i < s->n_examples; i++) {
                 struct example *e = &s->examples[i];
                 if (strcmp(e->file, file) == 0) {
-                    snprintf(e->klass_zh, sizeof e->klass_zh, "%s", cells[1]);
-                    snprintf(e->description_zh, sizeof e->description_zh, "%s", cells[2]);
+                    snprintf(e->klass[lang], sizeof e->klass[lang], "%s", cells[1]);
+                    snprintf(e->description[lang], sizeof e->description[lang], "%s", cells[2]);
                 }
             }
             continue;
@@ -500,8 +502,10 @@ static void examples_read(struct tl_server *s, const char *readme, bool zh)
         if (dot) {
             *dot = '\0';
         }
-        snprintf(x->klass, sizeof x->klass, "%s", cells[1]);
-        snprintf(x->description, sizeof x->description, "%s", cells[2]);
+        memset(x->klass, 0, sizeof x->klass);
+        memset(x->description, 0, sizeof x->description);
+        snprintf(x->klass[TL_LANG_EN], sizeof x->klass[TL_LANG_EN], "%s", cells[1]);
+        snprintf(x->description[TL_LANG_EN], sizeof x->description[TL_LANG_EN], "%s", cells[2]);
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", s->cfg.examples_dir, x->file);
         if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -513,11 +517,18 @@ static void examples_read(struct tl_server *s, const char *readme, bool zh)
     fclose(f);
 }
 
-/* examples/README.md's table, then the Chinese class and description from README.zh.md's. */
+/* examples/README.md's table, then each other language's class and description from its
+ * README.<code>.md (README.zh.md). */
 static void examples_load(struct tl_server *s)
 {
-    examples_read(s, "README.md", false);
-    examples_read(s, "README.zh.md", true);
+    examples_read(s, "README.md", TL_LANG_EN);
+    for (int l = 0; l < TL_LANG_COUNT; l++) {
+        if (l != TL_LANG_EN) {
+            char name[64];
+            snprintf(name, sizeof name, "README.%s.md", tl_messages((enum tl_lang)l)->code);
+            examples_read(s, name, (enum tl_lang)l);
+        }
+    }
 }
 
 /* --- uploads ---------------------------------------------------------------------------- */
@@ -1836,7 +1847,7 @@ static enum MHD_Result h_flow_pcap(struct call *x)
 static enum MHD_Result h_examples(struct call *x)
 {
     struct tl_server *s = x->s;
-    bool zh = request_lang(x) == TL_LANG_ZH;
+    enum tl_lang lang = request_lang(x);
     struct tl_buf b;
     struct tl_jw w;
     tl_buf_init(&b, (size_t)1 << 20);
@@ -1849,9 +1860,9 @@ static enum MHD_Result h_examples(struct call *x)
         tl_jw_obj(&w);
         tl_jw_kstr(&w, "name", e->name);
         tl_jw_kstr(&w, "file", e->file);
-        tl_jw_kstr(&w, "class", zh && e->klass_zh[0] ? e->klass_zh : e->klass);
+        tl_jw_kstr(&w, "class", e->klass[lang][0] ? e->klass[lang] : e->klass[TL_LANG_EN]);
         tl_jw_kstr(&w, "description",
-                   zh && e->description_zh[0] ? e->description_zh : e->description);
+                   e->description[lang][0] ? e->description[lang] : e->description[TL_LANG_EN]);
         tl_jw_kuint(&w, "size_bytes", e->size);
         tl_jw_obj_end(&w);
     }
