@@ -770,19 +770,27 @@ static enum MHD_Result send_capture(struct call *x, uint64_t id, unsigned status
     return ret;
 }
 
+/* What an upload asked for, as the ingest takes it (a synchronous upload's or a job's). */
+static struct tl_ingest_opts ingest_opts(const struct tl_server *s, const struct req *q)
+{
+    return (struct tl_ingest_opts){
+        .max_flows = s->cfg.max_flows,
+        .cksum_mode = (enum tl_cksum_mode)q->cksum_mode,
+        .busy_wait_ms = s->cfg.busy_wait_ms,
+        .filter = q->filter[0] ? q->filter : NULL,
+        .sha256 = q->sha256[0] ? q->sha256 : NULL,
+        .keep_duplicate = q->keep_duplicate,
+        .max_decompressed = s->cfg.max_upload > UINT64_MAX / MAX_INFLATION
+                                ? UINT64_MAX
+                                : s->cfg.max_upload * MAX_INFLATION,
+    };
+}
+
 /* On an ingest thread: decode and store q->tmp, and prepare the answer. */
 static void run_ingest(struct tl_server *s, struct req *q)
 {
     struct call x = { .s = s, .c = q->conn, .q = q };
-    struct tl_ingest_opts io = { .max_flows = s->cfg.max_flows,
-                                 .cksum_mode = (enum tl_cksum_mode)q->cksum_mode,
-                                 .busy_wait_ms = s->cfg.busy_wait_ms,
-                                 .filter = q->filter[0] ? q->filter : NULL,
-                                 .sha256 = q->sha256[0] ? q->sha256 : NULL,
-                                 .keep_duplicate = q->keep_duplicate,
-                                 .max_decompressed = s->cfg.max_upload > UINT64_MAX / MAX_INFLATION
-                                                         ? UINT64_MAX
-                                                         : s->cfg.max_upload * MAX_INFLATION };
+    struct tl_ingest_opts io = ingest_opts(s, q);
     struct tl_ingest_result res;
     struct timespec t0, t1;
     const char *name = q->display_name;
@@ -848,16 +856,8 @@ static void run_job(struct tl_server *s, struct req *q, bool stop)
         return;
     }
     tl_job_running(s->jobs, q->job, db);
-    struct tl_ingest_opts io = { .max_flows = s->cfg.max_flows,
-                                 .cksum_mode = (enum tl_cksum_mode)q->cksum_mode,
-                                 .busy_wait_ms = s->cfg.busy_wait_ms,
-                                 .filter = q->filter[0] ? q->filter : NULL,
-                                 .max_decompressed = s->cfg.max_upload > UINT64_MAX / MAX_INFLATION
-                                                         ? UINT64_MAX
-                                                         : s->cfg.max_upload * MAX_INFLATION,
-                                 .sha256 = q->sha256[0] ? q->sha256 : NULL,
-                                 .keep_duplicate = q->keep_duplicate,
-                                 .progress = tl_job_progress(q->job) };
+    struct tl_ingest_opts io = ingest_opts(s, q);
+    io.progress = tl_job_progress(q->job);
     struct tl_ingest_result res;
     tl_ingest(s->store, &io, q->tmp, q->name, q->file_bytes, &res);
     unlink(q->tmp);

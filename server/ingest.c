@@ -34,8 +34,7 @@ struct ingest_ctx {
     uint64_t capture_id, flow_base;
     bool nsec;
     enum tl_db_rc rc;                  /* first storage failure */
-    struct tl_rec_space rec;           /* the packet being stored, as a record */
-    uint8_t encoded[TL_REC_CODEC_MAX]; /* and as bytes */
+    uint8_t encoded[TL_REC_CODEC_MAX]; /* the packet being stored, as its record */
 };
 
 static void on_packet(void *arg, const struct tl_packet *p, const struct tl_flow_pkt *fp)
@@ -50,9 +49,7 @@ static void on_packet(void *arg, const struct tl_packet *p, const struct tl_flow
     }
     const struct tl_flow *f = fp->flow;
     uint64_t idx = f->side[0].packets + f->side[1].packets - 1;
-    struct tl_rec *r = TL_REC_OF(c->rec);
-    tl_rec_fill(r, p, fp, tl_rec_header_len(p));
-    size_t n = tl_rec_encode(r, c->encoded);
+    size_t n = tl_rec_encode_packet(p, fp, c->encoded);
     c->rc = tl_db_add_packet(c->db, c->flow_base + f->index + 1, idx, c->encoded, n,
                              tl_event_name((enum tl_event)fp->conn.event));
 }

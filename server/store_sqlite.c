@@ -1282,6 +1282,17 @@ static enum tl_db_rc sq_flows_query(struct tl_db *d, const struct tl_flow_filter
     return r;
 }
 
+/* A filter that selects whole captures (none, or only `capture`): their stored counts answer.
+ * Compared field by field: a struct's padding is not part of its value. */
+static bool whole_captures(const struct tl_flow_filter *f)
+{
+    return !f->host.set && !f->client.set && !f->server.set && f->port < 0 && f->client_port < 0 &&
+           f->server_port < 0 && f->n_ports == 0 && !f->handshake && !f->teardown &&
+           !f->conn_state && !f->service && !f->since_set && !f->until_set && f->min_rtt_us <= 0 &&
+           f->min_retrans <= 0 && f->min_bytes <= 0 && f->min_duration_us <= 0 &&
+           !f->tunnel_kinds && !f->vlans && !f->vni_set && !f->outer.set;
+}
+
 /* GET /api/v1/stats: the filter's conditions, grouped (the keyset and the limit do not apply). */
 static enum tl_db_rc sq_flow_stats(struct tl_db *d, const struct tl_flow_filter *f,
                                    enum tl_group_key g, tl_db_stats_cb cb, void *arg)
@@ -1293,10 +1304,7 @@ static enum tl_db_rc sq_flow_stats(struct tl_db *d, const struct tl_flow_filter 
     char mem[3072];
     struct tl_buf sql;
     tl_buf_init_fixed(&sql, mem, sizeof mem);
-    struct tl_flow_filter plain = {
-        .port = -1, .client_port = -1, .server_port = -1, .capture = f->capture
-    };
-    if (memcmp(&plain, &all, offsetof(struct tl_flow_filter, sort)) == 0) {
+    if (whole_captures(&all)) {
         /* whole captures: their stored counts (flow_groups), not a scan of the flows */
         tl_buf_printf(&sql,
                       "SELECT key, sum(flows), sum(packets), sum(bytes), sum(retrans_pkts), "

@@ -26,26 +26,78 @@ static uint64_t get_le(const uint8_t *p, int n)
     return v;
 }
 
-size_t tl_rec_encode(const struct tl_rec *r, uint8_t *out)
+/* The layout of rec_codec.h, from its fields (a record's or a packet's). */
+struct fields {
+    uint64_t frame;
+    int64_t ts_sec;
+    uint32_t ts_nsec, l3_caplen, l3_wirelen;
+    uint8_t cksum;
+    uint16_t cksum_expected;
+    bool reused;
+    const uint8_t *anomalies;
+    unsigned n_anomalies;
+    const uint8_t *bytes;
+    size_t len;
+};
+
+static size_t put_fields(const struct fields *f, uint8_t *out)
 {
-    unsigned na = r->n_anomalies > TL_MAX_ANOMALIES ? TL_MAX_ANOMALIES : r->n_anomalies;
-    size_t hl = r->len > TL_REC_MAX_BYTES ? TL_REC_MAX_BYTES : r->len;
+    unsigned na = f->n_anomalies > TL_MAX_ANOMALIES ? TL_MAX_ANOMALIES : f->n_anomalies;
+    size_t hl = f->len > TL_REC_MAX_BYTES ? TL_REC_MAX_BYTES : f->len;
     uint8_t *w = out;
     *w++ = TL_REC_CODEC_VERSION;
-    w = put_le(w, r->frame, 8);
-    w = put_le(w, (uint64_t)r->ts_sec, 8);
-    w = put_le(w, r->ts_nsec, 4);
-    w = put_le(w, r->l3_caplen, 4);
-    w = put_le(w, r->l3_wirelen, 4);
-    *w++ = r->tcp_cksum;
-    w = put_le(w, r->tcp_cksum_expected, 2);
-    *w++ = (r->conn.analysis & TL_AF_REUSED_PORTS) ? REC_FLAG_REUSED : 0;
+    w = put_le(w, f->frame, 8);
+    w = put_le(w, (uint64_t)f->ts_sec, 8);
+    w = put_le(w, f->ts_nsec, 4);
+    w = put_le(w, f->l3_caplen, 4);
+    w = put_le(w, f->l3_wirelen, 4);
+    *w++ = f->cksum;
+    w = put_le(w, f->cksum_expected, 2);
+    *w++ = f->reused ? REC_FLAG_REUSED : 0;
     *w++ = (uint8_t)na;
-    memcpy(w, r->anomalies, na);
+    memcpy(w, f->anomalies, na);
     w += na;
-    memcpy(w, r->bytes, hl);
+    memcpy(w, f->bytes, hl);
     w += hl;
     return (size_t)(w - out);
+}
+
+size_t tl_rec_encode(const struct tl_rec *r, uint8_t *out)
+{
+    struct fields f = {
+        .frame = r->frame,
+        .ts_sec = r->ts_sec,
+        .ts_nsec = r->ts_nsec,
+        .l3_caplen = r->l3_caplen,
+        .l3_wirelen = r->l3_wirelen,
+        .cksum = r->tcp_cksum,
+        .cksum_expected = r->tcp_cksum_expected,
+        .reused = (r->conn.analysis & TL_AF_REUSED_PORTS) != 0,
+        .anomalies = r->anomalies,
+        .n_anomalies = r->n_anomalies,
+        .bytes = r->bytes,
+        .len = r->len,
+    };
+    return put_fields(&f, out);
+}
+
+size_t tl_rec_encode_packet(const struct tl_packet *p, const struct tl_flow_pkt *fp, uint8_t *out)
+{
+    struct fields f = {
+        .frame = p->frame,
+        .ts_sec = p->ts_sec,
+        .ts_nsec = p->ts_nsec,
+        .l3_caplen = p->l3_caplen,
+        .l3_wirelen = p->l3_wirelen,
+        .cksum = (uint8_t)p->tcp.checksum_status,
+        .cksum_expected = p->tcp.checksum_expected,
+        .reused = (fp->conn.analysis & TL_AF_REUSED_PORTS) != 0,
+        .anomalies = p->anomalies,
+        .n_anomalies = p->n_anomalies,
+        .bytes = p->l3,
+        .len = tl_rec_header_len(p),
+    };
+    return put_fields(&f, out);
 }
 
 uint64_t tl_rec_encoded_frame(const uint8_t *in, size_t n)

@@ -33,6 +33,9 @@ struct tl_rec_space {
 
 /* r as bytes into out (TL_REC_CODEC_MAX bytes); returns how many were written. */
 size_t tl_rec_encode(const struct tl_rec *r, uint8_t *out);
+/* The same straight from a packet and what it did to its flow, as tl_rec_fill() would have
+ * recorded it (the store's path: no record in between). */
+size_t tl_rec_encode_packet(const struct tl_packet *p, const struct tl_flow_pkt *fp, uint8_t *out);
 
 /*
  * Bytes back into r (a struct tl_rec_space): false when they are not a record of a known
