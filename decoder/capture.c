@@ -29,6 +29,8 @@ struct tl_reader {
     FILE *replay; /* cookie stream: sniffed prefix, then src */
     unsigned char *prefix;
     size_t prefix_len, prefix_pos;
+    uint64_t delivered; /* bytes the cookie stream handed to libpcap (it is unbuffered) */
+    bool seekable;      /* libpcap reads the file itself: its position is ftello's */
     pcap_t *pcap;
     struct tl_capture_stats stats;
     /* a compressed file: the file itself, its first bytes, the decompressor */
@@ -78,13 +80,17 @@ static ssize_t replay_read(void *cookie, char *buf, size_t size)
         }
         memcpy(buf, r->prefix + r->prefix_pos, n);
         r->prefix_pos += n;
-        return tee_write(r, buf, n);
+        ssize_t w = tee_write(r, buf, n);
+        r->delivered += w > 0 ? (uint64_t)w : 0;
+        return w;
     }
     size_t n = fread(buf, 1, size, r->src);
     if (n == 0 && ferror(r->src)) {
         return -1;
     }
-    return tee_write(r, buf, n);
+    ssize_t w = tee_write(r, buf, n);
+    r->delivered += w > 0 ? (uint64_t)w : 0;
+    return w;
 }
 
 static int replay_close(void *cookie)
@@ -249,12 +255,16 @@ enum tl_err tl_reader_open_with(const char *path, const struct tl_reader_opts *o
     if (r->own_src && fseek(r->src, 0, SEEK_SET) == 0) {
         r->replay = r->src; /* a seekable file: libpcap reads it directly */
         r->own_src = false;
+        r->seekable = true;
+        setvbuf(r->replay, NULL, _IOFBF, READ_BUFFER_SIZE);
     } else {
+        /* unbuffered, so that the bytes it handed over are where libpcap's reading stands
+         * (each read is served from src, which is buffered) */
         cookie_io_functions_t io = { .read = replay_read, .close = replay_close };
         r->replay = fopencookie(r, "rb", io);
-    }
-    if (r->replay) {
-        setvbuf(r->replay, NULL, _IOFBF, READ_BUFFER_SIZE);
+        if (r->replay) {
+            setvbuf(r->replay, NULL, _IONBF, 0);
+        }
     }
     if (!r->replay) {
         snprintf(err->msg, sizeof err->msg, "cannot open stream: %s", strerror(errno));
@@ -479,8 +489,19 @@ static int ng_next(struct tl_reader *r, struct tl_packet *p)
                 continue;
             }
         }
+        p->pos = rec.offset;
         return take(r, p, rec.linktype, rec.ts_sec, rec.ts_nsec, rec.data, rec.caplen, rec.wirelen);
     }
+}
+
+/* Where libpcap's reading stands in the file (before it reads the next record). */
+static uint64_t stream_pos(const struct tl_reader *r)
+{
+    if (!r->seekable) {
+        return r->delivered;
+    }
+    off_t at = ftello(r->replay);
+    return at < 0 ? 0 : (uint64_t)at;
 }
 
 int tl_reader_next(struct tl_reader *r, struct tl_packet *p)
@@ -497,6 +518,7 @@ int tl_reader_next(struct tl_reader *r, struct tl_packet *p)
     }
     int rc;
     for (;;) { /* records the filter drops are counted, not decoded */
+        p->pos = stream_pos(r);
         rc = pcap_next_ex(r->pcap, &h, &data);
         if (rc != 1 || !r->has_prog || pcap_offline_filter(&r->prog, h, data)) {
             break;

@@ -24,7 +24,7 @@ void tl_pkt_anomaly(struct tl_packet *p, enum tl_anomaly a)
 /* Reset what a previous decode left, without clearing the big option array. */
 static void packet_reset(struct tl_packet *p)
 {
-    uint64_t frame = p->frame;
+    uint64_t frame = p->frame, pos = p->pos;
     int64_t sec = p->ts_sec;
     uint32_t nsec = p->ts_nsec;
     memset(p, 0, offsetof(struct tl_packet, tcp));
@@ -35,6 +35,7 @@ static void packet_reset(struct tl_packet *p)
     p->non_tcp = NULL;
     p->n_anomalies = 0;
     p->frame = frame;
+    p->pos = pos;
     p->ts_sec = sec;
     p->ts_nsec = nsec;
 }

@@ -5,6 +5,7 @@
  * TL_PCAPNG_MAX_BLOCK), so there is no allocation per packet. Every field is read through
  * the cursor from that buffer.
  */
+#define _GNU_SOURCE /* fseeko */
 #include "pcapng.h"
 
 #include <stdlib.h>
@@ -41,7 +42,21 @@ struct tl_pcapng {
     unsigned n_seen;
     uint64_t pos;    /* bytes read so far */
     uint64_t offset; /* of the block being read, for messages */
+    /* the layout, when kept: sections and interface descriptions with their offsets */
+    bool keep;
+    bool lay_full; /* more than TL_PCAPNG_MAX_LAYOUT entries */
+    struct lay_entry *lay;
+    size_t n_lay, cap_lay;
 };
+
+struct lay_entry {
+    uint64_t offset;
+    bool section; /* a section header (swap holds), else an interface description (iface) */
+    bool swap;
+    struct iface iface;
+};
+
+#define LAY_ENTRY_BYTES (8 + 1 + 1 + 1 + 4 + 4 + 8)
 
 struct tl_pcapng *tl_pcapng_new(FILE *f)
 {
@@ -56,8 +71,119 @@ void tl_pcapng_free(struct tl_pcapng *r)
 {
     if (r) {
         free(r->buf);
+        free(r->lay);
         free(r);
     }
+}
+
+bool tl_pcapng_keep_layout(struct tl_pcapng *r)
+{
+    r->keep = true;
+    return true;
+}
+
+static bool lay_add(struct tl_pcapng *r, const struct lay_entry *e)
+{
+    if (!r->keep) {
+        return true;
+    }
+    if (r->n_lay == TL_PCAPNG_MAX_LAYOUT) {
+        r->lay_full = true;
+        return true; /* reported by tl_pcapng_layout() */
+    }
+    if (r->n_lay == r->cap_lay) {
+        size_t cap = r->cap_lay ? r->cap_lay * 2 : 8;
+        struct lay_entry *v = realloc(r->lay, cap * sizeof *v);
+        if (!v) {
+            return false;
+        }
+        r->lay = v;
+        r->cap_lay = cap;
+    }
+    r->lay[r->n_lay++] = *e;
+    return true;
+}
+
+static void put_le(uint8_t *out, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        out[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+uint8_t *tl_pcapng_layout(const struct tl_pcapng *r, size_t *len)
+{
+    if (r->lay_full) {
+        return NULL;
+    }
+    size_t n = 4 + r->n_lay * LAY_ENTRY_BYTES;
+    uint8_t *out = malloc(n);
+    if (!out) {
+        return NULL;
+    }
+    put_le(out, r->n_lay, 4);
+    uint8_t *o = out + 4;
+    for (size_t i = 0; i < r->n_lay; i++, o += LAY_ENTRY_BYTES) {
+        const struct lay_entry *e = &r->lay[i];
+        put_le(o, e->offset, 8);
+        o[8] = e->section ? 0 : 1;
+        o[9] = e->section ? e->swap : e->iface.pow2;
+        o[10] = e->iface.exp;
+        put_le(o + 11, (uint32_t)e->iface.linktype, 4);
+        put_le(o + 15, e->iface.snaplen, 4);
+        put_le(o + 19, (uint64_t)e->iface.tsoffset, 8);
+    }
+    *len = n;
+    return out;
+}
+
+bool tl_pcapng_seek(struct tl_pcapng *r, uint64_t offset, const uint8_t *layout, size_t len)
+{
+    struct tl_cur c;
+    uint32_t count;
+    tl_cur_init(&c, layout, len);
+    if (!tl_cur_le32(&c, &count) || tl_cur_left(&c) / LAY_ENTRY_BYTES < count) {
+        return false;
+    }
+    bool in_section = false;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t lo = 0, hi = 0, lt = 0, snap = 0, tlo = 0, thi = 0;
+        uint8_t kind = 0, flags = 0, exp = 0;
+        tl_cur_le32(&c, &lo); /* the count was checked against what is left */
+        tl_cur_le32(&c, &hi);
+        tl_cur_u8(&c, &kind);
+        tl_cur_u8(&c, &flags);
+        tl_cur_u8(&c, &exp);
+        tl_cur_le32(&c, &lt);
+        tl_cur_le32(&c, &snap);
+        tl_cur_le32(&c, &tlo);
+        tl_cur_le32(&c, &thi);
+        uint64_t at = (uint64_t)hi << 32 | lo;
+        if (at >= offset) {
+            break; /* entries are in file order */
+        }
+        if (kind == 0) {
+            in_section = true;
+            r->swap = flags & 1;
+            r->n_ifaces = 0;
+        } else if (in_section && r->n_ifaces < TL_PCAPNG_MAX_IFACES &&
+                   exp <= ((flags & 1) ? 63 : 19)) {
+            r->ifaces[r->n_ifaces++] = (struct iface){
+                .linktype = (int)lt,
+                .snaplen = snap,
+                .pow2 = flags & 1,
+                .exp = exp,
+                .tsoffset = (int64_t)((uint64_t)thi << 32 | tlo),
+            };
+        } else {
+            return false;
+        }
+    }
+    if (!in_section || fseeko(r->f, (off_t)offset, SEEK_SET) != 0) {
+        return false;
+    }
+    r->pos = offset;
+    return true;
 }
 
 unsigned tl_pcapng_linktypes(const struct tl_pcapng *r, int *out, unsigned max)
@@ -238,6 +364,7 @@ static int packet(struct tl_pcapng *r, uint32_t type, size_t len, struct tl_pcap
     rec->caplen = caplen;
     rec->wirelen = wirelen < caplen ? caplen : wirelen;
     rec->data = r->buf + c.off;
+    rec->offset = r->offset;
     if (type == BT_SPB) {
         rec->ts_sec = 0; /* a simple packet block has no timestamp */
         rec->ts_nsec = 0;
@@ -282,6 +409,10 @@ int tl_pcapng_next(struct tl_pcapng *r, struct tl_pcapng_rec *rec, struct tl_err
                 return -1;
             }
             r->n_ifaces = 0; /* interface ids start again in each section */
+            struct lay_entry e = { .offset = r->offset, .section = true, .swap = r->swap };
+            if (!lay_add(r, &e)) {
+                return fail(err, r, "out of memory");
+            }
             continue;
         }
         if (r->offset == 0) {
@@ -297,6 +428,10 @@ int tl_pcapng_next(struct tl_pcapng *r, struct tl_pcapng_rec *rec, struct tl_err
             case BT_IDB:
                 if (parse_idb(r, len, err) < 0) {
                     return -1;
+                }
+                if (!lay_add(r, &(struct lay_entry){ .offset = r->offset,
+                                                     .iface = r->ifaces[r->n_ifaces - 1] })) {
+                    return fail(err, r, "out of memory");
                 }
                 break;
             case BT_EPB:

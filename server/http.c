@@ -1967,17 +1967,6 @@ static enum MHD_Result send_jansson(struct call *x, unsigned status, json_t *doc
     return ret;
 }
 
-struct count_ctx {
-    uint64_t n;
-};
-
-static bool count_cb(void *arg, const struct tl_db_packet *p)
-{
-    (void)p;
-    ((struct count_ctx *)arg)->n++;
-    return true;
-}
-
 /* POST /captures/{id}/annotations and /flows/{id}/annotations: the body parsed, the target
  * checked, the note stored. */
 static enum MHD_Result note_add(struct call *x, bool on_flow)
@@ -2004,15 +1993,17 @@ static enum MHD_Result note_add(struct call *x, bool on_flow)
         a.capture_id = ref.capture_id;
         a.flow_id = ref.id;
         if (in.has_packet) {
-            struct count_ctx c = { 0 };
-            rc = tl_db_flow_packets(db, ref.id, count_cb, &c);
+            uint64_t *frames = NULL;
+            size_t n = 0;
+            rc = tl_replay_frames(db, &ref, &frames, &n);
+            free(frames);
             if (rc != TL_DB_OK) {
                 return db_error(x, rc, "flow");
             }
-            if (in.packet >= c.n) {
+            if (in.packet >= n) {
                 return reply_error(x, TL_ERR_BAD_REQUEST, "packet", NULL, NULL,
-                                   "flow %" PRIu64 " has %" PRIu64 " packets (0 to %" PRIu64 ")",
-                                   ref.id, c.n, c.n ? c.n - 1 : 0);
+                                   "flow %" PRIu64 " has %zu packets (0 to %zu)", ref.id, n,
+                                   n ? n - 1 : 0);
             }
             a.has_packet = true;
             a.packet = in.packet;

@@ -1,6 +1,7 @@
 /*
- * ingest.c - decode a temporary file into the store: packets are written as the decoder
- * meets them and flows when they end, so memory holds only the live flows. Uploads are
+ * ingest.c - decode a temporary file into the store: each live flow collects where its
+ * packets are in the file (track/positions.h) and is written when it ends, so memory holds
+ * only the live flows and their positions (a few bytes per packet). Uploads are
  * serialised by a mutex that only the ingest threads take (SQLite has one writer anyway; HTTP
  * workers and readers never wait for it); the transaction covers everything. When another
  * process holds the write lock, the upload waits for it outside the mutex, up to
@@ -22,10 +23,18 @@
 #include "conn.h"
 #include "log.h"
 #include "pipeline.h"
-#include "rec_codec.h"
+#include "positions.h"
 #include "render.h"
+#include "seek.h"
 
 static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
+
+/* A live flow's positions (flow->user), on a list so that an upload that stops early frees
+ * them all. */
+struct flow_pos {
+    struct flow_pos *prev, *next;
+    struct tl_pos_writer w;
+};
 
 struct ingest_ctx {
     struct tl_ingest_progress *progress; /* or NULL */
@@ -33,9 +42,27 @@ struct ingest_ctx {
     struct tl_db *db;
     uint64_t capture_id, flow_base;
     bool nsec;
-    enum tl_db_rc rc;                  /* first storage failure */
-    uint8_t encoded[TL_REC_CODEC_MAX]; /* the packet being stored, as its record */
+    enum tl_db_rc rc; /* first storage failure */
+    struct flow_pos *live;
+    /* an upgrade (tl_ingest_upgrade): the flows' positions are collected, not stored */
+    bool collect;
+    struct tl_flow_positions *done;
+    size_t n_done, cap_done;
 };
+
+static void pos_free(struct ingest_ctx *c, struct flow_pos *fp)
+{
+    if (fp->prev) {
+        fp->prev->next = fp->next;
+    } else {
+        c->live = fp->next;
+    }
+    if (fp->next) {
+        fp->next->prev = fp->prev;
+    }
+    tl_pos_writer_free(&fp->w);
+    free(fp);
+}
 
 static void on_packet(void *arg, const struct tl_packet *p, const struct tl_flow_pkt *fp)
 {
@@ -47,11 +74,28 @@ static void on_packet(void *arg, const struct tl_packet *p, const struct tl_flow
         atomic_store(&c->progress->packets, c->st->packets);
         atomic_store(&c->progress->bytes, c->st->bytes + 16 * c->st->packets);
     }
-    const struct tl_flow *f = fp->flow;
-    uint64_t idx = f->side[0].packets + f->side[1].packets - 1;
-    size_t n = tl_rec_encode_packet(p, fp, c->encoded);
-    c->rc = tl_db_add_packet(c->db, c->flow_base + f->index + 1, idx, c->encoded, n,
-                             tl_event_name((enum tl_event)fp->conn.event));
+    struct tl_flow *f = fp->flow;
+    struct flow_pos *pos = f->user;
+    if (!pos) {
+        pos = calloc(1, sizeof *pos);
+        if (!pos) {
+            c->rc = TL_DB_ERROR;
+            return;
+        }
+        pos->next = c->live;
+        if (c->live) {
+            c->live->prev = pos;
+        }
+        c->live = pos;
+        f->user = pos;
+    }
+    if (!tl_pos_add(&pos->w, p->frame, p->pos)) {
+        c->rc = TL_DB_ERROR;
+        return;
+    }
+    if (pos->w.count == 1 && (fp->conn.analysis & TL_AF_REUSED_PORTS)) {
+        tl_pos_set_flags(&pos->w, TL_POS_FLAG_REUSED);
+    }
 }
 
 /* 16 bytes: IPv6 as is, IPv4 as ::ffff:a.b.c.d */
@@ -101,7 +145,31 @@ static void tunnel_columns(const struct tl_flow *f, struct tl_flow_row *row)
 static void on_flow(struct tl_flow *f, void *arg)
 {
     struct ingest_ctx *c = arg;
-    if (c->rc != TL_DB_OK) {
+    struct flow_pos *pos = f->user;
+    f->user = NULL;
+    if (c->rc != TL_DB_OK || !pos) {
+        if (pos) {
+            pos_free(c, pos);
+        }
+        return;
+    }
+    if (c->collect) {
+        if (c->n_done == c->cap_done) {
+            size_t cap = c->cap_done ? c->cap_done * 2 : 64;
+            struct tl_flow_positions *v = realloc(c->done, cap * sizeof *v);
+            if (!v) {
+                c->rc = TL_DB_ERROR;
+                pos_free(c, pos);
+                return;
+            }
+            c->done = v;
+            c->cap_done = cap;
+        }
+        c->done[c->n_done++] = (struct tl_flow_positions){ .id = c->flow_base + f->index + 1,
+                                                           .pos = pos->w.b,
+                                                           .len = pos->w.n };
+        pos->w.b = NULL; /* the list owns it now */
+        pos_free(c, pos);
         return;
     }
     unsigned initiator, reset_by;
@@ -135,7 +203,10 @@ static void on_flow(struct tl_flow *f, void *arg)
                       ((int64_t)f->last_nsec - (int64_t)f->first_nsec);
     addr16(f->ip_version, f->addr[TL_C2S], row.client_ip);
     addr16(f->ip_version, f->addr[TL_S2C], row.server_ip);
+    row.pos = pos->w.b;
+    row.pos_len = pos->w.n;
     c->rc = tl_db_add_flow(c->db, &row);
+    pos_free(c, pos);
     if (c->progress) {
         atomic_fetch_add(&c->progress->flows, 1);
     }
@@ -273,6 +344,9 @@ static void ingest_one(struct tl_store *s, const struct tl_ingest_opts *opts, co
         .cksum_mode = opts->cksum_mode,
     };
     e = tl_pipeline_run(r, &pl, &err);
+    while (c.live) { /* flows the pipeline dropped without handing them over (it stopped) */
+        pos_free(&c, c.live);
+    }
     enum tl_err rs = e == TL_OK ? tl_reader_status(r, &err) : TL_OK;
     if (rs == TL_OK && plain && fflush(plain) != 0) {
         rs = TL_E_IO;
@@ -319,13 +393,27 @@ static void ingest_one(struct tl_store *s, const struct tl_ingest_opts *opts, co
     snprintf(final_path, sizeof final_path, "%s/capture-%llu.%s", tl_store_data_dir(s),
              (unsigned long long)c.capture_id, ext);
     const char *stored = plain ? plain_path : tmp_path;
-    bool ok = !doc.overflow && rename(stored, final_path) == 0;
+    /* how a packet is read back from its position: the format, a pcapng's sections */
+    uint8_t *layout = NULL;
+    size_t layout_len = 0;
+    enum tl_err le = tl_layout_scan(stored, &layout, &layout_len, &err);
+    bool ok = le == TL_OK && !doc.overflow && rename(stored, final_path) == 0;
     if (ok) {
         /* renamed first: a crash before the commit leaves a file the start-up removes */
         char file[64];
         snprintf(file, sizeof file, "capture-%llu.%s", (unsigned long long)c.capture_id, ext);
-        rc = tl_db_upload_commit(db, c.capture_id, file, tl_buf_cstr(&doc), st->packets, st->flows,
-                                 st->truncated, c.flow_base + 1, c.flow_base + st->flows);
+        struct tl_upload_done done = {
+            .file = file,
+            .layout = layout,
+            .layout_len = layout_len,
+            .doc = tl_buf_cstr(&doc),
+            .packets = st->packets,
+            .flows = st->flows,
+            .truncated = st->truncated,
+            .first_flow = c.flow_base + 1,
+            .last_flow = c.flow_base + st->flows,
+        };
+        rc = tl_db_upload_commit(db, c.capture_id, &done);
         if (rc != TL_DB_OK) {
             ok = false;
             if (rename(final_path, stored) != 0) {
@@ -337,7 +425,10 @@ static void ingest_one(struct tl_store *s, const struct tl_ingest_opts *opts, co
     }
     pthread_mutex_unlock(&writer);
     tl_buf_cleanup(&doc);
-    if (!ok) {
+    free(layout);
+    if (!ok && le != TL_OK) {
+        fail(res, le == TL_E_TOO_LARGE ? TL_INGEST_UNREADABLE : TL_INGEST_FAILED, err.msg);
+    } else if (!ok) {
         fail(res, status_of(rc),
              rc == TL_DB_OK ? "the stored file could not be moved into place" : rc_message(rc));
     } else {
@@ -382,5 +473,98 @@ void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char
     fclose(plain);
     if (res->status != TL_INGEST_OK) {
         unlink(plain_path); /* nothing of a refused upload stays */
+    }
+}
+
+static int by_id(const void *a, const void *b)
+{
+    uint64_t x = ((const struct tl_flow_positions *)a)->id;
+    uint64_t y = ((const struct tl_flow_positions *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+/* One capture of an older server read again: its flows' positions and its layout stored. */
+static bool upgrade_one(struct tl_store *s, struct tl_db *db, const struct tl_legacy_capture *lc,
+                        uint64_t max_flows, char *why, size_t whylen)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", tl_store_data_dir(s), lc->file);
+    struct tl_errbuf err = { { 0 } };
+    struct tl_reader *r = NULL;
+    struct tl_reader_opts rdo = { .filter = lc->filter[0] ? lc->filter : NULL };
+    if (tl_reader_open_with(path, &rdo, &r, &err) != TL_OK) {
+        snprintf(why, whylen, "%s", err.msg);
+        return false;
+    }
+    struct ingest_ctx c = {
+        .db = db, .st = tl_reader_stats(r), .flow_base = lc->first_flow - 1, .collect = true
+    };
+    struct tl_pipeline pl = {
+        .packet = on_packet,
+        .flow_done = on_flow,
+        .arg = &c,
+        .max_flows = max_flows,
+        .cksum_mode =
+            lc->cksum_mode <= TL_CKM_IGNORE ? (enum tl_cksum_mode)lc->cksum_mode : TL_CKM_AUTO,
+    };
+    enum tl_err e = tl_pipeline_run(r, &pl, &err);
+    while (c.live) {
+        pos_free(&c, c.live);
+    }
+    tl_reader_close(r);
+    uint8_t *layout = NULL;
+    size_t layout_len = 0;
+    bool ok = false;
+    if (e != TL_OK || c.rc != TL_DB_OK) {
+        snprintf(why, whylen, "%s", e != TL_OK ? err.msg : "out of memory");
+    } else if (c.n_done != lc->flows) {
+        snprintf(why, whylen, "read again it gives %zu flows, not the %llu stored", c.n_done,
+                 (unsigned long long)lc->flows);
+    } else if (tl_layout_scan(path, &layout, &layout_len, &err) != TL_OK) {
+        snprintf(why, whylen, "%s", err.msg);
+    } else {
+        qsort(c.done, c.n_done, sizeof *c.done, by_id);
+        enum tl_db_rc rc = tl_db_legacy_store(db, lc->id, layout, layout_len, c.done, c.n_done);
+        ok = rc == TL_DB_OK;
+        if (!ok) {
+            snprintf(why, whylen, "%s", rc_message(rc));
+        }
+    }
+    for (size_t i = 0; i < c.n_done; i++) {
+        free((void *)(uintptr_t)c.done[i].pos); /* its own copy: the positions it collected */
+    }
+    free(c.done);
+    free(layout);
+    return ok;
+}
+
+void tl_ingest_upgrade(struct tl_store *s, uint64_t max_flows)
+{
+    struct tl_db *db = tl_store_db(s);
+    if (!db) {
+        return;
+    }
+    struct tl_legacy_capture *lc = malloc(sizeof *lc);
+    uint64_t after = 0, done = 0, failed = 0;
+    while (lc && tl_db_legacy_next(db, after, lc) == TL_DB_OK) {
+        char why[512];
+        after = lc->id;
+        pthread_mutex_lock(&writer);
+        bool ok = upgrade_one(s, db, lc, max_flows, why, sizeof why);
+        pthread_mutex_unlock(&writer);
+        if (ok) {
+            done++;
+        } else {
+            failed++;
+            tl_log("store: capture %llu (%s) keeps no packet positions: %s; its flows are listed "
+                   "but cannot be opened until it is uploaded again",
+                   (unsigned long long)lc->id, lc->file, why);
+        }
+    }
+    free(lc);
+    if (done || failed) {
+        tl_log("store: %llu capture(s) of an older version read again for their packet positions "
+               "(%llu failed)",
+               (unsigned long long)done, (unsigned long long)failed);
     }
 }

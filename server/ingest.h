@@ -57,4 +57,12 @@ struct tl_ingest_opts {
 void tl_ingest(struct tl_store *s, const struct tl_ingest_opts *opts, const char *tmp_path,
                const char *name, uint64_t size_bytes, struct tl_ingest_result *res);
 
+/*
+ * Captures stored by a server older than schema version 9 (packet rows, no positions): each
+ * is read again from its stored file by the same decoder, and its flows' positions and its
+ * layout are stored in one transaction, its packet rows removed. Run once at start-up,
+ * before requests are served; a capture whose file cannot be read is logged and left.
+ */
+void tl_ingest_upgrade(struct tl_store *s, uint64_t max_flows);
+
 #endif

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ingest.h"
 #include "log.h"
 #include "params.h"
 #include "server.h"
@@ -423,6 +424,7 @@ int main(int argc, char **argv)
         return 1;
     }
     tl_store_set_query_budget(store, (unsigned)query_timeout * 1000);
+    tl_ingest_upgrade(store, cfg.max_flows);
     struct tl_server *srv = tl_server_start(&cfg, store, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "tcplensd: %s\n", err);

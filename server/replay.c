@@ -1,5 +1,9 @@
 /*
- * replay.c - stored packets through the decoder again (see replay.h).
+ * replay.c - a stored flow's packets read again from its capture file (see replay.h).
+ *
+ * The store keeps each flow's packet positions (track/positions.h) and each capture's layout
+ * (decoder seek.h); a replay reads the packets at those positions and hands them, decoded, to
+ * a flow table of its own. The capture file stays open between flows of the same capture.
  */
 #include "replay.h"
 
@@ -8,19 +12,26 @@
 
 #include "conn.h"
 #include "explain.h"
+#include "log.h"
 #include "messages.h"
-#include "rec_codec.h"
+#include "positions.h"
+#include "seek.h"
 #include "vocab.h"
 
 struct tl_replay {
-    struct tl_packet p;          /* the packet being replayed */
-    struct tl_packet scratch;    /* what the renderer re-decodes into */
-    struct tl_rec_space in, out; /* as stored / with the classifier's verdict */
+    struct tl_packet p;       /* the packet being replayed */
+    struct tl_packet scratch; /* what the renderer re-decodes into */
+    struct tl_rec_space out;  /* the packet with the classifier's verdict */
     struct tl_story story;
     struct tl_flow_table *t;
     struct tl_flow *f; /* the flow built by the last pass */
     uint64_t n;        /* packets in it */
     bool failed;
+    /* where the packets are: the flow's positions, its capture's layout, the open file */
+    struct tl_buf pos, layout;
+    struct tl_seek *seek;
+    char seek_file[64]; /* the stored file rp->seek reads */
+    uint8_t pos_flags;  /* of the flow read last (TL_POS_FLAG_*) */
     /* checksums: the mode, and the frames pass 1 found acknowledged despite a bad checksum */
     enum tl_cksum_mode mode;
     uint64_t *acc;
@@ -39,9 +50,15 @@ struct tl_replay {
     uint64_t prev_id; /* that connection's flow id */
 };
 
+#define POS_MAX_BYTES ((size_t)1 << 30) /* a flow's positions: about 200M packets */
+
 struct tl_replay *tl_replay_new(void)
 {
     struct tl_replay *rp = calloc(1, sizeof *rp);
+    if (rp) {
+        tl_buf_init(&rp->pos, POS_MAX_BYTES);
+        tl_buf_init(&rp->layout, POS_MAX_BYTES);
+    }
     return rp;
 }
 
@@ -51,30 +68,90 @@ void tl_replay_free(struct tl_replay *rp)
         return;
     }
     tl_flow_table_free(rp->t);
+    tl_seek_close(rp->seek);
+    tl_buf_cleanup(&rp->pos);
+    tl_buf_cleanup(&rp->layout);
     free(rp->acc);
     free(rp->lad);
     free(rp->lad_flags);
     free(rp);
 }
 
-/* One stored packet into the current table; false when it does not decode to TCP. */
-static bool replay_one(struct tl_replay *rp, const struct tl_db_packet *dp, struct tl_flow_pkt *fp)
+/* The flow's positions into rp->pos, and its capture file open in rp->seek. */
+static enum tl_db_rc load(struct tl_replay *rp, struct tl_db *db, uint64_t flow_id,
+                          struct tl_pos_reader *it)
 {
-    struct tl_rec *r = TL_REC_OF(rp->in);
-    if (!tl_rec_decode_bytes(dp->rec, dp->rec_len, r)) {
-        return false; /* a record this server cannot read: skipped, like a packet not TCP */
+    char file[64];
+    tl_buf_reset(&rp->pos);
+    tl_buf_reset(&rp->layout);
+    enum tl_db_rc rc = tl_db_flow_positions(db, flow_id, &rp->pos, &rp->layout, file);
+    if (rc != TL_DB_OK) {
+        return rc;
     }
-    tl_rec_decode(r, &rp->p);
-    if (!rp->p.has_tcp) {
-        return false;
+    if (rp->pos.overflow || rp->layout.overflow ||
+        !tl_pos_reader_init(it, (const uint8_t *)rp->pos.data, rp->pos.len)) {
+        tl_log("replay: flow %llu has no packet positions this server can read",
+               (unsigned long long)flow_id);
+        return TL_DB_ERROR;
     }
-    if (tl_flow_table_add(rp->t, &rp->p, fp) != TL_OK) {
-        return false;
+    if (!rp->seek || strcmp(rp->seek_file, file) != 0) {
+        tl_seek_close(rp->seek);
+        rp->seek = NULL;
+        char path[4200];
+        struct tl_errbuf err;
+        snprintf(path, sizeof path, "%s/%s", tl_db_data_dir(db), file);
+        if (tl_seek_open(path, (const uint8_t *)rp->layout.data, rp->layout.len, &rp->seek, &err) !=
+            TL_OK) {
+            tl_log("replay: flow %llu: %s", (unsigned long long)flow_id, err.msg);
+            return TL_DB_ERROR;
+        }
+        snprintf(rp->seek_file, sizeof rp->seek_file, "%s", file);
     }
-    if (r->conn.analysis & TL_AF_REUSED_PORTS) { /* seen at upload, across flows */
-        fp->conn.analysis |= TL_AF_REUSED_PORTS;
+    rp->pos_flags = it->flags;
+    return TL_DB_OK;
+}
+
+/* What each packet of a flow is handed to, decoded in rp->p and added to rp->t as fp says;
+ * false stops. */
+typedef bool (*packet_cb)(void *arg, struct tl_flow_pkt *fp);
+
+/* The flow's packets, read from the capture file, into the current table, each then to cb.
+ * A packet that no longer decodes to TCP is skipped, as the decoder would. */
+static enum tl_db_rc each_packet(struct tl_replay *rp, struct tl_db *db, uint64_t flow_id,
+                                 packet_cb cb, void *arg)
+{
+    struct tl_pos_reader it;
+    enum tl_db_rc rc = load(rp, db, flow_id, &it);
+    if (rc != TL_DB_OK) {
+        return rc;
     }
-    return true;
+    uint64_t frame, pos;
+    bool first = true;
+    int more;
+    while ((more = tl_pos_next(&it, &frame, &pos)) == 1) {
+        struct tl_errbuf err;
+        if (!tl_seek_read(rp->seek, pos, frame, &rp->p, &err)) {
+            tl_log("replay: flow %llu, frame %llu: %s", (unsigned long long)flow_id,
+                   (unsigned long long)frame, err.msg);
+            return TL_DB_ERROR;
+        }
+        struct tl_flow_pkt fp;
+        if (!rp->p.has_tcp || tl_flow_table_add(rp->t, &rp->p, &fp) != TL_OK) {
+            continue;
+        }
+        if (first && (it.flags & TL_POS_FLAG_REUSED)) { /* seen at upload, across flows */
+            fp.conn.analysis |= TL_AF_REUSED_PORTS;
+        }
+        first = false;
+        if (!cb(arg, &fp)) {
+            return TL_DB_OK;
+        }
+    }
+    if (more < 0) {
+        tl_log("replay: flow %llu: its packet positions are damaged", (unsigned long long)flow_id);
+        return TL_DB_ERROR;
+    }
+    return TL_DB_OK;
 }
 
 static bool table_fresh(struct tl_replay *rp)
@@ -94,17 +171,17 @@ static bool table_fresh(struct tl_replay *rp)
     return !rp->failed;
 }
 
-static bool prelude_cb(void *arg, const struct tl_db_packet *dp)
+static bool prelude_cb(void *arg, struct tl_flow_pkt *fp)
 {
-    struct tl_flow_pkt fp;
-    (void)replay_one(arg, dp, &fp);
+    (void)arg;
+    (void)fp;
     return true;
 }
 
 /* Into a fresh table: the packets of the connection this flow replaced, if any. */
 static enum tl_db_rc prelude(struct tl_replay *rp, struct tl_db *db)
 {
-    return rp->has_prev ? tl_db_flow_packets(db, rp->prev_id, prelude_cb, rp) : TL_DB_OK;
+    return rp->has_prev ? each_packet(rp, db, rp->prev_id, prelude_cb, rp) : TL_DB_OK;
 }
 
 struct prev_ctx {
@@ -157,16 +234,12 @@ static void find_prev(struct tl_replay *rp, struct tl_db *db, const struct tl_fl
     rp->prev_id = c.id;
 }
 
-static bool pass1_cb(void *arg, const struct tl_db_packet *dp)
+static bool pass1_cb(void *arg, struct tl_flow_pkt *fp)
 {
     struct tl_replay *rp = arg;
-    struct tl_flow_pkt fp;
-    if (!replay_one(rp, dp, &fp)) {
-        return true; /* a row that no longer decodes is skipped, as the decoder would */
-    }
     if (!rp->f) {
-        rp->f = fp.flow;
-        rp->reused = (TL_REC_OF(rp->in)->conn.analysis & TL_AF_REUSED_PORTS) != 0;
+        rp->f = fp->flow;
+        rp->reused = (rp->pos_flags & TL_POS_FLAG_REUSED) != 0;
     }
     rp->n++;
     return true;
@@ -209,7 +282,7 @@ static enum tl_db_rc build(struct tl_replay *rp, struct tl_db *db, const struct 
     if (!table_fresh(rp)) {
         return TL_DB_ERROR;
     }
-    enum tl_db_rc rc = tl_db_flow_packets(db, ref->id, pass1_cb, rp);
+    enum tl_db_rc rc = each_packet(rp, db, ref->id, pass1_cb, rp);
     if (rc != TL_DB_OK) {
         return rc;
     }
@@ -224,7 +297,7 @@ static enum tl_db_rc build(struct tl_replay *rp, struct tl_db *db, const struct 
             }
             rc = prelude(rp, db);
             if (rc == TL_DB_OK) {
-                rc = tl_db_flow_packets(db, ref->id, pass1_cb, rp);
+                rc = each_packet(rp, db, ref->id, pass1_cb, rp);
             }
             if (rc != TL_DB_OK) {
                 return rc;
@@ -239,7 +312,6 @@ static enum tl_db_rc build(struct tl_replay *rp, struct tl_db *db, const struct 
         return TL_DB_ERROR;
     }
     rp->f->index = ref->index;
-    rp->f->svc.stored = (uint8_t)tl_service_parse(ref->service); /* no payload was stored */
     return TL_DB_OK;
 }
 
@@ -264,16 +336,11 @@ enum tl_db_rc tl_replay_flow_json(struct tl_replay *rp, struct tl_db *db,
 }
 
 /* Pass 2: replay again into a second table, writing the packets in range. */
-static bool pass2_cb(void *arg, const struct tl_db_packet *dp)
+static bool pass2_cb(void *arg, struct tl_flow_pkt *fp)
 {
     struct tl_replay *rp = arg;
-    struct tl_flow_pkt fp;
-    if (!replay_one(rp, dp, &fp)) {
-        return true;
-    }
     uint64_t i = rp->n++;
-    size_t len = TL_REC_OF(rp->in)->len;
-    tl_rec_fill(TL_REC_OF(rp->out), &rp->p, &fp, len);
+    tl_rec_fill(TL_REC_OF(rp->out), &rp->p, fp, tl_rec_header_len(&rp->p));
     if (i >= rp->offset && i - rp->offset < rp->limit) {
         tl_json_packet(rp->w, rp->f, TL_REC_OF(rp->out), i, &rp->story, rp->o);
     } else {
@@ -326,7 +393,7 @@ enum tl_db_rc tl_replay_flow_timeline(struct tl_replay *rp, struct tl_db *db,
         tl_story_init(&rp->story, final_f, lang);
         rc = prelude(rp, db);
         if (rc == TL_DB_OK) {
-            rc = tl_db_flow_packets(db, ref->id, pass2_cb, rp);
+            rc = each_packet(rp, db, ref->id, pass2_cb, rp);
         }
     }
     tl_jw_arr_end(w);
@@ -347,13 +414,10 @@ enum tl_db_rc tl_replay_flow_timeline(struct tl_replay *rp, struct tl_db *db,
     return rc;
 }
 
-static bool ladder_cb(void *arg, const struct tl_db_packet *dp)
+static bool ladder_cb(void *arg, struct tl_flow_pkt *fpp)
 {
     struct tl_replay *rp = arg;
-    struct tl_flow_pkt fp;
-    if (!replay_one(rp, dp, &fp)) {
-        return true;
-    }
+    const struct tl_flow_pkt fp = *fpp;
     uint64_t i = rp->n++;
     if (rp->lad_n >= TL_LADDER_MAX) {
         return false;
@@ -424,7 +488,7 @@ enum tl_db_rc tl_replay_ladder(struct tl_replay *rp, struct tl_db *db,
     if (rc != TL_DB_OK) {
         return rc;
     }
-    rc = tl_db_flow_packets(db, ref->id, ladder_cb, rp);
+    rc = each_packet(rp, db, ref->id, ladder_cb, rp);
     if (rc != TL_DB_OK) {
         return rc;
     }
@@ -447,17 +511,13 @@ struct tsg_ctx {
     struct tl_tsg *g;
 };
 
-static bool tsg_cb(void *arg, const struct tl_db_packet *dp)
+static bool tsg_cb(void *arg, struct tl_flow_pkt *fp)
 {
     struct tsg_ctx *c = arg;
     struct tl_replay *rp = c->rp;
-    struct tl_flow_pkt fp;
-    if (!replay_one(rp, dp, &fp)) {
-        return true;
-    }
     uint64_t i = rp->n++;
-    tl_rec_fill(TL_REC_OF(rp->out), &rp->p, &fp, TL_REC_OF(rp->in)->len);
-    tl_tsg_add(c->g, fp.flow, TL_REC_OF(rp->out), &rp->p, i);
+    tl_rec_fill(TL_REC_OF(rp->out), &rp->p, fp, tl_rec_header_len(&rp->p));
+    tl_tsg_add(c->g, fp->flow, TL_REC_OF(rp->out), &rp->p, i);
     return true;
 }
 
@@ -482,7 +542,7 @@ enum tl_db_rc tl_replay_tsg(struct tl_replay *rp, struct tl_db *db, const struct
     }
     rc = prelude(rp, db);
     if (rc == TL_DB_OK) {
-        rc = tl_db_flow_packets(db, ref->id, tsg_cb, &c);
+        rc = each_packet(rp, db, ref->id, tsg_cb, &c);
     }
     if (rc == TL_DB_OK) {
         struct tl_tsg_opts o = {
@@ -495,43 +555,46 @@ out:
     return rc;
 }
 
-struct frames_ctx {
-    uint64_t *v;
-    size_t n, cap;
-    bool nomem;
-};
-
-static bool frames_cb(void *arg, const struct tl_db_packet *dp)
-{
-    struct frames_ctx *c = arg;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        uint64_t *v = realloc(c->v, cap * sizeof *v);
-        if (!v) {
-            c->nomem = true;
-            return false;
-        }
-        c->v = v;
-        c->cap = cap;
-    }
-    c->v[c->n++] = tl_rec_encoded_frame(dp->rec, dp->rec_len);
-    return true;
-}
-
 enum tl_db_rc tl_replay_frames(struct tl_db *db, const struct tl_flow_ref *ref, uint64_t **frames,
                                size_t *n)
 {
-    struct frames_ctx c = { 0 };
-    enum tl_db_rc rc = tl_db_flow_packets(db, ref->id, frames_cb, &c);
-    if (rc == TL_DB_OK && c.nomem) {
+    struct tl_buf pos, layout;
+    char file[64];
+    tl_buf_init(&pos, POS_MAX_BYTES);
+    tl_buf_init(&layout, POS_MAX_BYTES);
+    enum tl_db_rc rc = tl_db_flow_positions(db, ref->id, &pos, &layout, file);
+    struct tl_pos_reader it;
+    uint64_t *v = NULL;
+    size_t k = 0, cap = 0;
+    if (rc == TL_DB_OK &&
+        (pos.overflow || !tl_pos_reader_init(&it, (const uint8_t *)pos.data, pos.len))) {
         rc = TL_DB_ERROR;
     }
+    uint64_t frame, at;
+    int more = 0;
+    while (rc == TL_DB_OK && (more = tl_pos_next(&it, &frame, &at)) == 1) {
+        if (k == cap) {
+            cap = cap ? cap * 2 : 256;
+            uint64_t *nv = realloc(v, cap * sizeof *nv);
+            if (!nv) {
+                rc = TL_DB_ERROR;
+                break;
+            }
+            v = nv;
+        }
+        v[k++] = frame;
+    }
+    if (more < 0) {
+        rc = TL_DB_ERROR;
+    }
+    tl_buf_cleanup(&pos);
+    tl_buf_cleanup(&layout);
     if (rc != TL_DB_OK) {
-        free(c.v);
+        free(v);
         return rc;
     }
-    *frames = c.v;
-    *n = c.n;
+    *frames = v;
+    *n = k;
     return TL_DB_OK;
 }
 

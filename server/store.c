@@ -134,23 +134,26 @@ enum tl_db_rc tl_db_upload_begin(struct tl_db *db, const struct tl_upload_info *
     return db->ops->upload_begin(db, u, capture_id, flow_base);
 }
 
-enum tl_db_rc tl_db_add_packet(struct tl_db *db, uint64_t flow_id, uint64_t idx, const uint8_t *rec,
-                               size_t rec_len, const char *event)
-{
-    return db->ops->add_packet(db, flow_id, idx, rec, rec_len, event);
-}
-
 enum tl_db_rc tl_db_add_flow(struct tl_db *db, const struct tl_flow_row *row)
 {
     return db->ops->add_flow(db, row);
 }
 
-enum tl_db_rc tl_db_upload_commit(struct tl_db *db, uint64_t capture_id, const char *file,
-                                  const char *doc, uint64_t packets, uint64_t flows, bool truncated,
-                                  uint64_t first_flow, uint64_t last_flow)
+enum tl_db_rc tl_db_upload_commit(struct tl_db *db, uint64_t capture_id,
+                                  const struct tl_upload_done *d)
 {
-    return db->ops->upload_commit(db, capture_id, file, doc, packets, flows, truncated, first_flow,
-                                  last_flow);
+    return db->ops->upload_commit(db, capture_id, d);
+}
+
+enum tl_db_rc tl_db_legacy_next(struct tl_db *db, uint64_t after, struct tl_legacy_capture *c)
+{
+    return db->ops->legacy_next(db, after, c);
+}
+
+enum tl_db_rc tl_db_legacy_store(struct tl_db *db, uint64_t capture_id, const uint8_t *layout,
+                                 size_t layout_len, const struct tl_flow_positions *flows, size_t n)
+{
+    return db->ops->legacy_store(db, capture_id, layout, layout_len, flows, n);
 }
 
 void tl_db_upload_rollback(struct tl_db *db)
@@ -232,7 +235,13 @@ enum tl_db_rc tl_db_flow_stats(struct tl_db *db, const struct tl_flow_filter *f,
     return db->ops->flow_stats(db, f, g, cb, arg);
 }
 
-enum tl_db_rc tl_db_flow_packets(struct tl_db *db, uint64_t flow_id, tl_db_packet_cb cb, void *arg)
+const char *tl_db_data_dir(const struct tl_db *db)
 {
-    return db->ops->flow_packets(db, flow_id, cb, arg);
+    return db->store->data_dir;
+}
+
+enum tl_db_rc tl_db_flow_positions(struct tl_db *db, uint64_t flow_id, struct tl_buf *pos,
+                                   struct tl_buf *layout, char file[64])
+{
+    return db->ops->flow_positions(db, flow_id, pos, layout, file);
 }

@@ -7,7 +7,8 @@
  * operations (store_backend.h): SQLite (store_sqlite.c) is the one built today, chosen for
  * any --db that is a file path. A second backend is a new file with its own ops table.
  *
- * An upload is one transaction: tl_db_upload_begin .. add flows and packets ..
+ * An upload is one transaction: tl_db_upload_begin .. add flows (with their packets'
+ * positions in the stored file) ..
  * tl_db_upload_commit (or _rollback). Nothing of it is visible before the commit.
  */
 #ifndef TL_STORE_H
@@ -46,6 +47,8 @@ void tl_store_set_query_budget(struct tl_store *s, unsigned ms);
 const char *tl_store_backend(const struct tl_store *s);
 void tl_store_close(struct tl_store *s);
 const char *tl_store_data_dir(const struct tl_store *s);
+/* The same, from a connection. */
+const char *tl_db_data_dir(const struct tl_db *db);
 /* The schema version after migration (the highest schema/NNN_*.sql applied). */
 int tl_store_version(const struct tl_store *s);
 
@@ -79,11 +82,6 @@ struct tl_upload_info {
  */
 enum tl_db_rc tl_db_upload_begin(struct tl_db *db, const struct tl_upload_info *u,
                                  uint64_t *capture_id, uint64_t *flow_base);
-/* One packet of flow `flow_id` (its idx-th): its record as track/rec_codec.h encodes it, and
- * the name of its event. */
-enum tl_db_rc tl_db_add_packet(struct tl_db *db, uint64_t flow_id, uint64_t idx, const uint8_t *rec,
-                               size_t rec_len, const char *event);
-
 /* A flow's columns: what every filter of GET /api/v1/flows needs. */
 struct tl_flow_row {
     uint64_t id, capture_id, index;
@@ -107,15 +105,50 @@ struct tl_flow_row {
     uint64_t retrans_packets, retrans_bytes;
     /* Zeek's name of its protocol (track/service.h), NULL when unsure */
     const char *service;
+    /* where its packets are in the capture file (track/positions.h) */
+    const uint8_t *pos;
+    size_t pos_len;
 };
 /* A flow, once ended. */
 enum tl_db_rc tl_db_add_flow(struct tl_db *db, const struct tl_flow_row *row);
-/* Finish: the stored file's name, the capture's document and counters, the flow-id
- * counter, then COMMIT. */
-enum tl_db_rc tl_db_upload_commit(struct tl_db *db, uint64_t capture_id, const char *file,
-                                  const char *doc, uint64_t packets, uint64_t flows, bool truncated,
-                                  uint64_t first_flow, uint64_t last_flow);
+/* What an upload ends with: the stored file's name and layout (decoder seek.h), the
+ * capture's document and counters, and its flows' ids. */
+struct tl_upload_done {
+    const char *file;
+    const uint8_t *layout;
+    size_t layout_len;
+    const char *doc;
+    uint64_t packets, flows;
+    bool truncated;
+    uint64_t first_flow, last_flow;
+};
+/* Finish: the capture's row, its groups, the flow-id counter, then COMMIT. */
+enum tl_db_rc tl_db_upload_commit(struct tl_db *db, uint64_t capture_id,
+                                  const struct tl_upload_done *d);
 void tl_db_upload_rollback(struct tl_db *db);
+
+/* --- captures stored before packet positions --------------------------------------------- */
+
+/* A capture stored by a server older than schema version 9: packet rows, no layout. */
+struct tl_legacy_capture {
+    uint64_t id;
+    char file[64];     /* its stored file within the data directory */
+    char filter[4096]; /* the BPF expression it was stored with ("" for none) */
+    uint64_t first_flow, flows;
+    uint8_t cksum_mode; /* enum tl_cksum_mode its flows were classified under */
+};
+/* The first such capture with an id above `after` (TL_DB_NOT_FOUND: none is left). */
+enum tl_db_rc tl_db_legacy_next(struct tl_db *db, uint64_t after, struct tl_legacy_capture *c);
+/* One flow's positions (track/positions.h). */
+struct tl_flow_positions {
+    uint64_t id;
+    const uint8_t *pos;
+    size_t len;
+};
+/* In one transaction: the capture's layout and its flows' positions; its packet rows go. */
+enum tl_db_rc tl_db_legacy_store(struct tl_db *db, uint64_t capture_id, const uint8_t *layout,
+                                 size_t layout_len, const struct tl_flow_positions *flows,
+                                 size_t n);
 
 /* --- background jobs --------------------------------------------------------------------- */
 
@@ -263,15 +296,12 @@ typedef bool (*tl_db_stats_cb)(void *arg, const struct tl_stats_row *row);
 enum tl_db_rc tl_db_flow_stats(struct tl_db *db, const struct tl_flow_filter *f,
                                enum tl_group_key g, tl_db_stats_cb cb, void *arg);
 
-/* A stored packet, as tl_db_flow_packets hands it over: its index in the flow and its
- * record (track/rec_codec.h), valid during the call. */
-struct tl_db_packet {
-    uint64_t idx;
-    const uint8_t *rec;
-    size_t rec_len;
-};
-typedef bool (*tl_db_packet_cb)(void *arg, const struct tl_db_packet *p);
-/* The flow's packets in order; cb may return false to stop. */
-enum tl_db_rc tl_db_flow_packets(struct tl_db *db, uint64_t flow_id, tl_db_packet_cb cb, void *arg);
+/*
+ * Where a flow's packets are: its positions (track/positions.h) appended to `pos`, its
+ * capture's layout (decoder seek.h) to `layout` and the stored file's name (within the data
+ * directory) into `file`. TL_DB_NOT_FOUND when there is no such flow.
+ */
+enum tl_db_rc tl_db_flow_positions(struct tl_db *db, uint64_t flow_id, struct tl_buf *pos,
+                                   struct tl_buf *layout, char file[64]);
 
 #endif

@@ -40,13 +40,14 @@ struct tl_store_ops {
 
     enum tl_db_rc (*upload_begin)(struct tl_db *db, const struct tl_upload_info *u,
                                   uint64_t *capture_id, uint64_t *flow_base);
-    enum tl_db_rc (*add_packet)(struct tl_db *db, uint64_t flow_id, uint64_t idx,
-                                const uint8_t *rec, size_t rec_len, const char *event);
     enum tl_db_rc (*add_flow)(struct tl_db *db, const struct tl_flow_row *row);
-    enum tl_db_rc (*upload_commit)(struct tl_db *db, uint64_t capture_id, const char *file,
-                                   const char *doc, uint64_t packets, uint64_t flows,
-                                   bool truncated, uint64_t first_flow, uint64_t last_flow);
+    enum tl_db_rc (*upload_commit)(struct tl_db *db, uint64_t capture_id,
+                                   const struct tl_upload_done *d);
     void (*upload_rollback)(struct tl_db *db);
+    enum tl_db_rc (*legacy_next)(struct tl_db *db, uint64_t after, struct tl_legacy_capture *c);
+    enum tl_db_rc (*legacy_store)(struct tl_db *db, uint64_t capture_id, const uint8_t *layout,
+                                  size_t layout_len, const struct tl_flow_positions *flows,
+                                  size_t n);
 
     enum tl_db_rc (*job_create)(struct tl_db *db, const struct tl_job_row *row, uint64_t *id);
     enum tl_db_rc (*job_update)(struct tl_db *db, const struct tl_job_row *row);
@@ -67,8 +68,8 @@ struct tl_store_ops {
     enum tl_db_rc (*flow_get)(struct tl_db *db, uint64_t id, struct tl_flow_ref *ref);
     enum tl_db_rc (*flow_stats)(struct tl_db *db, const struct tl_flow_filter *f,
                                 enum tl_group_key g, tl_db_stats_cb cb, void *arg);
-    enum tl_db_rc (*flow_packets)(struct tl_db *db, uint64_t flow_id, tl_db_packet_cb cb,
-                                  void *arg);
+    enum tl_db_rc (*flow_positions)(struct tl_db *db, uint64_t flow_id, struct tl_buf *pos,
+                                    struct tl_buf *layout, char file[64]);
 };
 
 /* The backends built into this server. */

@@ -5,8 +5,8 @@
  * transaction and the queries of the API. All of PostgreSQL's SQL text is in this file.
  *
  * Parameters travel in binary (integers as 8 bytes in network order, addresses and packet
- * records as bytea) and results come back in binary. An upload's packets and flows are
- * buffered per connection and written with COPY ... FROM STDIN (FORMAT binary) in batches of
+ * positions as bytea) and results come back in binary. An upload's flows are buffered per
+ * connection and written with COPY ... FROM STDIN (FORMAT binary) in batches of
  * about COPY_BATCH bytes, inside the upload's transaction.
  *
  * Several servers may share one database: an upload holds the counters row 'flow_id' locked
@@ -27,7 +27,6 @@
 
 #define LOCK_TIMEOUT_MS 2000         /* a worker never waits longer: 503 + Retry-After */
 #define COPY_BATCH      (1u << 20)   /* bytes of COPY data buffered before they are sent */
-#define PACKETS_CHUNK   4096         /* packets fetched per round trip when reading a flow */
 #define MIGRATION_LOCK  0x74636c656e /* pg_advisory_lock key: "tclen" */
 #define MAX_PARAMS      256
 #define TL_PG_STR_(x)   #x
@@ -46,7 +45,10 @@ enum stmt_id {
     ST_CAPTURE_EXISTS,
     ST_CAPTURES_LIST,
     ST_FLOW_GET,
-    ST_FLOW_PACKETS,
+    ST_FLOW_POSITIONS,
+    ST_LEGACY_NEXT,
+    ST_LEGACY_FLOW,
+    ST_LEGACY_CAPTURE,
     ST_DEL_PACKETS,
     ST_DEL_FLOWS,
     ST_DEL_CAPTURE_NOTES,
@@ -79,7 +81,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CAPTURE_FINISH] =
         "UPDATE captures SET file = $2::text, doc = $3::text, packets = $4::int8, "
         "flows = $5::int8, truncated = $6::int4, first_flow = $7::int8, "
-        "last_flow = $8::int8 WHERE id = $1::int8",
+        "last_flow = $8::int8, layout = $9::bytea WHERE id = $1::int8",
     [ST_CAPTURE_GET] = "SELECT doc, file, name, first_flow, last_flow, flows FROM captures "
                        "WHERE id = $1::int8",
     [ST_CAPTURE_LOCK] = "SELECT doc, file, name, first_flow, last_flow, flows FROM captures "
@@ -89,8 +91,14 @@ static const char *const stmt_sql[ST_COUNT] = {
                          "LIMIT $2::int8",
     [ST_FLOW_GET] = "SELECT id, capture_id, idx, nsec, checksums, service FROM flows "
                     "WHERE id = $1::int8",
-    [ST_FLOW_PACKETS] = "SELECT id, rec FROM packets WHERE id BETWEEN $1::int8 AND $2::int8 "
-                        "ORDER BY id LIMIT " TL_PG_STR(PACKETS_CHUNK),
+    [ST_LEGACY_NEXT] = "SELECT c.id, c.file, c.filter, c.first_flow, c.flows, (SELECT checksums "
+                       "FROM flows WHERE capture_id = c.id ORDER BY id LIMIT 1) FROM captures c "
+                       "WHERE c.layout IS NULL AND c.file <> '' AND c.id > $1::int8 "
+                       "ORDER BY c.id LIMIT 1",
+    [ST_LEGACY_FLOW] = "UPDATE flows SET pos = $2::bytea WHERE id = $1::int8",
+    [ST_LEGACY_CAPTURE] = "UPDATE captures SET layout = $2::bytea WHERE id = $1::int8",
+    [ST_FLOW_POSITIONS] = "SELECT f.pos, c.layout, c.file FROM flows f JOIN captures c "
+                          "ON c.id = f.capture_id WHERE f.id = $1::int8",
     [ST_DEL_PACKETS] = "DELETE FROM packets WHERE id BETWEEN $1::int8 AND $2::int8",
     [ST_DEL_FLOWS] = "DELETE FROM flows WHERE capture_id = $1::int8",
     [ST_DEL_CAPTURE_NOTES] = "DELETE FROM annotations WHERE capture_id = $1::int8",
@@ -130,7 +138,7 @@ struct pg_db {
     unsigned lock_ms;         /* what tl_db_busy_timeout asked */
     unsigned lock_ms_applied; /* what the session's lock_timeout is */
     unsigned stmt_ms_applied; /* the session's statement_timeout (0: none) */
-    struct copy_buf packets, flows;
+    struct copy_buf flows;
 };
 
 struct pg_store {
@@ -363,7 +371,6 @@ static void db_close(struct pg_db *db)
         return;
     }
     PQfinish(db->c);
-    tl_buf_cleanup(&db->packets.b);
     tl_buf_cleanup(&db->flows.b);
     free(db);
 }
@@ -549,13 +556,12 @@ static struct tl_db *pg_db(struct tl_store *base)
     db->base.ops = &tl_store_pg;
     db->base.store = base;
     db->lock_ms = db->lock_ms_applied = LOCK_TIMEOUT_MS;
-    copy_init(&db->packets, "COPY packets (id, event, rec) FROM STDIN (FORMAT binary)");
     copy_init(&db->flows,
               "COPY flows (id, capture_id, idx, ip_version, client_ip, client_port, server_ip, "
               "server_port, first_ns, last_ns, handshake, teardown, conn_state, history, "
               "completeness, packets, bytes, nsec, checksums, service, rtt_us, retrans_pkts, "
               "retrans_bytes, duration_ns, tunnels, vlans, vni, outer_version, outer_src, "
-              "outer_dst) FROM STDIN (FORMAT binary)");
+              "outer_dst, pos) FROM STDIN (FORMAT binary)");
     db->c = connect_uri(s->uri, err, sizeof err);
     if (!db->c) {
         tl_log("store: %s", err);
@@ -626,13 +632,75 @@ static bool pg_ping(struct tl_db *d)
 static void pg_upload_rollback(struct tl_db *d)
 {
     struct pg_db *db = PG(d);
-    tl_buf_reset(&db->packets.b);
     tl_buf_reset(&db->flows.b);
-    db->packets.rows = db->flows.rows = 0;
+    db->flows.rows = 0;
     if (PQtransactionStatus(db->c) != PQTRANS_IDLE) {
         PGresult *r = PQexec(db->c, "ROLLBACK");
         PQclear(r);
     }
+}
+
+static uint64_t packet_key(uint64_t flow_id, uint64_t idx)
+{
+    return flow_id << 32 | (idx & 0xffffffffu);
+}
+
+static enum tl_db_rc pg_legacy_next(struct tl_db *d, uint64_t after, struct tl_legacy_capture *c)
+{
+    struct pg_db *db = PG(d);
+    struct params p = { 0 };
+    p_i64(&p, (int64_t)after);
+    enum tl_db_rc rc;
+    PGresult *r = run(db, ST_LEGACY_NEXT, &p, &rc, "captures to upgrade");
+    if (!r) {
+        return rc;
+    }
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return TL_DB_NOT_FOUND;
+    }
+    const char *file = col_text(r, 0, 1), *filter = col_text(r, 0, 2);
+    c->id = (uint64_t)col_i64(r, 0, 0);
+    snprintf(c->file, sizeof c->file, "%s", file ? file : "");
+    snprintf(c->filter, sizeof c->filter, "%s", filter ? filter : "");
+    c->first_flow = (uint64_t)col_i64(r, 0, 3);
+    c->flows = (uint64_t)col_i64(r, 0, 4);
+    c->cksum_mode = (uint8_t)col_i64(r, 0, 5);
+    PQclear(r);
+    return TL_DB_OK;
+}
+
+static enum tl_db_rc pg_legacy_store(struct tl_db *d, uint64_t capture_id, const uint8_t *layout,
+                                     size_t layout_len, const struct tl_flow_positions *flows,
+                                     size_t n)
+{
+    struct pg_db *db = PG(d);
+    enum tl_db_rc rc = exec_cmd(db, "BEGIN", "begin upgrade");
+    for (size_t i = 0; i < n && rc == TL_DB_OK; i++) {
+        struct params p = { 0 };
+        p_i64(&p, (int64_t)flows[i].id);
+        p_bytes(&p, flows[i].pos, flows[i].len);
+        PQclear(run(db, ST_LEGACY_FLOW, &p, &rc, "store upgrade"));
+    }
+    if (rc == TL_DB_OK) {
+        struct params p = { 0 };
+        p_i64(&p, (int64_t)capture_id);
+        p_bytes(&p, layout, layout_len);
+        PQclear(run(db, ST_LEGACY_CAPTURE, &p, &rc, "store upgrade"));
+    }
+    if (rc == TL_DB_OK && n > 0) {
+        struct params p = { 0 };
+        p_i64(&p, (int64_t)packet_key(flows[0].id, 0));
+        p_i64(&p, (int64_t)packet_key(flows[n - 1].id, 0xffffffffu));
+        PQclear(run(db, ST_DEL_PACKETS, &p, &rc, "store upgrade"));
+    }
+    if (rc == TL_DB_OK) {
+        rc = exec_cmd(db, "COMMIT", "commit upgrade");
+    }
+    if (rc != TL_DB_OK) {
+        pg_upload_rollback(d);
+    }
+    return rc;
 }
 
 static enum tl_db_rc pg_upload_begin(struct tl_db *d, const struct tl_upload_info *u,
@@ -649,9 +717,8 @@ static enum tl_db_rc pg_upload_begin(struct tl_db *d, const struct tl_upload_inf
     if (rc != TL_DB_OK) {
         return rc;
     }
-    tl_buf_reset(&db->packets.b);
     tl_buf_reset(&db->flows.b);
-    db->packets.rows = db->flows.rows = 0;
+    db->flows.rows = 0;
     /* the flow-id counter, held until COMMIT: uploads of every server take turns here */
     PGresult *r = run(db, db->lock_ms == 0 ? ST_COUNTER_LOCK_NOWAIT : ST_COUNTER_LOCK, NULL, &rc,
                       "flow counter");
@@ -716,11 +783,6 @@ static enum tl_db_rc pg_upload_begin(struct tl_db *d, const struct tl_upload_inf
     }
     PQclear(r);
     return TL_DB_OK;
-}
-
-static uint64_t packet_key(uint64_t flow_id, uint64_t idx)
-{
-    return flow_id << 32 | (idx & 0xffffffffu);
 }
 
 /* Send what the COPY buffer holds (nothing when it is empty). */
@@ -801,26 +863,11 @@ static void copy_i32(struct copy_buf *cb, int32_t v)
     copy_bytes(cb, &be, 4);
 }
 
-static enum tl_db_rc pg_add_packet(struct tl_db *d, uint64_t flow_id, uint64_t idx,
-                                   const uint8_t *rec, size_t rec_len, const char *event)
-{
-    struct pg_db *db = PG(d);
-    if (idx > 0xffffffffu) {
-        return TL_DB_ERROR; /* a flow of more than 4G packets: not stored past that */
-    }
-    struct copy_buf *cb = &db->packets;
-    copy_row(cb, 3);
-    copy_i64(cb, (int64_t)packet_key(flow_id, idx));
-    copy_text(cb, event);
-    copy_bytes(cb, rec, rec_len);
-    return cb->b.len >= COPY_BATCH ? copy_flush(db, cb, "insert packets") : TL_DB_OK;
-}
-
 static enum tl_db_rc pg_add_flow(struct tl_db *d, const struct tl_flow_row *f)
 {
     struct pg_db *db = PG(d);
     struct copy_buf *cb = &db->flows;
-    copy_row(cb, 30);
+    copy_row(cb, 31);
     copy_i64(cb, (int64_t)f->id);
     copy_i64(cb, (int64_t)f->capture_id);
     copy_i64(cb, (int64_t)f->index);
@@ -864,35 +911,33 @@ static enum tl_db_rc pg_add_flow(struct tl_db *d, const struct tl_flow_row *f)
         copy_text(cb, NULL);
         copy_text(cb, NULL);
     }
+    copy_bytes(cb, f->pos, f->pos_len);
     return cb->b.len >= COPY_BATCH ? copy_flush(db, cb, "insert flows") : TL_DB_OK;
 }
 
-static enum tl_db_rc pg_upload_commit(struct tl_db *d, uint64_t capture_id, const char *file,
-                                      const char *doc, uint64_t packets, uint64_t flows,
-                                      bool truncated, uint64_t first_flow, uint64_t last_flow)
+static enum tl_db_rc pg_upload_commit(struct tl_db *d, uint64_t capture_id,
+                                      const struct tl_upload_done *u)
 {
     struct pg_db *db = PG(d);
-    enum tl_db_rc rc = copy_flush(db, &db->packets, "insert packets");
-    if (rc == TL_DB_OK) {
-        rc = copy_flush(db, &db->flows, "insert flows");
-    }
+    enum tl_db_rc rc = copy_flush(db, &db->flows, "insert flows");
     PGresult *r = NULL;
     if (rc == TL_DB_OK) {
         struct params p = { 0 };
         p_i64(&p, (int64_t)capture_id);
-        p_text(&p, file);
-        p_text(&p, doc);
-        p_i64(&p, (int64_t)packets);
-        p_i64(&p, (int64_t)flows);
-        p_i32(&p, truncated);
-        p_i64(&p, (int64_t)first_flow);
-        p_i64(&p, (int64_t)last_flow);
+        p_text(&p, u->file);
+        p_text(&p, u->doc);
+        p_i64(&p, (int64_t)u->packets);
+        p_i64(&p, (int64_t)u->flows);
+        p_i32(&p, u->truncated);
+        p_i64(&p, (int64_t)u->first_flow);
+        p_i64(&p, (int64_t)u->last_flow);
+        p_bytes(&p, u->layout, u->layout_len);
         r = run(db, ST_CAPTURE_FINISH, &p, &rc, "finish capture");
         PQclear(r);
     }
     if (rc == TL_DB_OK) {
         struct params p = { 0 };
-        p_i64(&p, (int64_t)last_flow);
+        p_i64(&p, (int64_t)u->last_flow);
         r = run(db, ST_COUNTER_SET, &p, &rc, "flow counter");
         PQclear(r);
     }
@@ -1572,42 +1617,34 @@ static enum tl_db_rc pg_flow_get(struct tl_db *d, uint64_t id, struct tl_flow_re
     return TL_DB_OK;
 }
 
-/* In chunks of PACKETS_CHUNK rows, each read whole: memory stays bounded for a long flow and
- * the connection is free while cb runs. */
-static enum tl_db_rc pg_flow_packets(struct tl_db *d, uint64_t flow_id, tl_db_packet_cb cb,
-                                     void *arg)
+static void put_column(struct tl_buf *b, const PGresult *r, int col)
+{
+    if (!PQgetisnull(r, 0, col)) {
+        tl_buf_put(b, PQgetvalue(r, 0, col), (size_t)PQgetlength(r, 0, col));
+    }
+}
+
+static enum tl_db_rc pg_flow_positions(struct tl_db *d, uint64_t flow_id, struct tl_buf *pos,
+                                       struct tl_buf *layout, char file[64])
 {
     struct pg_db *db = PG(d);
-    uint64_t lo = packet_key(flow_id, 0), hi = packet_key(flow_id, 0xffffffffu);
-    for (;;) {
-        struct params p = { 0 };
-        p_i64(&p, (int64_t)lo);
-        p_i64(&p, (int64_t)hi);
-        enum tl_db_rc rc;
-        PGresult *r = run(db, ST_FLOW_PACKETS, &p, &rc, "flow packets");
-        if (!r) {
-            return rc;
-        }
-        int n = PQntuples(r);
-        uint64_t last = lo;
-        for (int i = 0; i < n; i++) {
-            last = (uint64_t)col_i64(r, i, 0);
-            struct tl_db_packet pk = {
-                .idx = last & 0xffffffffu,
-                .rec = (const uint8_t *)PQgetvalue(r, i, 1),
-                .rec_len = (size_t)PQgetlength(r, i, 1),
-            };
-            if (!cb(arg, &pk)) {
-                PQclear(r);
-                return TL_DB_OK;
-            }
-        }
-        PQclear(r);
-        if (n < PACKETS_CHUNK || last >= hi) {
-            return TL_DB_OK;
-        }
-        lo = last + 1;
+    struct params p = { 0 };
+    p_i64(&p, (int64_t)flow_id);
+    enum tl_db_rc rc;
+    PGresult *r = run(db, ST_FLOW_POSITIONS, &p, &rc, "flow positions");
+    if (!r) {
+        return rc;
     }
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return TL_DB_NOT_FOUND;
+    }
+    put_column(pos, r, 0);
+    put_column(layout, r, 1);
+    const char *f = col_text(r, 0, 2);
+    snprintf(file, 64, "%s", f ? f : "");
+    PQclear(r);
+    return TL_DB_OK;
 }
 
 const struct tl_store_ops tl_store_pg = {
@@ -1620,10 +1657,11 @@ const struct tl_store_ops tl_store_pg = {
     .busy_timeout = pg_busy_timeout,
     .ping = pg_ping,
     .upload_begin = pg_upload_begin,
-    .add_packet = pg_add_packet,
     .add_flow = pg_add_flow,
     .upload_commit = pg_upload_commit,
     .upload_rollback = pg_upload_rollback,
+    .legacy_next = pg_legacy_next,
+    .legacy_store = pg_legacy_store,
     .job_create = pg_job_create,
     .job_update = pg_job_update,
     .job_get = pg_job_get,
@@ -1637,5 +1675,5 @@ const struct tl_store_ops tl_store_pg = {
     .flows_query = pg_flows_query,
     .flow_stats = pg_flow_stats,
     .flow_get = pg_flow_get,
-    .flow_packets = pg_flow_packets,
+    .flow_positions = pg_flow_positions,
 };

@@ -22,14 +22,16 @@ enum stmt_id {
     ST_CAPTURE_INSERT,
     ST_COUNTER_GET,
     ST_COUNTER_SET,
-    ST_PACKET_INSERT,
     ST_FLOW_INSERT,
     ST_CAPTURE_FINISH,
     ST_CAPTURE_GET,
     ST_CAPTURE_EXISTS,
     ST_CAPTURES_LIST,
     ST_FLOW_GET,
-    ST_FLOW_PACKETS,
+    ST_FLOW_POSITIONS,
+    ST_LEGACY_NEXT,
+    ST_LEGACY_FLOW,
+    ST_LEGACY_CAPTURE,
     ST_DEL_PACKETS,
     ST_DEL_FLOWS,
     ST_DEL_CAPTURE,
@@ -50,19 +52,19 @@ static const char *const stmt_sql[ST_COUNT] = {
                           ":sha256, :filter)",
     [ST_COUNTER_GET] = "SELECT value FROM counters WHERE name = 'flow_id'",
     [ST_COUNTER_SET] = "UPDATE counters SET value = :value WHERE name = 'flow_id'",
-    [ST_PACKET_INSERT] = "INSERT INTO packets (id, event, rec) VALUES (:id, :event, :rec)",
     [ST_FLOW_INSERT] = "INSERT INTO flows (id, capture_id, idx, ip_version, client_ip, "
                        "client_port, server_ip, server_port, first_ns, last_ns, handshake, "
                        "teardown, conn_state, history, completeness, packets, bytes, nsec, "
                        "checksums, service, rtt_us, retrans_pkts, retrans_bytes, duration_ns, "
-                       "tunnels, vlans, vni, outer_version, outer_src, outer_dst) "
+                       "tunnels, vlans, vni, outer_version, outer_src, outer_dst, pos) "
                        "VALUES (:id, :capture_id, :idx, :ip_version, "
                        ":client_ip, :client_port, :server_ip, :server_port, :first_ns, :last_ns, "
                        ":handshake, :teardown, :conn_state, :history, :completeness, :packets, "
                        ":bytes, :nsec, :checksums, :service, :rtt_us, :retrans_pkts, "
                        ":retrans_bytes, :duration_ns, :tunnels, :vlans, :vni, :outer_version, "
-                       ":outer_src, :outer_dst)",
-    [ST_CAPTURE_FINISH] = "UPDATE captures SET file = :file, doc = :doc, packets = :packets, "
+                       ":outer_src, :outer_dst, :pos)",
+    [ST_CAPTURE_FINISH] = "UPDATE captures SET file = :file, layout = :layout, doc = :doc, "
+                          "packets = :packets, "
                           "flows = :flows, truncated = :truncated, first_flow = :first_flow, "
                           "last_flow = :last_flow WHERE id = :id",
     [ST_CAPTURE_GET] = "SELECT doc, file, name, first_flow, last_flow, flows FROM captures "
@@ -72,7 +74,14 @@ static const char *const stmt_sql[ST_COUNT] = {
                          "LIMIT :limit",
     [ST_FLOW_GET] = "SELECT id, capture_id, idx, nsec, checksums, service FROM flows "
                     "WHERE id = :id",
-    [ST_FLOW_PACKETS] = "SELECT id, rec FROM packets WHERE id BETWEEN :lo AND :hi ORDER BY id",
+    [ST_LEGACY_NEXT] = "SELECT c.id, c.file, c.filter, c.first_flow, c.flows, (SELECT checksums "
+                       "FROM flows WHERE capture_id = c.id ORDER BY id LIMIT 1) FROM captures c "
+                       "WHERE c.layout IS NULL AND c.file <> '' AND c.id > :after "
+                       "ORDER BY c.id LIMIT 1",
+    [ST_LEGACY_FLOW] = "UPDATE flows SET pos = :pos WHERE id = :id",
+    [ST_LEGACY_CAPTURE] = "UPDATE captures SET layout = :layout WHERE id = :id",
+    [ST_FLOW_POSITIONS] = "SELECT f.pos, c.layout, c.file FROM flows f JOIN captures c "
+                          "ON c.id = f.capture_id WHERE f.id = :id",
     [ST_DEL_PACKETS] = "DELETE FROM packets WHERE id BETWEEN :lo AND :hi",
     [ST_DEL_FLOWS] = "DELETE FROM flows WHERE capture_id = :capture_id",
     [ST_DEL_CAPTURE] = "DELETE FROM captures WHERE id = :id",
@@ -481,22 +490,6 @@ static uint64_t packet_key(uint64_t flow_id, uint64_t idx)
     return flow_id << 32 | (idx & 0xffffffffu);
 }
 
-static enum tl_db_rc sq_add_packet(struct tl_db *d, uint64_t flow_id, uint64_t idx,
-                                   const uint8_t *rec, size_t rec_len, const char *event)
-{
-    struct sq_db *db = SQ(d);
-    if (idx > 0xffffffffu) {
-        return TL_DB_ERROR; /* a flow of more than 4G packets: not stored past that */
-    }
-    sqlite3_stmt *st = db->st[ST_PACKET_INSERT];
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)packet_key(flow_id, idx));
-    sqlite3_bind_text(st, P(st, ":event"), event, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, P(st, ":rec"), rec, (int)rec_len, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "insert packet");
-}
-
 static enum tl_db_rc sq_add_flow(struct tl_db *d, const struct tl_flow_row *f)
 {
     struct sq_db *db = SQ(d);
@@ -549,31 +542,32 @@ static enum tl_db_rc sq_add_flow(struct tl_db *d, const struct tl_flow_row *f)
     } else {
         sqlite3_bind_null(st, P(st, ":service"));
     }
+    sqlite3_bind_blob(st, P(st, ":pos"), f->pos, (int)f->pos_len, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "insert flow");
 }
 
-static enum tl_db_rc sq_upload_commit(struct tl_db *d, uint64_t capture_id, const char *file,
-                                      const char *doc, uint64_t packets, uint64_t flows,
-                                      bool truncated, uint64_t first_flow, uint64_t last_flow)
+static enum tl_db_rc sq_upload_commit(struct tl_db *d, uint64_t capture_id,
+                                      const struct tl_upload_done *u)
 {
     struct sq_db *db = SQ(d);
     sqlite3_stmt *st = stmt(db, ST_CAPTURE_FINISH);
     sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)capture_id);
-    sqlite3_bind_text(st, P(st, ":file"), file, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, P(st, ":doc"), doc, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, P(st, ":packets"), (sqlite3_int64)packets);
-    sqlite3_bind_int64(st, P(st, ":flows"), (sqlite3_int64)flows);
-    sqlite3_bind_int(st, P(st, ":truncated"), truncated);
-    sqlite3_bind_int64(st, P(st, ":first_flow"), (sqlite3_int64)first_flow);
-    sqlite3_bind_int64(st, P(st, ":last_flow"), (sqlite3_int64)last_flow);
+    sqlite3_bind_text(st, P(st, ":file"), u->file, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, P(st, ":layout"), u->layout, (int)u->layout_len, SQLITE_STATIC);
+    sqlite3_bind_text(st, P(st, ":doc"), u->doc, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, P(st, ":packets"), (sqlite3_int64)u->packets);
+    sqlite3_bind_int64(st, P(st, ":flows"), (sqlite3_int64)u->flows);
+    sqlite3_bind_int(st, P(st, ":truncated"), u->truncated);
+    sqlite3_bind_int64(st, P(st, ":first_flow"), (sqlite3_int64)u->first_flow);
+    sqlite3_bind_int64(st, P(st, ":last_flow"), (sqlite3_int64)u->last_flow);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         rc = groups_fill(db, capture_id);
     }
     if (rc == SQLITE_DONE) {
         st = stmt(db, ST_COUNTER_SET);
-        sqlite3_bind_int64(st, P(st, ":value"), (sqlite3_int64)last_flow);
+        sqlite3_bind_int64(st, P(st, ":value"), (sqlite3_int64)u->last_flow);
         rc = sqlite3_step(st);
     }
     if (rc == SQLITE_DONE) {
@@ -581,6 +575,69 @@ static enum tl_db_rc sq_upload_commit(struct tl_db *d, uint64_t capture_id, cons
     }
     if (rc != SQLITE_OK && rc != SQLITE_DONE) {
         enum tl_db_rc r = rc_of(db, rc, "commit upload");
+        sq_upload_rollback(&db->base);
+        return r;
+    }
+    return TL_DB_OK;
+}
+
+static enum tl_db_rc sq_legacy_next(struct tl_db *d, uint64_t after, struct tl_legacy_capture *c)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = stmt(db, ST_LEGACY_NEXT);
+    sqlite3_bind_int64(st, P(st, ":after"), (sqlite3_int64)after);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        return TL_DB_NOT_FOUND;
+    }
+    if (rc != SQLITE_ROW) {
+        return rc_of(db, rc, "captures to upgrade");
+    }
+    const unsigned char *file = sqlite3_column_text(st, 1), *filter = sqlite3_column_text(st, 2);
+    c->id = (uint64_t)sqlite3_column_int64(st, 0);
+    snprintf(c->file, sizeof c->file, "%s", file ? (const char *)file : "");
+    snprintf(c->filter, sizeof c->filter, "%s", filter ? (const char *)filter : "");
+    c->first_flow = (uint64_t)sqlite3_column_int64(st, 3);
+    c->flows = (uint64_t)sqlite3_column_int64(st, 4);
+    c->cksum_mode = (uint8_t)sqlite3_column_int(st, 5);
+    sqlite3_reset(st);
+    return TL_DB_OK;
+}
+
+static enum tl_db_rc sq_legacy_store(struct tl_db *d, uint64_t capture_id, const uint8_t *layout,
+                                     size_t layout_len, const struct tl_flow_positions *flows,
+                                     size_t n)
+{
+    struct sq_db *db = SQ(d);
+    int rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        return rc_of(db, rc, "begin upgrade");
+    }
+    rc = SQLITE_DONE;
+    for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+        sqlite3_stmt *st = stmt(db, ST_LEGACY_FLOW);
+        sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)flows[i].id);
+        sqlite3_bind_blob(st, P(st, ":pos"), flows[i].pos, (int)flows[i].len, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_DONE) {
+        sqlite3_stmt *st = stmt(db, ST_LEGACY_CAPTURE);
+        sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)capture_id);
+        sqlite3_bind_blob(st, P(st, ":layout"), layout, (int)layout_len, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_DONE && n > 0) {
+        sqlite3_stmt *st = stmt(db, ST_DEL_PACKETS);
+        sqlite3_bind_int64(st, P(st, ":lo"), (sqlite3_int64)packet_key(flows[0].id, 0));
+        sqlite3_bind_int64(st, P(st, ":hi"),
+                           (sqlite3_int64)packet_key(flows[n - 1].id, 0xffffffffu));
+        rc = sqlite3_step(st);
+    }
+    if (rc == SQLITE_DONE) {
+        rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+    }
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        enum tl_db_rc r = rc_of(db, rc, "store upgrade");
         sq_upload_rollback(&db->base);
         return r;
     }
@@ -1387,28 +1444,34 @@ static enum tl_db_rc sq_flow_get(struct tl_db *d, uint64_t id, struct tl_flow_re
     return TL_DB_OK;
 }
 
-static enum tl_db_rc sq_flow_packets(struct tl_db *d, uint64_t flow_id, tl_db_packet_cb cb,
-                                     void *arg)
+static void put_column(struct tl_buf *b, sqlite3_stmt *st, int col)
+{
+    const void *v = sqlite3_column_blob(st, col);
+    int n = sqlite3_column_bytes(st, col);
+    if (v && n > 0) {
+        tl_buf_put(b, v, (size_t)n);
+    }
+}
+
+static enum tl_db_rc sq_flow_positions(struct tl_db *d, uint64_t flow_id, struct tl_buf *pos,
+                                       struct tl_buf *layout, char file[64])
 {
     struct sq_db *db = SQ(d);
-    /* its own statement: a flow list replays each flow while the list query is stepping */
-    sqlite3_stmt *st = stmt(db, ST_FLOW_PACKETS);
-    sqlite3_bind_int64(st, P(st, ":lo"), (sqlite3_int64)packet_key(flow_id, 0));
-    sqlite3_bind_int64(st, P(st, ":hi"), (sqlite3_int64)packet_key(flow_id, 0xffffffffu));
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct tl_db_packet p = {
-            .idx = (uint64_t)sqlite3_column_int64(st, 0) & 0xffffffffu,
-            .rec = sqlite3_column_blob(st, 1),
-            .rec_len = (size_t)sqlite3_column_bytes(st, 1),
-        };
-        if (!cb(arg, &p)) {
-            rc = SQLITE_DONE;
-            break;
-        }
+    sqlite3_stmt *st = stmt(db, ST_FLOW_POSITIONS);
+    sqlite3_bind_int64(st, P(st, ":id"), (sqlite3_int64)flow_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        return TL_DB_NOT_FOUND;
     }
+    if (rc != SQLITE_ROW) {
+        return rc_of(db, rc, "flow positions");
+    }
+    put_column(pos, st, 0);
+    put_column(layout, st, 1);
+    const unsigned char *f = sqlite3_column_text(st, 2);
+    snprintf(file, 64, "%s", f ? (const char *)f : "");
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "flow packets");
+    return TL_DB_OK;
 }
 
 const struct tl_store_ops tl_store_sqlite = {
@@ -1421,10 +1484,11 @@ const struct tl_store_ops tl_store_sqlite = {
     .busy_timeout = sq_busy_timeout,
     .ping = sq_ping,
     .upload_begin = sq_upload_begin,
-    .add_packet = sq_add_packet,
     .add_flow = sq_add_flow,
     .upload_commit = sq_upload_commit,
     .upload_rollback = sq_upload_rollback,
+    .legacy_next = sq_legacy_next,
+    .legacy_store = sq_legacy_store,
     .job_create = sq_job_create,
     .job_update = sq_job_update,
     .job_get = sq_job_get,
@@ -1438,5 +1502,5 @@ const struct tl_store_ops tl_store_sqlite = {
     .flows_query = sq_flows_query,
     .flow_get = sq_flow_get,
     .flow_stats = sq_flow_stats,
-    .flow_packets = sq_flow_packets,
+    .flow_positions = sq_flow_positions,
 };

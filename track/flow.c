@@ -294,7 +294,9 @@ static struct tl_flow *slot_alloc(struct tl_flow_table *t, uint64_t *slot)
         return &t->slots[*slot];
     }
     if (t->n_slots == t->cap_slots) {
-        uint64_t nc = t->cap_slots ? t->cap_slots * 2 : 1024;
+        /* a small table (a replay: one flow and the one it replaced) stays small */
+        uint64_t first = t->max_flows < 1024 ? t->max_flows + 1 : 1024;
+        uint64_t nc = t->cap_slots ? t->cap_slots * 2 : first;
         struct tl_flow *ns = realloc(t->slots, nc * sizeof *ns);
         if (!ns) {
             return NULL;
@@ -602,8 +604,10 @@ void tl_flow_table_resolve(struct tl_flow_table *t, struct tl_flow *f)
     uint64_t n_recs = f->n_recs;
     bool closed = f->closed;
     struct tl_svc svc = f->svc;
+    void *user = f->user;
     *f = rd->snap;
     f->svc = svc;
+    f->user = user;
     f->rec_head = head;
     f->rec_tail = tail;
     f->n_recs = n_recs;

@@ -114,6 +114,7 @@ struct tl_flow {
     /* table bookkeeping */
     bool closed; /* FIN both ways or a RST: a new SYN starts a new flow */
     bool retired;
+    void *user; /* the table user's, NULL when the flow begins; the tracker never reads it */
 };
 
 /* One packet as stored for a timeline: metadata, then `len` header bytes from the IP header. */
@@ -138,6 +139,13 @@ struct tl_rec {
 };
 
 #define TL_REC_MAX_BYTES 1024 /* header bytes kept per packet (IP + TCP headers) */
+
+/* A record with room for the largest header a record keeps (struct tl_rec ends in a flexible
+ * array, so it is kept as aligned bytes). */
+struct tl_rec_space {
+    _Alignas(struct tl_rec) uint8_t bytes[sizeof(struct tl_rec) + TL_REC_MAX_BYTES + 8];
+};
+#define TL_REC_OF(space) ((struct tl_rec *)(void *)(space).bytes)
 
 /* Bytes a record needs for `hdr_len` header bytes (8-byte aligned). */
 size_t tl_rec_size(size_t hdr_len);

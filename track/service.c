@@ -383,9 +383,6 @@ enum tl_service tl_service_classify(const uint8_t *c, size_t clen, const uint8_t
 enum tl_service tl_service_of(const struct tl_svc *s, uint16_t client_port, uint16_t server_port)
 {
     assert(s);
-    if (s->stored > TL_SVC_NONE && s->stored < TL_SVC_COUNT) {
-        return (enum tl_service)s->stored;
-    }
     const struct tl_svc_dir *c = &s->d[0], *v = &s->d[1];
     enum tl_service g =
         tl_service_classify(c->buf, c->len, v->buf, v->len, client_port, server_port);

@@ -7,8 +7,7 @@
  * inside the flow: a segment is copied only where it continues the bytes kept so far
  * (retransmissions and segments after a hole add nothing), so the guess depends on the
  * stream, not on how it was cut into packets. Nothing is allocated. The guess is made when it
- * is read (tl_service_of); a flow rebuilt from stored headers has no payload, and carries the
- * guess made at upload in `stored`.
+ * is read (tl_service_of).
  */
 #ifndef TL_SERVICE_H
 #define TL_SERVICE_H
@@ -51,7 +50,6 @@ struct tl_svc_dir {
 /* What a flow keeps for the guess: [0] what the client sends, [1] the server. */
 struct tl_svc {
     struct tl_svc_dir d[2];
-    uint8_t stored; /* enum tl_service found at upload (a flow rebuilt from headers), else 0 */
 };
 
 /*
@@ -71,8 +69,8 @@ void tl_service_feed(struct tl_svc *s, int dir, uint32_t seq, const uint8_t *pay
 enum tl_service tl_service_classify(const uint8_t *client, size_t clen, const uint8_t *server,
                                     size_t slen, uint16_t client_port, uint16_t server_port);
 
-/* The flow's guess: `stored` when set, else tl_service_classify over the bytes kept, with the
- * roles swapped when the client's bytes alone say nothing. */
+/* The flow's guess: tl_service_classify over the bytes kept, with the roles swapped when the
+ * client's bytes alone say nothing. */
 enum tl_service tl_service_of(const struct tl_svc *s, uint16_t client_port, uint16_t server_port);
 
 /*

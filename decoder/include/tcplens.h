@@ -300,6 +300,7 @@ struct tl_tcp {
  */
 struct tl_packet {
     uint64_t frame; /* 1-based frame number in the capture */
+    uint64_t pos;   /* where reading its record starts in the file (seek.h) */
     int64_t ts_sec;
     uint32_t ts_nsec;
     uint32_t caplen;  /* bytes captured of the frame */

@@ -228,6 +228,22 @@ class Server:
                              timeout=30, check=True).stdout.decode().strip()
         return int(out) if re.fullmatch(r'-?\d+', out) else out
 
+    def db_exec(self, sql):
+        """Run one statement that returns no rows on the server's database directly (the
+        server should be stopped: this is for setting up states a test needs)."""
+        if self.backend == 'sqlite':
+            import sqlite3
+            con = sqlite3.connect(self.db, timeout=10)
+            try:
+                con.execute(sql)
+                con.commit()
+            finally:
+                con.close()
+            return
+        psql = os.path.join(os.environ.get('TL_PG_BIN', '/usr/lib/postgresql/15/bin'), 'psql')
+        subprocess.run([psql, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', self.db, '-c', sql],
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=30, check=True)
+
     # -- requests
     def request(self, method, path, **kw):
         kw.setdefault('cafile', self.cafile)
