@@ -33,6 +33,10 @@ enum tl_anomaly tl_encap_over_ip(struct tl_packet *p, const struct tl_ip *ip, si
 /* Record an IP-in-IP layer carried by ip. */
 struct tl_tunnel *tl_encap_ip_in_ip(struct tl_packet *p, const struct tl_ip *ip);
 
+/* Record a header of the packet (p->layers, bounded: beyond TL_MAX_LAYERS it is not drawn);
+ * `tunnel` is 1 + its tunnel's index in p->tunnels, or 0. Returns its index, or -1. */
+int tl_layer_push(struct tl_packet *p, unsigned kind, unsigned tunnel, size_t off, size_t len);
+
 /* Name of a non-IP ethertype for the non_tcp counters. */
 const char *tl_ethertype_kind(uint16_t ethertype);
 

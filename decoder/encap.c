@@ -46,6 +46,48 @@ const char *tl_tunnel_kind_name(enum tl_tunnel_kind k)
     return (unsigned)k < TL_TUN_COUNT && names[k] ? names[k] : "unknown";
 }
 
+const char *tl_layer_kind_name(unsigned kind)
+{
+    switch (kind) {
+        case TL_LAYER_ETH:
+            return "eth";
+        case TL_LAYER_UDP:
+            return "udp";
+        case TL_LAYER_TCP:
+            return "tcp";
+        default:
+            return tl_tunnel_kind_name((enum tl_tunnel_kind)kind);
+    }
+}
+
+int tl_layer_push(struct tl_packet *p, unsigned kind, unsigned tunnel, size_t off, size_t len)
+{
+    if (p->n_layers >= TL_MAX_LAYERS || off > UINT16_MAX || len > UINT16_MAX) {
+        return -1;
+    }
+    struct tl_layer *l = &p->layers[p->n_layers];
+    l->kind = (uint8_t)kind;
+    l->tunnel = (uint8_t)tunnel;
+    l->off = (uint16_t)off;
+    l->len = (uint16_t)len;
+    return p->n_layers++;
+}
+
+/* The header of the tunnel just pushed, from `at` in c: `n` bytes recorded (and kept in the
+ * tunnel, up to its raw bytes, when `keep`). */
+static void tun_layer(struct tl_packet *p, const struct tl_cur *c, size_t at, size_t n, bool keep)
+{
+    struct tl_tunnel *t = &p->tunnels[p->n_tunnels - 1];
+    tl_layer_push(p, t->kind, p->n_tunnels, at, n);
+    if (keep) {
+        size_t k = n < sizeof t->raw ? n : sizeof t->raw;
+        if (at <= c->len && c->len - at >= k) {
+            memcpy(t->raw, c->buf + at, k);
+            t->raw_len = (uint8_t)k;
+        }
+    }
+}
+
 struct tl_tunnel *tl_tun_push(struct tl_packet *p, enum tl_tunnel_kind k)
 {
     if (p->n_tunnels >= TL_MAX_TUNNELS) {
@@ -121,6 +163,7 @@ static enum tl_anomaly mpls_walk(struct tl_packet *p, struct tl_cur *c, uint16_t
 {
     for (int depth = 0;; depth++) {
         uint32_t e;
+        size_t at = c->off;
         if (depth >= MAX_MPLS_WALK) {
             return TL_AN_ENCAP_TOO_DEEP;
         }
@@ -136,6 +179,7 @@ static enum tl_anomaly mpls_walk(struct tl_packet *p, struct tl_cur *c, uint16_t
         t->tc = (uint8_t)(e >> 9 & 7);
         t->s = (uint8_t)(e >> 8 & 1);
         t->ttl = (uint8_t)e;
+        tun_layer(p, c, at, 4, true);
         if (t->s) {
             break;
         }
@@ -153,12 +197,15 @@ static enum tl_anomaly mpls_walk(struct tl_packet *p, struct tl_cur *c, uint16_t
         return TL_AN_NONE;
     }
     /* an Ethernet pseudowire behind its control word (RFC 4448 §3, RFC 4385) */
+    size_t cw = c->off;
     if (!tl_cur_skip(c, 4) || !tl_cur_skip(c, 12) || !tl_cur_be16(c, type)) {
         return TL_AN_ENCAP_TRUNC;
     }
     if (!tl_tun_push(p, TL_TUN_PW_ETH)) {
         return TL_AN_ENCAP_TOO_DEEP;
     }
+    tun_layer(p, c, cw, 4, true);
+    tl_layer_push(p, TL_LAYER_ETH, 0, cw + 4, 14);
     return TL_AN_NONE;
 }
 
@@ -174,6 +221,7 @@ enum tl_anomaly tl_encap_ether(struct tl_packet *p, struct tl_cur *c, uint16_t t
             case ETHERTYPE_QINQ9:
             case ETHERTYPE_QINQ92: {
                 uint16_t tci, next;
+                size_t at = c->off;
                 if (++vlans > MAX_VLAN_WALK) {
                     return TL_AN_VLAN_TOO_DEEP;
                 }
@@ -191,11 +239,13 @@ enum tl_anomaly tl_encap_ether(struct tl_packet *p, struct tl_cur *c, uint16_t t
                 t->has_id = true;
                 t->tc = (uint8_t)(tci >> 13);
                 t->proto = type;
+                tun_layer(p, c, at, 4, true);
                 type = next;
                 continue;
             }
             case ETHERTYPE_VNTAG: { /* 4 bytes: d, p, dst VIF (14), l, r, ver, src VIF (12) */
                 uint32_t tag;
+                size_t at = c->off;
                 if (!tl_cur_be32(c, &tag) || !tl_cur_be16(c, &type)) {
                     return TL_AN_ENCAP_TRUNC;
                 }
@@ -205,10 +255,12 @@ enum tl_anomaly tl_encap_ether(struct tl_packet *p, struct tl_cur *c, uint16_t t
                 }
                 t->id = tag >> 16 & 0x3fff;
                 t->has_id = true;
+                tun_layer(p, c, at, 6, true);
                 continue;
             }
             case ETHERTYPE_ETAG: { /* 6 bytes: PCP/DEI, ingress E-CID base, E-CID base, ... */
                 uint16_t a, b, x;
+                size_t at = c->off;
                 if (!tl_cur_be16(c, &a) || !tl_cur_be16(c, &b) || !tl_cur_be16(c, &x) ||
                     !tl_cur_be16(c, &type)) {
                     return TL_AN_ENCAP_TRUNC;
@@ -220,6 +272,7 @@ enum tl_anomaly tl_encap_ether(struct tl_packet *p, struct tl_cur *c, uint16_t t
                 t->id = b & 0x0fff;
                 t->has_id = true;
                 t->tc = (uint8_t)(a >> 13);
+                tun_layer(p, c, at, 8, true);
                 continue;
             }
             case ETHERTYPE_MPLS:
@@ -238,6 +291,7 @@ enum tl_anomaly tl_encap_ether(struct tl_packet *p, struct tl_cur *c, uint16_t t
             case ETHERTYPE_PPPOE: { /* ver/type, code, session id, length, then PPP */
                 uint8_t vt, code;
                 uint16_t sid, len;
+                size_t at = c->off;
                 if (!tl_cur_u8(c, &vt) || !tl_cur_u8(c, &code) || !tl_cur_be16(c, &sid) ||
                     !tl_cur_be16(c, &len)) {
                     return TL_AN_ENCAP_TRUNC;
@@ -251,6 +305,7 @@ enum tl_anomaly tl_encap_ether(struct tl_packet *p, struct tl_cur *c, uint16_t t
                 if (!ppp_proto(c, &type)) {
                     return TL_AN_ENCAP_TRUNC;
                 }
+                tun_layer(p, c, at, c->off - at, true);
                 if (type == 0) {
                     p->non_tcp = "pppoe-other";
                     *out = 0;
@@ -300,6 +355,7 @@ enum tl_anomaly tl_encap_80211(struct tl_packet *p, struct tl_cur *c, uint16_t *
     unsigned type = fc >> 2 & 3, subtype = fc >> 4 & 0xf;
     bool to_ds = fc & 0x0100, from_ds = fc & 0x0200, protected_ = fc & 0x4000, order = fc & 0x8000;
     *out = 0;
+    size_t at = c->off - 2;
     if (!tl_tun_push(p, TL_TUN_IEEE80211)) {
         return TL_AN_ENCAP_TOO_DEEP;
     }
@@ -345,6 +401,7 @@ enum tl_anomaly tl_encap_80211(struct tl_packet *p, struct tl_cur *c, uint16_t *
     if (!tl_cur_skip(c, 3) || !tl_cur_be16(c, &type16)) {
         return link ? TL_AN_LINK_TRUNC : TL_AN_ENCAP_TRUNC;
     }
+    tun_layer(p, c, at, c->off - at, false);
     return tl_encap_ether(p, c, type16, out, link);
 }
 
@@ -352,9 +409,11 @@ enum tl_anomaly tl_encap_80211(struct tl_packet *p, struct tl_cur *c, uint16_t *
 static enum tl_anomaly inner_ether(struct tl_packet *p, struct tl_cur *c, uint16_t *out)
 {
     uint16_t type;
+    size_t at = c->off;
     if (!tl_cur_skip(c, 12) || !tl_cur_be16(c, &type)) {
         return TL_AN_ENCAP_TRUNC;
     }
+    tl_layer_push(p, TL_LAYER_ETH, 0, at, 14);
     return tl_encap_ether(p, c, type, out, false);
 }
 
@@ -375,6 +434,7 @@ static enum tl_anomaly gre_payload(struct tl_packet *p, struct tl_cur *c, uint16
                 return TL_AN_ENCAP_TOO_DEEP;
             }
             t->version = 0;
+            size_t at = c->off;
             if (seq_present) {
                 uint16_t a, b;
                 if (!tl_cur_be16(c, &a) || !tl_cur_be16(c, &b) || !tl_cur_skip(c, 4)) {
@@ -384,10 +444,12 @@ static enum tl_anomaly gre_payload(struct tl_packet *p, struct tl_cur *c, uint16
                 t->id = b & 0x03ff;
                 t->has_id = true;
             }
+            tun_layer(p, c, at, c->off - at, false);
             return inner_ether(p, c, out);
         }
         case 0x22eb: { /* ERSPAN type III: 12 bytes, 8 more for the platform sub-header */
             uint16_t a, b, x;
+            size_t at = c->off;
             struct tl_tunnel *t = tl_tun_push(p, TL_TUN_ERSPAN);
             if (!t) {
                 return TL_AN_ENCAP_TOO_DEEP;
@@ -402,6 +464,7 @@ static enum tl_anomaly gre_payload(struct tl_packet *p, struct tl_cur *c, uint16
             if ((x & 1) && !tl_cur_skip(c, 8)) {
                 return TL_AN_ENCAP_TRUNC;
             }
+            tun_layer(p, c, at, c->off - at, false);
             return inner_ether(p, c, out);
         }
         case 0x880b: { /* PPP (PPTP) */
@@ -429,6 +492,7 @@ static enum tl_anomaly gre_decode(struct tl_packet *p, const struct tl_ip *ip, s
                                   uint16_t *out)
 {
     uint16_t fl, proto;
+    size_t at = c->off;
     if (!tl_cur_be16(c, &fl) || !tl_cur_be16(c, &proto)) {
         return TL_AN_ENCAP_TRUNC;
     }
@@ -495,6 +559,7 @@ static enum tl_anomaly gre_decode(struct tl_packet *p, const struct tl_ip *ip, s
         *out = 0;
         return TL_AN_NONE;
     }
+    tun_layer(p, c, at, c->off - at, false);
     return gre_payload(p, c, proto, seq, out);
 }
 
@@ -526,6 +591,7 @@ static enum tl_anomaly udp_tunnel(struct tl_packet *p, const struct tl_ip *ip, s
     }
     t->sport = sport;
     t->dport = dport;
+    size_t at = c->off;
     switch (kind) {
         case TL_TUN_VXLAN: { /* flags, 3 reserved, VNI (3), reserved */
             uint32_t w0, w1;
@@ -534,6 +600,7 @@ static enum tl_anomaly udp_tunnel(struct tl_packet *p, const struct tl_ip *ip, s
             }
             t->id = w1 >> 8;
             t->has_id = true;
+            tun_layer(p, c, at, 8, false);
             return inner_ether(p, c, out);
         }
         case TL_TUN_VXLAN_GPE: { /* flags, 2 reserved, next protocol, VNI (3), reserved */
@@ -544,6 +611,7 @@ static enum tl_anomaly udp_tunnel(struct tl_packet *p, const struct tl_ip *ip, s
             t->id = w1 >> 8;
             t->has_id = true;
             t->proto = (uint16_t)(w0 & 0xff);
+            tun_layer(p, c, at, 8, false);
             switch (w0 & 0xff) {
                 case 1:
                     *out = ETHERTYPE_IPV4;
@@ -576,6 +644,7 @@ static enum tl_anomaly udp_tunnel(struct tl_packet *p, const struct tl_ip *ip, s
             if (!tl_cur_skip(c, (size_t)(vo & 0x3f) * 4)) {
                 return TL_AN_ENCAP_TRUNC;
             }
+            tun_layer(p, c, at, c->off - at, false);
             if (proto == ETHERTYPE_IPV4 || proto == ETHERTYPE_IPV6) {
                 *out = proto;
                 return TL_AN_NONE;
@@ -619,6 +688,7 @@ static enum tl_anomaly udp_tunnel(struct tl_packet *p, const struct tl_ip *ip, s
                     }
                 }
             }
+            tun_layer(p, c, at, c->off - at, false);
             if (type != 0xff) { /* not a G-PDU: echo, error indication, end marker */
                 p->non_tcp = "gtp-other";
                 return TL_AN_NONE;
@@ -656,6 +726,7 @@ static enum tl_anomaly udp_tunnel(struct tl_packet *p, const struct tl_ip *ip, s
             if (!tl_cur_peek_u8(c, c->off, &b)) {
                 return TL_AN_ENCAP_TRUNC;
             }
+            tun_layer(p, c, at, c->off - at, false);
             if (b >> 4 != 6) {
                 p->non_tcp = "teredo-other";
                 return TL_AN_NONE;
@@ -671,6 +742,7 @@ static enum tl_anomaly udp_tunnel(struct tl_packet *p, const struct tl_ip *ip, s
                 return TL_AN_ENCAP_TRUNC;
             }
             t->proto = next;
+            tun_layer(p, c, at, c->off - at, false);
             if ((opb & 0x0f) != 1 || (next != IPPROTO_NUM_IPIP && next != IPPROTO_NUM_IPV6)) {
                 p->non_tcp = "ayiya-other";
                 return TL_AN_NONE;
@@ -700,7 +772,12 @@ enum tl_anomaly tl_encap_over_ip(struct tl_packet *p, const struct tl_ip *ip, si
             p->non_tcp = "udp";
             return TL_AN_NONE;
         }
+        int li = tl_layer_push(p, TL_LAYER_UDP, 0, *off, 8);
+        unsigned nt = p->n_tunnels;
         an = udp_tunnel(p, ip, &c, sport, dport, out);
+        if (li >= 0 && p->n_tunnels > nt) { /* the UDP header belongs to its tunnel */
+            p->layers[li].tunnel = (uint8_t)(nt + 1);
+        }
     } else {
         return TL_AN_NONE;
     }

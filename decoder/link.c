@@ -221,6 +221,7 @@ enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data
             if (!tl_cur_skip(&c, 12) || !tl_cur_be16(&c, &type)) {
                 return TL_AN_LINK_TRUNC;
             }
+            tl_layer_push(p, TL_LAYER_ETH, 0, 0, 14);
             an = ethertype_walk(p, &c, type);
             break;
         }
@@ -387,5 +388,6 @@ enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data
     }
     l->l3_offset = (uint16_t)c.off;
     l->n_tunnels = p->n_tunnels;
+    l->n_layers = p->n_layers;
     return TL_AN_NONE;
 }

@@ -67,6 +67,8 @@ static void decode_ip_layers(struct tl_packet *p, bool verify)
             p->fatal = an;
             return;
         }
+        int li = tl_layer_push(p, TL_TUN_IP, 0, ip->offset, ip->header_length);
+        unsigned nt = p->n_tunnels;
         if (ip->fragment && ip->frag_offset != 0) {
             p->non_tcp = ip->version == 4 ? "ipv4-fragment" : "ipv6-fragment";
             return;
@@ -81,6 +83,7 @@ static void decode_ip_layers(struct tl_packet *p, bool verify)
                     p->fatal = an;
                 } else {
                     p->has_tcp = true;
+                    tl_layer_push(p, TL_LAYER_TCP, 0, p->tcp.offset, p->tcp.header_length);
                 }
                 return;
             case IPPROTO_NUM_IPIP:
@@ -93,6 +96,9 @@ static void decode_ip_layers(struct tl_packet *p, bool verify)
                     p->fatal = TL_AN_ENCAP_TOO_DEEP;
                     return;
                 }
+                if (li >= 0) { /* the outer IP header is the tunnel's */
+                    p->layers[li].tunnel = (uint8_t)(nt + 1);
+                }
                 version = ip->protocol == IPPROTO_NUM_IPV6 ? 6 : 4;
                 off += ip->header_length;
                 continue;
@@ -101,6 +107,9 @@ static void decode_ip_layers(struct tl_packet *p, bool verify)
                 uint16_t type = 0;
                 off += ip->header_length;
                 an = tl_encap_over_ip(p, ip, &off, &type);
+                if (li >= 0 && p->n_tunnels > nt) { /* the IP header that carries a tunnel */
+                    p->layers[li].tunnel = (uint8_t)(nt + 1);
+                }
                 if (an != TL_AN_NONE) {
                     p->fatal = an;
                     return;
@@ -154,6 +163,7 @@ void tl_packet_decode_l3(struct tl_packet *p, const uint8_t *l3, uint32_t avail,
     packet_reset(p);
     p->link = link;
     p->link.n_tunnels = 0; /* what lay below the IP header was not stored */
+    p->link.n_layers = 0;
     p->l3 = l3;
     p->l3_avail = avail;
     p->l3_caplen = caplen < avail ? avail : caplen;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cursor.h"
+#include "layer_words.h"
 #include "tcp.h"
 #include "render.h"
 
@@ -192,6 +193,7 @@ enum fval {
     FV_ADDR4,
     FV_ADDR6,
     FV_BYTES,
+    FV_MAC,
 };
 
 struct field {
@@ -204,10 +206,11 @@ struct field {
     const char *meaning;
 };
 
-static void field_write(struct tl_jw *w, const char *layer, const struct field *f)
+static void field_write(struct tl_jw *w, const char *layer, unsigned index, const struct field *f)
 {
     tl_jw_obj(w);
     tl_jw_kstr(w, "layer", layer);
+    tl_jw_kuint(w, "layer_index", index);
     tl_jw_kstr(w, "name", f->name);
     tl_jw_kuint(w, "offset_bits", f->off);
     tl_jw_kuint(w, "width_bits", f->width);
@@ -231,6 +234,15 @@ static void field_write(struct tl_jw *w, const char *layer, const struct field *
         case FV_BYTES:
             hex_val(w, f->bytes, f->nbytes);
             break;
+        case FV_MAC: {
+            char mac[18];
+            snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x",
+                     (unsigned)(f->v >> 40 & 0xff), (unsigned)(f->v >> 32 & 0xff),
+                     (unsigned)(f->v >> 24 & 0xff), (unsigned)(f->v >> 16 & 0xff),
+                     (unsigned)(f->v >> 8 & 0xff), (unsigned)(f->v & 0xff));
+            tl_jw_str(w, mac);
+            break;
+        }
     }
     tl_jw_key(w, "hex");
     if (f->width <= 64 && f->kind != FV_BYTES) {
@@ -244,7 +256,7 @@ static void field_write(struct tl_jw *w, const char *layer, const struct field *
     tl_jw_obj_end(w);
 }
 
-static void fields_ipv4(struct tl_jw *w, const struct tl_ip *ip, const uint8_t *hdr)
+static void fields_ipv4(struct tl_jw *w, unsigned index, const struct tl_ip *ip, const uint8_t *hdr)
 {
     const struct field fs[] = {
         { "version", 0, 4, FV_UINT, ip->version, NULL, 0, "IP version: 4" },
@@ -276,7 +288,7 @@ static void fields_ipv4(struct tl_jw *w, const struct tl_ip *ip, const uint8_t *
           ip->dst, 4, "destination address" },
     };
     for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) {
-        field_write(w, "ip", &fs[i]);
+        field_write(w, "ip", index, &fs[i]);
     }
     if (ip->header_length > IPV4_HDR_MIN_LEN) {
         unsigned n = ip->header_length - IPV4_HDR_MIN_LEN;
@@ -284,7 +296,7 @@ static void fields_ipv4(struct tl_jw *w, const struct tl_ip *ip, const uint8_t *
                            n * 8,     FV_BYTES,
                            0,         hdr + IPV4_HDR_MIN_LEN,
                            n,         "IP options (record route, router alert, ...)" };
-        field_write(w, "ip", &f);
+        field_write(w, "ip", index, &f);
     }
 }
 
@@ -308,7 +320,7 @@ static const char *ext_name(uint8_t type)
     }
 }
 
-static void fields_ipv6(struct tl_jw *w, const struct tl_ip *ip, const uint8_t *hdr)
+static void fields_ipv6(struct tl_jw *w, unsigned index, const struct tl_ip *ip, const uint8_t *hdr)
 {
     const struct field fs[] = {
         { "version", 0, 4, FV_UINT, ip->version, NULL, 0, "IP version: 6" },
@@ -326,7 +338,7 @@ static void fields_ipv6(struct tl_jw *w, const struct tl_ip *ip, const uint8_t *
         { "dst", 192, 128, FV_ADDR6, 0, ip->dst, 16, "destination address" },
     };
     for (size_t i = 0; i < sizeof fs / sizeof fs[0]; i++) {
-        field_write(w, "ip", &fs[i]);
+        field_write(w, "ip", index, &fs[i]);
     }
     for (unsigned i = 0; i < ip->n_ext; i++) {
         const struct tl_ip6_ext *e = &ip->ext[i];
@@ -338,7 +350,7 @@ static void fields_ipv6(struct tl_jw *w, const struct tl_ip *ip, const uint8_t *
                            hdr + e->offset,
                            e->len,
                            "IPv6 extension header" };
-        field_write(w, "ip", &f);
+        field_write(w, "ip", index, &f);
     }
 }
 
@@ -356,7 +368,7 @@ static const char *const tcp_flag_meaning[9] = {
     "AE: accurate ECN (formerly NS, RFC 3540)",
 };
 
-static void fields_tcp(struct tl_jw *w, const struct tl_tcp *t, const uint8_t *hdr)
+static void fields_tcp(struct tl_jw *w, unsigned index, const struct tl_tcp *t, const uint8_t *hdr)
 {
     const struct field head[] = {
         { "src_port", 0, 16, FV_UINT, t->src_port, NULL, 0,
@@ -372,14 +384,14 @@ static void fields_tcp(struct tl_jw *w, const struct tl_tcp *t, const uint8_t *h
         { "reserved", 100, 3, FV_UINT, t->reserved, NULL, 0, "reserved bits, must be 0" },
     };
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) {
-        field_write(w, "tcp", &head[i]);
+        field_write(w, "tcp", index, &head[i]);
     }
     for (int bit = 8; bit >= 0; bit--) {
         struct field f = {
             tcp_flag_name[bit],   111u - (unsigned)bit, 1, FV_BOOL, (t->flags >> bit) & 1u, NULL, 0,
             tcp_flag_meaning[bit]
         };
-        field_write(w, "tcp", &f);
+        field_write(w, "tcp", index, &f);
     }
     const struct field tail[] = {
         { "window", 112, 16, FV_UINT, t->window, NULL, 0,
@@ -390,7 +402,7 @@ static void fields_tcp(struct tl_jw *w, const struct tl_tcp *t, const uint8_t *h
           "urgent pointer: end of urgent data when URG is set" },
     };
     for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++) {
-        field_write(w, "tcp", &tail[i]);
+        field_write(w, "tcp", index, &tail[i]);
     }
     if (t->header_length > TCP_HDR_MIN_LEN) {
         struct field f = { "options",
@@ -401,8 +413,413 @@ static void fields_tcp(struct tl_jw *w, const struct tl_tcp *t, const uint8_t *h
                            hdr + TCP_HDR_MIN_LEN,
                            t->opts_captured,
                            "options: MSS, window scale, SACK, timestamps..." };
-        field_write(w, "tcp", &f);
+        field_write(w, "tcp", index, &f);
     }
+}
+
+/* ---- the headers below TCP: link layers, tunnels, UDP (layer_words.c has their words) ---- */
+
+/* One header's bytes as drawn: fields are read from b (n bytes present), offsets in bits from
+ * the header's start. */
+struct lhdr {
+    struct tl_jw *w;
+    const char *layer;
+    const struct tl_layer_words *words;
+    unsigned index;
+    const uint8_t *b;
+    size_t n;
+    bool from_flow; /* drawn from the flow's copy of its path: no field that changes per packet */
+};
+
+/* `width` bits at bit `off` of b, big-endian; false when they are not all present. */
+static bool bits_get(const uint8_t *b, size_t n, unsigned off, unsigned width, uint64_t *v)
+{
+    unsigned first = off / 8, last = (off + width - 1) / 8;
+    if (width == 0 || width > 56 || last >= n || last - first >= 8) {
+        return false;
+    }
+    uint64_t x = 0;
+    for (unsigned i = first; i <= last; i++) {
+        x = x << 8 | b[i];
+    }
+    x >>= (last + 1) * 8 - (off + width);
+    *v = x & (((uint64_t)1 << width) - 1);
+    return true;
+}
+
+static void lf(const struct lhdr *h, const char *name, unsigned off, unsigned width, enum fval kind)
+{
+    struct field f = { name, off, width, kind, 0, NULL, 0, tl_layer_field_meaning(h->words, name) };
+    if (kind == FV_BYTES) {
+        if (off % 8 || width % 8 || off / 8 > h->n || width / 8 > h->n - off / 8) {
+            return;
+        }
+        f.bytes = h->b + off / 8;
+        f.nbytes = width / 8;
+    } else if (!bits_get(h->b, h->n, off, width, &f.v)) {
+        return;
+    }
+    field_write(h->w, h->layer, h->index, &f);
+}
+
+static void hdr_gre(const struct lhdr *h)
+{
+    uint64_t fl = 0;
+    if (!bits_get(h->b, h->n, 0, 16, &fl)) {
+        return;
+    }
+    unsigned ver = fl & 7;
+    lf(h, "checksum_present", 0, 1, FV_BOOL);
+    lf(h, "routing_present", 1, 1, FV_BOOL);
+    lf(h, "key_present", 2, 1, FV_BOOL);
+    lf(h, "seq_present", 3, 1, FV_BOOL);
+    lf(h, "strict_route", 4, 1, FV_BOOL);
+    lf(h, "recursion", 5, 3, FV_UINT);
+    if (ver == 1) {
+        lf(h, "ack_present", 8, 1, FV_BOOL);
+        lf(h, "flags", 9, 4, FV_UINT);
+    } else {
+        lf(h, "flags", 8, 5, FV_UINT);
+    }
+    lf(h, "version", 13, 3, FV_UINT);
+    lf(h, "protocol", 16, 16, FV_HEX16);
+    unsigned off = 32;
+    if (ver == 0 && (fl & 0xc000)) {
+        lf(h, "checksum", off, 16, FV_HEX16);
+        lf(h, "offset", off + 16, 16, FV_UINT);
+        off += 32;
+    }
+    if (fl & 0x2000) {
+        if (ver == 1) {
+            lf(h, "payload_length", off, 16, FV_UINT);
+            lf(h, "call_id", off + 16, 16, FV_UINT);
+        } else {
+            lf(h, "key", off, 32, FV_UINT);
+        }
+        off += 32;
+    }
+    if (fl & 0x1000) {
+        lf(h, "seq", off, 32, FV_UINT);
+        off += 32;
+    }
+    if (ver == 1 && (fl & 0x0080)) {
+        lf(h, "ack", off, 32, FV_UINT);
+        off += 32;
+    }
+    if (ver == 0 && (fl & 0x4000) && h->n * 8 > off) {
+        lf(h, "routing", off, (unsigned)h->n * 8 - off, FV_BYTES);
+    }
+}
+
+static void hdr_erspan(const struct lhdr *h)
+{
+    if (h->n < 8) {
+        return; /* type I: no header */
+    }
+    lf(h, "version", 0, 4, FV_UINT);
+    lf(h, "vlan", 4, 12, FV_UINT);
+    lf(h, "cos", 16, 3, FV_UINT);
+    if (h->n == 8) { /* type II */
+        lf(h, "encap", 19, 2, FV_UINT);
+        lf(h, "truncated", 21, 1, FV_BOOL);
+        lf(h, "session_id", 22, 10, FV_UINT);
+        lf(h, "reserved", 32, 12, FV_UINT);
+        lf(h, "index", 44, 20, FV_UINT);
+        return;
+    }
+    lf(h, "bso", 19, 2, FV_UINT);
+    lf(h, "truncated", 21, 1, FV_BOOL);
+    lf(h, "session_id", 22, 10, FV_UINT);
+    lf(h, "timestamp", 32, 32, FV_UINT);
+    lf(h, "sgt", 64, 16, FV_UINT);
+    lf(h, "p", 80, 1, FV_BOOL);
+    lf(h, "ft", 81, 5, FV_UINT);
+    lf(h, "hw_id", 86, 6, FV_UINT);
+    lf(h, "direction", 92, 1, FV_UINT);
+    lf(h, "gra", 93, 2, FV_UINT);
+    lf(h, "o", 95, 1, FV_BOOL);
+    if (h->n >= 20) {
+        lf(h, "platform", 96, 64, FV_BYTES);
+    }
+}
+
+static void hdr_teredo(const struct lhdr *h)
+{
+    size_t o = 0;
+    while (o + 2 <= h->n) {
+        unsigned at = (unsigned)o * 8;
+        if (h->b[o] == 0 && h->b[o + 1] == 1 && o + 4 <= h->n) { /* authentication */
+            size_t len = 4 + (size_t)h->b[o + 2] + h->b[o + 3] + 9;
+            lf(h, "auth_type", at, 16, FV_HEX16);
+            lf(h, "auth_id_len", at + 16, 8, FV_UINT);
+            lf(h, "auth_len", at + 24, 8, FV_UINT);
+            if (o + len <= h->n) {
+                lf(h, "authentication", at + 32, (unsigned)(len - 4) * 8, FV_BYTES);
+            }
+            o += len;
+        } else if (h->b[o] == 0 && h->b[o + 1] == 0) { /* origin indication */
+            lf(h, "origin_type", at, 16, FV_HEX16);
+            lf(h, "origin_port", at + 16, 16, FV_HEX16);
+            lf(h, "origin_addr", at + 32, 32, FV_UINT);
+            o += 8;
+        } else {
+            break;
+        }
+    }
+}
+
+static void hdr_fields(const struct lhdr *h, unsigned kind)
+{
+    switch (kind) {
+        case TL_LAYER_ETH:
+            lf(h, "dst", 0, 48, FV_MAC);
+            lf(h, "src", 48, 48, FV_MAC);
+            lf(h, "type", 96, 16, FV_HEX16);
+            break;
+        case TL_TUN_VLAN:
+            lf(h, "pcp", 0, 3, FV_UINT);
+            lf(h, "dei", 3, 1, FV_BOOL);
+            lf(h, "vid", 4, 12, FV_UINT);
+            lf(h, "type", 16, 16, FV_HEX16);
+            break;
+        case TL_TUN_MPLS:
+            lf(h, "label", 0, 20, FV_UINT);
+            lf(h, "tc", 20, 3, FV_UINT);
+            lf(h, "s", 23, 1, FV_BOOL);
+            lf(h, "ttl", 24, 8, FV_UINT);
+            break;
+        case TL_TUN_PW_ETH:
+            lf(h, "reserved", 0, 16, FV_HEX16);
+            if (!h->from_flow) {
+                lf(h, "sequence", 16, 16, FV_UINT);
+            }
+            break;
+        case TL_TUN_PPPOE: {
+            lf(h, "version", 0, 4, FV_UINT);
+            lf(h, "type", 4, 4, FV_UINT);
+            lf(h, "code", 8, 8, FV_UINT);
+            lf(h, "session_id", 16, 16, FV_HEX16);
+            if (!h->from_flow) {
+                lf(h, "length", 32, 16, FV_UINT);
+            }
+            unsigned at = h->n >= 10 && h->b[6] == 0xff && h->b[7] == 0x03 ? 64 : 48;
+            lf(h, "ppp_protocol", at, h->n * 8 == at + 8 ? 8 : 16, FV_HEX16);
+            break;
+        }
+        case TL_TUN_VNTAG:
+            lf(h, "direction", 0, 1, FV_BOOL);
+            lf(h, "pointer", 1, 1, FV_BOOL);
+            lf(h, "dst_vif", 2, 14, FV_UINT);
+            lf(h, "looped", 16, 1, FV_BOOL);
+            lf(h, "reserved", 17, 1, FV_UINT);
+            lf(h, "version", 18, 2, FV_UINT);
+            lf(h, "src_vif", 20, 12, FV_UINT);
+            lf(h, "type", 32, 16, FV_HEX16);
+            break;
+        case TL_TUN_ETAG:
+            lf(h, "pcp", 0, 3, FV_UINT);
+            lf(h, "dei", 3, 1, FV_BOOL);
+            lf(h, "ingress_ecid_base", 4, 12, FV_UINT);
+            lf(h, "reserved", 16, 2, FV_UINT);
+            lf(h, "grp", 18, 2, FV_UINT);
+            lf(h, "ecid_base", 20, 12, FV_UINT);
+            lf(h, "ingress_ecid_ext", 32, 8, FV_UINT);
+            lf(h, "ecid_ext", 40, 8, FV_UINT);
+            lf(h, "type", 48, 16, FV_HEX16);
+            break;
+        case TL_TUN_IEEE80211:
+            lf(h, "frame_control", 0, 16, FV_HEX16);
+            lf(h, "duration", 16, 16, FV_UINT);
+            lf(h, "addr1", 32, 48, FV_MAC);
+            lf(h, "addr2", 80, 48, FV_MAC);
+            lf(h, "addr3", 128, 48, FV_MAC);
+            lf(h, "seq_ctrl", 176, 16, FV_HEX16);
+            break;
+        case TL_LAYER_UDP:
+            lf(h, "src_port", 0, 16, FV_UINT);
+            lf(h, "dst_port", 16, 16, FV_UINT);
+            lf(h, "length", 32, 16, FV_UINT);
+            lf(h, "checksum", 48, 16, FV_HEX16);
+            break;
+        case TL_TUN_GRE:
+            hdr_gre(h);
+            break;
+        case TL_TUN_ERSPAN:
+            hdr_erspan(h);
+            break;
+        case TL_TUN_VXLAN:
+            lf(h, "flags", 0, 8, FV_UINT);
+            lf(h, "reserved", 8, 24, FV_UINT);
+            lf(h, "vni", 32, 24, FV_UINT);
+            lf(h, "reserved2", 56, 8, FV_UINT);
+            break;
+        case TL_TUN_VXLAN_GPE:
+            lf(h, "flags", 0, 8, FV_UINT);
+            lf(h, "reserved", 8, 16, FV_UINT);
+            lf(h, "next_protocol", 24, 8, FV_UINT);
+            lf(h, "vni", 32, 24, FV_UINT);
+            lf(h, "reserved2", 56, 8, FV_UINT);
+            break;
+        case TL_TUN_GENEVE:
+            lf(h, "version", 0, 2, FV_UINT);
+            lf(h, "opt_len", 2, 6, FV_UINT);
+            lf(h, "oam", 8, 1, FV_BOOL);
+            lf(h, "critical", 9, 1, FV_BOOL);
+            lf(h, "reserved", 10, 6, FV_UINT);
+            lf(h, "protocol", 16, 16, FV_HEX16);
+            lf(h, "vni", 32, 24, FV_UINT);
+            lf(h, "reserved2", 56, 8, FV_UINT);
+            if (h->n > 8) {
+                lf(h, "options", 64, (unsigned)(h->n - 8) * 8, FV_BYTES);
+            }
+            break;
+        case TL_TUN_GTPU:
+            lf(h, "version", 0, 3, FV_UINT);
+            lf(h, "pt", 3, 1, FV_BOOL);
+            lf(h, "reserved", 4, 1, FV_UINT);
+            lf(h, "e", 5, 1, FV_BOOL);
+            lf(h, "s", 6, 1, FV_BOOL);
+            lf(h, "pn", 7, 1, FV_BOOL);
+            lf(h, "message_type", 8, 8, FV_UINT);
+            lf(h, "length", 16, 16, FV_UINT);
+            lf(h, "teid", 32, 32, FV_UINT);
+            if (h->n >= 12) {
+                lf(h, "seq", 64, 16, FV_UINT);
+                lf(h, "npdu", 80, 8, FV_UINT);
+                lf(h, "next_ext", 88, 8, FV_UINT);
+            }
+            if (h->n > 12) {
+                lf(h, "extensions", 96, (unsigned)(h->n - 12) * 8, FV_BYTES);
+            }
+            break;
+        case TL_TUN_TEREDO:
+            hdr_teredo(h);
+            break;
+        case TL_TUN_AYIYA: {
+            lf(h, "id_len", 0, 4, FV_UINT);
+            lf(h, "id_type", 4, 4, FV_UINT);
+            lf(h, "sig_len", 8, 4, FV_UINT);
+            lf(h, "hash_method", 12, 4, FV_UINT);
+            lf(h, "auth_method", 16, 4, FV_UINT);
+            lf(h, "opcode", 20, 4, FV_UINT);
+            lf(h, "next_header", 24, 8, FV_UINT);
+            lf(h, "epoch", 32, 32, FV_UINT);
+            if (h->n >= 2) {
+                unsigned idn = 1u << (h->b[0] >> 4), sign = (h->b[1] >> 4) * 4u;
+                lf(h, "identity", 64, idn * 8, FV_BYTES);
+                if (sign) {
+                    lf(h, "signature", 64 + idn * 8, sign * 8, FV_BYTES);
+                }
+            }
+            break;
+        }
+        default:
+            break;
+    }
+}
+
+/* One header as stored for the packet: what `layers` says of it. */
+struct hdr_ref {
+    unsigned kind;
+    int tunnel;       /* index in the packet's `tunnels`, -1 for none */
+    const uint8_t *b; /* its bytes, NULL when they were not kept (the frame's link header) */
+    size_t n;         /* bytes present */
+    size_t len;       /* its length */
+    const struct tl_ip *ip;
+    bool from_flow; /* a layer below the first IP header, from the flow's copy of the path */
+};
+
+/*
+ * The packet's headers, outermost first: the tunnel layers below the first IP header from the
+ * flow's copy of the path (the record keeps bytes from the IP header on; the frame's own link
+ * header, Ethernet's addresses included, is not kept), then every header from the IP header
+ * on as the decoder found it in the record. Returns how many (at most `max`).
+ */
+static size_t hdr_refs(const struct tl_flow *f, const struct tl_packet *p, struct hdr_ref *out,
+                       size_t max)
+{
+    size_t k = 0;
+    unsigned nlink = f->n_link_tunnels < TL_FLOW_TUNNELS ? f->n_link_tunnels : TL_FLOW_TUNNELS;
+    for (unsigned i = 0; i < nlink && k < max; i++) {
+        const struct tl_tunnel *t = &f->tunnels[i];
+        out[k++] =
+            (struct hdr_ref){ t->kind, (int)i, t->raw_len ? t->raw : NULL, t->raw_len, t->raw_len,
+                              NULL,    true };
+    }
+    for (unsigned i = p->link.n_layers; i < p->n_layers && k < max; i++) {
+        const struct tl_layer *l = &p->layers[i];
+        struct hdr_ref r = {
+            l->kind, l->tunnel ? (int)(nlink + l->tunnel - 1) : -1, NULL, 0, l->len, NULL, false
+        };
+        if (l->off <= p->l3_avail) {
+            r.b = p->l3 + l->off;
+            r.n = p->l3_avail - l->off < l->len ? p->l3_avail - l->off : l->len;
+        }
+        if (l->kind == TL_TUN_IP) {
+            for (unsigned j = 0; j < p->n_ip; j++) {
+                if (p->ip[j].offset == l->off) {
+                    r.ip = &p->ip[j];
+                }
+            }
+        }
+        out[k++] = r;
+    }
+    return k;
+}
+
+static void layers_write(struct tl_jw *w, const struct hdr_ref *hs, size_t n)
+{
+    tl_jw_key(w, "layers");
+    tl_jw_arr(w);
+    for (size_t i = 0; i < n; i++) {
+        tl_jw_obj(w);
+        tl_jw_kstr(w, "layer", tl_layer_kind_name(hs[i].kind));
+        tl_jw_key(w, "tunnel");
+        if (hs[i].tunnel >= 0) {
+            tl_jw_uint(w, (uint64_t)hs[i].tunnel);
+        } else {
+            tl_jw_null(w);
+        }
+        tl_jw_key(w, "length");
+        if (hs[i].b) {
+            tl_jw_uint(w, hs[i].len);
+        } else {
+            tl_jw_null(w);
+        }
+        tl_jw_obj_end(w);
+    }
+    tl_jw_arr_end(w);
+}
+
+static void fields_write(struct tl_jw *w, const struct tl_packet *p, const struct hdr_ref *hs,
+                         size_t n)
+{
+    tl_jw_key(w, "fields");
+    tl_jw_arr(w);
+    for (size_t i = 0; i < n; i++) {
+        const struct hdr_ref *r = &hs[i];
+        if (!r->b) {
+            continue;
+        }
+        if (r->kind == TL_TUN_IP) {
+            if (r->ip && r->ip->version == 4 && r->n >= IPV4_HDR_MIN_LEN) {
+                fields_ipv4(w, (unsigned)i, r->ip, r->b);
+            } else if (r->ip && r->ip->version == 6 && r->n >= 40) {
+                fields_ipv6(w, (unsigned)i, r->ip, r->b);
+            }
+            continue;
+        }
+        if (r->kind == TL_LAYER_TCP) {
+            fields_tcp(w, (unsigned)i, &p->tcp, r->b);
+            continue;
+        }
+        const char *name = tl_layer_kind_name(r->kind);
+        struct lhdr h = {
+            w, name, tl_layer_words_find(name), (unsigned)i, r->b, r->n, r->from_flow
+        };
+        hdr_fields(&h, r->kind);
+    }
+    tl_jw_arr_end(w);
 }
 
 /* ---- header objects ---- */
@@ -676,15 +1093,10 @@ void tl_json_packet(struct tl_jw *w, const struct tl_flow *f, const struct tl_re
     tunnels_write(w, f, p);
     tl_jw_key(w, "tcp");
     tcp_write(w, p, r, f);
-    tl_jw_key(w, "fields");
-    tl_jw_arr(w);
-    if (ip->version == 4) {
-        fields_ipv4(w, ip, p->l3 + ip->offset);
-    } else {
-        fields_ipv6(w, ip, p->l3 + ip->offset);
-    }
-    fields_tcp(w, &p->tcp, p->l3 + p->tcp.offset);
-    tl_jw_arr_end(w);
+    struct hdr_ref hs[TL_FLOW_TUNNELS + TL_MAX_LAYERS];
+    size_t nh = hdr_refs(f, p, hs, sizeof hs / sizeof hs[0]);
+    layers_write(w, hs, nh);
+    fields_write(w, p, hs, nh);
     tl_jw_obj_end(w);
 }
 
@@ -733,6 +1145,53 @@ static void endpoint_write(struct tl_jw *w, const char *key, int version, const 
     tl_jw_key(w, "ip");
     addr_val(w, version, addr);
     tl_jw_kuint(w, "port", port);
+    tl_jw_obj_end(w);
+}
+
+/*
+ * The first payload bytes of one direction, in sequence order (at most TL_SVC_PEEK, what the
+ * service guess read): `text` shows printable ASCII as it is, backslash as \\, CR, LF and
+ * TAB as \r, \n, \t and every other byte as \xHH; `hex` is every byte in hex. null when
+ * the direction carried no payload.
+ */
+static void first_bytes(struct tl_jw *w, const char *key, const struct tl_svc_dir *d)
+{
+    if (d->len == 0) {
+        tl_jw_knull(w, key);
+        return;
+    }
+    char text[TL_SVC_PEEK * 4 + 1], hex[TL_SVC_PEEK * 2 + 1];
+    size_t t = 0;
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < d->len && i < TL_SVC_PEEK; i++) {
+        uint8_t c = d->buf[i];
+        hex[2 * i] = digits[c >> 4];
+        hex[2 * i + 1] = digits[c & 15];
+        const char *esc = c == '\\'   ? "\\\\"
+                          : c == '\r' ? "\\r"
+                          : c == '\n' ? "\\n"
+                          : c == '\t' ? "\\t"
+                                      : NULL;
+        if (esc) {
+            text[t++] = esc[0];
+            text[t++] = esc[1];
+        } else if (c >= 0x20 && c < 0x7f) {
+            text[t++] = (char)c;
+        } else {
+            text[t++] = '\\';
+            text[t++] = 'x';
+            text[t++] = digits[c >> 4];
+            text[t++] = digits[c & 15];
+        }
+    }
+    size_t n = d->len < TL_SVC_PEEK ? d->len : TL_SVC_PEEK;
+    hex[2 * n] = '\0';
+    text[t] = '\0';
+    tl_jw_key(w, key);
+    tl_jw_obj(w);
+    tl_jw_kstr(w, "text", text);
+    tl_jw_kstr(w, "hex", hex);
+    tl_jw_kuint(w, "length", n);
     tl_jw_obj_end(w);
 }
 
@@ -793,6 +1252,11 @@ void tl_json_flow_begin(struct tl_jw *w, const struct tl_flow *f, const struct t
     tl_jw_kstr(w, "history", tl_conn_history(f));
     tl_jw_kstr(w, "service",
                tl_service_name(tl_service_of(&f->svc, f->port[TL_C2S], f->port[TL_S2C])));
+    tl_jw_key(w, "first_bytes");
+    tl_jw_obj(w);
+    first_bytes(w, "c2s", &f->svc.d[TL_C2S]);
+    first_bytes(w, "s2c", &f->svc.d[TL_S2C]);
+    tl_jw_obj_end(w);
     tl_jw_kstr(w, "checksums", tl_cksum_mode_name((enum tl_cksum_mode)f->cksum_mode));
     tl_jw_key(w, "completeness");
     tl_jw_obj(w);

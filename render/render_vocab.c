@@ -3,8 +3,10 @@
  * `tcplens vocabulary`). A small document, so it is built as a Jansson tree.
  */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "layer_words.h"
 #include "render.h"
 #include "vocab.h"
 
@@ -40,6 +42,29 @@ char *tl_vocab_json(void)
             ok = row && json_array_append_new(arr, row) == 0;
         }
     }
+    /* the headers below TCP a packet's `fields` draw (layer_words.c): each layer, and each of
+     * its fields as "layer.field" */
+    size_t nl;
+    const struct tl_layer_words *ls = tl_layer_words_all(&nl);
+    json_t *layers = json_array(), *fields = json_array();
+    ok = ok && layers && fields && json_object_set(doc, "layers", layers) == 0 &&
+         json_object_set(doc, "fields", fields) == 0;
+    for (size_t i = 0; ok && i < nl; i++) {
+        const struct tl_layer_word *v = &ls[i].self;
+        ok = json_array_append_new(layers,
+                                   json_pack("{s:s, s:o, s:o}", "name", ls[i].layer, "label",
+                                             pair(v->label), "meaning", pair(v->meaning))) == 0;
+        for (size_t j = 0; ok && j < ls[i].n_fields; j++) {
+            char name[64];
+            v = &ls[i].fields[j];
+            snprintf(name, sizeof name, "%s.%s", ls[i].layer, v->name);
+            ok = json_array_append_new(fields,
+                                       json_pack("{s:s, s:o, s:o}", "name", name, "label",
+                                                 pair(v->label), "meaning", pair(v->meaning))) == 0;
+        }
+    }
+    json_decref(layers);
+    json_decref(fields);
     char *text = ok ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
     return text;

@@ -593,5 +593,22 @@ function handshakeFacts(f) {
         rtt.total != null
             ? h('p', { class: 'rtt' }, `${t('rtt')}: SYN → SYN-ACK ${formatDuration(rtt.syn_to_syn_ack)}, ` +
                 `SYN-ACK → ACK ${formatDuration(rtt.syn_ack_to_ack)}, ${formatDuration(rtt.total)}`)
-            : null);
+            : null,
+        firstBytes(f));
+}
+
+// The first payload bytes of each direction as escaped text (the server escapes them), and the
+// service guessed from them.
+function firstBytes(f) {
+    const fb = f.first_bytes;
+    if (!fb || (!fb.c2s && !fb.s2c)) {
+        return null;
+    }
+    const row = (who, d) => (d
+        ? h('div', { class: 'fb-row' }, h('span', { class: 'fb-who' }, t(who)),
+            h('code', { class: 'fb-text', title: d.hex }, d.text))
+        : null);
+    return h('div', { class: 'first-bytes', title: t('first_bytes_hint') },
+        h('h3', {}, t('first_bytes') + (f.service ? ` · ${t('col_service')}: ${f.service}` : '')),
+        row('client', fb.c2s), row('server', fb.s2c));
 }

@@ -2,7 +2,7 @@
 // RFC figures. Every field is a cell whose width is proportional to its bit count, so the
 // picture reads like the textbook one while showing this packet's values.
 
-import { vocabLabel, vocabMeaning } from './vocab.js';
+import { vocabLabel, vocabMeaning, vocabRow } from './vocab.js';
 
 const ROW_BITS = 32;
 
@@ -187,6 +187,9 @@ const TEXT = {
         malformed: 'malformed',
         cont: 'continued',
         none: 'no header fields in this packet',
+        layer: (name, n) => (n ? `${name} header (${n} bytes)` : `${name} header`),
+        outer: (name) => `outer ${name}`,
+        path: 'The path through the network, outermost first',
     },
     zh: {
         ipv4: (n) => `IPv4 首部（${n} 字节）`,
@@ -205,6 +208,9 @@ const TEXT = {
         malformed: '格式错误',
         cont: '续',
         none: '这个报文没有首部字段',
+        layer: (name, n) => (n ? `${name} 首部（${n} 字节）` : `${name} 首部`),
+        outer: (name) => `外层 ${name}`,
+        path: '报文经过的封装，由外到内',
     },
 };
 
@@ -232,6 +238,11 @@ function fieldKey(f) {
 
 function names(key, lang) {
     const entry = NAMES[key];
+    if (!entry && vocabRow('fields', key)) {
+        // link layers and tunnels: their words come from the vocabulary (kind "fields")
+        const label = vocabLabel('fields', key, lang);
+        return [label, label];
+    }
     if (!entry) {
         const bare = key.slice(key.lastIndexOf('.') + 1);
         return [bare, bare];
@@ -242,6 +253,9 @@ function names(key, lang) {
 function meaningOf(key, f, lang) {
     if (lang === 'zh' && MEANING_ZH[key]) {
         return MEANING_ZH[key];
+    }
+    if (lang !== 'en' && vocabRow('fields', key)) {
+        return vocabMeaning('fields', key, lang);
     }
     return f.meaning || '';
 }
@@ -661,12 +675,74 @@ function headerBytes(fields) {
     return Math.ceil(end / 8);
 }
 
-function ipDiagram(packet, fields, lang, t) {
-    const items = fields.map((f) => fieldItem(f, packet, lang));
+function ipDiagram(packet, fields, lang, t, outer = false) {
+    // an outer IP header (a tunnel's) has no verdicts of its own in the packet: none drawn
+    const items = fields.map((f) => fieldItem(f, outer ? { dir: packet.dir } : packet, lang));
     const bytes = headerBytes(fields);
-    const v6 = packet.ip ? packet.ip.version === 6 : fields.some((f) => f.value === 6);
+    const version = fields.find((f) => f.name === 'version');
+    const v6 = !outer && packet.ip ? packet.ip.version === 6 : !!version && version.value === 6;
     const title = v6 ? t.ipv6(bytes, bytes > 40 ? bytes - 40 : 0) : t.ipv4(bytes);
-    return diagram('ip', title, items, t, packet.dir);
+    return diagram('ip', outer ? t.outer(title) : title, items, t, packet.dir);
+}
+
+// The identifier a tunnel layer is known by, as its field is named in `fields`.
+const ID_FIELD = {
+    vlan: 'vid',
+    mpls: 'label',
+    pppoe: 'session_id',
+    vntag: 'dst_vif',
+    etag: 'ecid_base',
+    gre: 'key',
+    erspan: 'session_id',
+    vxlan: 'vni',
+    'vxlan-gpe': 'vni',
+    geneve: 'vni',
+    gtpu: 'teid',
+};
+
+// A link-layer or tunnel header (Ethernet, 802.1Q, MPLS, PPPoE, UDP, GRE, VXLAN, Geneve, GTP-U
+// ...): its fields in 32-bit rows like the IP and TCP headers, its words from the vocabulary.
+function layerDiagram(packet, layer, fields, length, lang, t) {
+    const items = fields.map((f) => fieldItem(f, {}, lang));
+    const bytes = length || headerBytes(fields);
+    const fig = diagram(layer, t.layer(vocabLabel('layers', layer, lang), bytes), items, t,
+        packet.dir);
+    fig.classList.add('tl-hdr-layer');
+    return fig;
+}
+
+// The packet's headers outermost first, as a strip of links to their diagrams; the headers of
+// one tunnel (its outer IP and UDP, say) share a mark.
+function pathStrip(packet, groups, lang, t, ids) {
+    const nav = el('nav', 'tl-path');
+    nav.setAttribute('aria-label', t.path);
+    nav.append(el('span', 'tl-path-title', t.path));
+    const list = el('ol', 'tl-path-list');
+    (packet.layers || []).forEach((l, i) => {
+        const item = el('li', 'tl-path-item');
+        item.dataset.layer = l.layer;
+        if (l.tunnel !== null && l.tunnel !== undefined) {
+            item.dataset.tunnel = String(l.tunnel);
+            item.classList.add(`tl-path-tun${l.tunnel % 4}`);
+        }
+        const fs = groups.get(i) || [];
+        const idName = ID_FIELD[l.layer];
+        const idField = idName && fs.find((f) => f.name === idName);
+        let text = vocabLabel('layers', l.layer, lang);
+        if (idField) {
+            text += ` ${vocabLabel('fields', `${l.layer}.${idName}`, lang)} ${idField.value}`;
+        }
+        const target = ids.get(i);
+        const a = el(target ? 'a' : 'span', 'tl-path-link', text);
+        if (target) {
+            a.href = `#${target}`;
+        }
+        a.title = vocabMeaning('layers', l.layer, lang);
+        item.append(a);
+        list.append(item);
+    });
+    nav.append(list);
+    return nav;
 }
 
 function tcpDiagram(packet, fields, lang, t) {
@@ -705,14 +781,37 @@ export function renderHeader(container, packet, lang) {
     const l = lang === 'zh' ? 'zh' : 'en';
     const t = TEXT[l];
     const fields = (packet && packet.fields) || [];
-    const ip = fields.filter((f) => f.layer === 'ip');
-    const tcp = fields.filter((f) => f.layer === 'tcp');
-    const out = [];
-    if (ip.length) {
-        out.push(ipDiagram(packet, ip, l, t));
+    // one diagram per header, in wire order (layer_index; older documents have ip and tcp only)
+    const groups = new Map();
+    for (const f of fields) {
+        const i = f.layer_index ?? (f.layer === 'tcp' ? 1 : 0);
+        if (!groups.has(i)) {
+            groups.set(i, []);
+        }
+        groups.get(i).push(f);
     }
-    if (tcp.length) {
-        out.push(tcpDiagram(packet, tcp, l, t));
+    const order = [...groups.keys()].sort((a, b) => a - b);
+    const inner = order.filter((i) => groups.get(i)[0].layer === 'ip').pop();
+    const layers = (packet && packet.layers) || [];
+    const out = [];
+    const ids = new Map();
+    for (const i of order) {
+        const fs = groups.get(i);
+        const layer = fs[0].layer;
+        let fig;
+        if (layer === 'ip') {
+            fig = ipDiagram(packet, fs, l, t, i !== inner);
+        } else if (layer === 'tcp') {
+            fig = tcpDiagram(packet, fs, l, t);
+        } else {
+            fig = layerDiagram(packet, layer, fs, layers[i] && layers[i].length, l, t);
+        }
+        fig.id = `tl-hdr-${++nextId}`;
+        ids.set(i, fig.id);
+        out.push(fig);
+    }
+    if (layers.length > 2) { // tunnelled or link layers drawn: the path first
+        out.unshift(pathStrip(packet, groups, l, t, ids));
     }
     if (!out.length) {
         out.push(el('p', 'tl-hdr-empty', t.none));

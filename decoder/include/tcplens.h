@@ -142,6 +142,7 @@ struct tl_link {
     uint32_t sll_ifindex; /* Linux cooked v2: interface index */
     uint16_t non_ip;      /* 802.3 length of a non-SNAP LLC frame */
     uint8_t n_tunnels;    /* how many of p->tunnels lie below the first IP header */
+    uint8_t n_layers;     /* how many of p->layers lie below the first IP header */
     bool ppp_hdlc;        /* PPP_SERIAL: the frame began with HDLC address and control ff 03 */
     uint32_t enc_spi;     /* ENC (OpenBSD enc(4)): the SPI */
     uint32_t enc_flags;   /* ENC: M_CONF 0x0400, M_AUTH 0x0800 (in the reader's byte order) */
@@ -203,7 +204,28 @@ struct tl_tunnel {
     uint32_t id;
     uint16_t sport, dport; /* outer UDP ports */
     uint8_t src[16], dst[16];
+    /* vlan (TCI, next type), mpls (the entry), pppoe (header, PPP protocol), vntag and etag
+     * (tag, next type), pw-eth (control word): the header's bytes, so that it can be drawn
+     * from a flow's copy of the path once the frame is gone */
+    uint8_t raw_len;
+    uint8_t raw[8];
 };
+
+/*
+ * One header the packet came through, outermost first (p->layers), for drawing each: kind is
+ * the tunnel kind of the header (TL_TUN_IP for every IP header) or TL_LAYER_*; off counts
+ * bytes from the frame's start for the first link.n_layers, from the first IP header for the
+ * others; tunnel is 1 + the index in p->tunnels of the tunnel it belongs to (an outer IP or
+ * UDP header to its VXLAN, ...), 0 for none.
+ */
+enum { TL_LAYER_ETH = 32, TL_LAYER_UDP, TL_LAYER_TCP };
+struct tl_layer {
+    uint8_t kind;
+    uint8_t tunnel;
+    uint16_t off, len;
+};
+#define TL_MAX_LAYERS 32
+const char *tl_layer_kind_name(unsigned kind);
 
 struct tl_ip6_ext {
     uint8_t type;    /* next-header value that announced it */
@@ -314,6 +336,8 @@ struct tl_packet {
     struct tl_ip ip[TL_MAX_IP_LAYERS];
     uint8_t n_tunnels; /* encapsulation layers, outermost first */
     struct tl_tunnel tunnels[TL_MAX_TUNNELS];
+    uint8_t n_layers; /* headers, outermost first (struct tl_layer) */
+    struct tl_layer layers[TL_MAX_LAYERS];
     bool has_tcp; /* tcp is valid (the fixed header at least) */
     struct tl_tcp tcp;
     enum tl_anomaly fatal; /* why there is no usable TCP header, or TL_AN_NONE */

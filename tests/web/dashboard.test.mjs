@@ -679,6 +679,20 @@ async function run(browser, server, workdir) {
         return `${n} examples; three-segment-close: ${rows} flow(s)`;
     });
 
+    await check('fb. a connection with payload shows its first bytes as escaped text, as the API gives them', async () => {
+        const cap = (await api(server, 'POST', '/api/v1/examples/fourway-close')).capture.id;
+        const f = (await api(server, 'GET', `/api/v1/flows?capture=${cap}`)).flows[0];
+        if (!f.first_bytes || !f.first_bytes.c2s) fail(`the API gives no first_bytes: ${show(f.first_bytes)}`);
+        await goto(`?flow=${f.id}`, 'flow');
+        const got = await until('.first-bytes .fb-text count 2', () => page.locator('.first-bytes .fb-text').evaluateAll(
+            (cs) => cs.map((c) => ({ text: c.textContent, hex: c.getAttribute('title') }))), (v) => v.length === 2);
+        for (const [i, d] of [[0, f.first_bytes.c2s], [1, f.first_bytes.s2c]]) {
+            if (got[i].text !== d.text || got[i].hex !== d.hex) fail(`${i ? 's2c' : 'c2s'}: ${show(got[i])}, API ${show(d)}`);
+        }
+        if (!/GET \/example HTTP\/1\.0\\r\\n/.test(got[0].text)) fail(`the request is not shown escaped: ${show(got[0].text)}`);
+        return `client: ${got[0].text}`;
+    });
+
     await check('j. upload of a non-capture: #upload-error shows 415 / the API message, progress data-state=error', async () => {
         const junk = path.join(workdir, 'not-a-capture.txt');
         fs.writeFileSync(junk, 'This is a text file, not a packet capture.\n');
