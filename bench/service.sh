@@ -19,6 +19,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$ROOT/build/bin}
 TCPLENSD=${TCPLENSD:-$BIN/tcplensd}
+TCPLENS=${TCPLENS:-$BIN/tcplens}
 TL_GEN=${TL_GEN:-$BIN/tl_gen_capture}
 BENCH_DIR=${BENCH_DIR:-$ROOT/build/bench}
 PACKETS=${PACKETS:-1000000}
@@ -160,8 +161,9 @@ start_server() {
         t0=$(now_ns)
         # shellcheck disable=SC2086 # SERVER_ARGS is a list of flags
         # --duplicates keep: the query database is the same capture uploaded again and again
+        # --async-above 0: an upload is answered when it is stored (201), never as a job
         "$TCPLENSD" --listen "127.0.0.1:$port" --db "$1/tcplens.db" --data-dir "$1/captures" \
-            --duplicates keep $SERVER_ARGS >"$SRV_LOG" 2>&1 &
+            --duplicates keep --async-above 0 $SERVER_ARGS >"$SRV_LOG" 2>&1 &
         SRV_PID=$!
         ss_i=0
         until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/healthz")" = 200 ]; do
@@ -238,8 +240,15 @@ ingest_mode() {
         say "uploading $(basename "$f") to $URL"
         upload "$f" "$(basename "$f" .pcap)"
         cpu=$(awk -v a="$idle_cpu" -v b="$(cpu_secs)" 'BEGIN { printf "%.2f", b - a }')
-        echo "$(basename "$f")|$(wc -c <"$f")|$UP_PACKETS|$UP_FLOWS|$UP_SECS|$cpu|$idle_kib|$(proc_field VmHWM)|$(disk_mib "$dir")" >>"$TMP/ingest"
+        hwm=$(proc_field VmHWM)
         stop_server
+        # the database alone (its WAL checkpointed at the stop), without the stored captures
+        dbb=$(cat "$dir"/tcplens.db* 2>/dev/null | wc -c)
+        # the anchor, in the same run: the same decoder and classifier without storage
+        t0=$(now_ns)
+        "$TCPLENS" decode --no-timeline "$f" >/dev/null
+        dec=$(secs_since "$t0")
+        echo "$(basename "$f")|$(wc -c <"$f")|$UP_PACKETS|$UP_FLOWS|$UP_SECS|$cpu|$idle_kib|$hwm|$(disk_mib "$dir")|$dec|$dbb" >>"$TMP/ingest"
         rm -rf "$dir"
     done
     echo "### Ingest: one raw POST per capture, fresh server and database each"
@@ -248,13 +257,13 @@ ingest_mode() {
     echo
     awk -F'|' '
         BEGIN {
-            print "| capture | MiB | packets | flows | seconds | packets/s | MiB/s | server CPU s | server peak RSS MiB (idle) | disk MiB |"
-            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            print "| capture | MiB | packets | flows | seconds | packets/s | anchor: `tcplens decode --no-timeline` packets/s | upload / decode | MiB/s | server CPU s | server peak RSS MiB (idle) | database bytes / packet | disk MiB (with the captures) |"
+            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         }
         {
             mib = $2 / 1048576
-            printf "| %s | %.0f | %d | %d | %.2f | %.0f | %.1f | %s | %.1f (%.1f) | %s |\n", $1, mib, $3,
-                $4, $5, $3 / $5, mib / $5, $6, $8 / 1024, $7 / 1024, $9
+            printf "| %s | %.0f | %d | %d | %.2f | %.0f | %.0f | %.0f %% | %.1f | %s | %.1f (%.1f) | %.1f | %s |\n", $1, mib, $3,
+                $4, $5, $3 / $5, $3 / $10, 100 * $10 / $5, mib / $5, $6, $8 / 1024, $7 / 1024, $11 / $3, $9
         }' "$TMP/ingest"
     echo
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "decode_int.h"
 #include "decompress.h"
 #include "pcapng.h"
 
@@ -559,7 +560,7 @@ static int take(struct tl_reader *r, struct tl_packet *p, int dlt, int64_t sec, 
     s->packets++;
     s->bytes += caplen;
     p->frame = s->packets + s->filtered_out; /* its place in the file */
-    p->ts_sec = sec;
+    p->ts_sec = tl_ts_sec_clamp(sec);
     p->ts_nsec = nsec;
     if (!s->has_ts) {
         s->has_ts = true;

@@ -12,6 +12,19 @@
 #include "tcp.h"
 #include "tcplens.h"
 
+/*
+ * A record's seconds as every layer above keeps them: nanoseconds since the Unix epoch in 64
+ * bits, and differences between two of them. A pcapng timestamp (64 bits in the interface's
+ * units, plus if_tsoffset) can lie far outside that: it is held to 0 .. TL_TS_SEC_MAX (in
+ * the year 2116; twice it in nanoseconds still fits), so no product, sum or difference
+ * overflows. Real captures never come near.
+ */
+#define TL_TS_SEC_MAX ((int64_t)9223372035 / 2)
+static inline int64_t tl_ts_sec_clamp(int64_t sec)
+{
+    return sec < 0 ? 0 : sec > TL_TS_SEC_MAX ? TL_TS_SEC_MAX : sec;
+}
+
 /* Add an anomaly to the packet's list (kept once; extra ones beyond the list are dropped). */
 void tl_pkt_anomaly(struct tl_packet *p, enum tl_anomaly a);
 

@@ -316,7 +316,11 @@ static void timestamp(const struct iface *i, uint64_t ts, int64_t *sec, uint32_t
         units = i->pow2 ? units << 1 : units * 10;
     }
     uint64_t frac = ts % units;
-    *sec = (int64_t)(ts / units) + i->tsoffset;
+    uint64_t whole = ts / units;
+    /* past 64 bits: the furthest end (capture.c and seek.c hold it in range) */
+    if (whole > (uint64_t)INT64_MAX || __builtin_add_overflow((int64_t)whole, i->tsoffset, sec)) {
+        *sec = whole > (uint64_t)INT64_MAX || i->tsoffset > 0 ? INT64_MAX : INT64_MIN;
+    }
     __extension__ typedef unsigned __int128 u128;
     *nsec = (uint32_t)((u128)frac * 1000000000u / units);
 }

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode_int.h"
 #include "pcapng.h"
 
 #define LAYOUT_VERSION 1
@@ -199,7 +200,7 @@ bool tl_seek_read(struct tl_seek *s, uint64_t pos, uint64_t frame, struct tl_pac
             return false;
         }
         p->frame = frame;
-        p->ts_sec = h->ts.tv_sec;
+        p->ts_sec = tl_ts_sec_clamp(h->ts.tv_sec);
         p->ts_nsec = (uint32_t)h->ts.tv_usec; /* nanoseconds: opened with NANO precision */
         tl_packet_decode(p, s->dlt, data, h->caplen, h->len);
         return true;
@@ -219,7 +220,7 @@ bool tl_seek_read(struct tl_seek *s, uint64_t pos, uint64_t frame, struct tl_pac
         return false;
     }
     p->frame = frame;
-    p->ts_sec = rec.ts_sec;
+    p->ts_sec = tl_ts_sec_clamp(rec.ts_sec);
     p->ts_nsec = rec.ts_nsec;
     tl_packet_decode(p, rec.linktype, rec.data, rec.caplen, rec.wirelen);
     return true;

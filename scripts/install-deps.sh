@@ -5,6 +5,7 @@
 #          backend, left out of the build when it is missing)
 #   test : the above plus the test tools (cmocka, tshark, tcpdump, python3 with yaml and
 #          jsonschema, curl, openssl; iproute2, ethtool and iptables for the kernel captures;
+#          clang and libclang-rt-dev for the libFuzzer runs;
 #          postgresql-15 for the PostgreSQL tests)
 #          and, for the dashboard's browser tests, Debian's chromium and firefox-esr, a CJK
 #          font (the Chinese screenshots), Node.js with npm, and playwright-core, ws and
@@ -17,6 +18,8 @@ pkgs="gcc make cmake pkg-config libpcap-dev libjansson-dev libmicrohttpd-dev lib
 if [ "$mode" = test ]; then
     pkgs="$pkgs libcmocka-dev tshark tcpdump zstd python3 python3-yaml python3-jsonschema curl openssl clang-format time wrk"
     pkgs="$pkgs iproute2 ethtool iptables"
+    # clang with libFuzzer's runtime (libclang-rt-dev) for the fuzz step at the end of make test
+    pkgs="$pkgs clang libclang-rt-dev"
     # a PostgreSQL 15 the tests start as an unprivileged user (api.service.pg, pg.replicas)
     pkgs="$pkgs postgresql-15"
     pkgs="$pkgs chromium firefox-esr fonts-wqy-microhei"

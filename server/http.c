@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -54,6 +55,7 @@
 #define DRAIN_MAX              ((uint64_t)64 << 20) /* bytes read past --max-upload, then cut */
 #define BODY_RATE_WINDOW_SEC   10                   /* --min-body-rate is measured over this */
 #define MAX_INFLATION          16 /* a compressed upload decompresses to 16 x --max-upload at most */
+#define RESERVE_GRACE_SEC      2 /* waiting this long for a request: may be closed for the reserve */
 
 struct example {
     char name[64], file[96];
@@ -102,6 +104,7 @@ struct tl_server {
     /* the watchdog */
     pthread_mutex_t clock_;
     struct conn_track *conns;
+    unsigned n_live; /* tracked connections not cut (lock clock_) */
     pthread_t watchdog;
     bool watchdog_on;
     atomic_bool watchdog_stop;
@@ -989,17 +992,14 @@ static enum MHD_Result enqueue_job(struct call *x)
     memcpy(j->sha256, q->sha256, sizeof j->sha256);
     j->keep_duplicate = q->keep_duplicate;
     j->lang = q->lang;
-    enum tl_db_rc jrc;
-    char *doc = tl_job_json(s->jobs, db, tl_job_id(job), &jrc);
-    queue_push(s, j);
-    if (!doc) {
-        return db_error(x, jrc, "job");
-    }
+    /* the answer is written before the pool may touch the job, and cannot fail: once the job
+     * is queued, the client is told where it is */
+    char doc[TL_JOB_DOC_MAX];
+    size_t doc_len = tl_job_queued_json(job, doc, sizeof doc);
     char loc[64];
     snprintf(loc, sizeof loc, "/api/v1/jobs/%" PRIu64, tl_job_id(job));
-    enum MHD_Result ret = send_buf(x, 202, JSON_TYPE, doc, strlen(doc), loc);
-    free(doc);
-    return ret;
+    queue_push(s, j);
+    return send_buf(x, 202, JSON_TYPE, doc, doc_len, loc);
 }
 
 /*
@@ -2665,12 +2665,54 @@ static void watch_phase(struct tl_server *s, struct req *q, enum conn_phase ph)
     pthread_mutex_unlock(&s->clock_);
 }
 
+/* Shut a connection down (lock clock_ held); libmicrohttpd then closes it. */
+static void conn_cut(struct tl_server *s, struct conn_track *ct, const char *why,
+                     const char *metric, unsigned status, const struct timespec *now)
+{
+    ct->cut = true;
+    s->n_live--;
+    shutdown(ct->fd, SHUT_RDWR);
+    tl_log("closed a connection from %s: %s", ct->remote, why);
+    tl_metrics_request(metric, "other", status, since_sec(&ct->since, now));
+}
+
+/*
+ * The reserve (lock clock_ held): --reserve-connections of --max-connections are kept for
+ * requests that complete quickly. While more connections are open than the rest, the ones
+ * that have waited longest for a request line and headers (slow headers, or idle between
+ * keep-alive requests), each for RESERVE_GRACE_SEC at least, are closed, oldest first, at most
+ * `max` of them. Connections receiving a body or being answered are never closed for it.
+ */
+static void reserve_evict(struct tl_server *s, const struct timespec *now, unsigned max)
+{
+    unsigned limit = s->cfg.connection_limit, reserve = s->cfg.reserve_conns;
+    if (!reserve || reserve >= limit) {
+        return;
+    }
+    for (; max && s->n_live > limit - reserve; max--) {
+        struct conn_track *old = NULL;
+        for (struct conn_track *ct = s->conns; ct; ct = ct->next) {
+            if (!ct->cut && ct->phase == PH_HEADERS &&
+                since_sec(&ct->since, now) >= RESERVE_GRACE_SEC &&
+                (!old || since_sec(&ct->since, &old->since) > 0)) {
+                old = ct;
+            }
+        }
+        if (!old) {
+            return;
+        }
+        conn_cut(s, old, "waited longest for a request while the connection reserve was needed",
+                 "cut-reserve", 503, now);
+    }
+}
+
 /*
  * Every 250 ms: a connection still waiting for its request line and headers after
  * --header-timeout, or whose body arrives slower than --min-body-rate over a 10 s window (after
  * the first 10 s), is shut down; libmicrohttpd then closes it and the request's temporary file
  * is removed in on_completed. The socket is shut down under the lock that the close
- * notification takes, so it is never a descriptor reused by another connection.
+ * notification takes, so it is never a descriptor reused by another connection. Then the
+ * reserve is made free again if connections are using it.
  */
 static void *watchdog_main(void *arg)
 {
@@ -2698,13 +2740,11 @@ static void *watchdog_main(void *arg)
                 ct->window_start = now;
             }
             if (why) {
-                ct->cut = true;
-                shutdown(ct->fd, SHUT_RDWR);
-                tl_log("closed a connection from %s: %s", ct->remote, why);
-                tl_metrics_request(ct->phase == PH_HEADERS ? "cut-headers" : "cut-body", "other",
-                                   408, since_sec(&ct->since, &now));
+                conn_cut(s, ct, why, ct->phase == PH_HEADERS ? "cut-headers" : "cut-body", 408,
+                         &now);
             }
         }
+        reserve_evict(s, &now, UINT_MAX);
         pthread_mutex_unlock(&s->clock_);
     }
     return NULL;
@@ -2731,6 +2771,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
             s->conns->prev = ct;
         }
         s->conns = ct;
+        s->n_live++;
+        reserve_evict(s, &ct->since, 1); /* one in, the longest waiting out */
         pthread_mutex_unlock(&s->clock_);
         return;
     }
@@ -2739,6 +2781,9 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         return;
     }
     pthread_mutex_lock(&s->clock_);
+    if (!ct->cut) {
+        s->n_live--;
+    }
     if (ct->prev) {
         ct->prev->next = ct->next;
     } else {

@@ -84,25 +84,22 @@ static struct tl_job *slot(struct tl_jobs *j)
     return oldest;
 }
 
+/*
+ * The slot is taken first, then the row is written: when every slot holds a live job no row is
+ * written at all (a row without a job would stay "queued" until the next start), and when the
+ * row cannot be written the slot is given back. A taken slot has id 0 until then: no lookup
+ * finds it and slot() does not hand it out again (it is queued).
+ */
 struct tl_job *tl_job_create(struct tl_jobs *j, struct tl_db *db, const char *name, uint64_t size,
                              enum tl_db_rc *rc)
 {
     char now[40];
     tl_now_rfc3339(now, sizeof now);
-    struct tl_job_row row = {
-        .state = state_names[JOB_QUEUED], .name = name, .size_bytes = size, .created_at = now
-    };
-    uint64_t id;
-    *rc = tl_db_job_create(db, &row, &id);
-    if (*rc != TL_DB_OK) {
-        return NULL;
-    }
     pthread_mutex_lock(&j->lock);
     struct tl_job *job = slot(j);
     if (job) {
         memset(job, 0, sizeof *job);
         job->used = true;
-        job->id = id;
         job->state = JOB_QUEUED;
         snprintf(job->name, sizeof job->name, "%s", name);
         job->size_bytes = size;
@@ -111,13 +108,51 @@ struct tl_job *tl_job_create(struct tl_jobs *j, struct tl_db *db, const char *na
     pthread_mutex_unlock(&j->lock);
     if (!job) {
         *rc = TL_DB_BUSY; /* MAX_JOBS jobs queued or running: the caller answers 503 */
+        return NULL;
     }
+    struct tl_job_row row = {
+        .state = state_names[JOB_QUEUED], .name = name, .size_bytes = size, .created_at = now
+    };
+    uint64_t id = 0;
+    *rc = tl_db_job_create(db, &row, &id);
+    pthread_mutex_lock(&j->lock);
+    if (*rc == TL_DB_OK) {
+        job->id = id;
+    } else {
+        job->used = false;
+        job = NULL;
+    }
+    pthread_mutex_unlock(&j->lock);
     return job;
 }
 
 uint64_t tl_job_id(const struct tl_job *job)
 {
     return job->id;
+}
+
+size_t tl_job_queued_json(const struct tl_job *job, char *buf, size_t len)
+{
+    char name[sizeof job->name * 6];
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)job->name; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            name[k++] = '\\';
+            name[k++] = (char)*p;
+        } else if (*p < 0x20) {
+            k += (size_t)snprintf(name + k, sizeof name - k, "\\u%04x", *p);
+        } else {
+            name[k++] = (char)*p;
+        }
+    }
+    name[k] = '\0';
+    int n = snprintf(buf, len,
+                     "{\"id\":%llu,\"state\":\"%s\",\"name\":\"%s\",\"size_bytes\":%llu,"
+                     "\"bytes_done\":0,\"packets\":0,\"flows\":0,\"eta_s\":null,\"capture\":null,"
+                     "\"location\":null,\"error\":null,\"created_at\":\"%s\",\"finished_at\":null}",
+                     (unsigned long long)job->id, state_names[JOB_QUEUED], name,
+                     (unsigned long long)job->size_bytes, job->created_at);
+    return n > 0 && (size_t)n < len ? (size_t)n : 0;
 }
 
 struct tl_ingest_progress *tl_job_progress(struct tl_job *job)

@@ -8,6 +8,7 @@
 #ifndef TL_JOBS_H
 #define TL_JOBS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ingest.h"
@@ -24,6 +25,11 @@ void tl_jobs_free(struct tl_jobs *j);
 struct tl_job *tl_job_create(struct tl_jobs *j, struct tl_db *db, const char *name, uint64_t size,
                              enum tl_db_rc *rc);
 uint64_t tl_job_id(const struct tl_job *job);
+/* The document of a job just created (queued, not yet handed to the pool) into buf, without
+ * allocating: the 202's answer, which must not fail once the job exists. Its length, or 0 when
+ * len is too small (TL_JOB_DOC_MAX always suffices). */
+#define TL_JOB_DOC_MAX 2048
+size_t tl_job_queued_json(const struct tl_job *job, char *buf, size_t len);
 /* Where the ingest reports its progress. */
 struct tl_ingest_progress *tl_job_progress(struct tl_job *job);
 /* The ingest starts. */

@@ -59,6 +59,10 @@ static void usage(FILE *f)
             "  --max-flows N         live connections tracked per upload (default 200000)\n"
             "  --max-connections N   open HTTP connections in all (default 512)\n"
             "  --max-per-ip N        open HTTP connections per client address (default 16)\n"
+            "  --reserve-connections N  of --max-connections, kept for requests that end\n"
+            "                        quickly: past the others, the connections that have waited\n"
+            "                        longest (2 s or more) for a request are closed, oldest\n"
+            "                        first (default: an eighth, 64 of 512; 0: no reserve)\n"
             "  --idle-timeout SEC    close a silent connection after SEC seconds (default 60)\n"
             "  --header-timeout SEC  the request line and headers must arrive within SEC\n"
             "                        seconds of the connection (or of the previous answer)\n"
@@ -111,7 +115,8 @@ enum opt_id {
     O_DUPLICATES,
     O_QUERY_TIMEOUT,
     O_ASYNC_ABOVE,
-    O_LAST = O_ASYNC_ABOVE,
+    O_RESERVE_CONN,
+    O_LAST = O_RESERVE_CONN,
     O_HELP,
     O_VERSION,
 };
@@ -143,6 +148,7 @@ static const struct option long_opts[] = {
     { "duplicates", required_argument, NULL, O_DUPLICATES },
     { "query-timeout", required_argument, NULL, O_QUERY_TIMEOUT },
     { "async-above", required_argument, NULL, O_ASYNC_ABOVE },
+    { "reserve-connections", required_argument, NULL, O_RESERVE_CONN },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -341,6 +347,11 @@ int main(int argc, char **argv)
         return 2;
     }
     cfg.per_ip_limit = (unsigned)v;
+    v = cfg.connection_limit / 8;
+    if (!to_uint(&set[O_RESERVE_CONN], 0, cfg.connection_limit - 1, &v)) {
+        return 2;
+    }
+    cfg.reserve_conns = (unsigned)v;
     v = cfg.idle_timeout;
     if (!to_uint(&set[O_IDLE], 1, 86400, &v)) {
         return 2;

@@ -22,6 +22,11 @@ Each check asserts the server's answer and that a normal client is served meanwh
      remount (503); skipped with a message where `unshare -m` is not permitted
   10 schema/openapi.yaml against the route table: each operation takes exactly its declared
      query parameters
+  11 the connection reserve: five addresses x 16 slow-header connections against 48 connections
+     (8 reserved), and 40 addresses x 16 against the defaults (512, 64 reserved): the ones that
+     waited longest are closed, a normal client is served
+  12 background jobs: with every job slot live, one more is a 503 that leaves no row behind; the
+     202's document is strict JSON whatever the name
 """
 
 import json
@@ -518,6 +523,164 @@ def check_06_slow_clients(t):
     ok(s.stop() == 0, 'exit status 0 after SIGTERM (slow body)')
 
 
+def _slow_headers(port, addrs, per_addr, socks):
+    """Open per_addr connections from each 127.x.y.z address in addrs, each sending only half
+    of a request line and headers; appended to socks. Returns how many could not open."""
+    failed = 0
+    for a in addrs:
+        for _ in range(per_addr):
+            so = socket.socket()
+            so.settimeout(2)
+            try:
+                so.bind((a, 0))
+                so.connect(('127.0.0.1', port))
+                so.sendall(b'GET /healthz HTTP/1.1\r\nHost: x\r\n')
+                socks.append(so)
+            except OSError:
+                so.close()
+                failed += 1
+    return failed
+
+
+def _still_open(socks):
+    """How many of socks the server has not closed."""
+    n = 0
+    for so in socks:
+        so.setblocking(False)
+        try:
+            if so.recv(1) != b'':
+                n += 1
+        except BlockingIOError:
+            n += 1
+        except OSError:
+            pass
+    return n
+
+
+def check_11_reserve(t):
+    # 48 connections, 8 of them reserved; five addresses x 16 slow-header connections (80), in
+    # two waves 2.5 s apart, and a header deadline too long to help
+    s = t.server('reserve', ['--max-connections', '48', '--max-per-ip', '16',
+                             '--reserve-connections', '8', '--header-timeout', '60'])
+    socks = []
+    addrs = ['127.0.0.%d' % a for a in range(2, 7)]
+    failed = _slow_headers(s.port, addrs, 8, socks)
+    time.sleep(2.5)
+    failed += _slow_headers(s.port, addrs, 8, socks)
+    ok(failed == 0, '80 slow-header connections from five addresses opened: %d failed' % failed)
+    for i in range(4):
+        served(s, '80 slow-header connections, 48 allowed, 8 reserved (%d)' % i)
+        time.sleep(0.3)
+    quick = []
+    for i in range(20):
+        t0 = time.monotonic()
+        st, _, _, _ = raw(s.port, req('GET', '/api/v1/flows?limit=100'), timeout=3)
+        quick.append((st, time.monotonic() - t0))
+    ok(all(st == 200 and el < 2 for st, el in quick),
+       '20 GET /api/v1/flows?limit=100 meanwhile: %s' % [(st, round(el, 2)) for st, el in quick])
+    live = _still_open(socks)
+    ok(live <= 40, 'slow connections still open: %d of 80 (at most 48 - 8)' % live)
+    log = s.log_text()
+    ok('connection reserve was needed' in log, 'the closures are logged')
+    m = s.get('/metrics').text()
+    ok('route="cut-reserve"' in m, 'and counted in /metrics (route="cut-reserve")')
+    for so in socks:
+        so.close()
+    s.ensure_stopped()
+
+    # the same attack without the reserve: what the reserve is for (not asserted)
+    s = t.server('noreserve', ['--max-connections', '48', '--max-per-ip', '16',
+                               '--reserve-connections', '0', '--header-timeout', '60'])
+    socks = []
+    _slow_headers(s.port, addrs, 16, socks)
+    t0 = time.monotonic()
+    try:
+        st = s.get('/healthz', timeout=2).status
+    except Exception as e:
+        st = repr(e)
+    note('without the reserve (--reserve-connections 0), GET /healthz: %s after %.1f s'
+         % (st, time.monotonic() - t0))
+    for so in socks:
+        so.close()
+    s.ensure_stopped()
+
+    # the defaults (512 connections, 16 per address, 64 reserved, header deadline 10 s):
+    # 40 addresses x 16 = 640 slow-header connections, in two waves 2.5 s apart
+    s = t.server('reserve512')
+    socks = []
+    addrs = ['127.0.3.%d' % a for a in range(1, 41)]
+    t0 = time.monotonic()
+    _slow_headers(s.port, addrs[:25], 16, socks)
+    time.sleep(2.5)
+    _slow_headers(s.port, addrs[25:], 16, socks)
+    note('%d slow-header connections opened in %.1f s' % (len(socks), time.monotonic() - t0))
+    for i in range(3):
+        served(s, '640 slow-header connections from 40 addresses at the defaults (%d)' % i)
+        time.sleep(0.3)
+    live = _still_open(socks)
+    ok(live <= 448, 'slow connections still open: %d of %d (at most 512 - 64)'
+       % (live, len(socks)))
+    for so in socks:
+        so.close()
+    served(s, 'after the slow connections')
+    s.ensure_stopped()
+
+
+def check_12_jobs(t):
+    # one ingest thread kept waiting by a database locked by another process: every job stays
+    # live (queued or running); the table holds 256
+    s = t.server('jobs', ['--ingest-threads', '1', '--ingest-queue', '1000',
+                          '--busy-wait', '120'])
+    name = 'say "hi" \\ back \u4e2d'
+    r = t.upload(s, t.seed, name, headers={'Prefer': 'respond-async'})
+    ok(r.status == 202, 'a background job: %d' % r.status)
+    try:
+        doc = strict_json(r.body)
+    except Exception as e:
+        doc = {}
+        ok(False, 'the 202 is strict JSON: %r %r' % (e, r.body[:200]))
+    ok(doc.get('name') == name and doc.get('state') == 'queued' and
+       r.header('Location') == '/api/v1/jobs/%s' % doc.get('id'),
+       'the 202 names the job and its place: %r %r' % (doc, r.header('Location')))
+    if doc.get('id'):
+        got = s.get_json('/api/v1/jobs/%d' % doc['id'])
+        ok(sorted(got) == sorted(doc) and got['name'] == name and
+           got['created_at'] == doc['created_at'],
+           'the 202 and GET /api/v1/jobs/{id} agree: %r vs %r' % (doc, got))
+    ok(harness.wait_until(lambda: s.db_scalar("SELECT count(*) FROM jobs WHERE state = 'done'",
+                                              jobs=True) == 1, 60), 'the first job is done')
+    con = sqlite3.connect(s.db, timeout=1, isolation_level=None)
+    con.execute('BEGIN IMMEDIATE')
+    try:
+        sts = []
+        last = None
+        with open(t.seed, 'rb') as f:
+            data = f.read()
+        for i in range(260):  # 1 done, then 256 live: the 257th live one finds no slot
+            r = s.request('POST', '/api/v1/captures?duplicate=keep&name=job-%d' % i, body=data,
+                          headers={'Prefer': 'respond-async'}, timeout=30)
+            sts.append(r.status)
+            if r.status == 202:
+                last = r.json()['id']
+            else:
+                break
+        ok(sts.count(202) == 256 and sts[-1] == 503,
+           'jobs while every slot is live: %d answered 202, then %s' % (sts.count(202), sts[-1]))
+        if sts[-1] == 503:
+            ok(r.json()['error']['code'] == 'overloaded' and r.header('Retry-After'),
+               'the 257th: 503 overloaded with Retry-After: %s' % r.text()[:200])
+        rows = s.db_scalar('SELECT count(*) FROM jobs', jobs=True)
+        ok(rows == 257, 'rows in the jobs table: %s (1 done + 256 live, none for the 503)' % rows)
+        if last:
+            r = s.get('/api/v1/jobs/%d' % (last + 1))
+            ok(r.status == 404, 'no job %d: %d' % (last + 1, r.status))
+        served(s, '256 live jobs')
+    finally:
+        con.execute('ROLLBACK')
+        con.close()
+    ok(s.stop() == 0, 'exit status 0 after SIGTERM (jobs)')
+
+
 def _latencies(s, path, stop, out):
     while not stop.is_set():
         t0 = time.monotonic()
@@ -778,7 +941,7 @@ def check_10_openapi_vs_table(t):
 
 CHECKS_LIST = [check_01_strict_http, check_02_parameters, check_03_utf8, check_04_multipart,
                check_05_keys, check_06_slow_clients, check_07_ingest, check_08_concurrent_32,
-               check_09_disk, check_10_openapi_vs_table]
+               check_09_disk, check_10_openapi_vs_table, check_11_reserve, check_12_jobs]
 
 
 def main(argv):
