@@ -23,6 +23,7 @@ struct tl_render_opts {
     enum tl_lang lang;         /* of explanations and summaries */
     uint64_t flow_id;          /* the flow's "id" (0: index + 1) */
     uint64_t capture_id;       /* when non-zero, the flow's "capture" */
+    bool no_fields;            /* leave each packet's "fields" out (the API's default) */
 };
 
 /* One packet of a flow's timeline: the record is re-decoded into o->scratch. */

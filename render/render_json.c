@@ -1096,7 +1096,9 @@ void tl_json_packet(struct tl_jw *w, const struct tl_flow *f, const struct tl_re
     struct hdr_ref hs[TL_FLOW_TUNNELS + TL_MAX_LAYERS];
     size_t nh = hdr_refs(f, p, hs, sizeof hs / sizeof hs[0]);
     layers_write(w, hs, nh);
-    fields_write(w, p, hs, nh);
+    if (!o->no_fields) {
+        fields_write(w, p, hs, nh);
+    }
     tl_jw_obj_end(w);
 }
 

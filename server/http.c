@@ -1676,17 +1676,32 @@ static bool flow_lookup(struct call *x, struct tl_db **db, struct tl_flow_ref *r
     return true;
 }
 
-static enum MHD_Result h_flow(struct call *x)
+/* GET /flows/{id} (a page of its timeline) and /flows/{id}/packets/{index} (one packet). */
+static enum MHD_Result flow_packets(struct call *x, bool one)
 {
-    uint64_t offset = uint_or(x, "offset", 0);
-    uint64_t limit = uint_or(x, "limit", TIMELINE_DEFAULT_LIMIT);
-    enum tl_lang lang = request_lang(x);
+    uint64_t offset = 0, limit = TIMELINE_DEFAULT_LIMIT;
+    struct tl_replay_view v = { .lang = request_lang(x), .fields = true };
+    if (one) {
+        const char *seg = strrchr(x->q->path, '/') + 1; /* the route matched: there is one */
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(seg, &end, 10);
+        if (seg[0] < '0' || seg[0] > '9' || *end || errno == ERANGE) {
+            return FAIL(x, TL_ERR_NOT_FOUND, "no such packet: the index is a number from 0");
+        }
+        offset = n;
+    } else {
+        offset = uint_or(x, "offset", 0);
+        limit = uint_or(x, "limit", TIMELINE_DEFAULT_LIMIT);
+        v.fields = uint_or(x, "fields", 0) != 0;
+    }
     struct tl_flow_ref ref;
     struct tl_db *db = NULL;
     enum MHD_Result err;
     if (!flow_lookup(x, &db, &ref, &err)) {
         return err;
     }
+    v.nsec = ref.nsec;
     struct tl_replay *rp = tl_replay_new();
     if (!rp) {
         return FAIL(x, TL_ERR_INTERNAL, "out of memory");
@@ -1695,11 +1710,23 @@ static enum MHD_Result h_flow(struct call *x)
     struct tl_jw w;
     tl_buf_init(&b, (size_t)512 << 20);
     tl_jw_init(&w, &b);
-    enum tl_db_rc rc = tl_replay_flow_timeline(rp, db, &ref, lang, ref.nsec, offset, limit, &w);
+    enum tl_db_rc rc = one ? tl_replay_packet(rp, db, &ref, &v, offset, &w)
+                           : tl_replay_flow_timeline(rp, db, &ref, &v, offset, limit, &w);
     tl_replay_free(rp);
-    enum MHD_Result ret = rc == TL_DB_OK ? send_json(x, 200, &b, NULL) : db_error(x, rc, "flow");
+    enum MHD_Result ret = rc == TL_DB_OK ? send_json(x, 200, &b, NULL)
+                                         : db_error(x, rc, one ? "packet" : "flow");
     tl_buf_cleanup(&b);
     return ret;
+}
+
+static enum MHD_Result h_flow(struct call *x)
+{
+    return flow_packets(x, false);
+}
+
+static enum MHD_Result h_flow_packet(struct call *x)
+{
+    return flow_packets(x, true);
 }
 
 static enum MHD_Result h_flow_ladder(struct call *x)
@@ -2319,6 +2346,11 @@ static const struct tl_param_spec p_flows_log[] = {
 static const struct tl_param_spec p_flow[] = {
     { .name = "offset", .type = TL_P_UINT, .min = 0, .max = (uint64_t)1 << 40 },
     { .name = "limit", .type = TL_P_UINT, .min = 1, .max = TIMELINE_MAX_LIMIT },
+    { .name = "fields", .type = TL_P_BOOL },
+    PARAM_LANG,
+    PARAM_CHECKSUMS,
+};
+static const struct tl_param_spec p_packet[] = {
     PARAM_LANG,
     PARAM_CHECKSUMS,
 };
@@ -2359,6 +2391,7 @@ static const struct route routes[] = {
     { "GET", "/api/v1/flows.log", h_flows_log, ACC_READ, PARAMS(p_flows_log), 0 },
     { "GET", "/api/v1/stats", h_stats, ACC_READ, PARAMS(p_stats), 0 },
     { "GET", "/api/v1/flows/{id}", h_flow, ACC_READ, PARAMS(p_flow), 0 },
+    { "GET", "/api/v1/flows/{id}/packets/{index}", h_flow_packet, ACC_READ, PARAMS(p_packet), 0 },
     { "GET", "/api/v1/flows/{id}/pcap", h_flow_pcap, ACC_READ, PARAMS(p_flow_pcap), 0 },
     { "GET", "/api/v1/flows/{id}/ladder.svg", h_flow_ladder, ACC_READ, PARAMS(p_ladder), 0 },
     { "GET", "/api/v1/flows/{id}/tsg.svg", h_flow_tsg, ACC_READ, PARAMS(p_tsg), 0 },

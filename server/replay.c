@@ -356,13 +356,19 @@ static bool pass2_cb(void *arg, struct tl_flow_pkt *fp)
     return i + 1 < rp->offset + rp->limit;
 }
 
-enum tl_db_rc tl_replay_flow_timeline(struct tl_replay *rp, struct tl_db *db,
-                                      const struct tl_flow_ref *ref, enum tl_lang lang, bool nsec,
-                                      uint64_t offset, uint64_t limit, struct tl_jw *w)
+/* The packets offset .. offset+limit-1 of the flow written to w: inside the flow object with
+ * its "timeline" and "timeline_page" (packet_only false), or the one packet at `offset` alone
+ * (packet_only: TL_DB_NOT_FOUND when the flow has fewer packets). */
+static enum tl_db_rc timeline(struct tl_replay *rp, struct tl_db *db, const struct tl_flow_ref *ref,
+                              const struct tl_replay_view *v, uint64_t offset, uint64_t limit,
+                              bool packet_only, struct tl_jw *w)
 {
     enum tl_db_rc rc = build(rp, db, ref);
     if (rc != TL_DB_OK) {
         return rc;
+    }
+    if (packet_only && offset >= rp->n) {
+        return TL_DB_NOT_FOUND;
     }
     /* keep the final flow: its table stays alive while a second one replays */
     struct tl_flow_table *final_t = rp->t;
@@ -370,16 +376,19 @@ enum tl_db_rc tl_replay_flow_timeline(struct tl_replay *rp, struct tl_db *db,
     uint64_t total = rp->n;
     rp->t = NULL;
     struct tl_render_opts o = {
-        .nsec = nsec,
-        .lang = lang,
+        .nsec = v->nsec,
+        .lang = v->lang,
         .flow_id = ref->id,
         .capture_id = ref->capture_id,
         .scratch = &rp->scratch,
         .timeline = true,
+        .no_fields = !v->fields,
     };
-    tl_json_flow_begin(w, final_f, &o);
-    tl_jw_key(w, "timeline");
-    tl_jw_arr(w);
+    if (!packet_only) {
+        tl_json_flow_begin(w, final_f, &o);
+        tl_jw_key(w, "timeline");
+        tl_jw_arr(w);
+    }
     if (offset < total && limit > 0) {
         if (!table_fresh(rp)) {
             tl_flow_table_free(final_t);
@@ -390,11 +399,16 @@ enum tl_db_rc tl_replay_flow_timeline(struct tl_replay *rp, struct tl_db *db,
         rp->o = &o;
         rp->offset = offset;
         rp->limit = limit;
-        tl_story_init(&rp->story, final_f, lang);
+        tl_story_init(&rp->story, final_f, v->lang);
         rc = prelude(rp, db);
         if (rc == TL_DB_OK) {
             rc = each_packet(rp, db, ref->id, pass2_cb, rp);
         }
+    }
+    if (packet_only) {
+        tl_flow_table_free(final_t);
+        rp->f = NULL;
+        return rc;
     }
     tl_jw_arr_end(w);
     tl_jw_key(w, "timeline_page");
@@ -412,6 +426,20 @@ enum tl_db_rc tl_replay_flow_timeline(struct tl_replay *rp, struct tl_db *db,
     tl_flow_table_free(final_t);
     rp->f = NULL;
     return rc;
+}
+
+enum tl_db_rc tl_replay_flow_timeline(struct tl_replay *rp, struct tl_db *db,
+                                      const struct tl_flow_ref *ref, const struct tl_replay_view *v,
+                                      uint64_t offset, uint64_t limit, struct tl_jw *w)
+{
+    return timeline(rp, db, ref, v, offset, limit, false, w);
+}
+
+enum tl_db_rc tl_replay_packet(struct tl_replay *rp, struct tl_db *db,
+                               const struct tl_flow_ref *ref, const struct tl_replay_view *v,
+                               uint64_t index, struct tl_jw *w)
+{
+    return timeline(rp, db, ref, v, index, 1, true, w);
 }
 
 static bool ladder_cb(void *arg, struct tl_flow_pkt *fpp)

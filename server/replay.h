@@ -26,11 +26,24 @@ enum tl_db_rc tl_replay_flow_json(struct tl_replay *rp, struct tl_db *db,
                                   const struct tl_flow_ref *ref, enum tl_lang lang, bool nsec,
                                   struct tl_jw *w);
 
+/* How a flow's packets are shown: their words' language, nanosecond timestamps, and whether
+ * each packet lists its "fields" (the bit-by-bit header breakdown). */
+struct tl_replay_view {
+    enum tl_lang lang;
+    bool nsec;
+    bool fields;
+};
+
 /* The flow object with the packets offset .. offset+limit-1 of its timeline and
  * "timeline_page". */
 enum tl_db_rc tl_replay_flow_timeline(struct tl_replay *rp, struct tl_db *db,
-                                      const struct tl_flow_ref *ref, enum tl_lang lang, bool nsec,
+                                      const struct tl_flow_ref *ref, const struct tl_replay_view *v,
                                       uint64_t offset, uint64_t limit, struct tl_jw *w);
+
+/* The packet at `index` of the flow's timeline alone (TL_DB_NOT_FOUND past its end). */
+enum tl_db_rc tl_replay_packet(struct tl_replay *rp, struct tl_db *db,
+                               const struct tl_flow_ref *ref, const struct tl_replay_view *v,
+                               uint64_t index, struct tl_jw *w);
 
 /* The flow's Zeek conn.log row (render_zeek.h) appended to `out`; its first and last packets'
  * times (seconds) in *first_sec and *last_sec. */

@@ -141,11 +141,29 @@ export async function renderFlow(ctx, token, params) {
         explanation.textContent = p.explanation || '';
         tcpdump.textContent = p.summary || '';
         extras.replaceChildren(...packetNotes(p));
-        renderHeader(headerBox, p, lang());
+        showHeader(p);
         renderStateDiagram(statesBox, transition(store.packets, sel, flow), lang());
         if (tsg) {
             tsg.select(sel);
         }
+    }
+
+    // The timeline comes without each packet's field-by-field breakdown (a page of a long
+    // connection stays small): the selected packet's is fetched on its own, once.
+    function showHeader(p) {
+        if (p.fields) {
+            renderHeader(headerBox, p, lang());
+            return;
+        }
+        headerBox.replaceChildren();
+        const done = (fields) => {
+            p.fields = fields;
+            if (pAt(sel) === p) {
+                renderHeader(headerBox, p, lang());
+            }
+        };
+        get(`/flows/${encodeURIComponent(flow.id)}/packets/${p.index}`)
+            .then((one) => done(one.fields || []), () => done([]));
     }
 
     function select(i, focusArrow = false) {

@@ -905,6 +905,20 @@ class Checker:
             self.bad_param("GET", "/api/v1/flows/{id}", {"id": fid}, q, param)
         self.call("GET", "/api/v1/flows/{id}", {"id": 999999999}, expect=404, code="not_found",
                   label="(missing)")
+        r = self.call("GET", "/api/v1/flows/{id}", {"id": fid}, query={"fields": "true"},
+                      expect=200)
+        if r:
+            tl = json.loads(r[2]).get("timeline") or []
+            R.check(tl and all(isinstance(p.get("fields"), list) and p["fields"] for p in tl),
+                    "fields=true gives every packet its fields", "timeline %r" % (tl[:1],))
+        r = self.call("GET", "/api/v1/flows/{id}/packets/{index}", {"id": fid, "index": 1},
+                      expect=200)
+        if r:
+            p = json.loads(r[2])
+            R.check(p.get("index") == 1 and p.get("fields"), "one packet, with its fields",
+                    "%r" % (sorted(p),))
+        self.call("GET", "/api/v1/flows/{id}/packets/{index}", {"id": fid, "index": 999999},
+                  expect=404, code="not_found", label="(past the end)")
 
         r = self.call("GET", "/api/v1/flows/{id}/pcap", {"id": fid}, expect=200)
         if r:

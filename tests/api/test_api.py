@@ -257,8 +257,10 @@ class Tools:
         self._decode = {}
         self._tshark = {}
 
-    def decode(self, path, timeline=False, lang='en', checksums=None):
-        key = (path, timeline, lang, checksums)
+    def decode(self, path, timeline=False, lang='en', checksums=None, fields=False):
+        """tcplens decode's document; each packet's `fields` only with fields=True, as the API
+        gives them only with ?fields=true."""
+        key = (path, timeline, lang, checksums, fields)
         if key not in self._decode:
             cmd = [self.tcplens, 'decode']
             if not timeline:
@@ -267,7 +269,12 @@ class Tools:
                 cmd += ['--lang', lang]
             if checksums:
                 cmd += ['--checksums', checksums]
-            self._decode[key] = json.loads(run(cmd + [path]).decode('utf-8'))
+            doc = json.loads(run(cmd + [path]).decode('utf-8'))
+            if not fields:
+                for f in doc['flows']:
+                    for p in f.get('timeline', []):
+                        p.pop('fields', None)
+            self._decode[key] = doc
         return self._decode[key]
 
     def tshark_rows(self, path):
@@ -714,6 +721,27 @@ def check_03_flow_detail(c, t):
                                             'next_offset': None}, '%s: timeline_page' % what)
             compared += 1
     c.note('%d flows compared with tcplens decode' % compared)
+
+    # the field-by-field breakdown: with ?fields=true, and one packet at a time
+    for path in (f['seed'], f['crafted']):
+        cids = t.model.cid_of(path)
+        if not cids:
+            continue
+        want = t.tools.decode(path, timeline=True, fields=True)['flows'][0]
+        fid = t.model.caps[cids[0]]['fids'][0]
+        r = s.get('/api/v1/flows/%d?fields=true' % fid)
+        if c.ok(r.status == 200, 'GET /api/v1/flows/%d?fields=true: %d' % (fid, r.status)):
+            _cmp_flow(c, r.json(), want, cids[0], 'GET /api/v1/flows/%d?fields=true' % fid)
+        n = len(want['timeline'])
+        for i in sorted({0, n // 2, n - 1}):
+            r = s.get('/api/v1/flows/%d/packets/%d' % (fid, i))
+            if c.ok(r.status == 200, 'GET /api/v1/flows/%d/packets/%d: %d' % (fid, i, r.status)):
+                c.eq(r.json(), want['timeline'][i], 'GET /api/v1/flows/%d/packets/%d == packet %d '
+                     'of tcplens decode, fields included' % (fid, i, i))
+        expect_error(c, s.get('/api/v1/flows/%d/packets/%d' % (fid, n)), 404, 'not_found')
+        expect_error(c, s.get('/api/v1/flows/%d/packets/-1' % fid), 404, 'not_found')
+        expect_error(c, s.get('/api/v1/flows/%d/packets/0?offset=1' % fid), 400, 'unknown_parameter',
+                     'offset')
 
     # languages
     for path in (f['seed'], f['ex']['ipv6'], f['ex']['refused'], f['crafted']):

@@ -109,7 +109,7 @@ def compare(srv, uploads, problems):
                             % (name, len(ids), len(want['flows'])))
             continue
         for fid, wf in list(zip(ids, want['flows']))[:MAX_FLOWS]:
-            r = http('GET', srv.url + '/api/v1/flows/%d?limit=%d' % (fid, TIMELINE_LIMIT))
+            r = http('GET', srv.url + '/api/v1/flows/%d?fields=true&limit=%d' % (fid, TIMELINE_LIMIT))
             if r.status != 200:
                 problems.append('%s: GET /flows/%d: %d %s' % (name, fid, r.status,
                                                             r.text()[:200]))
@@ -122,8 +122,15 @@ def compare(srv, uploads, problems):
             d = first_difference(got, wf)
             if d:
                 problems.append('%s flow %d (#%d): %s' % (name, fid, wf['index'], d[:400]))
+            tl = wf.get('timeline', [])
+            if tl and compared % 5 == 0:  # one packet at a time gives the same packet
+                i = len(tl) // 2
+                r = http('GET', srv.url + '/api/v1/flows/%d/packets/%d' % (fid, i))
+                d = first_difference(r.json(), tl[i]) if r.status == 200 else 'status %d' % r.status
+                if d:
+                    problems.append('%s flow %d packet %d alone: %s' % (name, fid, i, d[:300]))
             compared += 1
-            packets += len(wf.get('timeline', []))
+            packets += len(tl)
     return compared, packets
 
 

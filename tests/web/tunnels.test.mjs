@@ -79,7 +79,7 @@ async function run(browser, server) {
         const fields = new Set(vocab.fields.map((r) => r.name));
         const missing = [];
         for (const id of Object.values(flows)) {
-            const f = await api(server, 'GET', `/api/v1/flows/${id}?limit=1`);
+            const f = await api(server, 'GET', `/api/v1/flows/${id}?limit=1&fields=true`);
             const p = f.timeline[0];
             for (const l of p.layers) if (!layers.has(l.layer)) missing.push(l.layer);
             for (const x of p.fields) {
