@@ -31,6 +31,7 @@
 #include "digest.h"
 #include "embed.h"
 #include "explain.h"
+#include "housekeeping.h"
 #include "ingest.h"
 #include "jobs.h"
 #include "log.h"
@@ -1358,14 +1359,9 @@ static enum MHD_Result h_capture_delete(struct call *x)
         return no_db(x);
     }
     struct tl_capture_row row;
-    enum tl_db_rc rc = tl_db_capture_delete(db, x->q->id, &row);
+    enum tl_db_rc rc = tl_capture_remove(db, x->q->id, &row); /* rows, then file */
     if (rc != TL_DB_OK) {
         return db_error(x, rc, "capture");
-    }
-    char path[4096];
-    if (row.file[0] && !strchr(row.file, '/') &&
-        snprintf(path, sizeof path, "%s/%s", x->s->cfg.data_dir, row.file) < (int)sizeof path) {
-        unlink(path);
     }
     tl_log("deleted capture %" PRIu64, x->q->id);
     return send_buf(x, 204, JSON_TYPE, "", 0, NULL);

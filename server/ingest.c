@@ -36,13 +36,33 @@ struct flow_pos {
     struct tl_pos_writer w;
 };
 
+/*
+ * Ended flows on their way from the decoding thread to the one that stores them: decoding and
+ * storing overlap, and a full queue holds the decoder back, so memory stays bounded.
+ */
+#define ROWQ_CAP 1024
+struct row_msg {
+    struct tl_flow_row row;
+    char history[TL_HISTORY_MAX + 1]; /* row.history points here once the row is taken */
+    uint8_t *pos;                     /* the positions (row.pos), owned */
+};
+struct rowq {
+    pthread_mutex_t mu;
+    pthread_cond_t not_empty, not_full;
+    struct row_msg *v;
+    size_t head, n;
+    bool done; /* the decoder has finished: what is queued is all */
+};
+
 struct ingest_ctx {
     struct tl_ingest_progress *progress; /* or NULL */
     const struct tl_capture_stats *st;
     struct tl_db *db;
     uint64_t capture_id, flow_base;
     bool nsec;
-    enum tl_db_rc rc; /* first storage failure */
+    enum tl_db_rc rc;     /* the decoder's first failure (memory) */
+    _Atomic int store_rc; /* the storer's first failure (enum tl_db_rc) */
+    struct rowq *q;       /* where ended flows go (NULL: an upgrade collects them) */
     struct flow_pos *live;
     /* an upgrade (tl_ingest_upgrade): the flows' positions are collected, not stored */
     bool collect;
@@ -67,7 +87,7 @@ static void pos_free(struct ingest_ctx *c, struct flow_pos *fp)
 static void on_packet(void *arg, const struct tl_packet *p, const struct tl_flow_pkt *fp)
 {
     struct ingest_ctx *c = arg;
-    if (!fp || c->rc != TL_DB_OK) {
+    if (!fp || c->rc != TL_DB_OK || atomic_load(&c->store_rc) != TL_DB_OK) {
         return;
     }
     if (c->progress && (c->st->packets & 1023) == 0) { /* every 1024 records */
@@ -147,7 +167,7 @@ static void on_flow(struct tl_flow *f, void *arg)
     struct ingest_ctx *c = arg;
     struct flow_pos *pos = f->user;
     f->user = NULL;
-    if (c->rc != TL_DB_OK || !pos) {
+    if (c->rc != TL_DB_OK || !pos || atomic_load(&c->store_rc) != TL_DB_OK) {
         if (pos) {
             pos_free(c, pos);
         }
@@ -203,13 +223,108 @@ static void on_flow(struct tl_flow *f, void *arg)
                       ((int64_t)f->last_nsec - (int64_t)f->first_nsec);
     addr16(f->ip_version, f->addr[TL_C2S], row.client_ip);
     addr16(f->ip_version, f->addr[TL_S2C], row.server_ip);
-    row.pos = pos->w.b;
     row.pos_len = pos->w.n;
-    c->rc = tl_db_add_flow(c->db, &row);
-    pos_free(c, pos);
-    if (c->progress) {
-        atomic_fetch_add(&c->progress->flows, 1);
+    row.history = NULL; /* in the message: the flow's memory is reused once it is handed out */
+    struct rowq *q = c->q;
+    pthread_mutex_lock(&q->mu);
+    while (q->n == ROWQ_CAP) {
+        pthread_cond_wait(&q->not_full, &q->mu);
     }
+    struct row_msg *m = &q->v[(q->head + q->n) % ROWQ_CAP];
+    m->row = row;
+    snprintf(m->history, sizeof m->history, "%s", tl_conn_history(f));
+    m->pos = pos->w.b;
+    pos->w.b = NULL; /* the message owns it now */
+    q->n++;
+    pthread_cond_signal(&q->not_empty);
+    pthread_mutex_unlock(&q->mu);
+    pos_free(c, pos);
+}
+
+struct decode_job {
+    struct tl_reader *r;
+    const struct tl_pipeline *pl;
+    struct ingest_ctx *c;
+    struct tl_errbuf err;
+    enum tl_err e;
+};
+
+/* The decoding thread: the whole capture through the pipeline, then the queue is closed. */
+static void *decode_main(void *arg)
+{
+    struct decode_job *j = arg;
+    j->e = tl_pipeline_run(j->r, j->pl, &j->err);
+    while (j->c->live) { /* flows the pipeline dropped without handing them over (it stopped) */
+        pos_free(j->c, j->c->live);
+    }
+    struct rowq *q = j->c->q;
+    pthread_mutex_lock(&q->mu);
+    q->done = true;
+    pthread_cond_signal(&q->not_empty);
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+/* Decode on a thread of its own while this one stores the flows it ends, in the upload's
+ * transaction (this thread's connection). Returns what the pipeline returned. */
+static enum tl_err decode_and_store(struct ingest_ctx *c, struct tl_reader *r,
+                                    const struct tl_pipeline *pl, struct tl_errbuf *err)
+{
+    struct rowq q = { .v = malloc(ROWQ_CAP * sizeof(struct row_msg)) };
+    if (!q.v) {
+        snprintf(err->msg, sizeof err->msg, "out of memory");
+        return TL_E_NOMEM;
+    }
+    pthread_mutex_init(&q.mu, NULL);
+    pthread_cond_init(&q.not_empty, NULL);
+    pthread_cond_init(&q.not_full, NULL);
+    c->q = &q;
+    struct decode_job j = { .r = r, .pl = pl, .c = c };
+    pthread_t th;
+    bool threaded = pthread_create(&th, NULL, decode_main, &j) == 0;
+    if (!threaded) {
+        decode_main(&j); /* no thread to be had: decode first (the queue may not fill) */
+    }
+    for (;;) {
+        pthread_mutex_lock(&q.mu);
+        while (q.n == 0 && !q.done) {
+            pthread_cond_wait(&q.not_empty, &q.mu);
+        }
+        if (q.n == 0) {
+            pthread_mutex_unlock(&q.mu);
+            break;
+        }
+        struct row_msg m = q.v[q.head];
+        q.head = (q.head + 1) % ROWQ_CAP;
+        q.n--;
+        pthread_cond_signal(&q.not_full);
+        pthread_mutex_unlock(&q.mu);
+        if (atomic_load(&c->store_rc) == TL_DB_OK) {
+            m.row.history = m.history;
+            m.row.pos = m.pos;
+            enum tl_db_rc rc = tl_db_add_flow(c->db, &m.row);
+            if (rc != TL_DB_OK) {
+                atomic_store(&c->store_rc, rc);
+            }
+        }
+        free(m.pos);
+        if (c->progress) {
+            atomic_fetch_add(&c->progress->flows, 1);
+        }
+    }
+    if (threaded) {
+        pthread_join(th, NULL);
+    }
+    pthread_cond_destroy(&q.not_full);
+    pthread_cond_destroy(&q.not_empty);
+    pthread_mutex_destroy(&q.mu);
+    free(q.v);
+    c->q = NULL;
+    *err = j.err;
+    if (j.e == TL_OK && c->rc == TL_DB_OK) {
+        c->rc = (enum tl_db_rc)atomic_load(&c->store_rc);
+    }
+    return j.e;
 }
 
 static enum tl_ingest_status status_of(enum tl_db_rc rc)
@@ -343,10 +458,7 @@ static void ingest_one(struct tl_store *s, const struct tl_ingest_opts *opts, co
         .max_flows = opts->max_flows,
         .cksum_mode = opts->cksum_mode,
     };
-    e = tl_pipeline_run(r, &pl, &err);
-    while (c.live) { /* flows the pipeline dropped without handing them over (it stopped) */
-        pos_free(&c, c.live);
-    }
+    e = decode_and_store(&c, r, &pl, &err);
     enum tl_err rs = e == TL_OK ? tl_reader_status(r, &err) : TL_OK;
     if (rs == TL_OK && plain && fflush(plain) != 0) {
         rs = TL_E_IO;

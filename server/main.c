@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "housekeeping.h"
 #include "ingest.h"
 #include "log.h"
 #include "params.h"
@@ -82,6 +85,10 @@ static void usage(FILE *f)
             "                        as a background job (GET /api/v1/jobs/{id}); also any\n"
             "                        upload sent with Prefer: respond-async (default 64M; 0: by\n"
             "                        Prefer only)\n"
+            "  --retention DAYS      remove captures uploaded more than DAYS ago (a decimal\n"
+            "                        number, e.g. 30 or 0.5) with their flows, annotations and\n"
+            "                        stored file: at start-up, then every tenth of DAYS (at\n"
+            "                        most every 10 minutes) (default 0: keep forever)\n"
             "  --help, --version\n"
             "\n"
             "SIGTERM or SIGINT: in-flight requests finish (up to 30 s), then exit 0.\n",
@@ -116,7 +123,8 @@ enum opt_id {
     O_QUERY_TIMEOUT,
     O_ASYNC_ABOVE,
     O_RESERVE_CONN,
-    O_LAST = O_RESERVE_CONN,
+    O_RETENTION,
+    O_LAST = O_RETENTION,
     O_HELP,
     O_VERSION,
 };
@@ -149,6 +157,7 @@ static const struct option long_opts[] = {
     { "query-timeout", required_argument, NULL, O_QUERY_TIMEOUT },
     { "async-above", required_argument, NULL, O_ASYNC_ABOVE },
     { "reserve-connections", required_argument, NULL, O_RESERVE_CONN },
+    { "retention", required_argument, NULL, O_RETENTION },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -398,6 +407,20 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    double retention_days = 0;
+    if (set[O_RETENTION].value) {
+        const char *r = set[O_RETENTION].value;
+        char *end = NULL;
+        errno = 0;
+        retention_days = strtod(r, &end);
+        if (end == r || *end || errno || !isfinite(retention_days) || retention_days < 0 ||
+            retention_days > TL_RETENTION_MAX_DAYS || strspn(r, "0123456789.") != strlen(r)) {
+            fprintf(stderr,
+                    "tcplensd: %s: expected a number of days from 0 to %.0f, like 30 or 0.5\n",
+                    set[O_RETENTION].source, TL_RETENTION_MAX_DAYS);
+            return 2;
+        }
+    }
     cfg.api_keys = write_keys.n ? (const char *const *)write_keys.v : NULL;
     cfg.read_keys = read_keys.n ? (const char *const *)read_keys.v : NULL;
 
@@ -436,9 +459,24 @@ int main(int argc, char **argv)
     }
     tl_store_set_query_budget(store, (unsigned)query_timeout * 1000);
     tl_ingest_upgrade(store, cfg.max_flows);
+    /* retention: a sweep before the first request, then the housekeeping thread's */
+    struct tl_housekeeping *hk = NULL;
+    if (retention_days > 0) {
+        uint64_t n = tl_retention_sweep(store, retention_days);
+        tl_log("retention: captures older than %g days are removed (%" PRIu64
+               " at start-up), every %g s",
+               retention_days, n, tl_retention_interval(retention_days));
+        hk = tl_housekeeping_start(store, retention_days, err, sizeof err);
+        if (!hk) {
+            fprintf(stderr, "tcplensd: %s\n", err);
+            tl_store_close(store);
+            return 1;
+        }
+    }
     struct tl_server *srv = tl_server_start(&cfg, store, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "tcplensd: %s\n", err);
+        tl_housekeeping_stop(hk);
         tl_store_close(store);
         return 1;
     }
@@ -465,6 +503,7 @@ int main(int argc, char **argv)
     while (sigwait(&sigs, &sig) != 0) {
     }
     tl_log("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    tl_housekeeping_stop(hk);
     tl_server_stop(srv);
     tl_store_close(store);
     tl_log("stopped");

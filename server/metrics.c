@@ -33,6 +33,7 @@ static unsigned n_series;
 static struct route_hist hists[MAX_ROUTES];
 static unsigned n_hists;
 static uint64_t upload_bytes, packets_decoded, flows_stored, uploads_stored, uploads_rejected;
+static uint64_t retention_removed;
 
 void tl_metrics_request(const char *route, const char *method, unsigned status, double seconds)
 {
@@ -86,6 +87,13 @@ void tl_metrics_upload(uint64_t bytes, uint64_t packets, uint64_t flows, bool st
     pthread_mutex_unlock(&lock);
 }
 
+void tl_metrics_retention_removed(uint64_t n)
+{
+    pthread_mutex_lock(&lock);
+    retention_removed += n;
+    pthread_mutex_unlock(&lock);
+}
+
 void tl_metrics_render(struct tl_buf *b)
 {
     pthread_mutex_lock(&lock);
@@ -131,9 +139,13 @@ void tl_metrics_render(struct tl_buf *b)
                   "# TYPE tcplens_packets_decoded_total counter\n"
                   "tcplens_packets_decoded_total %llu\n"
                   "# HELP tcplens_flows_stored_total Connections stored.\n"
-                  "# TYPE tcplens_flows_stored_total counter\ntcplens_flows_stored_total %llu\n",
+                  "# TYPE tcplens_flows_stored_total counter\ntcplens_flows_stored_total %llu\n"
+                  "# HELP tcplens_retention_removed_total Captures removed for being older than "
+                  "--retention.\n"
+                  "# TYPE tcplens_retention_removed_total counter\n"
+                  "tcplens_retention_removed_total %llu\n",
                   (unsigned long long)upload_bytes, (unsigned long long)uploads_stored,
                   (unsigned long long)uploads_rejected, (unsigned long long)packets_decoded,
-                  (unsigned long long)flows_stored);
+                  (unsigned long long)flows_stored, (unsigned long long)retention_removed);
     pthread_mutex_unlock(&lock);
 }

@@ -218,6 +218,13 @@ enum tl_db_rc tl_db_capture_delete(struct tl_db *db, uint64_t id, struct tl_capt
     return db->ops->capture_delete(db, id, row);
 }
 
+enum tl_db_rc tl_db_captures_before(struct tl_db *db, const char *before, uint64_t after,
+                                    uint64_t *ids, unsigned max, unsigned *n)
+{
+    *n = 0;
+    return OPTIONAL_OP(db, captures_before, db, before, after, ids, max, n);
+}
+
 enum tl_db_rc tl_db_flows_query(struct tl_db *db, const struct tl_flow_filter *f, tl_db_flow_cb cb,
                                 void *arg)
 {

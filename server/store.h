@@ -212,6 +212,11 @@ enum tl_db_rc tl_db_captures_list(struct tl_db *db, uint64_t before, unsigned li
 /* Delete a capture, its flows, packets and annotations (one transaction); row gets its file
  * name. */
 enum tl_db_rc tl_db_capture_delete(struct tl_db *db, uint64_t id, struct tl_capture_row *row);
+/* Retention: the ids of the captures uploaded before `before` (RFC 3339 UTC as
+ * tl_now_rfc3339 writes it; compared as text) with an id above `after`, lowest first, at most
+ * `max` of them into ids and their number into *n (fewer than max: there are no more). */
+enum tl_db_rc tl_db_captures_before(struct tl_db *db, const char *before, uint64_t after,
+                                    uint64_t *ids, unsigned max, unsigned *n);
 
 /* The filters of GET /api/v1/flows; zero/false fields do not filter. */
 struct tl_addr_range {

@@ -63,6 +63,8 @@ struct tl_store_ops {
     enum tl_db_rc (*captures_list)(struct tl_db *db, uint64_t before, unsigned limit,
                                    tl_db_doc_cb cb, void *arg);
     enum tl_db_rc (*capture_delete)(struct tl_db *db, uint64_t id, struct tl_capture_row *row);
+    enum tl_db_rc (*captures_before)(struct tl_db *db, const char *before, uint64_t after,
+                                     uint64_t *ids, unsigned max, unsigned *n);
     enum tl_db_rc (*flows_query)(struct tl_db *db, const struct tl_flow_filter *f, tl_db_flow_cb cb,
                                  void *arg);
     enum tl_db_rc (*flow_get)(struct tl_db *db, uint64_t id, struct tl_flow_ref *ref);

@@ -53,6 +53,8 @@ enum stmt_id {
     ST_DEL_FLOWS,
     ST_DEL_CAPTURE_NOTES,
     ST_DEL_CAPTURE,
+    ST_DEL_GROUPS,
+    ST_CAPTURES_BEFORE,
     ST_NOTE_INSERT,
     ST_NOTES_CAPTURE,
     ST_NOTES_FLOW,
@@ -103,6 +105,11 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_DEL_FLOWS] = "DELETE FROM flows WHERE capture_id = $1::int8",
     [ST_DEL_CAPTURE_NOTES] = "DELETE FROM annotations WHERE capture_id = $1::int8",
     [ST_DEL_CAPTURE] = "DELETE FROM captures WHERE id = $1::int8",
+    [ST_DEL_GROUPS] = "DELETE FROM flow_groups WHERE capture_id = $1::int8",
+    /* uploaded_at is RFC 3339 UTC text: compared byte by byte, whatever the database's
+     * collation */
+    [ST_CAPTURES_BEFORE] = "SELECT id FROM captures WHERE uploaded_at COLLATE \"C\" < $1::text "
+                           "AND id > $2::int8 ORDER BY id LIMIT $3::int8",
     [ST_NOTE_INSERT] = "INSERT INTO annotations (capture_id, flow_id, packet, author, text, "
                        "created_at) VALUES ($1::int8, $2::int8, $3::int8, $4::text, $5::text, "
                        "$6::text) RETURNING id",
@@ -1209,8 +1216,8 @@ static enum tl_db_rc pg_capture_delete(struct tl_db *d, uint64_t id, struct tl_c
         return rc;
     }
     rc = capture_read(db, ST_CAPTURE_LOCK, id, NULL, row);
-    static const enum stmt_id steps[] = { ST_DEL_PACKETS, ST_DEL_FLOWS, ST_DEL_CAPTURE_NOTES,
-                                          ST_DEL_CAPTURE };
+    static const enum stmt_id steps[] = { ST_DEL_PACKETS, ST_DEL_FLOWS, ST_DEL_GROUPS,
+                                          ST_DEL_CAPTURE_NOTES, ST_DEL_CAPTURE };
     for (size_t k = 0; k < sizeof steps / sizeof steps[0] && rc == TL_DB_OK; k++) {
         struct params p = { 0 };
         if (steps[k] == ST_DEL_PACKETS) {
@@ -1229,6 +1236,28 @@ static enum tl_db_rc pg_capture_delete(struct tl_db *d, uint64_t id, struct tl_c
         pg_upload_rollback(d);
     }
     return rc;
+}
+
+static enum tl_db_rc pg_captures_before(struct tl_db *d, const char *before, uint64_t after,
+                                        uint64_t *ids, unsigned max, unsigned *n)
+{
+    struct pg_db *db = PG(d);
+    struct params p = { 0 };
+    p_text(&p, before);
+    p_i64(&p, (int64_t)after);
+    p_i64(&p, (int64_t)max);
+    enum tl_db_rc rc;
+    *n = 0;
+    PGresult *r = run(db, ST_CAPTURES_BEFORE, &p, &rc, "captures before");
+    if (!r) {
+        return rc;
+    }
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows && *n < max; i++) {
+        ids[(*n)++] = (uint64_t)col_i64(r, i, 0);
+    }
+    PQclear(r);
+    return TL_DB_OK;
 }
 
 /*
@@ -1672,6 +1701,7 @@ const struct tl_store_ops tl_store_pg = {
     .capture_get = pg_capture_get,
     .captures_list = pg_captures_list,
     .capture_delete = pg_capture_delete,
+    .captures_before = pg_captures_before,
     .flows_query = pg_flows_query,
     .flow_stats = pg_flow_stats,
     .flow_get = pg_flow_get,

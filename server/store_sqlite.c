@@ -36,6 +36,7 @@ enum stmt_id {
     ST_DEL_FLOWS,
     ST_DEL_CAPTURE,
     ST_DEL_CAPTURE_NOTES,
+    ST_CAPTURES_BEFORE,
     ST_FIND_DUPLICATE,
     ST_NOTE_INSERT,
     ST_NOTES_CAPTURE,
@@ -86,6 +87,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_DEL_FLOWS] = "DELETE FROM flows WHERE capture_id = :capture_id",
     [ST_DEL_CAPTURE] = "DELETE FROM captures WHERE id = :id",
     [ST_DEL_CAPTURE_NOTES] = "DELETE FROM annotations WHERE capture_id = :capture_id",
+    [ST_CAPTURES_BEFORE] = "SELECT id FROM captures WHERE uploaded_at < :before AND id > :after "
+                           "ORDER BY id LIMIT :limit",
     [ST_FIND_DUPLICATE] = "SELECT id FROM captures WHERE sha256 = :sha256 AND filter = :filter "
                           "AND sha256 <> '' ORDER BY id LIMIT 1",
     [ST_NOTE_INSERT] = "INSERT INTO annotations (capture_id, flow_id, packet, author, text, "
@@ -986,6 +989,26 @@ static enum tl_db_rc sq_capture_delete(struct tl_db *d, uint64_t id, struct tl_c
     return TL_DB_OK;
 }
 
+static enum tl_db_rc sq_captures_before(struct tl_db *d, const char *before, uint64_t after,
+                                        uint64_t *ids, unsigned max, unsigned *n)
+{
+    struct sq_db *db = SQ(d);
+    sqlite3_stmt *st = stmt(db, ST_CAPTURES_BEFORE);
+    sqlite3_bind_text(st, P(st, ":before"), before, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, P(st, ":after"), (sqlite3_int64)after);
+    sqlite3_bind_int64(st, P(st, ":limit"), (sqlite3_int64)max);
+    int rc = SQLITE_DONE;
+    *n = 0;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ids[(*n)++] = (uint64_t)sqlite3_column_int64(st, 0);
+    }
+    if (*n == max) {
+        rc = SQLITE_DONE;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? TL_DB_OK : rc_of(db, rc, "captures before");
+}
+
 /*
  * The flow query. Parameters are named by role (the same name may appear in several
  * branches). A filter on either endpoint (port, host) is an OR that SQLite would answer by
@@ -1499,6 +1522,7 @@ const struct tl_store_ops tl_store_sqlite = {
     .capture_get = sq_capture_get,
     .captures_list = sq_captures_list,
     .capture_delete = sq_capture_delete,
+    .captures_before = sq_captures_before,
     .flows_query = sq_flows_query,
     .flow_get = sq_flow_get,
     .flow_stats = sq_flow_stats,
