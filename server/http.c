@@ -1044,9 +1044,16 @@ static enum MHD_Result upload_start(struct call *x, const char *put_name)
     const char *cl = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "Content-Length");
     uint64_t len;
     if (cl && tl_param_uint(cl, 0, UINT64_MAX, &len) && len > s->cfg.max_upload) {
-        return FAIL(x, TL_ERR_TOO_LARGE,
-                    "the body has %" PRIu64 " bytes; this server takes at most %" PRIu64, len,
-                    s->cfg.max_upload);
+        if (len - s->cfg.max_upload > DRAIN_MAX) { /* answered now, the connection closed */
+            return FAIL(x, TL_ERR_TOO_LARGE,
+                        "the body has %" PRIu64 " bytes; this server takes at most %" PRIu64, len,
+                        s->cfg.max_upload);
+        }
+        /* Read and dropped, then answered: a connection closed while the client still sends
+         * is reset by the kernel, and the client may never read the 413 queued before. */
+        q->kind = REQ_UPLOAD;
+        q->too_large = true;
+        return MHD_YES;
     }
     if (!tmp_open(s, q)) {
         return write_error(x, q->write_errno);
@@ -1083,7 +1090,9 @@ static enum MHD_Result upload_chunk(struct tl_server *s, struct req *q, const ch
          * libmicrohttpd 0.9 answers only once the body has ended, so the rest is read and
          * dropped; a body that goes on far past the limit is cut off (connection closed).
          */
-        return q->bytes_in - s->cfg.max_upload > DRAIN_MAX ? MHD_NO : MHD_YES;
+        return q->bytes_in > s->cfg.max_upload && q->bytes_in - s->cfg.max_upload > DRAIN_MAX
+                   ? MHD_NO
+                   : MHD_YES;
     }
     if (q->pp_failed || q->write_failed || q->dup_part[0]) {
         return MHD_YES; /* discard the rest: the answer is already decided */
@@ -1709,8 +1718,8 @@ static enum MHD_Result flow_packets(struct call *x, bool one)
     enum tl_db_rc rc = one ? tl_replay_packet(rp, db, &ref, &v, offset, &w)
                            : tl_replay_flow_timeline(rp, db, &ref, &v, offset, limit, &w);
     tl_replay_free(rp);
-    enum MHD_Result ret = rc == TL_DB_OK ? send_json(x, 200, &b, NULL)
-                                         : db_error(x, rc, one ? "packet" : "flow");
+    enum MHD_Result ret =
+        rc == TL_DB_OK ? send_json(x, 200, &b, NULL) : db_error(x, rc, one ? "packet" : "flow");
     tl_buf_cleanup(&b);
     return ret;
 }

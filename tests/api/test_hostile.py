@@ -244,7 +244,8 @@ def check_02_parameters(t):
             ('/api/v1/captures?offset=1', 'unknown_parameter', 'offset'),
             ('/healthz?x=1', 'unknown_parameter', 'x'),
             ('/api/v1/flows?handshake=complete,bogus', 'bad_parameter', 'handshake'),
-            ('/api/v1/flows/1?fields=maybe', 'unknown_parameter', 'fields')):
+            ('/api/v1/flows/1?fields=maybe', 'bad_parameter', 'fields'),
+            ('/api/v1/flows/1?field=true', 'unknown_parameter', 'field')):
         st, hd, body, _ = raw(p, req('GET', path))
         e = strict_json(body).get('error', {}) if st else {}
         ok(st == 400 and e.get('code') == code and e.get('parameter') == param,
