@@ -37,6 +37,8 @@ test: deps-test configure-$(if $(SANITIZE),$(SANITIZE),ON)
 bench: deps-test configure-OFF
 	@cmake --build $(BUILD) -j $(JOBS)
 	@sh bench/run.sh
+	@sh bench/service.sh --ingest
+	@sh bench/service.sh --load
 
 # libFuzzer (clang, under ASan+UBSan): every target for FUZZ_SECONDS each (default 60),
 # FUZZ_JOBS at a time (default 2), starting from its committed corpus

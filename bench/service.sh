@@ -1,11 +1,14 @@
 #!/bin/sh
 # bench/service.sh - end-to-end benchmark of tcplensd: uploads, then queries on >= 1M flows.
 #
-# Usage: sh bench/service.sh [--ingest | --queries]   (default: both; Markdown on stdout)
+# Usage: sh bench/service.sh [--ingest | --queries | --load]   (default: the first two;
+#        Markdown on stdout)
 #   --ingest   upload the 1M- and the 2M-packet synthetic captures, each to a fresh server:
 #              seconds, packets/s end to end, server CPU and peak RSS
 #   --queries  a database of QUERY_UPLOADS x the 1M-packet capture (cached), then wrk on
 #              /healthz, /api/v1/flows filters and /api/v1/flows/{id}
+#   --load     wrk on GET /api/v1/flows?limit=100 idle (the anchor), while 8 uploads of the
+#              1M-packet capture run, and with 300 slow clients connected as well
 #
 # Servers listen on 127.0.0.1 only, on a free port in PORT_MIN-PORT_MAX; every wait is bounded.
 # Needs curl, python3 and, for --queries, wrk (`apt-get install wrk`). Environment:
@@ -47,6 +50,7 @@ case "${1:-}" in
     "") ;;
     --ingest) mode=ingest ;;
     --queries) mode=queries ;;
+    --load) mode=load ;;
     -h | --help)
         sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
@@ -72,7 +76,7 @@ done
 [ -x "$TCPLENSD" ] || die "$TCPLENSD not found: build first (make build)"
 HAVE_WRK=1
 command -v wrk >/dev/null 2>&1 || HAVE_WRK=0
-if [ "$mode" = queries ] && [ "$HAVE_WRK" = 0 ]; then
+if [ "$mode" != ingest ] && [ "$mode" != all ] && [ "$HAVE_WRK" = 0 ]; then
     die "wrk not found: install it with 'apt-get install wrk' (Debian/Ubuntu)"
 fi
 
@@ -161,9 +165,9 @@ start_server() {
         t0=$(now_ns)
         # shellcheck disable=SC2086 # SERVER_ARGS is a list of flags
         # --duplicates keep: the query database is the same capture uploaded again and again
-        # --async-above 0: an upload is answered when it is stored (201), never as a job
+        # --async-above 0 (ASYNC_ABOVE): an upload is answered when it is stored (201)
         "$TCPLENSD" --listen "127.0.0.1:$port" --db "$1/tcplens.db" --data-dir "$1/captures" \
-            --duplicates keep --async-above 0 $SERVER_ARGS >"$SRV_LOG" 2>&1 &
+            --duplicates keep --async-above "${ASYNC_ABOVE:-0}" $SERVER_ARGS >"$SRV_LOG" 2>&1 &
         SRV_PID=$!
         ss_i=0
         until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/healthz")" = 200 ]; do
@@ -298,6 +302,66 @@ wrk_row() {
         }' "$TMP/wrk.out" >>"$TMP/wrk.rows"
 }
 
+# slow_clients N SECONDS: N connections that send a request line, then one header byte a
+# second, for SECONDS (in the background; SLOW_PID).
+slow_clients() {
+    python3 - "$port" "$1" "$2" <<'PY' &
+import socket, sys, time
+port, n, secs = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+socks = []
+for _ in range(n):
+    try:
+        s = socket.create_connection(('127.0.0.1', port), timeout=2)
+        s.sendall(b'GET /api/v1/flows HTTP/1.1\r\nHost: x\r\n')
+        socks.append(s)
+    except OSError:
+        pass
+end = time.monotonic() + secs
+while time.monotonic() < end:
+    for s in socks:
+        try:
+            s.send(b'X')
+        except OSError:
+            pass
+    time.sleep(1)
+PY
+    SLOW_PID=$!
+}
+
+load_mode() {
+    c1=$(capture "$PACKETS" "$CONNECTIONS")
+    dir=$TMP/load-db
+    rm -rf "$dir"
+    ASYNC_ABOVE=64M start_server "$dir"
+    for f in "$ROOT"/examples/*.pcap; do
+        curl -sS -o /dev/null --data-binary "@$f" "$URL/api/v1/captures?name=$(basename "$f")" ||
+            die "upload of $f failed"
+    done
+    : >"$TMP/wrk.rows"
+    wrk_row "idle (the anchor)" "/api/v1/flows?limit=100"
+    i=0
+    while [ "$i" -lt 8 ]; do
+        curl -sS -o /dev/null --max-time "$UPLOAD_TIMEOUT" --data-binary "@$c1" \
+            "$URL/api/v1/captures?name=load-$i" &
+        i=$((i + 1))
+    done
+    sleep 2
+    wrk_row "while 8 uploads of $(basename "$c1") run" "/api/v1/flows?limit=100"
+    slow_clients 300 30
+    sleep 2
+    wrk_row "the same, with 300 slow clients connected" "/api/v1/flows?limit=100"
+    kill "$SLOW_PID" 2>/dev/null || true
+    wait "$SLOW_PID" 2>/dev/null || true
+    stop_server
+    wait 2>/dev/null || true
+    echo "### Reads under load: \`wrk -t$WRK_THREADS -c$WRK_CONNS -d$WRK_DURATION\` on GET /api/v1/flows?limit=100"
+    echo
+    echo "| while | requests/s | p50 ms | p99 ms | non-2xx | socket errors |"
+    echo "|---|---:|---:|---:|---:|---|"
+    awk -F'|' '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$TMP/wrk.rows"
+    echo
+}
+
 # get PATH: GET into $TMP/get.json; fails unless 200.
 get() {
     code=$(curl -sS -o "$TMP/get.json" -w '%{http_code}' --max-time 60 "$URL$1") || code="curl failed"
@@ -422,6 +486,10 @@ echo "## tcplensd service benchmark"
 echo
 echo "Machine: ${cpu:-unknown CPU}, $(nproc) cores. Server: \`$TCPLENSD${SERVER_ARGS:+ $SERVER_ARGS}\`, loopback."
 echo
+if [ "$mode" = load ]; then
+    load_mode
+    exit 0
+fi
 if [ "$mode" != queries ]; then
     ingest_mode
 fi

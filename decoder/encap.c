@@ -55,6 +55,8 @@ const char *tl_layer_kind_name(unsigned kind)
             return "udp";
         case TL_LAYER_TCP:
             return "tcp";
+        case TL_LAYER_SLL:
+            return "sll";
         default:
             return tl_tunnel_kind_name((enum tl_tunnel_kind)kind);
     }
@@ -73,19 +75,10 @@ int tl_layer_push(struct tl_packet *p, unsigned kind, unsigned tunnel, size_t of
     return p->n_layers++;
 }
 
-/* The header of the tunnel just pushed, from `at` in c: `n` bytes recorded (and kept in the
- * tunnel, up to its raw bytes, when `keep`). */
-static void tun_layer(struct tl_packet *p, const struct tl_cur *c, size_t at, size_t n, bool keep)
+/* The header of the tunnel just pushed: `n` bytes from `at`. */
+static void tun_layer(struct tl_packet *p, size_t at, size_t n)
 {
-    struct tl_tunnel *t = &p->tunnels[p->n_tunnels - 1];
-    tl_layer_push(p, t->kind, p->n_tunnels, at, n);
-    if (keep) {
-        size_t k = n < sizeof t->raw ? n : sizeof t->raw;
-        if (at <= c->len && c->len - at >= k) {
-            memcpy(t->raw, c->buf + at, k);
-            t->raw_len = (uint8_t)k;
-        }
-    }
+    tl_layer_push(p, p->tunnels[p->n_tunnels - 1].kind, p->n_tunnels, at, n);
 }
 
 struct tl_tunnel *tl_tun_push(struct tl_packet *p, enum tl_tunnel_kind k)
@@ -179,7 +172,7 @@ static enum tl_anomaly mpls_walk(struct tl_packet *p, struct tl_cur *c, uint16_t
         t->tc = (uint8_t)(e >> 9 & 7);
         t->s = (uint8_t)(e >> 8 & 1);
         t->ttl = (uint8_t)e;
-        tun_layer(p, c, at, 4, true);
+        tun_layer(p, at, 4);
         if (t->s) {
             break;
         }
@@ -204,7 +197,7 @@ static enum tl_anomaly mpls_walk(struct tl_packet *p, struct tl_cur *c, uint16_t
     if (!tl_tun_push(p, TL_TUN_PW_ETH)) {
         return TL_AN_ENCAP_TOO_DEEP;
     }
-    tun_layer(p, c, cw, 4, true);
+    tun_layer(p, cw, 4);
     tl_layer_push(p, TL_LAYER_ETH, 0, cw + 4, 14);
     return TL_AN_NONE;
 }
@@ -239,7 +232,7 @@ enum tl_anomaly tl_encap_ether(struct tl_packet *p, struct tl_cur *c, uint16_t t
                 t->has_id = true;
                 t->tc = (uint8_t)(tci >> 13);
                 t->proto = type;
-                tun_layer(p, c, at, 4, true);
+                tun_layer(p, at, 4);
                 type = next;
                 continue;
             }
@@ -255,7 +248,7 @@ enum tl_anomaly tl_encap_ether(struct tl_packet *p, struct tl_cur *c, uint16_t t
                 }
                 t->id = tag >> 16 & 0x3fff;
                 t->has_id = true;
-                tun_layer(p, c, at, 6, true);
+                tun_layer(p, at, 6);
                 continue;
             }
             case ETHERTYPE_ETAG: { /* 6 bytes: PCP/DEI, ingress E-CID base, E-CID base, ... */
@@ -272,7 +265,7 @@ enum tl_anomaly tl_encap_ether(struct tl_packet *p, struct tl_cur *c, uint16_t t
                 t->id = b & 0x0fff;
                 t->has_id = true;
                 t->tc = (uint8_t)(a >> 13);
-                tun_layer(p, c, at, 8, true);
+                tun_layer(p, at, 8);
                 continue;
             }
             case ETHERTYPE_MPLS:
@@ -305,7 +298,7 @@ enum tl_anomaly tl_encap_ether(struct tl_packet *p, struct tl_cur *c, uint16_t t
                 if (!ppp_proto(c, &type)) {
                     return TL_AN_ENCAP_TRUNC;
                 }
-                tun_layer(p, c, at, c->off - at, true);
+                tun_layer(p, at, c->off - at);
                 if (type == 0) {
                     p->non_tcp = "pppoe-other";
                     *out = 0;
@@ -401,7 +394,7 @@ enum tl_anomaly tl_encap_80211(struct tl_packet *p, struct tl_cur *c, uint16_t *
     if (!tl_cur_skip(c, 3) || !tl_cur_be16(c, &type16)) {
         return link ? TL_AN_LINK_TRUNC : TL_AN_ENCAP_TRUNC;
     }
-    tun_layer(p, c, at, c->off - at, false);
+    tun_layer(p, at, c->off - at);
     return tl_encap_ether(p, c, type16, out, link);
 }
 
@@ -444,7 +437,7 @@ static enum tl_anomaly gre_payload(struct tl_packet *p, struct tl_cur *c, uint16
                 t->id = b & 0x03ff;
                 t->has_id = true;
             }
-            tun_layer(p, c, at, c->off - at, false);
+            tun_layer(p, at, c->off - at);
             return inner_ether(p, c, out);
         }
         case 0x22eb: { /* ERSPAN type III: 12 bytes, 8 more for the platform sub-header */
@@ -464,7 +457,7 @@ static enum tl_anomaly gre_payload(struct tl_packet *p, struct tl_cur *c, uint16
             if ((x & 1) && !tl_cur_skip(c, 8)) {
                 return TL_AN_ENCAP_TRUNC;
             }
-            tun_layer(p, c, at, c->off - at, false);
+            tun_layer(p, at, c->off - at);
             return inner_ether(p, c, out);
         }
         case 0x880b: { /* PPP (PPTP) */
@@ -559,7 +552,7 @@ static enum tl_anomaly gre_decode(struct tl_packet *p, const struct tl_ip *ip, s
         *out = 0;
         return TL_AN_NONE;
     }
-    tun_layer(p, c, at, c->off - at, false);
+    tun_layer(p, at, c->off - at);
     return gre_payload(p, c, proto, seq, out);
 }
 
@@ -600,7 +593,7 @@ static enum tl_anomaly udp_tunnel(struct tl_packet *p, const struct tl_ip *ip, s
             }
             t->id = w1 >> 8;
             t->has_id = true;
-            tun_layer(p, c, at, 8, false);
+            tun_layer(p, at, 8);
             return inner_ether(p, c, out);
         }
         case TL_TUN_VXLAN_GPE: { /* flags, 2 reserved, next protocol, VNI (3), reserved */
@@ -611,7 +604,7 @@ static enum tl_anomaly udp_tunnel(struct tl_packet *p, const struct tl_ip *ip, s
             t->id = w1 >> 8;
             t->has_id = true;
             t->proto = (uint16_t)(w0 & 0xff);
-            tun_layer(p, c, at, 8, false);
+            tun_layer(p, at, 8);
             switch (w0 & 0xff) {
                 case 1:
                     *out = ETHERTYPE_IPV4;
@@ -644,7 +637,7 @@ static enum tl_anomaly udp_tunnel(struct tl_packet *p, const struct tl_ip *ip, s
             if (!tl_cur_skip(c, (size_t)(vo & 0x3f) * 4)) {
                 return TL_AN_ENCAP_TRUNC;
             }
-            tun_layer(p, c, at, c->off - at, false);
+            tun_layer(p, at, c->off - at);
             if (proto == ETHERTYPE_IPV4 || proto == ETHERTYPE_IPV6) {
                 *out = proto;
                 return TL_AN_NONE;
@@ -688,7 +681,7 @@ static enum tl_anomaly udp_tunnel(struct tl_packet *p, const struct tl_ip *ip, s
                     }
                 }
             }
-            tun_layer(p, c, at, c->off - at, false);
+            tun_layer(p, at, c->off - at);
             if (type != 0xff) { /* not a G-PDU: echo, error indication, end marker */
                 p->non_tcp = "gtp-other";
                 return TL_AN_NONE;
@@ -726,7 +719,7 @@ static enum tl_anomaly udp_tunnel(struct tl_packet *p, const struct tl_ip *ip, s
             if (!tl_cur_peek_u8(c, c->off, &b)) {
                 return TL_AN_ENCAP_TRUNC;
             }
-            tun_layer(p, c, at, c->off - at, false);
+            tun_layer(p, at, c->off - at);
             if (b >> 4 != 6) {
                 p->non_tcp = "teredo-other";
                 return TL_AN_NONE;
@@ -742,7 +735,7 @@ static enum tl_anomaly udp_tunnel(struct tl_packet *p, const struct tl_ip *ip, s
                 return TL_AN_ENCAP_TRUNC;
             }
             t->proto = next;
-            tun_layer(p, c, at, c->off - at, false);
+            tun_layer(p, at, c->off - at);
             if ((opb & 0x0f) != 1 || (next != IPPROTO_NUM_IPIP && next != IPPROTO_NUM_IPV6)) {
                 p->non_tcp = "ayiya-other";
                 return TL_AN_NONE;

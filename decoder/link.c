@@ -231,6 +231,7 @@ enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data
                 return TL_AN_LINK_TRUNC;
             }
             l->sll_pkttype = pkttype;
+            tl_layer_push(p, TL_LAYER_SLL, 0, 0, 16);
             an = ethertype_walk(p, &c, type);
             break;
         }
@@ -244,6 +245,7 @@ enum tl_anomaly tl_link_decode(struct tl_packet *p, int dlt, const uint8_t *data
             }
             l->sll_ifindex = ifindex;
             l->sll_pkttype = pkttype;
+            tl_layer_push(p, TL_LAYER_SLL, 0, 0, 20);
             an = ethertype_walk(p, &c, type);
             break;
         }

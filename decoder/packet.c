@@ -134,13 +134,14 @@ static void decode_ip_layers(struct tl_packet *p, bool verify)
     }
 }
 
-void tl_packet_decode(struct tl_packet *p, int dlt, const uint8_t *data, uint32_t caplen,
-                      uint32_t wirelen)
+void tl_packet_decode_frame(struct tl_packet *p, int dlt, const uint8_t *data, uint32_t avail,
+                            uint32_t caplen, uint32_t wirelen, bool verify)
 {
     packet_reset(p);
-    p->caplen = caplen;
-    p->wirelen = wirelen < caplen ? caplen : wirelen;
-    enum tl_anomaly an = tl_link_decode(p, dlt, data, caplen);
+    p->caplen = caplen < avail ? avail : caplen;
+    p->wirelen = wirelen < p->caplen ? p->caplen : wirelen;
+    /* the link layers read only the bytes present: the cursor is bounded by avail */
+    enum tl_anomaly an = tl_link_decode(p, dlt, data, avail);
     if (an != TL_AN_NONE) {
         p->fatal = an;
         return;
@@ -148,27 +149,18 @@ void tl_packet_decode(struct tl_packet *p, int dlt, const uint8_t *data, uint32_
     if (p->non_tcp) {
         return;
     }
-    uint32_t off = p->link.l3_offset;
+    uint32_t off = p->link.l3_offset; /* <= avail: the cursor never moves past its end */
     p->l3 = data + off;
-    p->l3_avail = caplen - off;
-    p->l3_caplen = caplen - off;
+    p->l3_avail = avail - off;
+    p->l3_caplen = p->caplen - off;
     p->l3_wirelen = p->wirelen - off;
-    decode_ip_layers(p, true);
+    decode_ip_layers(p, verify);
 }
 
-void tl_packet_decode_l3(struct tl_packet *p, const uint8_t *l3, uint32_t avail, uint32_t caplen,
-                         uint32_t wirelen, bool verify)
+void tl_packet_decode(struct tl_packet *p, int dlt, const uint8_t *data, uint32_t caplen,
+                      uint32_t wirelen)
 {
-    struct tl_link link = p->link;
-    packet_reset(p);
-    p->link = link;
-    p->link.n_tunnels = 0; /* what lay below the IP header was not stored */
-    p->link.n_layers = 0;
-    p->l3 = l3;
-    p->l3_avail = avail;
-    p->l3_caplen = caplen < avail ? avail : caplen;
-    p->l3_wirelen = wirelen < p->l3_caplen ? p->l3_caplen : wirelen;
-    decode_ip_layers(p, verify);
+    tl_packet_decode_frame(p, dlt, data, caplen, caplen, wirelen, true);
 }
 
 const char *tl_tcp_flags_tcpdump(uint16_t flags, char *buf, size_t size)

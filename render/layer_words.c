@@ -27,6 +27,28 @@ static const struct tl_layer_word eth[] = {
       "0x8864 PPPoE）"),
 };
 
+static const struct tl_layer_word sll[] = {
+    W("pkttype", "packet type", "分组类型",
+      "who the packet was for: 0 this host, 1 broadcast, 2 multicast, 3 another host, 4 sent by "
+      "this host",
+      "分组发给谁：0 本机，1 广播，2 组播，3 其他主机，4 本机发出"),
+    W("hatype", "ARPHRD type", "ARPHRD 类型",
+      "the interface's link-layer address type (ARPHRD_*: 1 Ethernet)",
+      "接口的链路层地址类型（ARPHRD_*：1 为以太网）"),
+    W("halen", "address length", "地址长度", "bytes of the link-layer address that are used",
+      "链路层地址实际使用的字节数"),
+    W("src", "sender address", "发送方地址", "the sender's link-layer address (a MAC for Ethernet)",
+      "发送方的链路层地址（以太网为 MAC）"),
+    W("unused", "unused", "未用", "the rest of the 8-byte address field",
+      "8 字节地址字段的其余部分"),
+    W("type", "protocol", "协议",
+      "EtherType of what follows (0x0800 IPv4, 0x86dd IPv6, 0x8100 a VLAN tag)",
+      "后面内容的以太类型（0x0800 IPv4，0x86dd IPv6，0x8100 VLAN 标签）"),
+    W("reserved", "reserved", "保留", "reserved, zero (v2)", "保留，为零（v2）"),
+    W("ifindex", "interface index", "接口索引", "the capturing interface's index (v2)",
+      "捕获接口的索引（v2）"),
+};
+
 static const struct tl_layer_word vlan[] = {
     W("pcp", "PCP", "PCP", "priority code point (IEEE 802.1p): the frame's class of service, 0-7",
       "优先级代码点（IEEE 802.1p）：帧的服务等级，0-7"),
@@ -267,6 +289,11 @@ static const struct tl_layer_words layers[] = {
       W("eth", "Ethernet", "以太网", "Ethernet II header (IEEE 802.3)",
         "以太网 II 首部（IEEE 802.3）"),
       eth, N(eth) },
+    { "sll",
+      W("sll", "Linux cooked", "Linux cooked",
+        "the Linux cooked capture header (SLL, v1 or v2) that stands for the link header",
+        "Linux cooked 捕获首部（SLL，v1 或 v2），代替链路层首部"),
+      sll, N(sll) },
     { "vlan",
       W("vlan", "802.1Q tag", "802.1Q 标签", "a VLAN tag (IEEE 802.1Q; 802.1ad for QinQ)",
         "VLAN 标签（IEEE 802.1Q；QinQ 为 802.1ad）"),

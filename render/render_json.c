@@ -141,24 +141,20 @@ static void tunnel_write(struct tl_jw *w, const struct tl_tunnel *t)
 }
 
 /*
- * A packet's tunnel path, outermost first: the layers below the IP header are the flow's (a
- * timeline packet is stored from its IP header on), those over IP the packet's own.
+ * A tunnel path, outermost first: a timeline packet's own (its record keeps the frame from its
+ * start, so every layer is decoded again from the packet), or, for the flow, its first
+ * packet's (the first TL_FLOW_TUNNELS layers).
  */
 static void tunnels_write(struct tl_jw *w, const struct tl_flow *f, const struct tl_packet *p)
 {
     tl_jw_key(w, "tunnels");
     tl_jw_arr(w);
-    if (f) {
-        for (unsigned i = 0; i < f->n_link_tunnels && i < TL_FLOW_TUNNELS; i++) {
-            tunnel_write(w, &f->tunnels[i]);
-        }
-    }
     if (p) {
-        for (unsigned i = p->link.n_tunnels; i < p->n_tunnels; i++) {
+        for (unsigned i = 0; i < p->n_tunnels; i++) {
             tunnel_write(w, &p->tunnels[i]);
         }
     } else if (f) {
-        for (unsigned i = f->n_link_tunnels; i < f->n_tunnels && i < TL_FLOW_TUNNELS; i++) {
+        for (unsigned i = 0; i < f->n_tunnels && i < TL_FLOW_TUNNELS; i++) {
             tunnel_write(w, &f->tunnels[i]);
         }
     }
@@ -428,7 +424,6 @@ struct lhdr {
     unsigned index;
     const uint8_t *b;
     size_t n;
-    bool from_flow; /* drawn from the flow's copy of its path: no field that changes per packet */
 };
 
 /* `width` bits at bit `off` of b, big-endian; false when they are not all present. */
@@ -568,6 +563,41 @@ static void hdr_teredo(const struct lhdr *h)
     }
 }
 
+/* A Linux cooked header: v1 (16 bytes) or v2 (20), its 8-byte address field as the link-layer
+ * address (halen bytes, a MAC for 6) and what is left of it. */
+static void hdr_sll(const struct lhdr *h)
+{
+    unsigned at = 48; /* the address field */
+    uint64_t halen = 0;
+    if (h->n >= 20) {
+        lf(h, "type", 0, 16, FV_HEX16);
+        lf(h, "reserved", 16, 16, FV_HEX16);
+        lf(h, "ifindex", 32, 32, FV_UINT);
+        lf(h, "hatype", 64, 16, FV_UINT);
+        lf(h, "pkttype", 80, 8, FV_UINT);
+        lf(h, "halen", 88, 8, FV_UINT);
+        bits_get(h->b, h->n, 88, 8, &halen);
+        at = 96;
+    } else {
+        lf(h, "pkttype", 0, 16, FV_UINT);
+        lf(h, "hatype", 16, 16, FV_UINT);
+        lf(h, "halen", 32, 16, FV_UINT);
+        bits_get(h->b, h->n, 32, 16, &halen);
+    }
+    unsigned used = halen > 8 ? 8 : (unsigned)halen;
+    if (used == 6) {
+        lf(h, "src", at, 48, FV_MAC);
+    } else if (used > 0) {
+        lf(h, "src", at, used * 8, FV_BYTES);
+    }
+    if (used < 8) {
+        lf(h, "unused", at + used * 8, (8 - used) * 8, FV_BYTES);
+    }
+    if (h->n < 20) {
+        lf(h, "type", 112, 16, FV_HEX16);
+    }
+}
+
 static void hdr_fields(const struct lhdr *h, unsigned kind)
 {
     switch (kind) {
@@ -588,20 +618,19 @@ static void hdr_fields(const struct lhdr *h, unsigned kind)
             lf(h, "s", 23, 1, FV_BOOL);
             lf(h, "ttl", 24, 8, FV_UINT);
             break;
+        case TL_LAYER_SLL:
+            hdr_sll(h);
+            break;
         case TL_TUN_PW_ETH:
             lf(h, "reserved", 0, 16, FV_HEX16);
-            if (!h->from_flow) {
-                lf(h, "sequence", 16, 16, FV_UINT);
-            }
+            lf(h, "sequence", 16, 16, FV_UINT);
             break;
         case TL_TUN_PPPOE: {
             lf(h, "version", 0, 4, FV_UINT);
             lf(h, "type", 4, 4, FV_UINT);
             lf(h, "code", 8, 8, FV_UINT);
             lf(h, "session_id", 16, 16, FV_HEX16);
-            if (!h->from_flow) {
-                lf(h, "length", 32, 16, FV_UINT);
-            }
+            lf(h, "length", 32, 16, FV_UINT);
             unsigned at = h->n >= 10 && h->b[6] == 0xff && h->b[7] == 0x03 ? 64 : 48;
             lf(h, "ppp_protocol", at, h->n * 8 == at + 8 ? 8 : 16, FV_HEX16);
             break;
@@ -718,44 +747,36 @@ static void hdr_fields(const struct lhdr *h, unsigned kind)
     }
 }
 
-/* One header as stored for the packet: what `layers` says of it. */
+/* One header of the packet: what `layers` says of it. */
 struct hdr_ref {
     unsigned kind;
     int tunnel;       /* index in the packet's `tunnels`, -1 for none */
-    const uint8_t *b; /* its bytes, NULL when they were not kept (the frame's link header) */
+    const uint8_t *b; /* its bytes, NULL when none of them is present */
     size_t n;         /* bytes present */
     size_t len;       /* its length */
     const struct tl_ip *ip;
-    bool from_flow; /* a layer below the first IP header, from the flow's copy of the path */
 };
 
 /*
- * The packet's headers, outermost first: the tunnel layers below the first IP header from the
- * flow's copy of the path (the record keeps bytes from the IP header on; the frame's own link
- * header, Ethernet's addresses included, is not kept), then every header from the IP header
- * on as the decoder found it in the record. Returns how many (at most `max`).
+ * The packet's headers, outermost first, as the decoder found them in the packet's record
+ * (the frame from its start: its link header, tags, labels and tunnels, every IP header, TCP).
+ * Returns how many (at most `max`).
  */
-static size_t hdr_refs(const struct tl_flow *f, const struct tl_packet *p, struct hdr_ref *out,
-                       size_t max)
+static size_t hdr_refs(const struct tl_packet *p, struct hdr_ref *out, size_t max)
 {
     size_t k = 0;
-    unsigned nlink = f->n_link_tunnels < TL_FLOW_TUNNELS ? f->n_link_tunnels : TL_FLOW_TUNNELS;
-    for (unsigned i = 0; i < nlink && k < max; i++) {
-        const struct tl_tunnel *t = &f->tunnels[i];
-        out[k++] =
-            (struct hdr_ref){ t->kind, (int)i, t->raw_len ? t->raw : NULL, t->raw_len, t->raw_len,
-                              NULL,    true };
-    }
-    for (unsigned i = p->link.n_layers; i < p->n_layers && k < max; i++) {
+    const uint8_t *frame = p->l3 - p->link.l3_offset;
+    size_t avail = (size_t)p->link.l3_offset + p->l3_avail; /* bytes of the frame present */
+    for (unsigned i = 0; i < p->n_layers && k < max; i++) {
         const struct tl_layer *l = &p->layers[i];
-        struct hdr_ref r = {
-            l->kind, l->tunnel ? (int)(nlink + l->tunnel - 1) : -1, NULL, 0, l->len, NULL, false
-        };
-        if (l->off <= p->l3_avail) {
-            r.b = p->l3 + l->off;
-            r.n = p->l3_avail - l->off < l->len ? p->l3_avail - l->off : l->len;
+        /* the link layers count from the frame's start, the others from the first IP header */
+        size_t off = i < p->link.n_layers ? l->off : (size_t)p->link.l3_offset + l->off;
+        struct hdr_ref r = { l->kind, l->tunnel ? (int)l->tunnel - 1 : -1, NULL, 0, l->len, NULL };
+        if (off <= avail) {
+            r.b = frame + off;
+            r.n = avail - off < l->len ? avail - off : l->len;
         }
-        if (l->kind == TL_TUN_IP) {
+        if (l->kind == TL_TUN_IP && i >= p->link.n_layers) {
             for (unsigned j = 0; j < p->n_ip; j++) {
                 if (p->ip[j].offset == l->off) {
                     r.ip = &p->ip[j];
@@ -814,9 +835,7 @@ static void fields_write(struct tl_jw *w, const struct tl_packet *p, const struc
             continue;
         }
         const char *name = tl_layer_kind_name(r->kind);
-        struct lhdr h = {
-            w, name, tl_layer_words_find(name), (unsigned)i, r->b, r->n, r->from_flow
-        };
+        struct lhdr h = { w, name, tl_layer_words_find(name), (unsigned)i, r->b, r->n };
         hdr_fields(&h, r->kind);
     }
     tl_jw_arr_end(w);
@@ -1093,8 +1112,8 @@ void tl_json_packet(struct tl_jw *w, const struct tl_flow *f, const struct tl_re
     tunnels_write(w, f, p);
     tl_jw_key(w, "tcp");
     tcp_write(w, p, r, f);
-    struct hdr_ref hs[TL_FLOW_TUNNELS + TL_MAX_LAYERS];
-    size_t nh = hdr_refs(f, p, hs, sizeof hs / sizeof hs[0]);
+    struct hdr_ref hs[TL_MAX_LAYERS];
+    size_t nh = hdr_refs(p, hs, sizeof hs / sizeof hs[0]);
     layers_write(w, hs, nh);
     if (!o->no_fields) {
         fields_write(w, p, hs, nh);

@@ -136,6 +136,7 @@ struct req {
     unsigned status;
     uint64_t bytes_out, bytes_in;
     bool head;
+    bool answer_next; /* a request without a body: dispatched on the call after the first */
     struct conn_track *ct;
     /* routing */
     const struct route *rt;
@@ -2923,6 +2924,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (atomic_load(&s->stopping)) {
             return FAIL(&x, TL_ERR_OVERLOADED, "the server is shutting down");
         }
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding") &&
+            (!cl || strcmp(cl, "0") == 0)) {
+            /* No body: answered on the next call, when libmicrohttpd has read the whole
+             * request. An answer queued on this first call makes it close the connection
+             * after the answer (no keep-alive). */
+            q->answer_next = true;
+            return MHD_YES;
+        }
+        if (is(method, "OPTIONS")) {
+            return preflight(&x);
+        }
+        return dispatch(&x, method);
+    }
+    if (q->answer_next) {
+        q->answer_next = false;
+        *upload_data_size = 0;
         if (is(method, "OPTIONS")) {
             return preflight(&x);
         }

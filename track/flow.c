@@ -357,12 +357,27 @@ size_t tl_rec_size(size_t len)
     return (offsetof(struct tl_rec, bytes) + len + 7) & ~(size_t)7;
 }
 
-size_t tl_rec_header_len(const struct tl_packet *p)
+/* The IP and TCP headers of p present in memory, from the first IP header. */
+static size_t rec_l3_len(const struct tl_packet *p)
 {
     size_t want = (size_t)p->tcp.offset + p->tcp.header_length;
-    if (want > p->l3_avail) {
-        want = p->l3_avail;
-    }
+    return want > p->l3_avail ? p->l3_avail : want;
+}
+
+/*
+ * Whether a record keeps p from its first IP header on, as a raw IP frame: only when the link
+ * layers (a long radiotap or NFLOG header) would push the TCP header past TL_REC_MAX_BYTES
+ * while the IP and TCP headers alone fit. Otherwise it keeps the frame from its start.
+ */
+static bool rec_from_l3(const struct tl_packet *p)
+{
+    size_t l3 = rec_l3_len(p);
+    return (size_t)p->link.l3_offset + l3 > TL_REC_MAX_BYTES && l3 <= TL_REC_MAX_BYTES;
+}
+
+size_t tl_rec_header_len(const struct tl_packet *p)
+{
+    size_t want = rec_l3_len(p) + (rec_from_l3(p) ? 0 : p->link.l3_offset);
     return want > TL_REC_MAX_BYTES ? TL_REC_MAX_BYTES : want;
 }
 
@@ -387,15 +402,22 @@ void tl_rec_fill(struct tl_rec *r, const struct tl_packet *p, const struct tl_fl
     r->frame = p->frame;
     r->ts_sec = p->ts_sec;
     r->ts_nsec = p->ts_nsec;
-    r->l3_caplen = p->l3_caplen;
-    r->l3_wirelen = p->l3_wirelen;
+    if (rec_from_l3(p)) { /* the IP header as a frame of its own (tl_linktype IPV4/IPV6) */
+        r->caplen = p->l3_caplen;
+        r->wirelen = p->l3_wirelen;
+        r->dlt = p->link.ethertype == ETHERTYPE_IPV6 ? TL_DLT_IPV6 : TL_DLT_IPV4;
+    } else {
+        r->caplen = p->caplen;
+        r->wirelen = p->wirelen;
+        r->dlt = p->link.dlt;
+    }
     r->len = (uint16_t)len;
     r->tcp_cksum = (uint8_t)p->tcp.checksum_status;
     r->tcp_cksum_expected = p->tcp.checksum_expected;
     r->n_anomalies = p->n_anomalies;
     memcpy(r->anomalies, p->anomalies, sizeof r->anomalies);
     rec_verdict(r, fp);
-    memcpy(r->bytes, p->l3, len);
+    memcpy(r->bytes, rec_from_l3(p) ? p->l3 : p->l3 - p->link.l3_offset, len);
 }
 
 void tl_rec_decode(const struct tl_rec *r, struct tl_packet *p)
@@ -403,7 +425,7 @@ void tl_rec_decode(const struct tl_rec *r, struct tl_packet *p)
     p->frame = r->frame;
     p->ts_sec = r->ts_sec;
     p->ts_nsec = r->ts_nsec;
-    tl_packet_decode_l3(p, r->bytes, r->len, r->l3_caplen, r->l3_wirelen, false);
+    tl_packet_decode_frame(p, r->dlt, r->bytes, r->len, r->caplen, r->wirelen, false);
     p->tcp.checksum_status = (enum tl_cksum)r->tcp_cksum;
     p->tcp.checksum_expected = r->tcp_cksum_expected;
     p->n_anomalies = r->n_anomalies;
@@ -482,7 +504,6 @@ static void flow_init(struct tl_flow *f, uint64_t index, const struct tl_packet 
     f->first_nsec = f->last_nsec = p->ts_nsec;
     f->tun_key = tl_tunnel_key(p);
     f->n_tunnels = p->n_tunnels;
-    f->n_link_tunnels = p->link.n_tunnels;
     for (unsigned i = 0; i < p->n_tunnels && i < TL_FLOW_TUNNELS; i++) {
         f->tunnels[i] = p->tunnels[i];
     }

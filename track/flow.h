@@ -98,8 +98,7 @@ struct tl_flow {
     /* the tunnel path (part of the key, as Zeek keys tunnelled connections): its identity
      * (tl_tunnel_key, 0 when not tunnelled) and the first packet's outermost layers */
     uint64_t tun_key;
-    uint8_t n_tunnels;      /* layers of the path; the first TL_FLOW_TUNNELS are kept */
-    uint8_t n_link_tunnels; /* how many of them lie below the outermost IP header */
+    uint8_t n_tunnels; /* layers of the path; the first TL_FLOW_TUNNELS are kept */
     struct tl_tunnel tunnels[TL_FLOW_TUNNELS];
     struct tl_conn conn; /* the classifier's view (conn.h) */
     struct tl_zeek zeek; /* Zeek's conn.log numbers (zeekconn.h) */
@@ -117,12 +116,16 @@ struct tl_flow {
     void *user; /* the table user's, NULL when the flow begins; the tracker never reads it */
 };
 
-/* One packet as stored for a timeline: metadata, then `len` header bytes from the IP header. */
+/*
+ * One packet as stored for a timeline: metadata, then `len` bytes of the frame from its start
+ * (its link header, tags, labels, tunnels, every IP header) to the end of the TCP header,
+ * decoded again from them with the frame's link type (tl_rec_decode).
+ */
 struct tl_rec {
     uint64_t frame;
     int64_t ts_sec;
     uint32_t ts_nsec;
-    uint32_t l3_caplen, l3_wirelen;
+    uint32_t caplen, wirelen; /* of the whole frame, as captured and on the wire */
     uint16_t len;
     uint8_t dir;
     uint8_t tcp_cksum;      /* enum tl_cksum as computed over the whole segment */
@@ -134,11 +137,12 @@ struct tl_rec {
     uint32_t seq_rel, ack_rel;
     uint8_t ack_rel_known;
     int8_t scale;            /* shift applied to the window, -1 when unknown */
+    uint16_t dlt;            /* the frame's link type */
     struct tl_conn_pkt conn; /* event, states, analysis */
     uint8_t bytes[];
 };
 
-#define TL_REC_MAX_BYTES 1024 /* header bytes kept per packet (IP + TCP headers) */
+#define TL_REC_MAX_BYTES 1024 /* header bytes kept per packet (link, tunnel, IP, TCP headers) */
 
 /* A record with room for the largest header a record keeps (struct tl_rec ends in a flexible
  * array, so it is kept as aligned bytes). */
@@ -149,12 +153,15 @@ struct tl_rec_space {
 
 /* Bytes a record needs for `hdr_len` header bytes (8-byte aligned). */
 size_t tl_rec_size(size_t hdr_len);
-/* How many header bytes of p a record keeps: IP and TCP headers, at most TL_REC_MAX_BYTES. */
+/* How many bytes of p's frame a record keeps: from the frame's start to the end of the TCP
+ * header, at most TL_REC_MAX_BYTES (from the first IP header on, as a raw IP frame, when the
+ * link layers alone would push the TCP header past it). */
 size_t tl_rec_header_len(const struct tl_packet *p);
 /* Fill r (tl_rec_size(len) bytes) from a packet and what it did to its flow. */
 void tl_rec_fill(struct tl_rec *r, const struct tl_packet *p, const struct tl_flow_pkt *fp,
                  size_t len);
-/* Decode a record back into p: the headers again, verdicts and anomalies as recorded. */
+/* Decode a record back into p: every header again from the frame's start (tunnels and layers
+ * as the decoder found them), checksum verdicts and anomalies as recorded. */
 void tl_rec_decode(const struct tl_rec *r, struct tl_packet *p);
 
 /* Iterate a flow's records in capture order. */

@@ -17,6 +17,7 @@ import { renderTsg, renderServerTsg } from './tsg.js';
 import { renderQuiz, parseAsk } from './quiz.js';
 import { renderWorksheet, parseBlanks, BLANKABLE, MAX_ROWS } from './worksheet.js';
 import { renderNotes, markLadder } from './notes.js';
+import { vocabLabel, vocabMeaning } from './vocab.js';
 
 export async function renderFlow(ctx, token, params) {
     const id = params.get('flow');
@@ -392,6 +393,7 @@ export async function renderFlow(ctx, token, params) {
                 h('div', { class: 'card-head' },
                     h('h2', { id: 'ladder-h' }, t('ladder_title')),
                     h('div', { class: 'seg', role: 'group', 'aria-label': t('ladder_title') }, scaleBtns)),
+                tunnelPath(flow),
                 ladderBox,
                 virtual ? h('p', { class: 'muted small', id: 'ladder-note' }, t('virtual_note', total)) : null,
                 h('p', { class: 'muted small' },
@@ -613,6 +615,39 @@ function handshakeFacts(f) {
                 `SYN-ACK → ACK ${formatDuration(rtt.syn_ack_to_ack)}, ${formatDuration(rtt.total)}`)
             : null,
         firstBytes(f));
+}
+
+// The path the connection's packets took through the network, outermost first (VLAN tags,
+// MPLS labels, VXLAN, GRE ...), above its ladder: each layer's name from the vocabulary, its
+// identifier and the tunnel's outer endpoints. Nothing for a connection not tunnelled.
+const TUNNEL_IDS = ['vlan', 'label', 'vni', 'key', 'teid', 'session_id'];
+function tunnelPath(f) {
+    const tuns = f.tunnels || [];
+    if (!tuns.length) {
+        return null;
+    }
+    const items = tuns.map((tn) => {
+        const id = TUNNEL_IDS.find((k) => tn[k] !== undefined && tn[k] !== null);
+        let text = vocabLabel('layers', tn.kind, lang());
+        if (id) {
+            text += ` ${tn[id]}`;
+        }
+        if (tn.outer_src) {
+            text += ` (${tn.outer_src} → ${tn.outer_dst})`;
+        }
+        return h('li', { class: 'flow-path-item', 'data-kind': tn.kind,
+            title: vocabMeaning('layers', tn.kind, lang()) }, text);
+    });
+    items.push(h('li', { class: 'flow-path-item', 'data-kind': 'tcp' }, 'TCP'));
+    const list = [];
+    items.forEach((it, i) => {
+        if (i) {
+            list.push(h('li', { class: 'flow-path-sep', 'aria-hidden': 'true' }, '›'));
+        }
+        list.push(it);
+    });
+    return h('nav', { class: 'flow-path', 'aria-label': t('tunnel_path') },
+        h('span', { class: 'flow-path-title' }, `${t('tunnel_path')}:`), h('ol', {}, list));
 }
 
 // The first payload bytes of each direction as escaped text (the server escapes them), and the

@@ -204,21 +204,17 @@ struct tl_tunnel {
     uint32_t id;
     uint16_t sport, dport; /* outer UDP ports */
     uint8_t src[16], dst[16];
-    /* vlan (TCI, next type), mpls (the entry), pppoe (header, PPP protocol), vntag and etag
-     * (tag, next type), pw-eth (control word): the header's bytes, so that it can be drawn
-     * from a flow's copy of the path once the frame is gone */
-    uint8_t raw_len;
-    uint8_t raw[8];
 };
 
 /*
  * One header the packet came through, outermost first (p->layers), for drawing each: kind is
- * the tunnel kind of the header (TL_TUN_IP for every IP header) or TL_LAYER_*; off counts
- * bytes from the frame's start for the first link.n_layers, from the first IP header for the
- * others; tunnel is 1 + the index in p->tunnels of the tunnel it belongs to (an outer IP or
- * UDP header to its VXLAN, ...), 0 for none.
+ * the tunnel kind of the header (TL_TUN_IP for every IP header) or TL_LAYER_* (TL_LAYER_SLL: a
+ * Linux cooked header, v1 16 bytes or v2 20); off counts bytes from the frame's start for the
+ * first link.n_layers, from the first IP header for the others; tunnel is 1 + the index in
+ * p->tunnels of the tunnel it belongs to (an outer IP or UDP header to its VXLAN, ...), 0 for
+ * none.
  */
-enum { TL_LAYER_ETH = 32, TL_LAYER_UDP, TL_LAYER_TCP };
+enum { TL_LAYER_ETH = 32, TL_LAYER_UDP, TL_LAYER_TCP, TL_LAYER_SLL };
 struct tl_layer {
     uint8_t kind;
     uint8_t tunnel;
@@ -360,12 +356,14 @@ void tl_packet_decode(struct tl_packet *p, int dlt, const uint8_t *data, uint32_
                       uint32_t wirelen);
 
 /*
- * Decode from the first IP header, for packets stored as their header bytes: `avail` bytes
- * are present, `caplen`/`wirelen` are what the capture held. With `verify` false, the
- * checksum verdicts are left for the caller to fill in from what was stored.
+ * Decode a frame of which only the first `avail` bytes are present (a stored record: the frame
+ * from its start to the end of the TCP header); `caplen`/`wirelen` are what the capture held.
+ * The same decoding as tl_packet_decode(), bounded by `avail`. With `verify` false, the
+ * checksum verdicts are left for the caller to fill in from what was stored (the bytes they
+ * were computed over are gone).
  */
-void tl_packet_decode_l3(struct tl_packet *p, const uint8_t *l3, uint32_t avail, uint32_t caplen,
-                         uint32_t wirelen, bool verify);
+void tl_packet_decode_frame(struct tl_packet *p, int dlt, const uint8_t *data, uint32_t avail,
+                            uint32_t caplen, uint32_t wirelen, bool verify);
 
 /* tcpdump's name of a TCP option kind ("mss", "TS", ...), or NULL for an unknown kind. */
 const char *tl_tcp_option_name(uint8_t kind);

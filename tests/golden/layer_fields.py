@@ -13,9 +13,9 @@ hex value, for the fields named in FIELDS below. Nothing in them comes from tcpl
 whose mask is 0 (tshark gives only its bytes) is checked to lie within those bytes.
 
 tcplens's headers are matched to tshark's protocol instances of the same layer, counting from
-the innermost (a packet's own link header is not kept with its record, so `fields` start at the
-first tunnel layer). tshark's `mpls` instance holds the whole label stack: each label entry is
-its own header here. Exit 0 when everything matches, 1 on a difference, 2 on a setup error.
+the innermost; every header of a packet is drawn from that packet, from the frame's own link
+header (Ethernet, Linux cooked) on. tshark's `mpls` instance holds the whole label stack: each
+label entry is its own header here. Exit 0 when everything matches, 1 on a difference, 2 on a setup error.
 """
 import ipaddress
 import json
@@ -26,7 +26,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # tshark protocol -> tcplens layer
-PROTOS = {"eth": "eth", "vlan": "vlan", "ieee8021ad": "vlan", "mpls": "mpls",
+PROTOS = {"eth": "eth", "sll": "sll", "vlan": "vlan", "ieee8021ad": "vlan", "mpls": "mpls",
           "pwethcw": "pw-eth", "pppoes": "pppoe", "ppp": "ppp", "vntag": "vntag",
           "etag": "etag", "ip": "ip", "ipv6": "ip", "udp": "udp", "gre": "gre",
           "erspan": "erspan", "vxlan": "vxlan", "geneve": "geneve", "gtp": "gtpu",
@@ -35,6 +35,8 @@ PROTOS = {"eth": "eth", "vlan": "vlan", "ieee8021ad": "vlan", "mpls": "mpls",
 # tshark field -> tcplens field name (in the layer of the instance it belongs to)
 FIELDS = {
     "eth.dst": "dst", "eth.src": "src", "eth.type": "type",
+    "sll.pkttype": "pkttype", "sll.hatype": "hatype", "sll.halen": "halen",
+    "sll.src.eth": "src", "sll.etype": "type", "sll.ifindex": "ifindex",
     "vlan.priority": "pcp", "vlan.dei": "dei", "vlan.id": "vid", "vlan.etype": "type",
     "ieee8021ad.priority": "pcp", "ieee8021ad.dei": "dei", "ieee8021ad.id": "vid",
     "ieee8021ah.etype": "type",
@@ -99,12 +101,6 @@ EXCEPTIONS = {
         "tshark 4.0 does not dissect TPID 0x9200 nor anything inside it (tunnel_ids.py says "
         "the same): nothing to compare on those frames",
 }
-
-
-# Fields a header below the first IP header leaves out: such a header is drawn from the flow's
-# copy of its path (a packet's record keeps its bytes from the IP header on), so a field that
-# changes from packet to packet is not given.
-PER_PACKET = {("pppoe", "length"), ("pw-eth", "sequence")}
 
 
 def excepted(case, frame):
@@ -284,14 +280,12 @@ def compare_frame(case, frame, exp_protos, got_hdrs, used):
             problems.append("%s frame %d: %d %s headers, tshark %d"
                             % (case, frame, len(mine), layer, len(tsh)))
             continue
-        # counted from the innermost: the frame's own link header is not drawn
+        # counted from the innermost
         for (lname, fs), (_, start, named) in zip(mine, tsh[len(tsh) - len(mine):]):
             byname = {("flag." if lname == "tcp" and f["width_bits"] == 1 and
                         f["offset_bits"] >= 103 else "") + f["name"]: f for f in fs}
             for name, tf in named.items():
                 f = byname.get(name)
-                if f is None and (lname, name) in PER_PACKET:
-                    continue
                 if f is None:
                     problems.append("%s frame %d %s.%s: tshark has it, tcplens not"
                                     % (case, frame, lname, name))

@@ -587,13 +587,15 @@ static void test_flow_records_keep_headers(void **state)
     tl_rec_iter_init(&it, out.flow);
     while ((r = tl_rec_iter_next(&it)) != NULL) {
         const uint8_t *f = seed[n].f;
-        size_t l3 = seed[n].len - ETH_LEN; /* no payload: the headers are the packet */
+        size_t len = seed[n].len; /* no payload: the frame is its headers, link header first */
         assert_true(n < 6);
         assert_int_equal(r->frame, n + 1);
         assert_int_equal(r->ts_sec, 101 + n);
         assert_int_equal(r->dir, seed[n].dir);
-        assert_int_equal(r->len, l3);
-        assert_memory_equal(r->bytes, f + ETH_LEN, l3);
+        assert_int_equal(r->dlt, TL_DLT_EN10MB);
+        assert_int_equal(r->caplen, len);
+        assert_int_equal(r->len, len);
+        assert_memory_equal(r->bytes, f, len);
         assert_int_equal(r->seq_rel, seq_rel[n]);
         assert_int_equal(r->tcp_cksum, TL_CKSUM_CORRECT);
         n++;
@@ -601,6 +603,62 @@ static void test_flow_records_keep_headers(void **state)
     assert_int_equal(n, 6);
     assert_int_equal(out.flow->n_recs, 6);
     tl_flow_table_free(t);
+}
+
+/* A record keeps the frame from its start and decodes back to the same headers, the link ones
+ * included; a link header too long to keep with them (a 1100-byte radiotap header) leaves the
+ * record from the IP header on, decoded as a raw IP frame. */
+static void test_flow_records_decode_back(void **state)
+{
+    (void)state;
+    static uint8_t f[1200 + sizeof seed1];
+    static struct tl_packet back;
+    static const uint8_t wifi[24 + 8] = { 0x08, 0x01, [24] = 0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0 };
+    const size_t l3 = sizeof seed1 - ETH_LEN;
+    const size_t rt_lens[2] = { 8, 1100 };
+    for (int k = 0; k < 2; k++) {
+        struct tl_flow_table *t = tl_flow_table_new(0, true);
+        struct tl_flow_pkt out;
+        size_t rt = rt_lens[k], n = rt;
+        assert_non_null(t);
+        memset(f, 0, rt);
+        f[2] = (uint8_t)rt;
+        f[3] = (uint8_t)(rt >> 8);
+        memcpy(f + n, wifi, sizeof wifi);
+        n += sizeof wifi;
+        memcpy(f + n, seed1 + ETH_LEN, l3);
+        n += l3;
+        pkt.frame = 1;
+        pkt.ts_sec = 1;
+        pkt.ts_nsec = 0;
+        tl_packet_decode(&pkt, TL_DLT_IEEE802_11_RADIO, f, (uint32_t)n, (uint32_t)n);
+        assert_true(pkt.has_tcp);
+        assert_int_equal(tl_flow_table_add(t, &pkt, &out), TL_OK);
+        struct tl_rec_iter it;
+        tl_rec_iter_init(&it, out.flow);
+        const struct tl_rec *r = tl_rec_iter_next(&it);
+        assert_non_null(r);
+        tl_rec_decode(r, &back);
+        assert_true(back.has_tcp);
+        assert_int_equal(back.tcp.seq, pkt.tcp.seq);
+        assert_int_equal(back.tcp.checksum_status, pkt.tcp.checksum_status);
+        assert_int_equal(back.l3_caplen, pkt.l3_caplen);
+        assert_int_equal(back.l3_wirelen, pkt.l3_wirelen);
+        if (k == 0) { /* the whole frame: the same headers, 802.11 included */
+            assert_int_equal(r->len, n);
+            assert_int_equal(r->dlt, TL_DLT_IEEE802_11_RADIO);
+            assert_int_equal(back.n_tunnels, 1);
+            assert_int_equal(back.tunnels[0].kind, TL_TUN_IEEE80211);
+            assert_int_equal(back.n_layers, pkt.n_layers);
+            assert_memory_equal(back.layers, pkt.layers, sizeof pkt.layers[0] * pkt.n_layers);
+        } else { /* from the IP header on */
+            assert_int_equal(r->len, l3);
+            assert_int_equal(r->dlt, TL_DLT_IPV4);
+            assert_int_equal(back.n_tunnels, 0);
+            assert_int_equal(back.link.l3_offset, 0);
+        }
+        tl_flow_table_free(t);
+    }
 }
 
 /* The same inner tuple inside different tunnels is two connections (as Zeek keys them); the
@@ -659,6 +717,7 @@ int main(void)
         T(test_flow_cap_returns_too_large),
         T(test_flow_retire_hands_each_flow_once),
         T(test_flow_records_keep_headers),
+        T(test_flow_records_decode_back),
         T(test_flow_tunnel_path_is_part_of_the_key),
     };
 #undef T

@@ -885,33 +885,42 @@ static void test_packet_len_gt_wire_is_invalid_not_truncated(void **state)
     assert_expect(p, &v6, "IPv6 payload length 21, 20 on the wire");
 }
 
-/* ---- decoding stored headers (tl_packet_decode_l3) ---- */
+/* ---- decoding stored headers (tl_packet_decode_frame) ---- */
 
-static void test_packet_decode_l3_stored_headers(void **state)
+static void test_packet_decode_frame_stored_headers(void **state)
 {
-    const uint8_t *l3 = tfo_syn + ETH_LEN;
-    const uint32_t l3len = sizeof tfo_syn - ETH_LEN, hdrs = 20 + 36;
-    const uint8_t *d = guard_place(*state, l3, hdrs);
+    const uint32_t len = sizeof tfo_syn, hdrs = ETH_LEN + 20 + 36;
+    const uint8_t *d = guard_place(*state, tfo_syn, hdrs);
 
-    /* headers only, from a complete capture: nothing is missing, nothing is judged */
+    /* the frame up to the end of the TCP header, from a complete capture: nothing is
+     * missing, nothing is judged; the link header is decoded as in the whole frame */
     memset(&pkt, 0, sizeof pkt);
-    tl_packet_decode_l3(&pkt, d, hdrs, l3len, l3len, false);
+    tl_packet_decode_frame(&pkt, TL_DLT_EN10MB, d, hdrs, len, len, false);
     static const struct expect stored = { TL_AN_NONE, NULL, { TL_AN_NONE }, TL_CKSUM_UNVERIFIED };
     assert_expect(&pkt, &stored, "stored headers");
     assert_int_equal(pkt.tcp.payload_length, 18);
     assert_int_equal(pkt.tcp.payload_captured, 0);
     assert_int_equal(pkt.tcp.n_opts, 3);
+    assert_int_equal(pkt.link.l3_offset, ETH_LEN);
+    assert_int_equal(pkt.caplen, len);
+    assert_int_equal(pkt.n_layers, 3); /* eth, ip, tcp */
+    assert_int_equal(pkt.layers[0].kind, TL_LAYER_ETH);
 
     /* the same record from a capture cut at 60 bytes of IP: still truncated */
-    tl_packet_decode_l3(&pkt, d, hdrs, 60, l3len, false);
+    tl_packet_decode_frame(&pkt, TL_DLT_EN10MB, d, hdrs, ETH_LEN + 60, len, false);
     static const struct expect cut = {
         TL_AN_NONE, NULL, { TL_AN_TCP_TRUNC_PAYLOAD }, TL_CKSUM_UNVERIFIED
     };
     assert_expect(&pkt, &cut, "stored headers of a cut packet");
 
-    /* everything present and verify: the checksum is computed */
-    d = guard_place(*state, l3, l3len);
-    tl_packet_decode_l3(&pkt, d, l3len, l3len, l3len, true);
+    /* fewer bytes present than the link header: cut there, nothing read past them */
+    d = guard_place(*state, tfo_syn, 10);
+    tl_packet_decode_frame(&pkt, TL_DLT_EN10MB, d, 10, len, len, false);
+    assert_int_equal(pkt.fatal, TL_AN_LINK_TRUNC);
+
+    /* everything present and verify: the checksum is computed, as tl_packet_decode does */
+    d = guard_place(*state, tfo_syn, len);
+    tl_packet_decode_frame(&pkt, TL_DLT_EN10MB, d, len, len, len, true);
     static const struct expect full = { TL_AN_NONE, NULL, { TL_AN_NONE }, TL_CKSUM_CORRECT };
     assert_expect(&pkt, &full, "whole packet");
     assert_int_equal(pkt.tcp.checksum, 0x2c02);
@@ -1100,7 +1109,7 @@ int main(void)
         cmocka_unit_test(test_packet_fragments),
         cmocka_unit_test(test_packet_malformed_headers),
         cmocka_unit_test(test_packet_len_gt_wire_is_invalid_not_truncated),
-        cmocka_unit_test(test_packet_decode_l3_stored_headers),
+        cmocka_unit_test(test_packet_decode_frame_stored_headers),
         cmocka_unit_test(test_packet_sweep_ipv4_prefixes),
         cmocka_unit_test(test_packet_sweep_ipv6_ext_prefixes),
         cmocka_unit_test(test_packet_sweep_ipv6_payload_prefixes),

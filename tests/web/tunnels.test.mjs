@@ -28,12 +28,12 @@ const srcDir = path.dirname(args.examplesDir);
 const chromiumPath = process.env.TL_CHROMIUM || '/usr/bin/chromium';
 const check = checker(30_000);
 
-// case -> the headers its first packet's path must show, outermost first (over IP: what a
-// stored packet keeps)
+// case -> the headers its first packet's path must show, outermost first (every one, from the
+// frame's own Ethernet header on)
 const CASES = {
-    tun_vxlan: ['ip', 'udp', 'vxlan', 'eth', 'ip', 'tcp'],
-    tun_gre: ['ip', 'gre', 'ip', 'tcp'],
-    tun_gtpu: ['ip', 'udp', 'gtpu', 'ip', 'tcp'],
+    tun_vxlan: ['eth', 'ip', 'udp', 'vxlan', 'eth', 'ip', 'tcp'],
+    tun_gre: ['eth', 'ip', 'gre', 'ip', 'tcp'],
+    tun_gtpu: ['eth', 'ip', 'udp', 'gtpu', 'ip', 'tcp'],
 };
 
 function pathOf(page) {
@@ -108,6 +108,28 @@ async function run(browser, server) {
             return `${v.text.join(' > ')}`;
         });
     }
+
+    await check('b2. the flow\'s tunnel path above its ladder: each layer named from the vocabulary, VNI and outer addresses, then TCP', async () => {
+        await goto(`?flow=${flows.tun_vxlan}`);
+        const f = await api(server, 'GET', `/api/v1/flows/${flows.tun_vxlan}?limit=1`);
+        const items = await until('nav.flow-path above the ladder', () => page.locator('.ladder-card nav.flow-path .flow-path-item')
+            .evaluateAll((ls) => ls.map((l) => ({ kind: l.dataset.kind, text: l.textContent }))), (v) => v.length > 0);
+        const want = f.tunnels.map((t) => t.kind).concat(['tcp']);
+        if (show(items.map((i) => i.kind)) !== show(want)) fail(`kinds ${show(items.map((i) => i.kind))}, want ${show(want)}`);
+        const vx = items.find((i) => i.kind === 'vxlan');
+        const label = vocab.layers.find((r) => r.name === 'vxlan').label.en;
+        const tun = f.tunnels.find((t) => t.kind === 'vxlan');
+        if (!vx || !vx.text.includes(label) || !vx.text.includes(String(tun.vni)) || !vx.text.includes(tun.outer_src)) {
+            fail(`the VXLAN item says ${show(vx)}, want ${label}, ${tun.vni} and ${tun.outer_src}`);
+        }
+        const above = await page.evaluate(() => {
+            const n = document.querySelector('.ladder-card nav.flow-path');
+            const l = document.querySelector('#ladder');
+            return n && l && n.getBoundingClientRect().bottom <= l.getBoundingClientRect().top + 1;
+        });
+        if (!above) fail('the path is not above the ladder');
+        return items.map((i) => i.text).join(' > ');
+    });
 
     await check('c. the VNI cell shows the vocabulary label and the value', async () => {
         await goto(`?flow=${flows.tun_vxlan}&p=0`);
