@@ -303,15 +303,17 @@ wrk_row() {
 }
 
 # slow_clients N SECONDS: N connections that send a request line, then one header byte a
-# second, for SECONDS (in the background; SLOW_PID).
+# second, for SECONDS (in the background; SLOW_PID). Ten per source address (127.0.1.x), under
+# the per-address limit, so that they take connection slots and not wrk's address's.
 slow_clients() {
     python3 - "$port" "$1" "$2" <<'PY' &
 import socket, sys, time
 port, n, secs = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 socks = []
-for _ in range(n):
+for i in range(n):
     try:
-        s = socket.create_connection(('127.0.0.1', port), timeout=2)
+        s = socket.create_connection(('127.0.0.1', port), timeout=2,
+                                     source_address=('127.0.1.%d' % (1 + i // 10), 0))
         s.sendall(b'GET /api/v1/flows HTTP/1.1\r\nHost: x\r\n')
         socks.append(s)
     except OSError:
