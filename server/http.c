@@ -540,7 +540,10 @@ static void examples_load(struct tl_server *s)
 
 static bool tmp_open(struct tl_server *s, struct req *q)
 {
-    snprintf(q->tmp, sizeof q->tmp, "%s/upload-XXXXXX", s->cfg.data_dir);
+    /* upload-HOST-PID-...: replicas sharing the data directory leave each other's files
+     * alone (server/store.c, clean_data_dir) */
+    snprintf(q->tmp, sizeof q->tmp, "%s/upload-%s-%ld-XXXXXX", s->cfg.data_dir, tl_host_tag(),
+             (long)getpid());
     q->fd = mkstemp(q->tmp); /* mode 0600: private to the server's user */
     if (q->fd < 0) {
         q->write_errno = errno;
@@ -1820,7 +1823,8 @@ static enum MHD_Result h_flow_pcap(struct call *x)
     }
     close(in_fd);
     pcap_t *in = pcap_open_offline_with_tstamp_precision(src, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    snprintf(out, sizeof out, "%s/upload-XXXXXX", s->cfg.data_dir);
+    snprintf(out, sizeof out, "%s/upload-%s-%ld-XXXXXX", s->cfg.data_dir, tl_host_tag(),
+             (long)getpid());
     int out_fd = in ? mkstemp(out) : -1;
     int mk_errno = errno;
     FILE *of = out_fd >= 0 ? fdopen(out_fd, "w+b") : NULL;

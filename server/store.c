@@ -5,33 +5,88 @@
 #include "store.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "store_backend.h"
 
-/* Remove temporary uploads and files of captures that never committed. */
+#define SHARED_GRACE_SEC 600 /* a capture file younger than this may be another server's */
+
+/*
+ * Remove temporary uploads and files of captures that never committed. Several servers may
+ * share the data directory (replicas on one PostgreSQL database): a temporary upload is named
+ * after its server's machine and process (upload-HOST-PID-...) and removed only when it is
+ * this machine's and no such process runs (or it is a day old); a capture file without a row only
+ * once it is older than SHARED_GRACE_SEC, unless the database is a SQLite file (one server).
+ */
+const char *tl_host_tag(void)
+{
+    static char tag[32];
+    if (!tag[0]) {
+        char host[256] = "";
+        gethostname(host, sizeof host - 1);
+        size_t k = 0;
+        for (const char *p = host; *p && k < sizeof tag - 1; p++) { /* [A-Za-z0-9] only */
+            if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) {
+                tag[k++] = *p;
+            }
+        }
+        if (k == 0) {
+            tag[k++] = 'h';
+        }
+        tag[k] = '\0';
+    }
+    return tag;
+}
+
+/* A temporary upload (upload-HOST-PID-...) whose server is no longer running: it ran on this
+ * machine and no process has its id now. */
+static bool process_gone(const char *name)
+{
+    char host[32];
+    long pid = 0;
+    if (sscanf(name, "upload-%31[A-Za-z0-9]-%ld-", host, &pid) != 2 || pid <= 0) {
+        return true; /* an older server's name: nobody else writes it */
+    }
+    if (strcmp(host, tl_host_tag()) != 0) {
+        return false; /* another machine's: only its age tells */
+    }
+    return pid != (long)getpid() && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
 static void clean_data_dir(struct tl_store *s)
 {
     DIR *d = opendir(s->data_dir);
     if (!d) {
         return;
     }
+    bool shared = s->ops != &tl_store_sqlite;
+    (void)tl_host_tag(); /* made here, before any other thread asks for it */
+    time_t now = time(NULL);
     struct dirent *de;
     char path[4096];
     while ((de = readdir(d)) != NULL) {
         unsigned long long id = 0;
         bool orphan = false;
-        if (strncmp(de->d_name, "upload-", 7) == 0) {
-            orphan = true;
-        } else if (sscanf(de->d_name, "capture-%llu.", &id) == 1) {
-            orphan = !s->ops->capture_exists(s, id);
+        struct stat st;
+        if (snprintf(path, sizeof path, "%s/%s", s->data_dir, de->d_name) >= (int)sizeof path ||
+            stat(path, &st) != 0) {
+            continue;
         }
-        if (orphan &&
-            snprintf(path, sizeof path, "%s/%s", s->data_dir, de->d_name) < (int)sizeof path) {
+        if (strncmp(de->d_name, "upload-", 7) == 0) {
+            orphan = process_gone(de->d_name) || now - st.st_mtime > 86400;
+        } else if (sscanf(de->d_name, "capture-%llu.", &id) == 1) {
+            orphan =
+                !s->ops->capture_exists(s, id) && (!shared || now - st.st_mtime > SHARED_GRACE_SEC);
+        }
+        if (orphan) {
             if (unlink(path) == 0) {
                 tl_log("store: removed %s, left by an interrupted upload", path);
             }

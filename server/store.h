@@ -49,6 +49,9 @@ void tl_store_close(struct tl_store *s);
 const char *tl_store_data_dir(const struct tl_store *s);
 /* The same, from a connection. */
 const char *tl_db_data_dir(const struct tl_db *db);
+/* This machine's name, letters and digits only, for temporary files in a data directory that
+ * other servers may share (upload-HOST-PID-...). */
+const char *tl_host_tag(void);
 /* The schema version after migration (the highest schema/NNN_*.sql applied). */
 int tl_store_version(const struct tl_store *s);
 
