@@ -239,7 +239,13 @@ bool tl_params_bind(const struct tl_query *q, const struct tl_param_spec *spec, 
                 const char *comma = strchr(p, ',');
                 size_t len = comma ? (size_t)(comma - p) : strlen(p);
                 char item[128];
-                if (v->n == TL_LIST_MAX || len == 0 || len >= sizeof item) {
+                if (v->n == TL_LIST_MAX) {
+                    err->kind = TL_PE_BAD;
+                    snprintf(err->message, sizeof err->message, "%s: at most %d values in one list",
+                             sp->name, TL_LIST_MAX);
+                    return false;
+                }
+                if (len == 0 || len >= sizeof item) {
                     err->kind = TL_PE_BAD;
                     bad_message(sp, err->message, sizeof err->message);
                     return false;

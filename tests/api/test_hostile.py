@@ -255,6 +255,12 @@ def check_02_parameters(t):
                'GET %s: the valid parameters listed: %s' % (path, e.get('allowed')))
     r = s.get('/api/v1/flows?handshake=complete,no-reply,rejected&limit=5')
     ok(r.status == 200, 'a list a,b,c: %d %s' % (r.status, r.text()[:200]))
+    r = s.get('/api/v1/flows?port=' + ','.join(str(i) for i in range(1, 17)))
+    ok(r.status == 200, 'a list of 16 ports: %d %s' % (r.status, r.text()[:200]))
+    st, _, body, _ = raw(p, req('GET', '/api/v1/flows?port=' + ','.join(str(i) for i in range(1, 18))))
+    e = strict_json(body).get('error', {}) if st else {}
+    ok(st == 400 and e.get('parameter') == 'port' and 'at most 16' in e.get('message', ''),
+       'a list of 17 ports: %s %s' % (st, body[:200]))
     q = '&'.join('x%d=1' % i for i in range(1000))
     st, _, body, el = raw(p, req('GET', '/api/v1/flows?' + q))
     ok(st == 400 and el < 2 and b'x0' in body, '1000 unknown parameters: %s in %.2f s' % (st, el))
