@@ -282,8 +282,10 @@ static enum tl_err decode_and_store(struct ingest_ctx *c, struct tl_reader *r,
     struct decode_job j = { .r = r, .pl = pl, .c = c };
     pthread_t th;
     bool threaded = pthread_create(&th, NULL, decode_main, &j) == 0;
-    if (!threaded) {
-        decode_main(&j); /* no thread to be had: decode first (the queue may not fill) */
+    if (!threaded) { /* decoding here instead would block on a full queue: the upload fails */
+        snprintf(j.err.msg, sizeof j.err.msg, "no thread could be started to decode the capture");
+        j.e = TL_E_NOMEM;
+        q.done = true;
     }
     for (;;) {
         pthread_mutex_lock(&q.mu);
