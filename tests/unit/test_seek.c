@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "pcapng_build.h"
 #include "seek.h"
 
 /* Frame 1 of the seed capture (the client's SYN): Ethernet, IPv4 (20), TCP (44). */
@@ -27,34 +28,6 @@ static const uint8_t seed1[78] = {
     0xff, 0xff, 0xf3, 0x5a, 0x00, 0x00, 0x02, 0x04, 0x05, 0xb4, 0x01, 0x03, 0x03, 0x05, 0x01, 0x01,
     0x08, 0x0a, 0x30, 0x5f, 0x16, 0x4b, 0x00, 0x00, 0x00, 0x00, 0x04, 0x02, 0x00, 0x00,
 };
-
-struct out {
-    uint8_t b[2048];
-    size_t n;
-    bool big;
-};
-
-static void put(struct out *o, const void *p, size_t n)
-{
-    assert_true(o->n + n <= sizeof o->b);
-    memcpy(o->b + o->n, p, n);
-    o->n += n;
-}
-
-static void u16(struct out *o, uint16_t v)
-{
-    uint8_t b[2] = { o->big ? v >> 8 : v & 0xff, o->big ? v & 0xff : v >> 8 };
-    put(o, b, 2);
-}
-
-static void u32(struct out *o, uint32_t v)
-{
-    uint8_t b[4];
-    for (int i = 0; i < 4; i++) {
-        b[i] = (uint8_t)(o->big ? v >> (24 - 8 * i) : v >> (8 * i));
-    }
-    put(o, b, 4);
-}
 
 static char *write_file(const struct out *o, char *path)
 {
@@ -133,67 +106,22 @@ static void pcap_both_orders(void **state)
     pcap_file(true, true);
 }
 
-static void block(struct out *o, uint32_t type, const struct out *body)
-{
-    size_t pad = (4 - body->n % 4) % 4;
-    uint32_t total = (uint32_t)(12 + body->n + pad);
-    static const uint8_t zero[4];
-    u32(o, type);
-    u32(o, total);
-    put(o, body->b, body->n);
-    put(o, zero, pad);
-    u32(o, total);
-}
-
-static void idb(struct out *o, uint16_t lt, uint8_t tsresol)
-{
-    struct out b = { .big = o->big };
-    u16(&b, lt);
-    u16(&b, 0);
-    u32(&b, 0);
-    u16(&b, 9);
-    u16(&b, 1);
-    uint8_t v[4] = { tsresol, 0, 0, 0 };
-    put(&b, v, 4);
-    u16(&b, 0);
-    u16(&b, 0);
-    block(o, 1, &b);
-}
-
-static void epb(struct out *o, uint32_t ifid, uint64_t ts, const void *data, uint32_t n)
-{
-    struct out b = { .big = o->big };
-    u32(&b, ifid);
-    u32(&b, (uint32_t)(ts >> 32));
-    u32(&b, (uint32_t)ts);
-    u32(&b, n);
-    u32(&b, n);
-    put(&b, data, n);
-    block(o, 6, &b);
-}
-
 static void pcapng_layout(void **state)
 {
     (void)state;
     struct out o = { .big = true };
-    struct out shb = { .big = true };
-    u32(&shb, 0x1A2B3C4D);
-    u16(&shb, 1);
-    u16(&shb, 0);
-    u32(&shb, 0xffffffff);
-    u32(&shb, 0xffffffff);
-    block(&o, 0x0A0D0D0A, &shb);
-    idb(&o, 1, 6); /* Ethernet, microseconds */
+    shb(&o);
+    idb(&o, 1, 0, 6, 0); /* Ethernet, microseconds */
     uint64_t first = o.n;
-    epb(&o, 0, 1464776640265744ull, seed1, sizeof seed1);
+    epb(&o, 0, 1464776640265744ull, seed1, sizeof seed1, sizeof seed1);
     uint64_t after_first = o.n; /* where libpcap's stream stands before the next packet */
     struct out isb = { .big = true };
     u32(&isb, 0);
     u32(&isb, 0);
     u32(&isb, 0);
-    block(&o, 5, &isb); /* interface statistics: skipped */
-    idb(&o, 101, 9);    /* raw IP, nanoseconds: interface 1 */
-    epb(&o, 1, 1464776641000000007ull, seed1 + 14, sizeof seed1 - 14);
+    block(&o, 5, &isb);    /* interface statistics: skipped */
+    idb(&o, 101, 0, 9, 0); /* raw IP, nanoseconds: interface 1 */
+    epb(&o, 1, 1464776641000000007ull, seed1 + 14, sizeof seed1 - 14, sizeof seed1 - 14);
     char path[64];
     write_file(&o, path);
     uint8_t *layout;
