@@ -275,11 +275,22 @@ class Page {
 
     // A real mouse click in the middle of the element.
     async click(selector) {
-        // In view first: the pointer cannot reach outside the viewport.
-        await this.evaluate((s) => {
-            const e = document.querySelector(s);
-            if (e) e.scrollIntoView({ block: 'center', inline: 'center' });
-        }, selector);
+        // In view first: the pointer cannot reach outside the viewport. A view
+        // that redraws may replace the element or move it after the scroll, so
+        // scroll and look again until its middle is inside (at most 40 tries).
+        for (let tries = 0; ; tries++) {
+            const inside = await this.evaluate((s) => {
+                const e = document.querySelector(s);
+                if (!e) return false;
+                e.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
+                const r = e.getBoundingClientRect();
+                const x = r.left + r.width / 2, y = r.top + r.height / 2;
+                return x >= 0 && y >= 0 && x < window.innerWidth && y < window.innerHeight;
+            }, selector);
+            if (inside) break;
+            if (tries >= 40) fail(`${selector} cannot be scrolled into the viewport`);
+            await new Promise((r) => setTimeout(r, 50));
+        }
         const element = await this.element(selector);
         await this.actions([{ type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' },
                               actions: [{ type: 'pointerMove', x: 0, y: 0, origin: { type: 'element', element } },
@@ -540,6 +551,7 @@ async function run(bidi, server, workdir) {
         await page.click('#tsg-zoom-in');
         await until('#tsg-zoom-in zooms', () => tsgPoints(page), (p) => p.view !== pts.view);
         await page.click('#tsg-reset');
+        await until('#tsg-reset back to the whole flow', () => tsgPoints(page), (p) => p.view === pts.view);
         await page.click(`#tsg g.seg[data-index="${retrans[0]}"] line.bar`);
         await until(`packet ${retrans[0] + 1} selected`, stepPos, (t) => t === `${retrans[0] + 1} / ${timeline.length}`);
         await page.screenshot('firefox-tsg.png');
