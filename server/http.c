@@ -109,6 +109,14 @@ struct tl_server {
     pthread_t watchdog;
     bool watchdog_on;
     atomic_bool watchdog_stop;
+    /* uploads in flight per client address (lock ulock_); each holds a connection, so there
+     * are at most --max-connections addresses */
+    pthread_mutex_t ulock_;
+    struct upload_count {
+        char addr[64];
+        unsigned n;
+    } * ucount;
+    unsigned n_ucount, cap_ucount;
 };
 
 enum req_kind {
@@ -149,6 +157,9 @@ struct req {
     int fd;
     char tmp[4096];
     bool too_large, write_failed, multipart, pp_failed, saw_file, saw_name;
+    bool too_many; /* the address has no upload slot left: read and dropped, then 429 */
+    bool has_slot; /* holds one of slot_addr's upload slots */
+    char slot_addr[64];
     int write_errno;
     char dup_part[64]; /* a part that may appear once, seen twice */
     uint64_t file_bytes;
@@ -1040,6 +1051,56 @@ static enum MHD_Result enqueue_ingest(struct call *x, const char *name)
 
 static void watch_phase(struct tl_server *s, struct req *q, enum conn_phase ph);
 
+/* One of the client address's upload slots (--uploads-per-ip) for q; false when it has none
+ * left. */
+static bool upload_slot_take(struct tl_server *s, struct req *q, struct MHD_Connection *c)
+{
+    client_address(c, q->slot_addr, sizeof q->slot_addr);
+    bool ok = false;
+    pthread_mutex_lock(&s->ulock_);
+    struct upload_count *free_slot = NULL;
+    for (unsigned i = 0; i < s->n_ucount; i++) {
+        struct upload_count *u = &s->ucount[i];
+        if (u->n && strcmp(u->addr, q->slot_addr) == 0) {
+            ok = u->n < s->cfg.uploads_per_ip;
+            u->n += ok;
+            goto out;
+        }
+        if (!u->n && !free_slot) {
+            free_slot = u;
+        }
+    }
+    if (!free_slot && s->n_ucount < s->cap_ucount) {
+        free_slot = &s->ucount[s->n_ucount++];
+    }
+    if (free_slot) { /* none would mean more uploads than connections: cannot happen */
+        snprintf(free_slot->addr, sizeof free_slot->addr, "%s", q->slot_addr);
+        free_slot->n = 1;
+        ok = true;
+    }
+out:
+    pthread_mutex_unlock(&s->ulock_);
+    q->has_slot = ok;
+    return ok;
+}
+
+static void upload_slot_give(struct tl_server *s, struct req *q)
+{
+    if (!q->has_slot) {
+        return;
+    }
+    q->has_slot = false;
+    pthread_mutex_lock(&s->ulock_);
+    for (unsigned i = 0; i < s->n_ucount; i++) {
+        struct upload_count *u = &s->ucount[i];
+        if (u->n && strcmp(u->addr, q->slot_addr) == 0) {
+            u->n--;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s->ulock_);
+}
+
 /* The first call of an upload: checks that need no body, then the temporary file. */
 static enum MHD_Result upload_start(struct call *x, const char *put_name)
 {
@@ -1047,7 +1108,8 @@ static enum MHD_Result upload_start(struct call *x, const char *put_name)
     struct req *q = x->q;
     const char *cl = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND, "Content-Length");
     uint64_t len;
-    if (cl && tl_param_uint(cl, 0, UINT64_MAX, &len) && len > s->cfg.max_upload) {
+    bool has_len = cl && tl_param_uint(cl, 0, UINT64_MAX, &len);
+    if (has_len && len > s->cfg.max_upload) {
         if (len - s->cfg.max_upload > DRAIN_MAX) { /* answered now, the connection closed */
             return FAIL(x, TL_ERR_TOO_LARGE,
                         "the body has %" PRIu64 " bytes; this server takes at most %" PRIu64, len,
@@ -1057,6 +1119,17 @@ static enum MHD_Result upload_start(struct call *x, const char *put_name)
          * is reset by the kernel, and the client may never read the 413 queued before. */
         q->kind = REQ_UPLOAD;
         q->too_large = true;
+        return MHD_YES;
+    }
+    if (!upload_slot_take(s, q, x->c)) {
+        if (has_len && len > DRAIN_MAX) {
+            return FAIL(x, TL_ERR_TOO_MANY_UPLOADS,
+                        "%s is already sending %u uploads; send this one when one of them is "
+                        "answered",
+                        q->slot_addr, s->cfg.uploads_per_ip);
+        }
+        q->kind = REQ_UPLOAD; /* read and dropped, then answered, as a body too large */
+        q->too_many = true;
         return MHD_YES;
     }
     if (!tmp_open(s, q)) {
@@ -1098,6 +1171,9 @@ static enum MHD_Result upload_chunk(struct tl_server *s, struct req *q, const ch
                    ? MHD_NO
                    : MHD_YES;
     }
+    if (q->too_many) {
+        return q->bytes_in > DRAIN_MAX ? MHD_NO : MHD_YES;
+    }
     if (q->pp_failed || q->write_failed || q->dup_part[0]) {
         return MHD_YES; /* discard the rest: the answer is already decided */
     }
@@ -1132,6 +1208,12 @@ static enum MHD_Result upload_end(struct call *x)
         return FAIL(x, TL_ERR_TOO_LARGE,
                     "the body is larger than this server takes (%" PRIu64 " bytes)",
                     x->s->cfg.max_upload);
+    }
+    if (q->too_many) {
+        return FAIL(x, TL_ERR_TOO_MANY_UPLOADS,
+                    "%s is already sending %u uploads; send this one when one of them is "
+                    "answered",
+                    q->slot_addr, x->s->cfg.uploads_per_ip);
     }
     if (q->multipart) {
         if (MHD_destroy_post_processor(q->pp) != MHD_YES && !q->dup_part[0]) {
@@ -3000,6 +3082,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         MHD_destroy_response(q->pending);
     }
     tmp_discard(q);
+    upload_slot_give(s, q);
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = since_sec(&q->t0, &t1);
@@ -3149,6 +3232,8 @@ static void server_free(struct tl_server *s)
     pthread_mutex_destroy(&s->qlock);
     pthread_cond_destroy(&s->qcond);
     pthread_mutex_destroy(&s->clock_);
+    pthread_mutex_destroy(&s->ulock_);
+    free(s->ucount);
     free(s->tls_cert);
     free(s->tls_key);
     tl_jobs_free(s->jobs);
@@ -3190,6 +3275,17 @@ struct tl_server *tl_server_start(const struct tl_server_config *cfg, struct tl_
     pthread_mutex_init(&s->qlock, NULL);
     pthread_cond_init(&s->qcond, NULL);
     pthread_mutex_init(&s->clock_, NULL);
+    pthread_mutex_init(&s->ulock_, NULL);
+    s->cap_ucount = s->cfg.connection_limit ? s->cfg.connection_limit : 1024;
+    s->ucount = calloc(s->cap_ucount, sizeof *s->ucount);
+    if (!s->ucount) {
+        snprintf(err, errlen, "out of memory");
+        server_free(s);
+        return NULL;
+    }
+    if (!s->cfg.uploads_per_ip) {
+        s->cfg.uploads_per_ip = 8;
+    }
     examples_load(s);
     struct sockaddr_storage ss;
     socklen_t sl;

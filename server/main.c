@@ -62,6 +62,8 @@ static void usage(FILE *f)
             "  --max-flows N         live connections tracked per upload (default 200000)\n"
             "  --max-connections N   open HTTP connections in all (default 512)\n"
             "  --max-per-ip N        open HTTP connections per client address (default 16)\n"
+            "  --uploads-per-ip N    uploads one client address may send at once; more: 429\n"
+            "                        with Retry-After (default 8)\n"
             "  --reserve-connections N  of --max-connections, kept for requests that end\n"
             "                        quickly: past the others, the connections that have waited\n"
             "                        longest (2 s or more) for a request are closed, oldest\n"
@@ -124,7 +126,8 @@ enum opt_id {
     O_ASYNC_ABOVE,
     O_RESERVE_CONN,
     O_RETENTION,
-    O_LAST = O_RETENTION,
+    O_UPLOADS_PER_IP,
+    O_LAST = O_UPLOADS_PER_IP,
     O_HELP,
     O_VERSION,
 };
@@ -158,6 +161,7 @@ static const struct option long_opts[] = {
     { "async-above", required_argument, NULL, O_ASYNC_ABOVE },
     { "reserve-connections", required_argument, NULL, O_RESERVE_CONN },
     { "retention", required_argument, NULL, O_RETENTION },
+    { "uploads-per-ip", required_argument, NULL, O_UPLOADS_PER_IP },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -313,6 +317,7 @@ int main(int argc, char **argv)
         .max_flows = 200000,
         .connection_limit = 512,
         .per_ip_limit = 16,
+        .uploads_per_ip = 8,
         .idle_timeout = 60,
         .conn_memory = 256 * 1024,
         .shutdown_grace_sec = 30,
@@ -356,6 +361,11 @@ int main(int argc, char **argv)
         return 2;
     }
     cfg.per_ip_limit = (unsigned)v;
+    v = cfg.uploads_per_ip;
+    if (!to_uint(&set[O_UPLOADS_PER_IP], 1, 100000, &v)) {
+        return 2;
+    }
+    cfg.uploads_per_ip = (unsigned)v;
     v = cfg.connection_limit / 8;
     if (!to_uint(&set[O_RESERVE_CONN], 0, cfg.connection_limit - 1, &v)) {
         return 2;

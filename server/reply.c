@@ -29,6 +29,7 @@ static const struct tl_error_info errors[TL_ERR_COUNT] = {
     [TL_ERR_UNSUPPORTED_MEDIA] = { 415, "unsupported_media_type", "send application/json", 0 },
     [TL_ERR_UNREADABLE] = { 422, "unreadable_capture", "the capture cannot be read", 0 },
     [TL_ERR_HEADERS_TOO_LARGE] = { 431, "headers_too_large", "the request is too large", 0 },
+    [TL_ERR_TOO_MANY_UPLOADS] = { 429, "too_many_uploads", "too many uploads at once", 5 },
     [TL_ERR_OVERLOADED] = { 503, "overloaded", "the server is busy; try again", 2 },
     [TL_ERR_DB_BUSY] = { 503, "database_busy", "the database is busy; try again", 2 },
     [TL_ERR_DB_READONLY] = { 503, "database_read_only", "the database cannot be written", 30 },

@@ -29,6 +29,7 @@ enum tl_error {
     TL_ERR_UNSUPPORTED_MEDIA,  /* 415: a JSON body sent as something else */
     TL_ERR_UNREADABLE,         /* 422 */
     TL_ERR_HEADERS_TOO_LARGE,  /* 431 */
+    TL_ERR_TOO_MANY_UPLOADS,   /* 429: this address already sends as many as it may */
     TL_ERR_OVERLOADED,         /* 503 overloaded: queue full, shutting down */
     TL_ERR_DB_BUSY,            /* 503 database_busy */
     TL_ERR_DB_READONLY,        /* 503 database_read_only */

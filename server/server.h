@@ -24,6 +24,7 @@ struct tl_server_config {
     uint64_t max_flows;          /* live flows while decoding one upload */
     unsigned connection_limit;   /* open connections in all */
     unsigned per_ip_limit;       /* open connections per client address */
+    unsigned uploads_per_ip;     /* uploads one client address may send at once */
     unsigned reserve_conns;      /* of connection_limit, for requests that end quickly */
     unsigned idle_timeout;       /* seconds a connection may stay silent */
     uint64_t conn_memory;        /* bytes of request buffers per connection */

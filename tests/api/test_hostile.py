@@ -803,7 +803,7 @@ def check_08_concurrent_32(t):
         out = subprocess.run([tcplens, 'decode', '--no-timeline', p], capture_output=True,
                              timeout=120)
         want[p] = len(json.loads(out.stdout)['flows'])
-    s = t.server('c32', ['--max-per-ip', '64', '--ingest-queue', '64'])
+    s = t.server('c32', ['--max-per-ip', '64', '--ingest-queue', '64', '--uploads-per-ip', '32'])
     results = [None] * 32
     barrier = threading.Barrier(32)
 
@@ -903,6 +903,71 @@ def check_09_disk(t):
     s.ensure_stopped()
 
 
+def _held_upload(port, src, size):
+    """An upload from src whose headers and first byte are sent and whose body is then held."""
+    so = socket.socket()
+    so.settimeout(10)
+    so.bind((src, 0))
+    so.connect(('127.0.0.1', port))
+    so.sendall(('POST /api/v1/captures?name=held HTTP/1.1\r\nHost: x\r\n'
+                'Content-Length: %d\r\n\r\n' % size).encode() + b'\xd4')
+    return so
+
+
+def _finish(so, rest):
+    so.sendall(rest)
+    buf = b''
+    while True:
+        st, hd, body = _parse(buf)
+        if st and 'content-length' in hd and len(body) >= int(hd['content-length']):
+            return st, hd, body
+        d = so.recv(65536)
+        if not d:
+            return _parse(buf)
+        buf += d
+
+
+def check_13_uploads_per_address(t):
+    """--uploads-per-ip: an address sending as many uploads as it may gets a 429 for the next
+    one (read and dropped first, so the client reads the answer), other addresses and reads are
+    served meanwhile, and a slot comes back when an upload is answered."""
+    s = t.server('perip', ['--uploads-per-ip', '2'])
+    with open(t.seed, 'rb') as f:
+        cap = f.read()
+    held = [_held_upload(s.port, '127.0.0.2', len(cap)) for _ in range(2)]
+    time.sleep(0.3)  # both bodies have started: their slots are taken
+    st, hd, body, _ = raw(s.port, req('POST', '/api/v1/captures?name=third', body=cap),
+                          src='127.0.0.2')
+    ok(st == 429 and err_code(body) == 'too_many_uploads' and hd.get('retry-after'),
+       'a third upload from 127.0.0.2 while two are sent: %s %s Retry-After %s'
+       % (st, err_code(body), hd.get('retry-after')))
+    ok(b'127.0.0.2' in body and b'2 uploads' in body,
+       'the 429 says which address and how many: %r' % body[:200])
+    st, _, _, _ = raw(s.port, req('POST', '/api/v1/captures?name=other', body=cap),
+                      src='127.0.0.3')
+    ok(st == 201, 'an upload from 127.0.0.3 meanwhile: %s' % st)
+    served(s, 'two uploads held from one address')
+    st, _, _, _ = raw(s.port, req('POST', '/api/v1/captures?name=big', body=b'\0' * (1 << 20)),
+                      src='127.0.0.2', timeout=15)
+    ok(st == 429, 'a 1 MiB body from 127.0.0.2 is read, dropped and answered 429: %s' % st)
+    st, _, body = _finish(held[0], cap[1:])
+    ok(st == 201, 'the first held upload, finished: %s %r' % (st, body[:120]))
+    held[0].close()
+    for _ in range(20):  # the slot is given back once the answer has gone out
+        st, _, body, _ = raw(s.port, req('POST', '/api/v1/captures?name=after', body=cap),
+                             src='127.0.0.2')
+        if st != 429:
+            break
+        time.sleep(0.1)
+    ok(st == 201, 'once one is answered, the address may upload again: %s %r' % (st, body[:120]))
+    held[1].close()  # a client that goes away gives its slot back as well
+    time.sleep(0.3)
+    st2 = [raw(s.port, req('POST', '/api/v1/captures?name=n%d' % i, body=cap),
+               src='127.0.0.2')[0] for i in range(3)]
+    ok(st2 == [201, 201, 201], 'after the client went away, uploads one at a time: %s' % st2)
+    s.ensure_stopped()
+
+
 def check_10_openapi_vs_table(t):
     """Every operation of schema/openapi.yaml takes exactly its declared query parameters:
     an undeclared one is a 400 unknown_parameter whose `allowed` is the declared set, and no
@@ -948,7 +1013,8 @@ def check_10_openapi_vs_table(t):
 
 CHECKS_LIST = [check_01_strict_http, check_02_parameters, check_03_utf8, check_04_multipart,
                check_05_keys, check_06_slow_clients, check_07_ingest, check_08_concurrent_32,
-               check_09_disk, check_10_openapi_vs_table, check_11_reserve, check_12_jobs]
+               check_09_disk, check_10_openapi_vs_table, check_11_reserve, check_12_jobs,
+               check_13_uploads_per_address]
 
 
 def main(argv):
