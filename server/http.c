@@ -109,6 +109,10 @@ struct tl_server {
     pthread_t watchdog;
     bool watchdog_on;
     atomic_bool watchdog_stop;
+    /* shared stores: renewing this server's job leases, taking over the jobs of stopped ones */
+    pthread_t jobs_thread;
+    bool jobs_on;
+    atomic_bool jobs_stop;
     /* uploads in flight per client address (lock ulock_); each holds a connection, so there
      * are at most --max-connections addresses */
     pthread_mutex_t ulock_;
@@ -868,17 +872,33 @@ static void run_ingest(struct tl_server *s, struct req *q)
 static void run_job(struct tl_server *s, struct req *q, bool stop)
 {
     struct tl_db *db = tl_store_db(s->store);
+    bool shared = tl_jobs_shared(s->jobs);
+    if (stop && shared) { /* its lease runs out: another server takes it over */
+        tl_log("job %" PRIu64 ": left to the other servers (this one is stopping)",
+               tl_job_id(q->job));
+        return;
+    }
     if (stop) {
         unlink(q->tmp);
         tl_job_finish(s->jobs, q->job, db, 0, 0, 0, "interrupted",
                       "the server stopped before this job began: upload the file again");
         return;
     }
-    tl_job_running(s->jobs, q->job, db);
+    if (!tl_job_running(s->jobs, q->job, db)) {
+        return; /* another server took it over before it began here */
+    }
     struct tl_ingest_opts io = ingest_opts(s, q);
     io.progress = tl_job_progress(q->job);
+    if (shared) {
+        io.job_id = tl_job_id(q->job);
+        io.job_owner = tl_jobs_owner(s->jobs);
+    }
     struct tl_ingest_result res;
     tl_ingest(s->store, &io, q->tmp, q->name, q->file_bytes, &res);
+    if (res.status == TL_INGEST_TAKEN_OVER) { /* the file is the other server's now */
+        tl_log("job %" PRIu64 ": %s", tl_job_id(q->job), res.message);
+        return;
+    }
     unlink(q->tmp);
     tl_metrics_upload(q->file_bytes, res.packets, res.flows,
                       res.status == TL_INGEST_OK || res.status == TL_INGEST_DUPLICATE);
@@ -973,6 +993,41 @@ static void queue_push(struct tl_server *s, struct req *q)
     pthread_mutex_unlock(&s->qlock);
 }
 
+/* What a job's upload asked for, as JSON text (malloc'ed): what another server needs to run it
+ * (the file within the shared data directory, the settings). */
+static char *job_options(const char *file, const struct req *q)
+{
+    const char *base = strrchr(file, '/');
+    json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:b}", "file", base ? base + 1 : file, "checksums",
+                          (int)q->cksum_mode, "filter", q->filter, "sha256", q->sha256,
+                          "keep_duplicate", q->keep_duplicate);
+    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return text;
+}
+
+/* A job another server began, from its options: the request the ingest pool runs; false when
+ * the options cannot be read or name no file of the data directory. */
+static bool job_from_options(const struct tl_server *s, const char *options, struct req *j)
+{
+    json_t *o = json_loads(options, 0, NULL);
+    const char *file = NULL, *filter = "", *sha = "";
+    int cks = 0, keep = 0;
+    bool ok = o && json_unpack(o, "{s:s, s:i, s?s, s?s, s?b}", "file", &file, "checksums", &cks,
+                               "filter", &filter, "sha256", &sha, "keep_duplicate", &keep) == 0;
+    ok = ok && file[0] && !strchr(file, '/') && strcmp(file, "..") != 0 && cks >= 0 && cks < 256 &&
+         strlen(filter) < sizeof j->filter && strlen(sha) < sizeof j->sha256;
+    if (ok) {
+        snprintf(j->tmp, sizeof j->tmp, "%s/%s", s->cfg.data_dir, file);
+        snprintf(j->filter, sizeof j->filter, "%s", filter);
+        snprintf(j->sha256, sizeof j->sha256, "%s", sha);
+        j->cksum_mode = (uint8_t)cks;
+        j->keep_duplicate = keep;
+    }
+    json_decref(o);
+    return ok;
+}
+
 /*
  * A background job (RFC 7240 Prefer: respond-async, or a body above --async-above): the
  * upload's file and settings move to a copy the ingest pool owns, and the answer is 202 with
@@ -988,9 +1043,27 @@ static enum MHD_Result enqueue_job(struct call *x)
         return no_db(x);
     }
     struct req *j = calloc(1, sizeof *j);
+    if (!j) {
+        tmp_discard(q);
+        return FAIL(x, TL_ERR_INTERNAL, "out of memory");
+    }
+    /* job-...: a name the start-up clean-up of temporary uploads leaves alone, so that the file
+     * waits for whichever server runs the job */
+    const char *base = strrchr(q->tmp, '/');
+    base = base ? base + 1 : q->tmp;
+    int n = snprintf(j->tmp, sizeof j->tmp, "%s/job-%.200s", s->cfg.data_dir,
+                     strncmp(base, "upload-", 7) == 0 ? base + 7 : base);
+    if (n < 0 || (size_t)n >= sizeof j->tmp || rename(q->tmp, j->tmp) != 0) {
+        snprintf(j->tmp, sizeof j->tmp, "%s", q->tmp);
+    }
+    q->tmp[0] = '\0'; /* the file is the job's now */
+    char *options = job_options(j->tmp, q);
     enum tl_db_rc rc = TL_DB_ERROR;
-    struct tl_job *job = j ? tl_job_create(s->jobs, db, q->display_name, q->file_bytes, &rc) : NULL;
+    struct tl_job *job =
+        options ? tl_job_create(s->jobs, db, q->display_name, q->file_bytes, options, &rc) : NULL;
+    free(options);
     if (!job) {
+        unlink(j->tmp);
         free(j);
         tmp_discard(q);
         return rc == TL_DB_BUSY ? FAIL(x, TL_ERR_OVERLOADED, "too many background jobs at once")
@@ -998,8 +1071,6 @@ static enum MHD_Result enqueue_job(struct call *x)
     }
     j->job = job;
     j->fd = -1;
-    memcpy(j->tmp, q->tmp, sizeof j->tmp);
-    q->tmp[0] = '\0'; /* the file is the job's now */
     snprintf(j->name, sizeof j->name, "%s", q->display_name);
     j->display_name = j->name;
     j->file_bytes = q->file_bytes;
@@ -3222,8 +3293,78 @@ static void pool_stop(struct tl_server *s)
     s->n_ingest = 0;
 }
 
+/* A job another server began and stopped renewing (it stopped or was killed), claimed here:
+ * queued for this server's ingest pool, or failed when its upload cannot be found. */
+static void take_over(struct tl_server *s, struct tl_db *db, struct tl_job *job,
+                      const char *options)
+{
+    struct req *j = calloc(1, sizeof *j);
+    if (!j) {
+        tl_job_finish(s->jobs, job, db, 0, 0, 0, tl_error_info(TL_ERR_INTERNAL)->code,
+                      "out of memory");
+        return;
+    }
+    j->fd = -1;
+    j->job = job;
+    struct stat st;
+    if (!options[0] || !job_from_options(s, options, j)) {
+        tl_job_finish(s->jobs, job, db, 0, 0, 0, "interrupted",
+                      "the server that received this upload stopped, and the job has no record "
+                      "of its file: upload the file again");
+        free(j);
+        return;
+    }
+    if (stat(j->tmp, &st) != 0) {
+        tl_log("job %" PRIu64 ": its upload %s is not in this server's data directory",
+               tl_job_id(job), j->tmp);
+        tl_job_finish(s->jobs, job, db, 0, 0, 0, "interrupted",
+                      "the server that received this upload stopped, and its file is not in "
+                      "this server's data directory: servers sharing a database must share "
+                      "one --data-dir; upload the file again");
+        free(j);
+        return;
+    }
+    snprintf(j->name, sizeof j->name, "%s", tl_job_name(job));
+    j->display_name = j->name;
+    j->file_bytes = tl_job_size(job);
+    tl_log("job %" PRIu64 ": taken over from a server that stopped renewing it", tl_job_id(job));
+    queue_push(s, j);
+}
+
+/* Every lease/3: this server's jobs keep their leases, and while an ingest thread is idle and
+ * nothing waits for it, one job whose server stopped is taken over. */
+static void *jobs_main(void *arg)
+{
+    struct tl_server *s = arg;
+    unsigned period_ms = tl_jobs_lease(s->jobs) * 1000 / 3;
+    char options[8192];
+    while (!atomic_load(&s->jobs_stop)) {
+        struct tl_db *db = tl_store_db(s->store);
+        if (db) {
+            tl_jobs_renew(s->jobs, db);
+            pthread_mutex_lock(&s->qlock);
+            bool idle = !s->pool_stop && s->queued == 0 && s->running < s->n_ingest;
+            pthread_mutex_unlock(&s->qlock);
+            struct tl_job *job = idle ? tl_job_claim(s->jobs, db, options, sizeof options) : NULL;
+            if (job) {
+                take_over(s, db, job, options);
+            }
+        }
+        for (unsigned t = 0; t < period_ms && !atomic_load(&s->jobs_stop); t += 100) {
+            struct timespec ts = { 0, 100 * 1000000L };
+            nanosleep(&ts, NULL);
+        }
+    }
+    tl_store_thread_done(s->store);
+    return NULL;
+}
+
 static void server_free(struct tl_server *s)
 {
+    if (s->jobs_on) {
+        atomic_store(&s->jobs_stop, true);
+        pthread_join(s->jobs_thread, NULL);
+    }
     if (s->watchdog_on) {
         atomic_store(&s->watchdog_stop, true);
         pthread_join(s->watchdog, NULL);
@@ -3263,7 +3404,7 @@ struct tl_server *tl_server_start(const struct tl_server_config *cfg, struct tl_
     }
     s->cfg = *cfg;
     s->store = store;
-    s->jobs = tl_jobs_new(store);
+    s->jobs = tl_jobs_new(store, cfg->job_lease);
     if (!s->jobs) {
         snprintf(err, errlen, "out of memory");
         free(s);
@@ -3328,6 +3469,14 @@ struct tl_server *tl_server_start(const struct tl_server_config *cfg, struct tl_
         snprintf(err, errlen, "cannot start the ingest threads");
         server_free(s);
         return NULL;
+    }
+    if (tl_jobs_shared(s->jobs)) {
+        if (pthread_create(&s->jobs_thread, NULL, jobs_main, s) != 0) {
+            snprintf(err, errlen, "cannot start the jobs thread");
+            server_free(s);
+            return NULL;
+        }
+        s->jobs_on = true;
     }
     if (pthread_create(&s->watchdog, NULL, watchdog_main, s) == 0) {
         s->watchdog_on = true;

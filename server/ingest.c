@@ -526,6 +526,8 @@ static void ingest_one(struct tl_store *s, const struct tl_ingest_opts *opts, co
             .truncated = st->truncated,
             .first_flow = c.flow_base + 1,
             .last_flow = c.flow_base + st->flows,
+            .job_id = opts->job_id,
+            .job_owner = opts->job_owner,
         };
         rc = tl_db_upload_commit(db, c.capture_id, &done);
         if (rc != TL_DB_OK) {
@@ -542,6 +544,9 @@ static void ingest_one(struct tl_store *s, const struct tl_ingest_opts *opts, co
     free(layout);
     if (!ok && le != TL_OK) {
         fail(res, le == TL_E_TOO_LARGE ? TL_INGEST_UNREADABLE : TL_INGEST_FAILED, err.msg);
+    } else if (!ok && rc == TL_DB_NOT_FOUND && opts->job_id) {
+        fail(res, TL_INGEST_TAKEN_OVER,
+             "another server took this job over (this one's lease ran out): nothing stored");
     } else if (!ok) {
         fail(res, status_of(rc),
              rc == TL_DB_OK ? "the stored file could not be moved into place" : rc_message(rc));

@@ -22,6 +22,7 @@ enum tl_ingest_status {
     TL_INGEST_BAD_FILTER,  /* 400: libpcap cannot compile the filter for this capture */
     TL_INGEST_TOO_LARGE,   /* 413: it decompresses past a limit */
     TL_INGEST_DUPLICATE,   /* 200: the same capture is stored already (capture_id is it) */
+    TL_INGEST_TAKEN_OVER,  /* a job another server took over: nothing was stored */
 };
 
 struct tl_ingest_result {
@@ -46,6 +47,8 @@ struct tl_ingest_opts {
     const char *sha256;            /* of the uploaded bytes (hex), for duplicates; NULL: unknown */
     bool keep_duplicate;           /* store it even when the same capture is stored already */
     struct tl_ingest_progress *progress; /* or NULL */
+    uint64_t job_id;       /* a job in a shared store: marked done with the commit, ... */
+    const char *job_owner; /* ... only while this server holds it (TL_INGEST_TAKEN_OVER) */
 };
 
 /*

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -34,21 +35,32 @@ struct tl_job {
 
 struct tl_jobs {
     pthread_mutex_t lock;
+    bool shared;
+    unsigned lease_s;
+    char owner[96]; /* this server, among those sharing the store: host, process, start */
     struct tl_job slots[MAX_JOBS];
 };
 
-struct tl_jobs *tl_jobs_new(struct tl_store *s)
+struct tl_jobs *tl_jobs_new(struct tl_store *s, unsigned lease_s)
 {
     struct tl_jobs *j = calloc(1, sizeof *j);
     if (!j) {
         return NULL;
     }
     pthread_mutex_init(&j->lock, NULL);
+    j->lease_s = lease_s ? lease_s : 30;
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    snprintf(j->owner, sizeof j->owner, "%.60s/%ld/%lld.%09ld", host, (long)getpid(),
+             (long long)t.tv_sec, t.tv_nsec);
     struct tl_db *db = tl_store_db(s);
+    j->shared = db && tl_db_jobs_shared(db);
     char now[40];
     tl_now_rfc3339(now, sizeof now);
     uint64_t n = 0;
-    if (db &&
+    if (db && !j->shared &&
         tl_db_jobs_abandon(db,
                            "the server stopped before this job finished: nothing of it "
                            "was stored; upload the file again",
@@ -90,8 +102,84 @@ static struct tl_job *slot(struct tl_jobs *j)
  * row cannot be written the slot is given back. A taken slot has id 0 until then: no lookup
  * finds it and slot() does not hand it out again (it is queued).
  */
+bool tl_jobs_shared(const struct tl_jobs *j)
+{
+    return j->shared;
+}
+
+unsigned tl_jobs_lease(const struct tl_jobs *j)
+{
+    return j->lease_s;
+}
+
+const char *tl_jobs_owner(const struct tl_jobs *j)
+{
+    return j->owner;
+}
+
+void tl_jobs_renew(struct tl_jobs *j, struct tl_db *db)
+{
+    if (j->shared && db && tl_db_jobs_renew(db, j->owner, j->lease_s) != TL_DB_OK) {
+        tl_log("jobs: the leases of this server's jobs could not be renewed");
+    }
+}
+
+struct claim_ctx {
+    struct tl_job_row row;
+    char state[16], name[256], created_at[40];
+    char *options;
+    size_t len;
+    bool got;
+};
+
+static void claimed(void *arg, const struct tl_job_row *r)
+{
+    struct claim_ctx *c = arg;
+    c->row = *r;
+    snprintf(c->name, sizeof c->name, "%s", r->name ? r->name : "");
+    snprintf(c->created_at, sizeof c->created_at, "%s", r->created_at ? r->created_at : "");
+    snprintf(c->options, c->len, "%s", r->options ? r->options : "");
+    c->got = true;
+}
+
+struct tl_job *tl_job_claim(struct tl_jobs *j, struct tl_db *db, char *options, size_t len)
+{
+    if (!j->shared || !db || !len) {
+        return NULL;
+    }
+    /* a slot first: a job claimed without room here would wait for its lease to run out */
+    pthread_mutex_lock(&j->lock);
+    struct tl_job *job = slot(j);
+    if (job) {
+        memset(job, 0, sizeof *job);
+        job->used = true; /* id 0: not found by lookups, not handed out again (queued) */
+        job->state = JOB_QUEUED;
+    }
+    pthread_mutex_unlock(&j->lock);
+    if (!job) {
+        return NULL;
+    }
+    struct claim_ctx c = { .options = options, .len = len };
+    enum tl_db_rc rc = tl_db_job_claim(db, j->owner, j->lease_s, claimed, &c);
+    pthread_mutex_lock(&j->lock);
+    if (rc == TL_DB_OK && c.got) {
+        job->id = c.row.id;
+        snprintf(job->name, sizeof job->name, "%s", c.name);
+        job->size_bytes = c.row.size_bytes;
+        snprintf(job->created_at, sizeof job->created_at, "%s", c.created_at);
+    } else {
+        job->used = false;
+        job = NULL;
+    }
+    pthread_mutex_unlock(&j->lock);
+    if (rc != TL_DB_OK && rc != TL_DB_NOT_FOUND) {
+        tl_log("jobs: could not look for jobs to take over");
+    }
+    return job;
+}
+
 struct tl_job *tl_job_create(struct tl_jobs *j, struct tl_db *db, const char *name, uint64_t size,
-                             enum tl_db_rc *rc)
+                             const char *options, enum tl_db_rc *rc)
 {
     char now[40];
     tl_now_rfc3339(now, sizeof now);
@@ -111,7 +199,13 @@ struct tl_job *tl_job_create(struct tl_jobs *j, struct tl_db *db, const char *na
         return NULL;
     }
     struct tl_job_row row = {
-        .state = state_names[JOB_QUEUED], .name = name, .size_bytes = size, .created_at = now
+        .state = state_names[JOB_QUEUED],
+        .name = name,
+        .size_bytes = size,
+        .created_at = now,
+        .owner = j->shared ? j->owner : NULL,
+        .options = j->shared ? options : NULL,
+        .lease_s = j->lease_s,
     };
     uint64_t id = 0;
     *rc = tl_db_job_create(db, &row, &id);
@@ -129,6 +223,16 @@ struct tl_job *tl_job_create(struct tl_jobs *j, struct tl_db *db, const char *na
 uint64_t tl_job_id(const struct tl_job *job)
 {
     return job->id;
+}
+
+const char *tl_job_name(const struct tl_job *job)
+{
+    return job->name;
+}
+
+uint64_t tl_job_size(const struct tl_job *job)
+{
+    return job->size_bytes;
 }
 
 size_t tl_job_queued_json(const struct tl_job *job, char *buf, size_t len)
@@ -160,7 +264,7 @@ struct tl_ingest_progress *tl_job_progress(struct tl_job *job)
     return &job->progress;
 }
 
-static void store_row(struct tl_db *db, const struct tl_job *job)
+static enum tl_db_rc store_row(struct tl_jobs *j, struct tl_db *db, const struct tl_job *job)
 {
     struct tl_job_row row = {
         .id = job->id,
@@ -171,22 +275,34 @@ static void store_row(struct tl_db *db, const struct tl_job *job)
         .error_code = job->error_code[0] ? job->error_code : NULL,
         .error = job->error[0] ? job->error : NULL,
         .finished_at = job->finished_at[0] ? job->finished_at : NULL,
+        .owner = j->shared ? j->owner : NULL,
     };
-    if (!db || tl_db_job_update(db, &row) != TL_DB_OK) {
+    enum tl_db_rc rc = db ? tl_db_job_update(db, &row) : TL_DB_ERROR;
+    if (rc == TL_DB_NOT_FOUND && j->shared) {
+        tl_log("jobs: job %llu was taken over by another server (this one's lease ran out)",
+               (unsigned long long)job->id);
+    } else if (rc != TL_DB_OK) {
         tl_log("jobs: job %llu: its state could not be stored", (unsigned long long)job->id);
     }
+    return rc;
 }
 
-void tl_job_running(struct tl_jobs *j, struct tl_job *job, struct tl_db *db)
+bool tl_job_running(struct tl_jobs *j, struct tl_job *job, struct tl_db *db)
 {
     pthread_mutex_lock(&j->lock);
     job->state = JOB_RUNNING;
     clock_gettime(CLOCK_MONOTONIC, &job->started);
     pthread_mutex_unlock(&j->lock);
-    store_row(db, job);
+    if (store_row(j, db, job) == TL_DB_NOT_FOUND && j->shared) {
+        pthread_mutex_lock(&j->lock);
+        job->used = false; /* another server's now: GET reads it from the store */
+        pthread_mutex_unlock(&j->lock);
+        return false;
+    }
+    return true;
 }
 
-void tl_job_finish(struct tl_jobs *j, struct tl_job *job, struct tl_db *db, uint64_t capture_id,
+bool tl_job_finish(struct tl_jobs *j, struct tl_job *job, struct tl_db *db, uint64_t capture_id,
                    uint64_t packets, uint64_t flows, const char *error_code, const char *error)
 {
     pthread_mutex_lock(&j->lock);
@@ -198,7 +314,13 @@ void tl_job_finish(struct tl_jobs *j, struct tl_job *job, struct tl_db *db, uint
     snprintf(job->error, sizeof job->error, "%s", error ? error : "");
     tl_now_rfc3339(job->finished_at, sizeof job->finished_at);
     pthread_mutex_unlock(&j->lock);
-    store_row(db, job);
+    if (store_row(j, db, job) == TL_DB_NOT_FOUND && j->shared) {
+        pthread_mutex_lock(&j->lock);
+        job->used = false; /* another server's now: GET reads it from the store */
+        pthread_mutex_unlock(&j->lock);
+        return false;
+    }
+    return true;
 }
 
 static json_t *text_or_null(const char *s)

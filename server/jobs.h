@@ -8,6 +8,7 @@
 #ifndef TL_JOBS_H
 #define TL_JOBS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,14 +18,31 @@
 struct tl_jobs;
 struct tl_job;
 
-/* The table, after marking the jobs a previous run left unfinished as failed. */
-struct tl_jobs *tl_jobs_new(struct tl_store *s);
+/*
+ * The table. A store of one server (SQLite): the jobs a previous run left unfinished are
+ * marked failed. A store several servers share (PostgreSQL): each job is held under a lease of
+ * lease_s seconds that tl_jobs_renew extends, and a job whose server stopped renewing is taken
+ * over by another (tl_job_claim).
+ */
+struct tl_jobs *tl_jobs_new(struct tl_store *s, unsigned lease_s);
 void tl_jobs_free(struct tl_jobs *j);
 
-/* A new queued job for an upload of `size` bytes named `name`; NULL with *rc on failure. */
+/* A new queued job for an upload of `size` bytes named `name`, with what a server taking it
+ * over needs to run it (`options`, JSON text; shared stores); NULL with *rc on failure. */
 struct tl_job *tl_job_create(struct tl_jobs *j, struct tl_db *db, const char *name, uint64_t size,
-                             enum tl_db_rc *rc);
+                             const char *options, enum tl_db_rc *rc);
+/* Whether the store is shared (leases, claims), the lease, and this server's name in it. */
+bool tl_jobs_shared(const struct tl_jobs *j);
+unsigned tl_jobs_lease(const struct tl_jobs *j);
+const char *tl_jobs_owner(const struct tl_jobs *j);
+/* Every job this server holds keeps its lease (call every lease/3). */
+void tl_jobs_renew(struct tl_jobs *j, struct tl_db *db);
+/* Claims a job whose lease ran out, if any: the job (queued, this server's now) and its
+ * options copied into options (at most len bytes); NULL when there is none or no room. */
+struct tl_job *tl_job_claim(struct tl_jobs *j, struct tl_db *db, char *options, size_t len);
 uint64_t tl_job_id(const struct tl_job *job);
+const char *tl_job_name(const struct tl_job *job);
+uint64_t tl_job_size(const struct tl_job *job);
 /* The document of a job just created (queued, not yet handed to the pool) into buf, without
  * allocating: the 202's answer, which must not fail once the job exists. Its length, or 0 when
  * len is too small (TL_JOB_DOC_MAX always suffices). */
@@ -32,10 +50,12 @@ uint64_t tl_job_id(const struct tl_job *job);
 size_t tl_job_queued_json(const struct tl_job *job, char *buf, size_t len);
 /* Where the ingest reports its progress. */
 struct tl_ingest_progress *tl_job_progress(struct tl_job *job);
-/* The ingest starts. */
-void tl_job_running(struct tl_jobs *j, struct tl_job *job, struct tl_db *db);
-/* It ended: done (capture_id) or failed (error_code and message from the API's vocabulary). */
-void tl_job_finish(struct tl_jobs *j, struct tl_job *job, struct tl_db *db, uint64_t capture_id,
+/* The ingest starts; false when another server has taken the job over already. */
+bool tl_job_running(struct tl_jobs *j, struct tl_job *job, struct tl_db *db);
+/* It ended: done (capture_id) or failed (error_code and message from the API's vocabulary).
+ * False when another server took the job over meanwhile (its lease ran out): what this one
+ * stored is not the job's, and the caller removes it. */
+bool tl_job_finish(struct tl_jobs *j, struct tl_job *job, struct tl_db *db, uint64_t capture_id,
                    uint64_t packets, uint64_t flows, const char *error_code, const char *error);
 
 /* The job document of GET /api/v1/jobs/{id} (malloc'ed JSON text), from memory while the

@@ -87,6 +87,10 @@ static void usage(FILE *f)
             "                        as a background job (GET /api/v1/jobs/{id}); also any\n"
             "                        upload sent with Prefer: respond-async (default 64M; 0: by\n"
             "                        Prefer only)\n"
+            "  --job-lease SEC       with PostgreSQL: a background job is held by its server\n"
+            "                        for SEC seconds, renewed every SEC/3 while it runs; a job\n"
+            "                        whose server stopped is then taken over by another\n"
+            "                        (default 30)\n"
             "  --retention DAYS      remove captures uploaded more than DAYS ago (a decimal\n"
             "                        number, e.g. 30 or 0.5) with their flows, annotations and\n"
             "                        stored file: at start-up, then every tenth of DAYS (at\n"
@@ -127,7 +131,8 @@ enum opt_id {
     O_RESERVE_CONN,
     O_RETENTION,
     O_UPLOADS_PER_IP,
-    O_LAST = O_UPLOADS_PER_IP,
+    O_JOB_LEASE,
+    O_LAST = O_JOB_LEASE,
     O_HELP,
     O_VERSION,
 };
@@ -162,6 +167,7 @@ static const struct option long_opts[] = {
     { "reserve-connections", required_argument, NULL, O_RESERVE_CONN },
     { "retention", required_argument, NULL, O_RETENTION },
     { "uploads-per-ip", required_argument, NULL, O_UPLOADS_PER_IP },
+    { "job-lease", required_argument, NULL, O_JOB_LEASE },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -318,6 +324,7 @@ int main(int argc, char **argv)
         .connection_limit = 512,
         .per_ip_limit = 16,
         .uploads_per_ip = 8,
+        .job_lease = 30,
         .idle_timeout = 60,
         .conn_memory = 256 * 1024,
         .shutdown_grace_sec = 30,
@@ -366,6 +373,11 @@ int main(int argc, char **argv)
         return 2;
     }
     cfg.uploads_per_ip = (unsigned)v;
+    v = cfg.job_lease;
+    if (!to_uint(&set[O_JOB_LEASE], 2, 86400, &v)) {
+        return 2;
+    }
+    cfg.job_lease = (unsigned)v;
     v = cfg.connection_limit / 8;
     if (!to_uint(&set[O_RESERVE_CONN], 0, cfg.connection_limit - 1, &v)) {
         return 2;

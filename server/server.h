@@ -36,6 +36,7 @@ struct tl_server_config {
     unsigned busy_wait_ms;       /* how long an upload waits for the database's write lock */
     bool keep_duplicates;        /* uploads without ?duplicate=: store a file stored before */
     uint64_t async_above;        /* bodies larger become background jobs (202; 0: never) */
+    unsigned job_lease;          /* seconds a job's claim holds in a shared store (PostgreSQL) */
 };
 
 struct tl_server;

@@ -82,6 +82,10 @@ static void clean_data_dir(struct tl_store *s)
         }
         if (strncmp(de->d_name, "upload-", 7) == 0) {
             orphan = process_gone(de->d_name) || now - st.st_mtime > 86400;
+        } else if (strncmp(de->d_name, "job-", 4) == 0) {
+            /* a background job's upload: one server's jobs end with it (marked failed at this
+             * start); shared jobs wait for a server to take them over, a day at most */
+            orphan = !shared || now - st.st_mtime > 86400;
         } else if (sscanf(de->d_name, "capture-%llu.", &id) == 1) {
             orphan =
                 !s->ops->capture_exists(s, id) && (!shared || now - st.st_mtime > SHARED_GRACE_SEC);
@@ -232,6 +236,22 @@ enum tl_db_rc tl_db_job_update(struct tl_db *db, const struct tl_job_row *row)
 enum tl_db_rc tl_db_job_get(struct tl_db *db, uint64_t id, tl_db_job_cb cb, void *arg)
 {
     return OPTIONAL_OP(db, job_get, db, id, cb, arg);
+}
+
+bool tl_db_jobs_shared(const struct tl_db *db)
+{
+    return db->ops->job_claim != NULL;
+}
+
+enum tl_db_rc tl_db_jobs_renew(struct tl_db *db, const char *owner, unsigned lease_s)
+{
+    return OPTIONAL_OP(db, jobs_renew, db, owner, lease_s);
+}
+
+enum tl_db_rc tl_db_job_claim(struct tl_db *db, const char *owner, unsigned lease_s,
+                              tl_db_job_cb cb, void *arg)
+{
+    return OPTIONAL_OP(db, job_claim, db, owner, lease_s, cb, arg);
 }
 
 enum tl_db_rc tl_db_jobs_abandon(struct tl_db *db, const char *why, const char *at, uint64_t *n)

@@ -124,6 +124,11 @@ struct tl_upload_done {
     uint64_t packets, flows;
     bool truncated;
     uint64_t first_flow, last_flow;
+    /* a background job in a shared store (tl_db_jobs_shared): it is marked done in the same
+     * transaction, only while job_owner holds it; otherwise nothing is committed and the
+     * answer is TL_DB_NOT_FOUND (another server took the job over) */
+    uint64_t job_id;
+    const char *job_owner;
 };
 /* Finish: the capture's row, its groups, the flow-id counter, then COMMIT. */
 enum tl_db_rc tl_db_upload_commit(struct tl_db *db, uint64_t capture_id,
@@ -163,13 +168,31 @@ struct tl_job_row {
     uint64_t capture_id;            /* 0: none */
     const char *error_code, *error; /* NULL when none */
     const char *created_at, *finished_at;
+    /* stores shared by several servers (tl_db_jobs_shared) */
+    const char *owner;   /* the server that runs the job */
+    const char *options; /* what the upload asked for (JSON text), for a server taking over */
+    unsigned lease_s;    /* job_create: how long the owner's claim holds unless renewed */
 };
+typedef void (*tl_db_job_cb)(void *arg, const struct tl_job_row *row);
 /* A new job (row->id is assigned and returned in *id). */
 enum tl_db_rc tl_db_job_create(struct tl_db *db, const struct tl_job_row *row, uint64_t *id);
-/* A job's new state and results (by row->id). */
+/* A job's new state and results (by row->id). In a shared store only while row->owner still
+ * holds it: TL_DB_NOT_FOUND when another server has taken it over. */
 enum tl_db_rc tl_db_job_update(struct tl_db *db, const struct tl_job_row *row);
+/*
+ * Jobs in a store several servers share (PostgreSQL): each job has an owner and a lease the
+ * owner renews while it works; a job whose lease ran out (its server stopped or was killed) is
+ * claimed by another server, one at a time (FOR UPDATE SKIP LOCKED). A store of one server
+ * (SQLite) has neither: its unfinished jobs fail at the next start (tl_db_jobs_abandon).
+ */
+bool tl_db_jobs_shared(const struct tl_db *db);
+/* Every job `owner` holds keeps it lease_s seconds more. */
+enum tl_db_rc tl_db_jobs_renew(struct tl_db *db, const char *owner, unsigned lease_s);
+/* Claims for `owner` the oldest queued or running job whose lease ran out, and passes its row
+ * (with options) to cb; TL_DB_NOT_FOUND when there is none. */
+enum tl_db_rc tl_db_job_claim(struct tl_db *db, const char *owner, unsigned lease_s,
+                              tl_db_job_cb cb, void *arg);
 /* One job (strings valid during cb). */
-typedef void (*tl_db_job_cb)(void *arg, const struct tl_job_row *row);
 enum tl_db_rc tl_db_job_get(struct tl_db *db, uint64_t id, tl_db_job_cb cb, void *arg);
 /* At start-up: every job still queued or running failed with `why`; how many in *n. */
 enum tl_db_rc tl_db_jobs_abandon(struct tl_db *db, const char *why, const char *at, uint64_t *n);

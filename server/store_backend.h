@@ -53,6 +53,10 @@ struct tl_store_ops {
     enum tl_db_rc (*job_update)(struct tl_db *db, const struct tl_job_row *row);
     enum tl_db_rc (*job_get)(struct tl_db *db, uint64_t id, tl_db_job_cb cb, void *arg);
     enum tl_db_rc (*jobs_abandon)(struct tl_db *db, const char *why, const char *at, uint64_t *n);
+    /* shared stores only (NULL otherwise) */
+    enum tl_db_rc (*jobs_renew)(struct tl_db *db, const char *owner, unsigned lease_s);
+    enum tl_db_rc (*job_claim)(struct tl_db *db, const char *owner, unsigned lease_s,
+                               tl_db_job_cb cb, void *arg);
     enum tl_db_rc (*annotation_add)(struct tl_db *db, const struct tl_annotation *a, uint64_t *id);
     enum tl_db_rc (*annotations_list)(struct tl_db *db, uint64_t capture_id, uint64_t flow_id,
                                       tl_db_annotation_cb cb, void *arg);

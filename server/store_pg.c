@@ -62,7 +62,9 @@ enum stmt_id {
     ST_JOB_INSERT,
     ST_JOB_UPDATE,
     ST_JOB_GET,
-    ST_JOBS_ABANDON,
+    ST_JOBS_RENEW,
+    ST_JOB_DONE,
+    ST_JOB_CLAIM,
     ST_PING,
     ST_COUNT
 };
@@ -118,16 +120,30 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_NOTES_FLOW] = "SELECT id, capture_id, flow_id, packet, author, text, created_at "
                       "FROM annotations WHERE flow_id = $1::int8 ORDER BY id",
     [ST_NOTE_DELETE] = "DELETE FROM annotations WHERE id = $1::int8",
-    [ST_JOB_INSERT] = "INSERT INTO jobs (state, name, size_bytes, created_at) "
-                      "VALUES ($1::text, $2::text, $3::int8, $4::text) RETURNING id",
+    [ST_JOB_INSERT] = "INSERT INTO jobs (state, name, size_bytes, created_at, owner, options, "
+                      "lease_until) VALUES ($1::text, $2::text, $3::int8, $4::text, $5::text, "
+                      "$6::text, now() + $7::int8 * interval '1 second') RETURNING id",
+    /* only while the owner holds it: a job another server took over is that server's */
     [ST_JOB_UPDATE] = "UPDATE jobs SET state = $2::text, packets = $3::int8, flows = $4::int8, "
                       "capture_id = $5::int8, error_code = $6::text, error = $7::text, "
-                      "finished_at = $8::text WHERE id = $1::int8",
+                      "finished_at = $8::text "
+                      "WHERE id = $1::int8 AND owner IS NOT DISTINCT FROM $9::text",
     [ST_JOB_GET] = "SELECT id, state, name, size_bytes, packets, flows, capture_id, error_code, "
                    "error, created_at, finished_at FROM jobs WHERE id = $1::int8",
-    [ST_JOBS_ABANDON] = "UPDATE jobs SET state = 'failed', error_code = 'interrupted', "
-                        "error = $1::text, finished_at = $2::text "
-                        "WHERE state IN ('queued', 'running')",
+    [ST_JOB_DONE] = "UPDATE jobs SET state = 'done', capture_id = $2::int8, packets = $3::int8, "
+                    "flows = $4::int8, finished_at = $5::text "
+                    "WHERE id = $1::int8 AND owner = $6::text AND state IN ('queued', 'running')",
+    [ST_JOBS_RENEW] = "UPDATE jobs SET lease_until = now() + $2::int8 * interval '1 second' "
+                      "WHERE owner = $1::text AND state IN ('queued', 'running')",
+    /* the oldest unfinished job whose lease ran out, skipping those another server is claiming
+     * at this moment; a job from before leases (no lease) counts as run out */
+    [ST_JOB_CLAIM] = "UPDATE jobs SET owner = $1::text, state = 'queued', attempts = attempts + 1, "
+                     "lease_until = now() + $2::int8 * interval '1 second' "
+                     "WHERE id = (SELECT id FROM jobs WHERE state IN ('queued', 'running') "
+                     "AND (lease_until IS NULL OR lease_until < now()) ORDER BY id "
+                     "LIMIT 1 FOR UPDATE SKIP LOCKED) "
+                     "RETURNING id, state, name, size_bytes, packets, flows, capture_id, "
+                     "error_code, error, created_at, finished_at, options",
     [ST_PING] = "SELECT 1",
 };
 
@@ -948,6 +964,22 @@ static enum tl_db_rc pg_upload_commit(struct tl_db *d, uint64_t capture_id,
         r = run(db, ST_COUNTER_SET, &p, &rc, "flow counter");
         PQclear(r);
     }
+    if (rc == TL_DB_OK && u->job_id) { /* the job is done with its capture, or not at all */
+        char now[40];
+        tl_now_rfc3339(now, sizeof now);
+        struct params p = { 0 };
+        p_i64(&p, (int64_t)u->job_id);
+        p_i64(&p, (int64_t)capture_id);
+        p_i64(&p, (int64_t)u->packets);
+        p_i64(&p, (int64_t)u->flows);
+        p_text(&p, now);
+        p_text(&p, u->job_owner);
+        r = run(db, ST_JOB_DONE, &p, &rc, "finish job");
+        if (r && strcmp(PQcmdTuples(r), "0") == 0) {
+            rc = TL_DB_NOT_FOUND; /* another server holds the job now */
+        }
+        PQclear(r);
+    }
     if (rc == TL_DB_OK) {
         rc = exec_cmd(db, "COMMIT", "commit upload");
     }
@@ -966,6 +998,9 @@ static enum tl_db_rc pg_job_create(struct tl_db *d, const struct tl_job_row *row
     p_text(&p, row->name);
     p_i64(&p, (int64_t)row->size_bytes);
     p_text(&p, row->created_at);
+    p_text(&p, row->owner);
+    p_text(&p, row->options);
+    p_i64(&p, row->lease_s ? (int64_t)row->lease_s : 30);
     enum tl_db_rc rc;
     PGresult *r = run(PG(d), ST_JOB_INSERT, &p, &rc, "insert job");
     if (!r) {
@@ -991,10 +1026,35 @@ static enum tl_db_rc pg_job_update(struct tl_db *d, const struct tl_job_row *row
     p_text(&p, row->error_code); /* NULL stays NULL */
     p_text(&p, row->error);
     p_text(&p, row->finished_at);
+    p_text(&p, row->owner);
     enum tl_db_rc rc;
     PGresult *r = run(PG(d), ST_JOB_UPDATE, &p, &rc, "update job");
+    if (r && strcmp(PQcmdTuples(r), "0") == 0) {
+        rc = TL_DB_NOT_FOUND; /* taken over by another server (or deleted) */
+    }
     PQclear(r);
     return rc;
+}
+
+/* The first row of a job query (id, state, name, size_bytes, packets, flows, capture_id,
+ * error_code, error, created_at, finished_at[, options]) to cb. */
+static void job_row_cb(PGresult *r, tl_db_job_cb cb, void *arg)
+{
+    struct tl_job_row row = {
+        .id = (uint64_t)col_i64(r, 0, 0),
+        .state = col_text(r, 0, 1),
+        .name = col_text(r, 0, 2),
+        .size_bytes = (uint64_t)col_i64(r, 0, 3),
+        .packets = (uint64_t)col_i64(r, 0, 4),
+        .flows = (uint64_t)col_i64(r, 0, 5),
+        .capture_id = (uint64_t)col_i64(r, 0, 6), /* NULL reads as 0 */
+        .error_code = col_text(r, 0, 7),
+        .error = col_text(r, 0, 8),
+        .created_at = col_text(r, 0, 9),
+        .finished_at = col_text(r, 0, 10),
+        .options = PQnfields(r) > 11 ? col_text(r, 0, 11) : NULL,
+    };
+    cb(arg, &row);
 }
 
 static enum tl_db_rc pg_job_get(struct tl_db *d, uint64_t id, tl_db_job_cb cb, void *arg)
@@ -1010,37 +1070,40 @@ static enum tl_db_rc pg_job_get(struct tl_db *d, uint64_t id, tl_db_job_cb cb, v
         PQclear(r);
         return TL_DB_NOT_FOUND;
     }
-    struct tl_job_row row = {
-        .id = (uint64_t)col_i64(r, 0, 0),
-        .state = col_text(r, 0, 1),
-        .name = col_text(r, 0, 2),
-        .size_bytes = (uint64_t)col_i64(r, 0, 3),
-        .packets = (uint64_t)col_i64(r, 0, 4),
-        .flows = (uint64_t)col_i64(r, 0, 5),
-        .capture_id = (uint64_t)col_i64(r, 0, 6), /* NULL reads as 0 */
-        .error_code = col_text(r, 0, 7),
-        .error = col_text(r, 0, 8),
-        .created_at = col_text(r, 0, 9),
-        .finished_at = col_text(r, 0, 10),
-    };
-    cb(arg, &row);
+    job_row_cb(r, cb, arg);
     PQclear(r);
     return TL_DB_OK;
 }
 
-/* At start-up: every job queued or running fails. On a database shared by several servers
- * this also ends the jobs another server is running (jobs have no owner or lease yet). */
-static enum tl_db_rc pg_jobs_abandon(struct tl_db *d, const char *why, const char *at, uint64_t *n)
+/* Several servers share this store's jobs: none is abandoned at start-up; a job whose lease ran
+ * out is claimed by whichever server asks first. */
+static enum tl_db_rc pg_jobs_renew(struct tl_db *d, const char *owner, unsigned lease_s)
 {
     struct params p = { 0 };
-    p_text(&p, why);
-    p_text(&p, at);
+    p_text(&p, owner);
+    p_i64(&p, (int64_t)lease_s);
     enum tl_db_rc rc;
-    PGresult *r = run(PG(d), ST_JOBS_ABANDON, &p, &rc, "abandon jobs");
+    PGresult *r = run(PG(d), ST_JOBS_RENEW, &p, &rc, "renew job leases");
+    PQclear(r);
+    return rc;
+}
+
+static enum tl_db_rc pg_job_claim(struct tl_db *d, const char *owner, unsigned lease_s,
+                                  tl_db_job_cb cb, void *arg)
+{
+    struct params p = { 0 };
+    p_text(&p, owner);
+    p_i64(&p, (int64_t)lease_s);
+    enum tl_db_rc rc;
+    PGresult *r = run(PG(d), ST_JOB_CLAIM, &p, &rc, "claim a job");
     if (!r) {
         return rc;
     }
-    *n = (uint64_t)strtoull(PQcmdTuples(r), NULL, 10);
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return TL_DB_NOT_FOUND;
+    }
+    job_row_cb(r, cb, arg);
     PQclear(r);
     return TL_DB_OK;
 }
@@ -1694,7 +1757,8 @@ const struct tl_store_ops tl_store_pg = {
     .job_create = pg_job_create,
     .job_update = pg_job_update,
     .job_get = pg_job_get,
-    .jobs_abandon = pg_jobs_abandon,
+    .jobs_renew = pg_jobs_renew,
+    .job_claim = pg_job_claim,
     .annotation_add = pg_annotation_add,
     .annotations_list = pg_annotations_list,
     .annotation_delete = pg_annotation_delete,

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Two tcplensd on one PostgreSQL database (server/store_pg.c): uploads sent to both at once
 are all stored, every capture and flow reads the same from both, flow ids are never handed out
-twice, and a replica killed with kill -9 in the middle of an upload leaves nothing of it while
-the other keeps working.
+twice, a replica killed with kill -9 in the middle of an upload leaves nothing of it while
+the other keeps working, and a background job whose replica is killed with kill -9 while it
+runs is taken over by the other once its lease runs out (claimed with FOR UPDATE SKIP LOCKED)
+and stored exactly once.
 
 usage: test_replicas.py TCPLENSD TL_GEN_CAPTURE REPO_ROOT
 
@@ -50,8 +52,11 @@ class Checks:
                                                                  str(want)[:300]))
 
 
+LEASE = 3  # --job-lease: seconds before a stopped replica's job is taken over
+
+
 def replica(binary, workdir, name, uri):
-    s = Server(binary, os.path.join(workdir, name), name=name)
+    s = Server(binary, os.path.join(workdir, name), ['--job-lease', str(LEASE)], name=name)
     s.db, s.backend = uri, 'postgresql'
     s.data_dir = os.path.join(workdir, 'shared-data')
     return s.start()
@@ -200,6 +205,43 @@ def main(argv):
                     int(f.split('-')[1].split('.')[0]) in ids for f in files)
             c.ok(wait_until(only_committed, 5),
                  'a left files of the killed upload: %s' % a.data_files())
+
+            # 4. a background job whose replica is killed while it runs: the other takes it
+            # over when the lease runs out, and the capture is stored once, whole
+            r = a.request('POST', '/api/v1/captures?name=takeover', body=open(big, 'rb').read(),
+                          headers={'Prefer': 'respond-async'}, timeout=30)
+            if c.ok(r.status == 202, 'a job on a: %d %s' % (r.status, r.text()[:200])):
+                jid = r.json()['id']
+                path = '/api/v1/jobs/%d' % jid
+
+                def running_on_a():
+                    d = a.get_json(path)
+                    return d['state'] == 'running' and d['packets'] > 0
+                c.ok(wait_until(running_on_a, 60, 0.02), 'the job runs on a: %s'
+                     % a.get_json(path))
+                a.kill9()
+                t_kill = time.monotonic()
+
+                def done_on_b():
+                    d = b.get_json(path)
+                    return d if d['state'] in ('done', 'failed') else None
+                d = wait_until(done_on_b, 180, 0.2)
+                took = time.monotonic() - t_kill
+                if c.ok(d and d['state'] == 'done', 'the job, read on b: %s' % d):
+                    cap = b.get_json('/api/v1/captures/%d' % d['capture'])['capture']
+                    c.eq(cap['packets'], tshark_count(big), 'the taken-over capture: packets '
+                         'vs tshark')
+                    c.eq(d['packets'], cap['packets'], 'the job document: packets')
+                    print('  job %d taken over by b and done %.1f s after a was killed '
+                          '(lease %d s)' % (jid, took, LEASE), flush=True)
+                c.ok('taken over from a server' in b.log_text(), 'b logs the take-over')
+                names = [x['name'] for x in all_pages(c, b, '/api/v1/captures', 'captures')
+                         or []]
+                c.eq(names.count('takeover'), 1, 'captures named takeover')
+                c.ok(wait_until(lambda: not b.data_files('job-'), 5),
+                     'the job file is gone: %s' % b.data_files('job-'))
+                a.start()
+                c.eq(a.get_json(path), b.get_json(path), 'the job after a restarted: a vs b')
             for s in (a, b):
                 c.eq(s.stop(), 0, '%s: exit status after SIGTERM' % s.name)
     except Exception as e:
