@@ -40,7 +40,8 @@ struct flow_pos {
  * Ended flows on their way from the decoding thread to the one that stores them: decoding and
  * storing overlap, and a full queue holds the decoder back, so memory stays bounded.
  */
-#define ROWQ_CAP 1024
+#define ROWQ_CAP   1024
+#define ROWQ_BATCH 64 /* rows the storer takes at once; it sleeps until that many wait */
 struct row_msg {
     struct tl_flow_row row;
     char history[TL_HISTORY_MAX + 1]; /* row.history points here once the row is taken */
@@ -51,7 +52,8 @@ struct rowq {
     pthread_cond_t not_empty, not_full;
     struct row_msg *v;
     size_t head, n;
-    bool done; /* the decoder has finished: what is queued is all */
+    bool done;        /* the decoder has finished: what is queued is all */
+    bool prod_asleep; /* the decoder waits for room: woken when the queue is half empty */
 };
 
 struct ingest_ctx {
@@ -226,17 +228,22 @@ static void on_flow(struct tl_flow *f, void *arg)
     row.pos_len = pos->w.n;
     row.history = NULL; /* in the message: the flow's memory is reused once it is handed out */
     struct rowq *q = c->q;
+    /* Each side sleeps until there is a batch for it, not a row: flows end in bursts (at each
+     * retirement), and waking the other thread for every row costs more than storing it. */
     pthread_mutex_lock(&q->mu);
     while (q->n == ROWQ_CAP) {
+        q->prod_asleep = true;
         pthread_cond_wait(&q->not_full, &q->mu);
     }
+    q->prod_asleep = false;
     struct row_msg *m = &q->v[(q->head + q->n) % ROWQ_CAP];
     m->row = row;
     snprintf(m->history, sizeof m->history, "%s", tl_conn_history(f));
     m->pos = pos->w.b;
     pos->w.b = NULL; /* the message owns it now */
-    q->n++;
-    pthread_cond_signal(&q->not_empty);
+    if (++q->n == ROWQ_BATCH) {
+        pthread_cond_signal(&q->not_empty);
+    }
     pthread_mutex_unlock(&q->mu);
     pos_free(c, pos);
 }
@@ -271,7 +278,10 @@ static enum tl_err decode_and_store(struct ingest_ctx *c, struct tl_reader *r,
                                     const struct tl_pipeline *pl, struct tl_errbuf *err)
 {
     struct rowq q = { .v = malloc(ROWQ_CAP * sizeof(struct row_msg)) };
-    if (!q.v) {
+    struct row_msg *batch = malloc(ROWQ_BATCH * sizeof *batch); /* taken out of q at once */
+    if (!q.v || !batch) {
+        free(q.v);
+        free(batch);
         snprintf(err->msg, sizeof err->msg, "out of memory");
         return TL_E_NOMEM;
     }
@@ -289,29 +299,36 @@ static enum tl_err decode_and_store(struct ingest_ctx *c, struct tl_reader *r,
     }
     for (;;) {
         pthread_mutex_lock(&q.mu);
-        while (q.n == 0 && !q.done) {
+        while (q.n < ROWQ_BATCH && !q.done) {
             pthread_cond_wait(&q.not_empty, &q.mu);
         }
-        if (q.n == 0) {
-            pthread_mutex_unlock(&q.mu);
-            break;
+        size_t k = 0;
+        while (k < ROWQ_BATCH && q.n > 0) {
+            batch[k++] = q.v[q.head];
+            q.head = (q.head + 1) % ROWQ_CAP;
+            q.n--;
         }
-        struct row_msg m = q.v[q.head];
-        q.head = (q.head + 1) % ROWQ_CAP;
-        q.n--;
-        pthread_cond_signal(&q.not_full);
+        if (q.prod_asleep && q.n <= ROWQ_CAP / 2) {
+            pthread_cond_signal(&q.not_full);
+        }
         pthread_mutex_unlock(&q.mu);
-        if (atomic_load(&c->store_rc) == TL_DB_OK) {
-            m.row.history = m.history;
-            m.row.pos = m.pos;
-            enum tl_db_rc rc = tl_db_add_flow(c->db, &m.row);
-            if (rc != TL_DB_OK) {
-                atomic_store(&c->store_rc, rc);
-            }
+        if (k == 0) {
+            break; /* done, and nothing left */
         }
-        free(m.pos);
+        for (size_t i = 0; i < k; i++) {
+            struct row_msg *m = &batch[i];
+            if (atomic_load(&c->store_rc) == TL_DB_OK) {
+                m->row.history = m->history;
+                m->row.pos = m->pos;
+                enum tl_db_rc rc = tl_db_add_flow(c->db, &m->row);
+                if (rc != TL_DB_OK) {
+                    atomic_store(&c->store_rc, rc);
+                }
+            }
+            free(m->pos);
+        }
         if (c->progress) {
-            atomic_fetch_add(&c->progress->flows, 1);
+            atomic_fetch_add(&c->progress->flows, k);
         }
     }
     if (threaded) {
@@ -320,6 +337,7 @@ static enum tl_err decode_and_store(struct ingest_ctx *c, struct tl_reader *r,
     pthread_cond_destroy(&q.not_full);
     pthread_cond_destroy(&q.not_empty);
     pthread_mutex_destroy(&q.mu);
+    free(batch);
     free(q.v);
     c->q = NULL;
     *err = j.err;
