@@ -900,6 +900,10 @@ static void run_job(struct tl_server *s, struct req *q, bool stop)
         return;
     }
     unlink(q->tmp);
+    if (tl_store_blobs(s->store)) { /* the upload's copy in the database: its capture has one */
+        const char *file = strrchr(q->tmp, '/') ? strrchr(q->tmp, '/') + 1 : q->tmp;
+        tl_db_blob_delete(db, file);
+    }
     tl_metrics_upload(q->file_bytes, res.packets, res.flows,
                       res.status == TL_INGEST_OK || res.status == TL_INGEST_DUPLICATE);
     if (res.status == TL_INGEST_OK || res.status == TL_INGEST_DUPLICATE) {
@@ -1057,12 +1061,24 @@ static enum MHD_Result enqueue_job(struct call *x)
         snprintf(j->tmp, sizeof j->tmp, "%s", q->tmp);
     }
     q->tmp[0] = '\0'; /* the file is the job's now */
+    /* with the files in the database, the upload waits there too: any server can run it */
+    const char *job_file = strrchr(j->tmp, '/') ? strrchr(j->tmp, '/') + 1 : j->tmp;
+    enum tl_db_rc brc = tl_store_blobs(s->store) ? tl_db_blob_put(db, job_file, j->tmp) : TL_DB_OK;
+    if (brc != TL_DB_OK) {
+        unlink(j->tmp);
+        free(j);
+        tmp_discard(q);
+        return db_error(x, brc, "job");
+    }
     char *options = job_options(j->tmp, q);
     enum tl_db_rc rc = TL_DB_ERROR;
     struct tl_job *job =
         options ? tl_job_create(s->jobs, db, q->display_name, q->file_bytes, options, &rc) : NULL;
     free(options);
     if (!job) {
+        if (tl_store_blobs(s->store)) {
+            tl_db_blob_delete(db, job_file);
+        }
         unlink(j->tmp);
         free(j);
         tmp_discard(q);
@@ -1533,13 +1549,14 @@ static enum MHD_Result h_capture_delete(struct call *x)
     return send_buf(x, 204, JSON_TYPE, "", 0, NULL);
 }
 
-static int open_capture_file(struct tl_server *s, const struct tl_capture_row *row, char *path,
+/* The capture's stored file, opened (fetched from the database first when it keeps the files
+ * and this server has no copy yet); -1 when there is none. */
+static int open_capture_file(struct tl_db *db, const struct tl_capture_row *row, char *path,
                              size_t size)
 {
-    if (!row->file[0] || strchr(row->file, '/')) {
+    if (tl_db_local_file(db, row->file, path, size) != TL_DB_OK) {
         return -1;
     }
-    snprintf(path, size, "%s/%s", s->cfg.data_dir, row->file);
     return open(path, O_RDONLY | O_CLOEXEC);
 }
 
@@ -1571,7 +1588,7 @@ static enum MHD_Result h_capture_pcap(struct call *x)
         return db_error(x, rc, "capture");
     }
     char path[4096], disp[300];
-    int fd = open_capture_file(x->s, &row, path, sizeof path);
+    int fd = open_capture_file(db, &row, path, sizeof path);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
         if (fd >= 0) {
@@ -1969,7 +1986,7 @@ static enum MHD_Result h_flow_pcap(struct call *x)
         return db_error(x, rc, "flow");
     }
     char src[4096], out[4096], errbuf[PCAP_ERRBUF_SIZE];
-    int in_fd = open_capture_file(s, &row, src, sizeof src);
+    int in_fd = open_capture_file(db, &row, src, sizeof src);
     if (in_fd < 0) {
         free(frames);
         return FAIL(x, TL_ERR_NOT_FOUND, "the stored file is missing");
@@ -3313,6 +3330,11 @@ static void take_over(struct tl_server *s, struct tl_db *db, struct tl_job *job,
                       "of its file: upload the file again");
         free(j);
         return;
+    }
+    const char *file = strrchr(j->tmp, '/') ? strrchr(j->tmp, '/') + 1 : j->tmp;
+    char local[sizeof j->tmp];
+    if (tl_db_local_file(db, file, local, sizeof local) == TL_DB_OK) {
+        memcpy(j->tmp, local, sizeof j->tmp);
     }
     if (stat(j->tmp, &st) != 0) {
         tl_log("job %" PRIu64 ": its upload %s is not in this server's data directory",

@@ -546,6 +546,7 @@ static void ingest_one(struct tl_store *s, const struct tl_ingest_opts *opts, co
             .last_flow = c.flow_base + st->flows,
             .job_id = opts->job_id,
             .job_owner = opts->job_owner,
+            .blob_path = tl_store_blobs(s) ? final_path : NULL,
         };
         rc = tl_db_upload_commit(db, c.capture_id, &done);
         if (rc != TL_DB_OK) {

@@ -87,6 +87,10 @@ static void usage(FILE *f)
             "                        as a background job (GET /api/v1/jobs/{id}); also any\n"
             "                        upload sent with Prefer: respond-async (default 64M; 0: by\n"
             "                        Prefer only)\n"
+            "  --blob-store WHERE    where capture files are kept: dir (--data-dir, the\n"
+            "                        default) or db (in the PostgreSQL database: servers\n"
+            "                        sharing it need no shared directory; --data-dir is then\n"
+            "                        each server's cache)\n"
             "  --job-lease SEC       with PostgreSQL: a background job is held by its server\n"
             "                        for SEC seconds, renewed every SEC/3 while it runs; a job\n"
             "                        whose server stopped is then taken over by another\n"
@@ -132,7 +136,8 @@ enum opt_id {
     O_RETENTION,
     O_UPLOADS_PER_IP,
     O_JOB_LEASE,
-    O_LAST = O_JOB_LEASE,
+    O_BLOB_STORE,
+    O_LAST = O_BLOB_STORE,
     O_HELP,
     O_VERSION,
 };
@@ -168,6 +173,7 @@ static const struct option long_opts[] = {
     { "retention", required_argument, NULL, O_RETENTION },
     { "uploads-per-ip", required_argument, NULL, O_UPLOADS_PER_IP },
     { "job-lease", required_argument, NULL, O_JOB_LEASE },
+    { "blob-store", required_argument, NULL, O_BLOB_STORE },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -429,6 +435,14 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    bool blobs_in_db = false;
+    if (set[O_BLOB_STORE].value) {
+        blobs_in_db = strcmp(set[O_BLOB_STORE].value, "db") == 0;
+        if (!blobs_in_db && strcmp(set[O_BLOB_STORE].value, "dir") != 0) {
+            fprintf(stderr, "tcplensd: %s: expected dir or db\n", set[O_BLOB_STORE].source);
+            return 2;
+        }
+    }
     double retention_days = 0;
     if (set[O_RETENTION].value) {
         const char *r = set[O_RETENTION].value;
@@ -480,6 +494,14 @@ int main(int argc, char **argv)
         return 1;
     }
     tl_store_set_query_budget(store, (unsigned)query_timeout * 1000);
+    if (blobs_in_db && !tl_store_use_blobs(store)) {
+        fprintf(stderr,
+                "tcplensd: %s db: the %s backend keeps capture files in --data-dir only; "
+                "--blob-store db needs PostgreSQL\n",
+                set[O_BLOB_STORE].source, tl_store_backend(store));
+        tl_store_close(store);
+        return 2;
+    }
     tl_ingest_upgrade(store, cfg.max_flows);
     /* retention: a sweep before the first request, then the housekeeping thread's */
     struct tl_housekeeping *hk = NULL;

@@ -99,7 +99,12 @@ static enum tl_db_rc load(struct tl_replay *rp, struct tl_db *db, uint64_t flow_
         rp->seek = NULL;
         char path[4200];
         struct tl_errbuf err;
-        snprintf(path, sizeof path, "%s/%s", tl_db_data_dir(db), file);
+        enum tl_db_rc frc = tl_db_local_file(db, file, path, sizeof path);
+        if (frc != TL_DB_OK) {
+            tl_log("replay: flow %llu: its capture file %s cannot be had",
+                   (unsigned long long)flow_id, file);
+            return frc == TL_DB_NOT_FOUND ? TL_DB_ERROR : frc;
+        }
         if (tl_seek_open(path, (const uint8_t *)rp->layout.data, rp->layout.len, &rp->seek, &err) !=
             TL_OK) {
             tl_log("replay: flow %llu: %s", (unsigned long long)flow_id, err.msg);

@@ -317,6 +317,58 @@ enum tl_db_rc tl_db_flow_stats(struct tl_db *db, const struct tl_flow_filter *f,
     return db->ops->flow_stats(db, f, g, cb, arg);
 }
 
+bool tl_store_use_blobs(struct tl_store *s)
+{
+    if (!s->ops->blob_put) {
+        return false;
+    }
+    s->blobs = true;
+    return true;
+}
+
+bool tl_store_blobs(const struct tl_store *s)
+{
+    return s->blobs;
+}
+
+enum tl_db_rc tl_db_local_file(struct tl_db *db, const char *file, char *path, size_t size)
+{
+    const char *dir = db->store->data_dir;
+    int n = snprintf(path, size, "%s/%s", dir, file);
+    if (!file[0] || strchr(file, '/') || n < 0 || (size_t)n >= size) {
+        return TL_DB_NOT_FOUND;
+    }
+    if (access(path, R_OK) == 0 || !db->store->blobs) {
+        return access(path, R_OK) == 0 ? TL_DB_OK : TL_DB_NOT_FOUND;
+    }
+    /* fetched beside it under a name of this process's, then moved into place whole */
+    char tmp[4096];
+    n = snprintf(tmp, sizeof tmp, "%s/upload-%s-%ld-XXXXXX", dir, tl_host_tag(), (long)getpid());
+    int fd = n > 0 && (size_t)n < sizeof tmp ? mkstemp(tmp) : -1;
+    if (fd < 0) {
+        return errno == ENOSPC ? TL_DB_FULL : TL_DB_ERROR;
+    }
+    close(fd);
+    enum tl_db_rc rc = db->ops->blob_get(db, file, tmp);
+    if (rc == TL_DB_OK && rename(tmp, path) != 0) {
+        rc = TL_DB_ERROR;
+    }
+    if (rc != TL_DB_OK) {
+        unlink(tmp);
+    }
+    return rc;
+}
+
+enum tl_db_rc tl_db_blob_put(struct tl_db *db, const char *name, const char *path)
+{
+    return OPTIONAL_OP(db, blob_put, db, name, path);
+}
+
+enum tl_db_rc tl_db_blob_delete(struct tl_db *db, const char *name)
+{
+    return OPTIONAL_OP(db, blob_delete, db, name);
+}
+
 const char *tl_db_data_dir(const struct tl_db *db)
 {
     return db->store->data_dir;

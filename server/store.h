@@ -52,6 +52,21 @@ const char *tl_db_data_dir(const struct tl_db *db);
 /* This machine's name, letters and digits only, for temporary files in a data directory that
  * other servers may share (upload-HOST-PID-...). */
 const char *tl_host_tag(void);
+/*
+ * Capture files in the database (tcplensd --blob-store db; PostgreSQL): a capture's file is
+ * written into the database with its commit and deleted with it, so servers sharing the
+ * database need no shared directory. --data-dir is then each server's cache: a file missing
+ * there is fetched whole from the database on first use (tl_db_local_file). False when the
+ * backend cannot keep files.
+ */
+bool tl_store_use_blobs(struct tl_store *s);
+bool tl_store_blobs(const struct tl_store *s);
+/* The path of `file` (a name within the data directory) in path; with files in the database,
+ * fetched into the data directory first when it is not there. TL_DB_NOT_FOUND: no such file. */
+enum tl_db_rc tl_db_local_file(struct tl_db *db, const char *file, char *path, size_t size);
+/* Keep the file at path in the database as `name` (its own transaction); drop one. */
+enum tl_db_rc tl_db_blob_put(struct tl_db *db, const char *name, const char *path);
+enum tl_db_rc tl_db_blob_delete(struct tl_db *db, const char *name);
 /* The schema version after migration (the highest schema/NNN_*.sql applied). */
 int tl_store_version(const struct tl_store *s);
 
@@ -129,6 +144,9 @@ struct tl_upload_done {
      * answer is TL_DB_NOT_FOUND (another server took the job over) */
     uint64_t job_id;
     const char *job_owner;
+    /* with the files in the database (tl_store_blobs): the file to keep there as `file`, in the
+     * same transaction */
+    const char *blob_path;
 };
 /* Finish: the capture's row, its groups, the flow-id counter, then COMMIT. */
 enum tl_db_rc tl_db_upload_commit(struct tl_db *db, uint64_t capture_id,

@@ -18,6 +18,7 @@ struct tl_store {
     char *data_dir;
     int version;              /* schema version after migration */
     unsigned query_budget_ms; /* tl_store_set_query_budget */
+    bool blobs;               /* capture files are kept in the database (tl_store_use_blobs) */
 };
 
 struct tl_db {
@@ -53,6 +54,10 @@ struct tl_store_ops {
     enum tl_db_rc (*job_update)(struct tl_db *db, const struct tl_job_row *row);
     enum tl_db_rc (*job_get)(struct tl_db *db, uint64_t id, tl_db_job_cb cb, void *arg);
     enum tl_db_rc (*jobs_abandon)(struct tl_db *db, const char *why, const char *at, uint64_t *n);
+    /* files in the database (NULL: the backend keeps none) */
+    enum tl_db_rc (*blob_put)(struct tl_db *db, const char *name, const char *path);
+    enum tl_db_rc (*blob_get)(struct tl_db *db, const char *name, const char *path);
+    enum tl_db_rc (*blob_delete)(struct tl_db *db, const char *name);
     /* shared stores only (NULL otherwise) */
     enum tl_db_rc (*jobs_renew)(struct tl_db *db, const char *owner, unsigned lease_s);
     enum tl_db_rc (*job_claim)(struct tl_db *db, const char *owner, unsigned lease_s,

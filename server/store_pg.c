@@ -14,6 +14,7 @@
  * once; migrations run under an advisory lock.
  */
 #include <endian.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <pthread.h>
@@ -53,6 +54,10 @@ enum stmt_id {
     ST_DEL_FLOWS,
     ST_DEL_CAPTURE_NOTES,
     ST_DEL_CAPTURE,
+    ST_DEL_CAPTURE_BLOB,
+    ST_BLOB_INSERT,
+    ST_BLOB_CHUNK,
+    ST_BLOB_DELETE,
     ST_DEL_GROUPS,
     ST_CAPTURES_BEFORE,
     ST_NOTE_INSERT,
@@ -107,6 +112,11 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_DEL_FLOWS] = "DELETE FROM flows WHERE capture_id = $1::int8",
     [ST_DEL_CAPTURE_NOTES] = "DELETE FROM annotations WHERE capture_id = $1::int8",
     [ST_DEL_CAPTURE] = "DELETE FROM captures WHERE id = $1::int8",
+    [ST_DEL_CAPTURE_BLOB] = "DELETE FROM blobs WHERE name = "
+                            "(SELECT file FROM captures WHERE id = $1::int8)",
+    [ST_BLOB_INSERT] = "INSERT INTO blobs (name, n, data) VALUES ($1::text, $2::int8, $3::bytea)",
+    [ST_BLOB_CHUNK] = "SELECT data FROM blobs WHERE name = $1::text AND n = $2::int8",
+    [ST_BLOB_DELETE] = "DELETE FROM blobs WHERE name = $1::text",
     [ST_DEL_GROUPS] = "DELETE FROM flow_groups WHERE capture_id = $1::int8",
     /* uploaded_at is RFC 3339 UTC text: compared byte by byte, whatever the database's
      * collation */
@@ -938,6 +948,106 @@ static enum tl_db_rc pg_add_flow(struct tl_db *d, const struct tl_flow_row *f)
     return cb->b.len >= COPY_BATCH ? copy_flush(db, cb, "insert flows") : TL_DB_OK;
 }
 
+/* --- files in the database (--blob-store db) ------------------------------------------------ */
+
+#define BLOB_CHUNK ((size_t)1 << 20)
+
+/* The file at path as blob `name`, in the transaction open on db. */
+static enum tl_db_rc blob_write(struct pg_db *db, const char *name, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = malloc(BLOB_CHUNK);
+    enum tl_db_rc rc = f && buf ? TL_DB_OK : TL_DB_ERROR;
+    if (!f || !buf) {
+        tl_log("store: blob %s: cannot read %s", name, path);
+    }
+    for (int64_t n = 0; rc == TL_DB_OK; n++) {
+        size_t len = fread(buf, 1, BLOB_CHUNK, f);
+        if (len == 0) {
+            if (ferror(f)) {
+                tl_log("store: blob %s: read error on %s", name, path);
+                rc = TL_DB_ERROR;
+            }
+            break;
+        }
+        struct params p = { 0 };
+        p_text(&p, name);
+        p_i64(&p, n);
+        p_bytes(&p, buf, len);
+        PGresult *r = run(db, ST_BLOB_INSERT, &p, &rc, "store file");
+        PQclear(r);
+    }
+    free(buf);
+    if (f) {
+        fclose(f);
+    }
+    return rc;
+}
+
+static enum tl_db_rc pg_blob_put(struct tl_db *d, const char *name, const char *path)
+{
+    struct pg_db *db = PG(d);
+    enum tl_db_rc rc = exec_cmd(db, "BEGIN", "begin file");
+    if (rc == TL_DB_OK) {
+        rc = blob_write(db, name, path);
+    }
+    if (rc == TL_DB_OK) {
+        rc = exec_cmd(db, "COMMIT", "commit file");
+    }
+    if (rc != TL_DB_OK) {
+        pg_upload_rollback(d);
+    }
+    return rc;
+}
+
+/* Blob `name` written to the file at path, chunk by chunk (TL_DB_NOT_FOUND: no such blob). */
+static enum tl_db_rc pg_blob_get(struct tl_db *d, const char *name, const char *path)
+{
+    struct pg_db *db = PG(d);
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        tl_log("store: blob %s: cannot write %s", name, path);
+        return TL_DB_ERROR;
+    }
+    enum tl_db_rc rc = TL_DB_OK;
+    int64_t n = 0;
+    for (;; n++) {
+        struct params p = { 0 };
+        p_text(&p, name);
+        p_i64(&p, n);
+        PGresult *r = run(db, ST_BLOB_CHUNK, &p, &rc, "read file");
+        if (!r) {
+            break;
+        }
+        bool got = PQntuples(r) == 1;
+        if (got && fwrite(PQgetvalue(r, 0, 0), 1, (size_t)PQgetlength(r, 0, 0), f) !=
+                       (size_t)PQgetlength(r, 0, 0)) {
+            rc = errno == ENOSPC ? TL_DB_FULL : TL_DB_ERROR;
+        }
+        PQclear(r);
+        if (!got || rc != TL_DB_OK) {
+            break;
+        }
+    }
+    if (fclose(f) != 0 && rc == TL_DB_OK) {
+        rc = errno == ENOSPC ? TL_DB_FULL : TL_DB_ERROR;
+    }
+    if (rc == TL_DB_OK && n == 0) {
+        rc = TL_DB_NOT_FOUND;
+    }
+    return rc;
+}
+
+static enum tl_db_rc pg_blob_delete(struct tl_db *d, const char *name)
+{
+    struct params p = { 0 };
+    p_text(&p, name);
+    enum tl_db_rc rc;
+    PGresult *r = run(PG(d), ST_BLOB_DELETE, &p, &rc, "delete file");
+    PQclear(r);
+    return rc;
+}
+
 static enum tl_db_rc pg_upload_commit(struct tl_db *d, uint64_t capture_id,
                                       const struct tl_upload_done *u)
 {
@@ -963,6 +1073,9 @@ static enum tl_db_rc pg_upload_commit(struct tl_db *d, uint64_t capture_id,
         p_i64(&p, (int64_t)u->last_flow);
         r = run(db, ST_COUNTER_SET, &p, &rc, "flow counter");
         PQclear(r);
+    }
+    if (rc == TL_DB_OK && u->blob_path) { /* the file, in the same transaction */
+        rc = blob_write(db, u->file, u->blob_path);
     }
     if (rc == TL_DB_OK && u->job_id) { /* the job is done with its capture, or not at all */
         char now[40];
@@ -1279,8 +1392,10 @@ static enum tl_db_rc pg_capture_delete(struct tl_db *d, uint64_t id, struct tl_c
         return rc;
     }
     rc = capture_read(db, ST_CAPTURE_LOCK, id, NULL, row);
-    static const enum stmt_id steps[] = { ST_DEL_PACKETS, ST_DEL_FLOWS, ST_DEL_GROUPS,
-                                          ST_DEL_CAPTURE_NOTES, ST_DEL_CAPTURE };
+    static const enum stmt_id steps[] = {
+        ST_DEL_PACKETS,       ST_DEL_FLOWS,        ST_DEL_GROUPS,
+        ST_DEL_CAPTURE_NOTES, ST_DEL_CAPTURE_BLOB, ST_DEL_CAPTURE
+    };
     for (size_t k = 0; k < sizeof steps / sizeof steps[0] && rc == TL_DB_OK; k++) {
         struct params p = { 0 };
         if (steps[k] == ST_DEL_PACKETS) {
@@ -1758,6 +1873,9 @@ const struct tl_store_ops tl_store_pg = {
     .job_update = pg_job_update,
     .job_get = pg_job_get,
     .jobs_renew = pg_jobs_renew,
+    .blob_put = pg_blob_put,
+    .blob_get = pg_blob_get,
+    .blob_delete = pg_blob_delete,
     .job_claim = pg_job_claim,
     .annotation_add = pg_annotation_add,
     .annotations_list = pg_annotations_list,

@@ -55,11 +55,54 @@ class Checks:
 LEASE = 3  # --job-lease: seconds before a stopped replica's job is taken over
 
 
-def replica(binary, workdir, name, uri):
-    s = Server(binary, os.path.join(workdir, name), ['--job-lease', str(LEASE)], name=name)
+def replica(binary, workdir, name, uri, blobs=False):
+    """A tcplensd on uri: sharing one data directory with the others, or (blobs) with the
+    capture files in the database and a data directory of its own (its cache)."""
+    args = ['--job-lease', str(LEASE)] + (['--blob-store', 'db'] if blobs else [])
+    s = Server(binary, os.path.join(workdir, name), args, name=name)
     s.db, s.backend = uri, 'postgresql'
-    s.data_dir = os.path.join(workdir, 'shared-data')
+    s.data_dir = os.path.join(workdir, name + '-data' if blobs else 'shared-data')
     return s.start()
+
+
+def kill_mid_job(c, victim, other, path, name, what):
+    """A job on victim, killed with kill -9 while it runs; other finishes it. Returns the job's
+    document as other reads it, or None."""
+    r = victim.request('POST', '/api/v1/captures?name=' + name, body=open(path, 'rb').read(),
+                       headers={'Prefer': 'respond-async'}, timeout=30)
+    if not c.ok(r.status == 202, '%s: a job on %s: %d %s' % (what, victim.name, r.status,
+                                                             r.text()[:200])):
+        return None
+    jid = r.json()['id']
+    jpath = '/api/v1/jobs/%d' % jid
+
+    def running():
+        d = victim.get_json(jpath)
+        return d['state'] == 'running' and d['packets'] > 0
+    c.ok(wait_until(running, 60, 0.02), '%s: the job runs on %s: %s'
+         % (what, victim.name, victim.get_json(jpath)))
+    victim.kill9()
+    t_kill = time.monotonic()
+
+    def done():
+        d = other.get_json(jpath)
+        return d if d['state'] in ('done', 'failed') else None
+    d = wait_until(done, 180, 0.2)
+    if not c.ok(d and d['state'] == 'done', '%s: the job, read on %s: %s'
+                % (what, other.name, d)):
+        return None
+    cap = other.get_json('/api/v1/captures/%d' % d['capture'])['capture']
+    c.eq(cap['packets'], tshark_count(path), '%s: the taken-over capture: packets vs tshark'
+         % what)
+    c.eq(d['packets'], cap['packets'], '%s: the job document: packets' % what)
+    c.ok('taken over from a server' in other.log_text(), '%s: %s logs the take-over'
+         % (what, other.name))
+    names = [x['name'] for x in all_pages(c, other, '/api/v1/captures', 'captures') or []]
+    c.eq(names.count(name), 1, '%s: captures named %s' % (what, name))
+    print('  %s: job %d taken over by %s and done %.1f s after %s was killed (lease %d s)'
+          % (what, jid, other.name, time.monotonic() - t_kill, victim.name, LEASE), flush=True)
+    d['_path'] = jpath
+    return d
 
 
 def upload(s, path, name):
@@ -208,42 +251,72 @@ def main(argv):
 
             # 4. a background job whose replica is killed while it runs: the other takes it
             # over when the lease runs out, and the capture is stored once, whole
-            r = a.request('POST', '/api/v1/captures?name=takeover', body=open(big, 'rb').read(),
-                          headers={'Prefer': 'respond-async'}, timeout=30)
-            if c.ok(r.status == 202, 'a job on a: %d %s' % (r.status, r.text()[:200])):
-                jid = r.json()['id']
-                path = '/api/v1/jobs/%d' % jid
-
-                def running_on_a():
-                    d = a.get_json(path)
-                    return d['state'] == 'running' and d['packets'] > 0
-                c.ok(wait_until(running_on_a, 60, 0.02), 'the job runs on a: %s'
-                     % a.get_json(path))
-                a.kill9()
-                t_kill = time.monotonic()
-
-                def done_on_b():
-                    d = b.get_json(path)
-                    return d if d['state'] in ('done', 'failed') else None
-                d = wait_until(done_on_b, 180, 0.2)
-                took = time.monotonic() - t_kill
-                if c.ok(d and d['state'] == 'done', 'the job, read on b: %s' % d):
-                    cap = b.get_json('/api/v1/captures/%d' % d['capture'])['capture']
-                    c.eq(cap['packets'], tshark_count(big), 'the taken-over capture: packets '
-                         'vs tshark')
-                    c.eq(d['packets'], cap['packets'], 'the job document: packets')
-                    print('  job %d taken over by b and done %.1f s after a was killed '
-                          '(lease %d s)' % (jid, took, LEASE), flush=True)
-                c.ok('taken over from a server' in b.log_text(), 'b logs the take-over')
-                names = [x['name'] for x in all_pages(c, b, '/api/v1/captures', 'captures')
-                         or []]
-                c.eq(names.count('takeover'), 1, 'captures named takeover')
+            d = kill_mid_job(c, a, b, big, 'takeover', 'shared directory')
+            if d:
                 c.ok(wait_until(lambda: not b.data_files('job-'), 5),
                      'the job file is gone: %s' % b.data_files('job-'))
                 a.start()
-                c.eq(a.get_json(path), b.get_json(path), 'the job after a restarted: a vs b')
+                c.eq(a.get_json(d['_path']), b.get_json(d['_path']),
+                     'the job after a restarted: a vs b')
             for s in (a, b):
                 c.eq(s.stop(), 0, '%s: exit status after SIGTERM' % s.name)
+
+            # 5. --blob-store db: capture files in the database, each replica with a data
+            # directory of its own; they share nothing but the database
+            uri2 = pg.create_database('blobs')
+            c1 = replica(tcplensd, tmp, 'c', uri2, blobs=True)
+            servers.append(c1)
+            d1 = replica(tcplensd, tmp, 'd', uri2, blobs=True)
+            servers.append(d1)
+            stored = []
+            for i, p in enumerate(files[:3] + files[-1:]):
+                r = upload(c1, p, 'blob%d' % i)
+                if c.ok(r.status == 201, 'blobs: upload %s to c: %d %s'
+                        % (p, r.status, r.text()[:200])):
+                    stored.append((p, r.json()['capture']['id']))
+            c.ok(not d1.data_files('capture-'), 'blobs: d holds no capture file before it reads')
+            for p, cid in stored:
+                flows = [all_pages(c, s, '/api/v1/flows?capture=%d' % cid, 'flows')
+                         for s in (c1, d1)]
+                c.eq(flows[0], flows[1], 'blobs: flows of capture %d: c vs d' % cid)
+                for f in (flows[1] or [])[:2] + (flows[1] or [])[-1:]:
+                    bodies = [s.get('/api/v1/flows/%d' % f['id']) for s in (c1, d1)]
+                    c.ok(bodies[1].status == 200 and bodies[0].body == bodies[1].body,
+                         'blobs: GET /api/v1/flows/%d on d (from the database) vs c: %d, %s'
+                         % (f['id'], bodies[1].status,
+                            'equal' if bodies[0].body == bodies[1].body else 'differ'))
+                r = d1.get('/api/v1/captures/%d/pcap' % cid)
+                c.ok(r.status == 200 and r.body == open(p, 'rb').read(),
+                     'blobs: GET /api/v1/captures/%d/pcap on d: %d, %d bytes vs %d'
+                     % (cid, r.status, len(r.body), os.path.getsize(p)))
+            if stored:
+                p, cid = stored[0]
+                fname = os.path.basename(
+                    [f for f in c1.data_files('capture-%d.' % cid)][0])
+                chunks = d1.db_scalar("SELECT count(*) FROM blobs WHERE name = '%s'" % fname)
+                c.ok(chunks >= 1, 'blobs: %s in the database: %s chunks' % (fname, chunks))
+                r = d1.request('DELETE', '/api/v1/captures/%d' % cid)
+                c.eq(r.status, 204, 'blobs: DELETE capture %d on d' % cid)
+                c.eq(d1.db_scalar("SELECT count(*) FROM blobs WHERE name = '%s'" % fname), 0,
+                     'blobs: chunks of %s after the DELETE' % fname)
+            d = kill_mid_job(c, c1, d1, big, 'takeover-blob', 'blob store')
+            if d:
+                c.eq(d1.db_scalar("SELECT count(*) FROM blobs WHERE name LIKE 'job-%'"), 0,
+                     'blobs: no job upload left in the database')
+                c.ok(not c1.data_files('capture-%d.' % d['capture']),
+                     'blobs: the capture that d took over is not in c\'s directory')
+                r = d1.get('/api/v1/captures/%d/pcap' % d['capture'])
+                c.ok(r.status == 200 and r.body == open(big, 'rb').read(),
+                     'blobs: the taken-over capture, downloaded from d: %d' % r.status)
+            c.eq(d1.stop(), 0, 'd: exit status after SIGTERM')
+            lite = Server(tcplensd, os.path.join(tmp, 'lite'), ['--blob-store', 'db'],
+                          name='lite')
+            try:
+                lite.start(timeout=10)
+                c.ok(False, '--blob-store db with SQLite started')
+            except Exception:
+                c.ok('needs PostgreSQL' in lite.log_text(),
+                     '--blob-store db with SQLite: %s' % lite.log_tail(2))
     except Exception as e:
         import traceback
         c.ok(False, 'exception: %s: %s\n%s' % (type(e).__name__, e, traceback.format_exc()))
