@@ -39,6 +39,7 @@ bench: deps-test configure-OFF
 	@sh bench/run.sh
 	@sh bench/service.sh --ingest
 	@sh bench/service.sh --load
+	@sh bench/service.sh --scale
 
 # libFuzzer (clang, under ASan+UBSan): every target for FUZZ_SECONDS each (default 60),
 # FUZZ_JOBS at a time (default 2), starting from its committed corpus
