@@ -553,6 +553,13 @@ static void examples_load(struct tl_server *s)
 
 /* --- uploads ---------------------------------------------------------------------------- */
 
+/* The last part of a path: a file's name within the data directory. */
+static const char *file_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 static bool tmp_open(struct tl_server *s, struct req *q)
 {
     /* upload-HOST-PID-...: replicas sharing the data directory leave each other's files
@@ -901,8 +908,7 @@ static void run_job(struct tl_server *s, struct req *q, bool stop)
     }
     unlink(q->tmp);
     if (tl_store_blobs(s->store)) { /* the upload's copy in the database: its capture has one */
-        const char *file = strrchr(q->tmp, '/') ? strrchr(q->tmp, '/') + 1 : q->tmp;
-        tl_db_blob_delete(db, file);
+        tl_db_blob_delete(db, file_name(q->tmp));
     }
     tl_metrics_upload(q->file_bytes, res.packets, res.flows,
                       res.status == TL_INGEST_OK || res.status == TL_INGEST_DUPLICATE);
@@ -1001,28 +1007,27 @@ static void queue_push(struct tl_server *s, struct req *q)
  * (the file within the shared data directory, the settings). */
 static char *job_options(const char *file, const struct req *q)
 {
-    const char *base = strrchr(file, '/');
-    json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:b}", "file", base ? base + 1 : file, "checksums",
-                          (int)q->cksum_mode, "filter", q->filter, "sha256", q->sha256,
-                          "keep_duplicate", q->keep_duplicate);
+    json_t *o =
+        json_pack("{s:s, s:i, s:s, s:s, s:b}", "file", file, "checksums", (int)q->cksum_mode,
+                  "filter", q->filter, "sha256", q->sha256, "keep_duplicate", q->keep_duplicate);
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
     return text;
 }
 
-/* A job another server began, from its options: the request the ingest pool runs; false when
- * the options cannot be read or name no file of the data directory. */
-static bool job_from_options(const struct tl_server *s, const char *options, struct req *j)
+/* A job another server began, from its options: the settings into j, its upload's file name
+ * into file; false when the options cannot be read. */
+static bool job_from_options(const char *options, struct req *j, char *file_out, size_t len)
 {
     json_t *o = json_loads(options, 0, NULL);
     const char *file = NULL, *filter = "", *sha = "";
     int cks = 0, keep = 0;
     bool ok = o && json_unpack(o, "{s:s, s:i, s?s, s?s, s?b}", "file", &file, "checksums", &cks,
                                "filter", &filter, "sha256", &sha, "keep_duplicate", &keep) == 0;
-    ok = ok && file[0] && !strchr(file, '/') && strcmp(file, "..") != 0 && cks >= 0 && cks < 256 &&
-         strlen(filter) < sizeof j->filter && strlen(sha) < sizeof j->sha256;
+    ok = ok && strlen(file) < len && cks >= 0 && cks < 256 && strlen(filter) < sizeof j->filter &&
+         strlen(sha) < sizeof j->sha256;
     if (ok) {
-        snprintf(j->tmp, sizeof j->tmp, "%s/%s", s->cfg.data_dir, file);
+        snprintf(file_out, len, "%s", file);
         snprintf(j->filter, sizeof j->filter, "%s", filter);
         snprintf(j->sha256, sizeof j->sha256, "%s", sha);
         j->cksum_mode = (uint8_t)cks;
@@ -1053,8 +1058,7 @@ static enum MHD_Result enqueue_job(struct call *x)
     }
     /* job-...: a name the start-up clean-up of temporary uploads leaves alone, so that the file
      * waits for whichever server runs the job */
-    const char *base = strrchr(q->tmp, '/');
-    base = base ? base + 1 : q->tmp;
+    const char *base = file_name(q->tmp);
     int n = snprintf(j->tmp, sizeof j->tmp, "%s/job-%.200s", s->cfg.data_dir,
                      strncmp(base, "upload-", 7) == 0 ? base + 7 : base);
     if (n < 0 || (size_t)n >= sizeof j->tmp || rename(q->tmp, j->tmp) != 0) {
@@ -1062,7 +1066,7 @@ static enum MHD_Result enqueue_job(struct call *x)
     }
     q->tmp[0] = '\0'; /* the file is the job's now */
     /* with the files in the database, the upload waits there too: any server can run it */
-    const char *job_file = strrchr(j->tmp, '/') ? strrchr(j->tmp, '/') + 1 : j->tmp;
+    const char *job_file = file_name(j->tmp);
     enum tl_db_rc brc = tl_store_blobs(s->store) ? tl_db_blob_put(db, job_file, j->tmp) : TL_DB_OK;
     if (brc != TL_DB_OK) {
         unlink(j->tmp);
@@ -1070,7 +1074,7 @@ static enum MHD_Result enqueue_job(struct call *x)
         tmp_discard(q);
         return db_error(x, brc, "job");
     }
-    char *options = job_options(j->tmp, q);
+    char *options = job_options(job_file, q);
     enum tl_db_rc rc = TL_DB_ERROR;
     struct tl_job *job =
         options ? tl_job_create(s->jobs, db, q->display_name, q->file_bytes, options, &rc) : NULL;
@@ -3323,26 +3327,22 @@ static void take_over(struct tl_server *s, struct tl_db *db, struct tl_job *job,
     }
     j->fd = -1;
     j->job = job;
-    struct stat st;
-    if (!options[0] || !job_from_options(s, options, j)) {
+    char file[256];
+    if (!options[0] || !job_from_options(options, j, file, sizeof file)) {
         tl_job_finish(s->jobs, job, db, 0, 0, 0, "interrupted",
                       "the server that received this upload stopped, and the job has no record "
                       "of its file: upload the file again");
         free(j);
         return;
     }
-    const char *file = strrchr(j->tmp, '/') ? strrchr(j->tmp, '/') + 1 : j->tmp;
-    char local[sizeof j->tmp];
-    if (tl_db_local_file(db, file, local, sizeof local) == TL_DB_OK) {
-        memcpy(j->tmp, local, sizeof j->tmp);
-    }
-    if (stat(j->tmp, &st) != 0) {
-        tl_log("job %" PRIu64 ": its upload %s is not in this server's data directory",
-               tl_job_id(job), j->tmp);
+    if (tl_db_local_file(db, file, j->tmp, sizeof j->tmp) != TL_DB_OK) {
+        tl_log("job %" PRIu64 ": its upload %s is neither in this server's data directory nor in "
+               "the database",
+               tl_job_id(job), file);
         tl_job_finish(s->jobs, job, db, 0, 0, 0, "interrupted",
-                      "the server that received this upload stopped, and its file is not in "
-                      "this server's data directory: servers sharing a database must share "
-                      "one --data-dir; upload the file again");
+                      "the server that received this upload stopped, and its file cannot be "
+                      "found: servers sharing a database must share one --data-dir or keep "
+                      "files in the database (--blob-store db); upload the file again");
         free(j);
         return;
     }

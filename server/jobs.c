@@ -264,7 +264,9 @@ struct tl_ingest_progress *tl_job_progress(struct tl_job *job)
     return &job->progress;
 }
 
-static enum tl_db_rc store_row(struct tl_jobs *j, struct tl_db *db, const struct tl_job *job)
+/* The job's row updated from its state; false when another server has taken the job over
+ * (its lease ran out): the slot is given up, and GET reads the job from the store. */
+static bool store_row(struct tl_jobs *j, struct tl_db *db, struct tl_job *job)
 {
     struct tl_job_row row = {
         .id = job->id,
@@ -281,10 +283,15 @@ static enum tl_db_rc store_row(struct tl_jobs *j, struct tl_db *db, const struct
     if (rc == TL_DB_NOT_FOUND && j->shared) {
         tl_log("jobs: job %llu was taken over by another server (this one's lease ran out)",
                (unsigned long long)job->id);
-    } else if (rc != TL_DB_OK) {
+        pthread_mutex_lock(&j->lock);
+        job->used = false;
+        pthread_mutex_unlock(&j->lock);
+        return false;
+    }
+    if (rc != TL_DB_OK) {
         tl_log("jobs: job %llu: its state could not be stored", (unsigned long long)job->id);
     }
-    return rc;
+    return true;
 }
 
 bool tl_job_running(struct tl_jobs *j, struct tl_job *job, struct tl_db *db)
@@ -293,13 +300,7 @@ bool tl_job_running(struct tl_jobs *j, struct tl_job *job, struct tl_db *db)
     job->state = JOB_RUNNING;
     clock_gettime(CLOCK_MONOTONIC, &job->started);
     pthread_mutex_unlock(&j->lock);
-    if (store_row(j, db, job) == TL_DB_NOT_FOUND && j->shared) {
-        pthread_mutex_lock(&j->lock);
-        job->used = false; /* another server's now: GET reads it from the store */
-        pthread_mutex_unlock(&j->lock);
-        return false;
-    }
-    return true;
+    return store_row(j, db, job);
 }
 
 bool tl_job_finish(struct tl_jobs *j, struct tl_job *job, struct tl_db *db, uint64_t capture_id,
@@ -314,13 +315,7 @@ bool tl_job_finish(struct tl_jobs *j, struct tl_job *job, struct tl_db *db, uint
     snprintf(job->error, sizeof job->error, "%s", error ? error : "");
     tl_now_rfc3339(job->finished_at, sizeof job->finished_at);
     pthread_mutex_unlock(&j->lock);
-    if (store_row(j, db, job) == TL_DB_NOT_FOUND && j->shared) {
-        pthread_mutex_lock(&j->lock);
-        job->used = false; /* another server's now: GET reads it from the store */
-        pthread_mutex_unlock(&j->lock);
-        return false;
-    }
-    return true;
+    return store_row(j, db, job);
 }
 
 static json_t *text_or_null(const char *s)

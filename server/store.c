@@ -335,11 +335,15 @@ enum tl_db_rc tl_db_local_file(struct tl_db *db, const char *file, char *path, s
 {
     const char *dir = db->store->data_dir;
     int n = snprintf(path, size, "%s/%s", dir, file);
-    if (!file[0] || strchr(file, '/') || n < 0 || (size_t)n >= size) {
+    if (!file[0] || strchr(file, '/') || strcmp(file, ".") == 0 || strcmp(file, "..") == 0 ||
+        n < 0 || (size_t)n >= size) {
         return TL_DB_NOT_FOUND;
     }
-    if (access(path, R_OK) == 0 || !db->store->blobs) {
-        return access(path, R_OK) == 0 ? TL_DB_OK : TL_DB_NOT_FOUND;
+    if (access(path, R_OK) == 0) {
+        return TL_DB_OK;
+    }
+    if (!db->store->blobs) {
+        return TL_DB_NOT_FOUND;
     }
     /* fetched beside it under a name of this process's, then moved into place whole */
     char tmp[4096];

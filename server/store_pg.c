@@ -1170,22 +1170,29 @@ static void job_row_cb(PGresult *r, tl_db_job_cb cb, void *arg)
     cb(arg, &row);
 }
 
-static enum tl_db_rc pg_job_get(struct tl_db *d, uint64_t id, tl_db_job_cb cb, void *arg)
+/* A statement giving at most one job row, its row to cb; TL_DB_NOT_FOUND when none. */
+static enum tl_db_rc job_query(struct tl_db *d, enum stmt_id id, const struct params *p,
+                               const char *what, tl_db_job_cb cb, void *arg)
 {
-    struct params p = { 0 };
-    p_i64(&p, (int64_t)id);
     enum tl_db_rc rc;
-    PGresult *r = run(PG(d), ST_JOB_GET, &p, &rc, "get job");
+    PGresult *r = run(PG(d), id, p, &rc, what);
     if (!r) {
         return rc;
     }
     if (PQntuples(r) == 0) {
-        PQclear(r);
-        return TL_DB_NOT_FOUND;
+        rc = TL_DB_NOT_FOUND;
+    } else {
+        job_row_cb(r, cb, arg);
     }
-    job_row_cb(r, cb, arg);
     PQclear(r);
-    return TL_DB_OK;
+    return rc;
+}
+
+static enum tl_db_rc pg_job_get(struct tl_db *d, uint64_t id, tl_db_job_cb cb, void *arg)
+{
+    struct params p = { 0 };
+    p_i64(&p, (int64_t)id);
+    return job_query(d, ST_JOB_GET, &p, "get job", cb, arg);
 }
 
 /* Several servers share this store's jobs: none is abandoned at start-up; a job whose lease ran
@@ -1207,18 +1214,7 @@ static enum tl_db_rc pg_job_claim(struct tl_db *d, const char *owner, unsigned l
     struct params p = { 0 };
     p_text(&p, owner);
     p_i64(&p, (int64_t)lease_s);
-    enum tl_db_rc rc;
-    PGresult *r = run(PG(d), ST_JOB_CLAIM, &p, &rc, "claim a job");
-    if (!r) {
-        return rc;
-    }
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return TL_DB_NOT_FOUND;
-    }
-    job_row_cb(r, cb, arg);
-    PQclear(r);
-    return TL_DB_OK;
+    return job_query(d, ST_JOB_CLAIM, &p, "claim a job", cb, arg);
 }
 
 /* --- annotations ------------------------------------------------------------------------- */

@@ -460,6 +460,25 @@ def _read(path):
         return b''
 
 
+class Checks:
+    """Counted assertions: a failed one is printed and remembered, and the run goes on."""
+
+    def __init__(self):
+        self.failures = []
+        self.count = 0
+
+    def ok(self, cond, msg):
+        self.count += 1
+        if not cond:
+            self.failures.append(msg)
+            print('  FAIL ' + msg, flush=True)
+        return bool(cond)
+
+    def eq(self, got, want, what):
+        return self.ok(got == want, '%s: got %s, expected %s' % (what, str(got)[:300],
+                                                                 str(want)[:300]))
+
+
 def wait_until(pred, timeout, interval=0.05):
     """Poll pred() until it is true or timeout seconds pass; returns its last value."""
     deadline = time.monotonic() + timeout

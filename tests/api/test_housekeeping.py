@@ -27,27 +27,11 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, wait_until  # noqa: E402
+from harness import Checks, Server, wait_until  # noqa: E402
 
 SEED = 16008
 OPERATIONS = 100
 OLD = '2000-01-01T00:00:00Z'
-
-
-class Checks:
-    def __init__(self):
-        self.failures = []
-        self.count = 0
-
-    def ok(self, cond, msg):
-        self.count += 1
-        if not cond:
-            self.failures.append(msg)
-            print('FAIL: %s' % msg)
-        return cond
-
-    def eq(self, got, want, msg):
-        return self.ok(got == want, '%s: got %r, want %r' % (msg, got, want))
 
 
 def small_captures(root):

@@ -30,26 +30,9 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, '..', 'api'))
 import harness  # noqa: E402
 import pg_harness  # noqa: E402
-from harness import Server, CurlJob, wait_until  # noqa: E402
+from harness import Checks, Server, CurlJob, wait_until  # noqa: E402
 
 MAX_PAGES = 200
-
-
-class Checks:
-    def __init__(self):
-        self.failures = []
-        self.count = 0
-
-    def ok(self, cond, msg):
-        self.count += 1
-        if not cond:
-            self.failures.append(msg)
-            print('  FAIL ' + msg, flush=True)
-        return bool(cond)
-
-    def eq(self, got, want, what):
-        return self.ok(got == want, '%s: got %s, expected %s' % (what, str(got)[:300],
-                                                                 str(want)[:300]))
 
 
 LEASE = 3  # --job-lease: seconds before a stopped replica's job is taken over
